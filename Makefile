@@ -1,0 +1,106 @@
+# techbridge: one Makefile. `make` builds build/techbridge and the web UI;
+# `make test` runs the whole suite (see tests/run); `make bench` the benchmarks.
+
+CC ?= cc
+PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libutf8proc xlsxwriter
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthread
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wformat=2 -Wno-format-nonliteral -Wvla
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+# SAN=1 builds everything into build/san with ASan and UBSan.
+ifeq ($(SAN),1)
+BUILD := build/san
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+else
+BUILD := build
+OPT ?= -O2 -g
+LDSAN :=
+endif
+
+CFLAGS := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS := $(LDSAN) $(EXTRA_LDFLAGS)
+
+LAYERS := lib core db app http cli
+SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+MAIN := src/cli/main.c
+LIB_SRC := $(filter-out $(MAIN),$(SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# Generated sources: the SQL schema and the web UI, embedded in the binary.
+GEN_OBJ := $(BUILD)/gen/embed.o
+
+.PHONY: all bin web test unit lint format bench clean run demo tools
+# The web UI is built first so that the binary embeds it.
+all: web
+	$(MAKE) bin
+
+bin: $(BUILD)/techbridge
+
+$(BUILD)/techbridge: $(BUILD)/src/cli/main.o $(BUILD)/libtechbridge.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/libtechbridge.a: $(LIB_OBJ) $(GEN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# Embedded files: migrations (always) and the built web UI (when present).
+$(BUILD)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+$(BUILD)/gen/embed.c: $(BUILD)/embed $(wildcard sql/migrations/*.sql) $(shell find web/dist -type f 2>/dev/null)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed sql/migrations web/dist > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/embed.o: $(BUILD)/gen/embed.c
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libtechbridge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/libtechbridge.a $(PKG_LIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libtechbridge.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libtechbridge.a $(PKG_LIBS)
+
+unit: $(UNIT_BIN) $(FUZZ_BIN)
+
+web: web/dist/index.html
+
+WEB_SRC := $(shell find web/src web/index.html web/vite.config.* web/package.json -type f 2>/dev/null)
+web/dist/index.html: $(WEB_SRC)
+	@if [ -d web/node_modules ]; then cd web && npx vite build --logLevel warn; \
+	else echo "web: node_modules missing (run tools/bootstrap); UI not built" >&2; fi
+
+test: all unit
+	tests/run
+
+lint:
+	tools/lint
+
+format:
+	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)
+
+bench: all
+	bench/run
+
+run: all
+	tools/run-demo
+
+clean:
+	rm -rf build web/dist
+
+-include $(shell find build -name '*.d' 2>/dev/null)

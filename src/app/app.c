@@ -1,0 +1,155 @@
+/* app: process setup, request contexts and authentication. */
+#include "app/app.h"
+
+#include "app/app_account.h"
+#include "lib/limits.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+enum err app_open(struct app *app, const char *url, int pool, struct err_detail *d)
+{
+	memset(app, 0, sizeof *app);
+	if (sodium_init() < 0)
+		return err_set(d, ERR_INTERNAL, "", "libsodium failed to initialise");
+	return db_open(url, pool, &app->db, d);
+}
+
+void app_close(struct app *app)
+{
+	db_close(app->db);
+	app->db = NULL;
+}
+
+enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)
+{
+	ctx->app = app;
+	ctx->now = app->fixed_now ? app->fixed_now : (int64_t)time(NULL);
+	instant_format(ctx->now, ctx->now_s);
+	date_format((int32_t)(ctx->now / 86400), ctx->today);
+	enum err e = db_acquire(app->db, &ctx->conn);
+	if (e)
+		return APP_FAIL(ctx, e, "", "the database is not reachable");
+	return ERR_OK;
+}
+
+void app_ctx_end(struct app_ctx *ctx)
+{
+	if (ctx->conn) {
+		db_rollback(ctx->conn);
+		db_release(ctx->conn);
+		ctx->conn = NULL;
+	}
+	arena_free(&ctx->arena);
+}
+
+void app_ctx_as_cli(struct app_ctx *ctx)
+{
+	memset(&ctx->actor, 0, sizeof ctx->actor);
+	ctx->actor.user_id = -1; /* not a stored user: audit shows actor "cli" */
+	snprintf(ctx->actor.username, sizeof ctx->actor.username, "cli");
+	ctx->actor.ngrants = 1;
+	ctx->actor.grants[0].role = ROLE_ADMIN;
+}
+
+enum err app_ready(struct app_ctx *ctx)
+{
+	return db_ping(ctx->conn);
+}
+
+/* Load the grants of user `uid` into ctx->actor. */
+static enum err load_grants(struct app_ctx *ctx, int64_t uid)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_ROLE_LIST_USER, DB_ARGS(DB_INT(uid)), &r);
+	if (e)
+		return e;
+	struct actor *a = &ctx->actor;
+	while (db_next(r) && a->ngrants < AUTHZ_GRANTS_MAX) {
+		struct grant *g = &a->grants[a->ngrants];
+		memset(g, 0, sizeof *g);
+		g->id = db_col_i64(r, 0);
+		if (!role_parse(db_col_text(r, 2), &g->role))
+			continue;
+		if (!db_col_null(r, 3))
+			snprintf(g->region, sizeof g->region, "%s", db_col_text(r, 3));
+		if (!db_col_null(r, 4))
+			gov_level_parse(db_col_text(r, 4), &g->level);
+		g->org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
+		a->ngrants++;
+	}
+	return db_done(r);
+}
+
+enum err app_authenticate(struct app_ctx *ctx, const char *token)
+{
+	char hash[TOKEN_HASH_HEX];
+	if (!token || strlen(token) > 256)
+		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization", "invalid token");
+	token_hash(token, hash);
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_TOKEN_LOOKUP, DB_ARGS(DB_TEXT(hash)), &r);
+	if (e)
+		return APP_FAIL(ctx, e, "", "cannot check the token");
+	bool found = false, ok = false, touch = false;
+	int64_t token_id = 0, uid = 0;
+	if (db_next(r)) {
+		found = true;
+		const char *stored = db_col_text(r, 3);
+		const char *expires = db_col_text(r, 4);
+		const char *last = db_col_text(r, 6);
+		ok = stored && sodium_memcmp(stored, hash, TOKEN_HASH_HEX - 1) == 0 &&
+		     db_col_null(r, 5) && (!expires || strcmp(expires, ctx->now_s) > 0) &&
+		     db_col_i64(r, 8) == 0;
+		token_id = db_col_i64(r, 0);
+		uid = db_col_i64(r, 1);
+		/* API tokens record their use, at most once a minute to spare writes */
+		touch = ok && !strcmp(db_col_text(r, 2), "api") &&
+		        (!last || strncmp(last, ctx->now_s, 16) != 0);
+		snprintf(ctx->actor.username, sizeof ctx->actor.username, "%s", db_col_text(r, 7));
+	}
+	e = db_done(r);
+	if (e)
+		return APP_FAIL(ctx, e, "", "cannot check the token");
+	if (!found || !ok) {
+		memset(&ctx->actor, 0, sizeof ctx->actor);
+		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization",
+		                "the token is unknown, expired or revoked");
+	}
+	ctx->actor.user_id = uid;
+	if (touch)
+		db_exec(ctx->conn, STMT_TOKEN_TOUCH, DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(token_id)),
+		        NULL); /* best effort: a busy store must not fail the request */
+	e = load_grants(ctx, uid);
+	if (e)
+		return APP_FAIL(ctx, e, "", "cannot load the user's roles");
+	return ERR_OK;
+}
+
+enum err app_schema_version(struct app *app, int *version)
+{
+	return db_schema_version(app->db, version);
+}
+
+enum err app_schema_dump(struct app *app, struct buf *out)
+{
+	struct db_conn *c;
+	enum err e = db_acquire(app->db, &c);
+	if (e)
+		return e;
+	struct db_rows *r;
+	if (!(e = db_query(c, STMT_SCHEMA_DUMP, DB_NOARGS, &r))) {
+		while (db_next(r))
+			buf_printf(out, "%s;\n\n", db_col_text(r, 0));
+		e = db_done(r);
+	}
+	db_release(c);
+	return e;
+}
+
+enum err app_backup(struct app *app, const char *path, struct err_detail *d)
+{
+	return db_backup(app->db, path, d);
+}

@@ -1,0 +1,99 @@
+/*
+ * app: the use cases. One function per user action, each deciding
+ * authorization (deny by default, core/authz), owning its transaction and
+ * writing its audit record in that transaction. Front ends (http/, cli/)
+ * build a struct app_ctx per request or command, call app_* functions and
+ * render what they return.
+ *
+ * Ownership: struct app is long-lived (one per process) and owns the db.
+ * struct app_ctx lives for one request: it borrows a connection, and its
+ * arena owns every string and array returned by app_* calls made with it.
+ */
+#ifndef TB_APP_APP_H
+#define TB_APP_APP_H
+
+#include "core/authz.h"
+#include "db/db.h"
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/date.h"
+#include "lib/err.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct app {
+	struct db *db;
+	int64_t fixed_now; /* tests: a fixed clock (unix seconds); 0 = real time */
+};
+
+struct app_ctx {
+	struct app *app;
+	struct db_conn *conn;
+	struct actor actor;     /* anonymous until app_authenticate */
+	const char *request_id; /* for audit records; may be NULL */
+	const char *client_addr;
+	const char *idem_key; /* Idempotency-Key of this POST, or NULL */
+	const char *method, *path;
+	int64_t now; /* fixed at the start of the request */
+	char now_s[INSTANT_STR];
+	char today[DATE_STR];
+	struct arena arena;
+	struct err_detail err; /* detail of the last failure */
+	/* set when a POST repeats an Idempotency-Key: the first response */
+	bool replayed;
+	int replay_status;
+	const char *replay_body;
+	const char *replay_location;
+};
+
+/* A page of a list: items in the ctx arena; next_cursor NULL at the end. */
+struct page {
+	void *items;
+	int n;
+	const char *next_cursor;
+	int64_t total; /* -1 unless asked */
+};
+
+/* List parameters shared by every collection. */
+struct page_req {
+	int limit;          /* 1..LIMIT_PAGE_MAX */
+	const char *cursor; /* opaque, from a previous page */
+	bool count;
+};
+
+/* Open the database at `url` (migrating it) for a process; pool = most connections. */
+enum err app_open(struct app *app, const char *url, int pool, struct err_detail *d);
+void app_close(struct app *app);
+
+/*
+ * Start a request or command: borrow a connection, fix the clock. The caller
+ * zero-initialises ctx first and may have set request fields and used the
+ * arena already.
+ */
+enum err app_ctx_begin(struct app_ctx *ctx, struct app *app);
+/* End it: roll back anything open, give the connection back, free the arena. */
+void app_ctx_end(struct app_ctx *ctx);
+/* Act as the local operator of the CLI: an admin actor named "cli". */
+void app_ctx_as_cli(struct app_ctx *ctx);
+
+/*
+ * Resolve a bearer token (session or API token) into ctx->actor.
+ * ERR_UNAUTHENTICATED for an unknown, expired, revoked or disabled one.
+ */
+enum err app_authenticate(struct app_ctx *ctx, const char *token);
+
+/* Version of the newest applied migration. */
+enum err app_schema_version(struct app *app, int *version);
+/* The store's schema as SQL text (SQLite) or a column list (PostgreSQL), for checks. */
+enum err app_schema_dump(struct app *app, struct buf *out);
+/* Online backup of a SQLite database to `path`. */
+enum err app_backup(struct app *app, const char *path, struct err_detail *d);
+
+/* Is the database reachable? (for /readyz) */
+enum err app_ready(struct app_ctx *ctx);
+
+/* Record `e` with a field and message in ctx->err and return it. */
+#define APP_FAIL(ctx, e, field, ...) err_set(&(ctx)->err, (e), (field), __VA_ARGS__)
+
+#endif

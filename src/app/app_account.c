@@ -1,0 +1,745 @@
+/* app_account: users, grants, sessions, tokens. */
+#include "app/app_account.h"
+
+#include "app/app_org.h"
+#include "app/app_tx.h"
+#include "lib/b64.h"
+#include "lib/buf.h"
+#include "lib/limits.h"
+#include "lib/num.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+void token_hash(const char *token, char out[TOKEN_HASH_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, TOKEN_HASH_HEX, h, sizeof h);
+}
+
+/* "tb_" + 256 random bits in base64url. */
+static const char *token_new(struct app_ctx *ctx)
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof raw);
+	char *s = arena_alloc(&ctx->arena, 3 + b64url_encoded_len(sizeof raw) + 1);
+	memcpy(s, "tb_", 3);
+	b64url_encode(raw, sizeof raw, s + 3);
+	sodium_memzero(raw, sizeof raw);
+	return s;
+}
+
+static const char *col(struct app_ctx *ctx, struct db_rows *r, int c)
+{
+	return arena_strdup(&ctx->arena, db_col_text(r, c));
+}
+
+static const char *id_str(struct app_ctx *ctx, int64_t id)
+{
+	return arena_printf(&ctx->arena, "%lld", (long long)id);
+}
+
+/* ---- users ---- */
+
+static enum err load_user_grants(struct app_ctx *ctx, struct user *u)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_ROLE_LIST_USER, DB_ARGS(DB_INT(u->id)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "roles");
+	u->grants = arena_alloc(&ctx->arena, sizeof *u->grants * AUTHZ_GRANTS_MAX);
+	u->ngrants = 0;
+	while (db_next(r) && u->ngrants < AUTHZ_GRANTS_MAX) {
+		struct grant *g = &u->grants[u->ngrants];
+		g->id = db_col_i64(r, 0);
+		if (!role_parse(db_col_text(r, 2), &g->role))
+			continue;
+		if (!db_col_null(r, 3))
+			snprintf(g->region, sizeof g->region, "%s", db_col_text(r, 3));
+		if (!db_col_null(r, 4))
+			gov_level_parse(db_col_text(r, 4), &g->level);
+		g->org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
+		u->ngrants++;
+	}
+	e = db_done(r);
+	return e ? app_db_fail(ctx, e, "roles") : ERR_OK;
+}
+
+/* USER_COLS order: id, username, display_name, email, locale, disabled, created, updated, version */
+static void user_from_row(struct app_ctx *ctx, struct db_rows *r, struct user *u)
+{
+	memset(u, 0, sizeof *u);
+	u->id = db_col_i64(r, 0);
+	u->username = col(ctx, r, 1);
+	u->display_name = col(ctx, r, 2);
+	u->email = col(ctx, r, 3);
+	u->locale = col(ctx, r, 4);
+	u->disabled = db_col_i64(r, 5) != 0;
+	u->created_at = col(ctx, r, 6);
+	u->updated_at = col(ctx, r, 7);
+	u->version = db_col_i64(r, 8);
+}
+
+static enum err user_load(struct app_ctx *ctx, int64_t id, struct user *out)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_USER_GET, DB_ARGS(DB_INT(id)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "user");
+	bool found = db_next(r);
+	if (found)
+		user_from_row(ctx, r, out);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "user");
+	if (!found)
+		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld", (long long)id);
+	return load_user_grants(ctx, out);
+}
+
+static const char *user_json(struct app_ctx *ctx, const struct user *u)
+{
+	struct buf b = BUF_INIT;
+	user_to_json(u, &b);
+	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+enum err app_user_get(struct app_ctx *ctx, int64_t id, struct user *out)
+{
+	struct target t = {.user_id = id};
+	enum err e = app_allow(ctx, ACT_USER_READ, &t);
+	if (e)
+		return e == ERR_FORBIDDEN ? APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld",
+		                                     (long long)id)
+		                          : e;
+	return user_load(ctx, id, out);
+}
+
+enum err app_user_find(struct app_ctx *ctx, const char *username, int64_t *id)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "user");
+	bool found = db_next(r);
+	if (found)
+		*id = db_col_i64(r, 0);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "user");
+	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "username", "no user %s", username);
+}
+
+enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req *pr,
+                       struct page *out)
+{
+	enum err e = app_allow(ctx, ACT_USER_LIST, NULL);
+	if (e)
+		return e;
+	char after[24] = "0";
+	int64_t after_id = 0;
+	if (pr->cursor && ((e = app_cursor_decode(ctx, pr->cursor, after, sizeof after)) ||
+	                   !num_parse(after, 0, INT64_MAX, &after_id)))
+		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
+	const char *like = app_like_pattern(ctx, q);
+	struct db_rows *r;
+	e = db_query(ctx->conn, STMT_USER_LIST,
+	             DB_ARGS(DB_INT(after_id), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
+	                     DB_INT(pr->limit + 1)),
+	             &r);
+	if (e)
+		return app_db_fail(ctx, e, "users");
+	struct user *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
+	int n = 0;
+	while (db_next(r))
+		user_from_row(ctx, r, &items[n++]);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "users");
+	out->n = n > pr->limit ? pr->limit : n;
+	for (int i = 0; i < out->n; i++)
+		if ((e = load_user_grants(ctx, &items[i])))
+			return e;
+	out->items = items;
+	out->total = -1;
+	out->next_cursor = n > pr->limit ? app_cursor_encode(ctx, id_str(ctx, items[pr->limit - 1].id))
+	                                 : NULL;
+	return ERR_OK;
+}
+
+/* argon2id, interactive limits: about 0.1 s and 64 MiB per hash. */
+static enum err password_hash(struct app_ctx *ctx, const char *pw, char out[crypto_pwhash_STRBYTES])
+{
+	if (crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return APP_FAIL(ctx, ERR_INTERNAL, "password", "cannot hash the password");
+	return ERR_OK;
+}
+
+enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFIELDS],
+                         struct user *out)
+{
+	enum err e = app_allow(ctx, ACT_USER_CREATE, NULL);
+	if (e)
+		return e;
+	char hash[crypto_pwhash_STRBYTES];
+	if ((e = password_hash(ctx, v[USER_PASSWORD].s, hash)))
+		return e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	const char *locale = v[USER_LOCALE].set ? v[USER_LOCALE].s : "zh-CN";
+	struct db_rows *r;
+	e = db_query(ctx->conn, STMT_USER_INSERT,
+	             DB_ARGS(DB_TEXT(v[USER_USERNAME].s), DB_TEXT(v[USER_DISPLAY_NAME].s),
+	                     DB_TEXT(v[USER_EMAIL].s), DB_TEXT(hash), DB_TEXT(locale),
+	                     DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+	             &r);
+	int64_t id = 0;
+	if (!e) {
+		if (db_next(r))
+			id = db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	sodium_memzero(hash, sizeof hash);
+	if (e == ERR_CONFLICT)
+		e = APP_FAIL(ctx, e, "username", "is taken");
+	else if (e)
+		e = app_db_fail(ctx, e, "user");
+	if (!e && v[USER_DISABLED].set && v[USER_DISABLED].b)
+		e = db_exec(ctx->conn, STMT_USER_UPDATE,
+		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s), DB_TEXT(v[USER_EMAIL].s),
+		                    DB_TEXT(locale), DB_INT(1), DB_TEXT(ctx->now_s), DB_INT(id),
+		                    DB_INT(1)),
+		            NULL);
+	if (!e && !(e = user_load(ctx, id, out))) {
+		const char *json = user_json(ctx, out);
+		if (!(e = app_audit(ctx, "create", "user", id_str(ctx, id), NULL, json)))
+			return app_write_end(ctx, e, 201, json,
+			                     arena_printf(&ctx->arena, "/api/v1/users/%lld", (long long)id));
+	}
+	return app_write_end(ctx, e, 0, NULL, NULL);
+}
+
+enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
+                         const struct field_val v[USER__NFIELDS], struct user *out)
+{
+	struct target t = {.user_id = id};
+	enum err e = app_allow(ctx, ACT_USER_UPDATE, &t);
+	if (e)
+		return e == ERR_FORBIDDEN ? APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld",
+		                                     (long long)id)
+		                          : e;
+	if (v[USER_DISABLED].set && (e = app_allow(ctx, ACT_USER_ADMINISTER, &t)))
+		return APP_FAIL(ctx, e, "disabled", "only an administrator may disable a user");
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct user cur;
+	if ((e = user_load(ctx, id, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	if (cur.version != version)
+		return app_write_end(ctx, APP_FAIL(ctx, ERR_CONFLICT, "version",
+		                                   "is stale: the user is at version %lld",
+		                                   (long long)cur.version),
+		                     0, NULL, NULL);
+	struct user next = cur;
+	if (v[USER_DISPLAY_NAME].set)
+		next.display_name = v[USER_DISPLAY_NAME].null ? NULL : v[USER_DISPLAY_NAME].s;
+	if (v[USER_EMAIL].set)
+		next.email = v[USER_EMAIL].null ? NULL : v[USER_EMAIL].s;
+	if (v[USER_LOCALE].set)
+		next.locale = v[USER_LOCALE].s;
+	if (v[USER_DISABLED].set)
+		next.disabled = v[USER_DISABLED].b;
+	int64_t changed = 0;
+	e = db_exec(ctx->conn, STMT_USER_UPDATE,
+	            DB_ARGS(DB_TEXT(next.display_name), DB_TEXT(next.email), DB_TEXT(next.locale),
+	                    DB_INT(next.disabled), DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(version)),
+	            &changed);
+	if (e)
+		e = app_db_fail(ctx, e, "user");
+	else if (changed != 1)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the user changed meanwhile");
+	if (!e && !(e = user_load(ctx, id, out)))
+		e = app_audit(ctx, "update", "user", id_str(ctx, id), user_json(ctx, &cur),
+		              user_json(ctx, out));
+	return app_write_end(ctx, e, 200, NULL, NULL);
+}
+
+enum err app_user_delete(struct app_ctx *ctx, int64_t id, int64_t version)
+{
+	struct target t = {.user_id = id};
+	enum err e = app_allow(ctx, ACT_USER_ADMINISTER, &t);
+	if (e)
+		return e;
+	if (id == ctx->actor.user_id)
+		return APP_FAIL(ctx, ERR_CONFLICT, "id", "you cannot delete yourself");
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct user cur;
+	if ((e = user_load(ctx, id, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	int64_t changed = 0;
+	e = db_exec(ctx->conn, STMT_USER_DELETE, DB_ARGS(DB_INT(id), DB_INT(version)), &changed);
+	if (e)
+		e = app_db_fail(ctx, e, "user");
+	else if (changed != 1)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "is stale: the user is at version %lld",
+		             (long long)cur.version);
+	if (!e)
+		e = app_audit(ctx, "delete", "user", id_str(ctx, id), user_json(ctx, &cur), NULL);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}
+
+/* The stored argon2id hash of user id (in the arena), or NULL. */
+static enum err stored_hash(struct app_ctx *ctx, const char *username, int64_t *id,
+                            const char **hash, bool *disabled)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "user");
+	*hash = NULL;
+	if (db_next(r)) {
+		*id = db_col_i64(r, 0);
+		*hash = col(ctx, r, 1);
+		*disabled = db_col_i64(r, 2) != 0;
+	}
+	e = db_done(r);
+	return e ? app_db_fail(ctx, e, "user") : ERR_OK;
+}
+
+enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_pw,
+                               const char *new_pw)
+{
+	struct target t = {.user_id = id};
+	bool admin = authz_allows(&ctx->actor, ACT_USER_ADMINISTER, &t);
+	enum err e;
+	if (!admin && (e = app_allow(ctx, ACT_USER_UPDATE, &t)))
+		return e;
+	const char *why;
+	if (!new_pw || !password_check(new_pw, &why))
+		return APP_FAIL(ctx, ERR_INVALID, "password", "%s", new_pw ? why : "is required");
+	struct user u;
+	if ((e = user_load(ctx, id, &u)))
+		return e;
+	if (!admin || id == ctx->actor.user_id) {
+		int64_t uid;
+		const char *hash;
+		bool disabled;
+		if ((e = stored_hash(ctx, u.username, &uid, &hash, &disabled)))
+			return e;
+		if (!old_pw || !hash ||
+		    crypto_pwhash_str_verify(hash, old_pw, strlen(old_pw)) != 0)
+			return APP_FAIL(ctx, ERR_INVALID, "old_password", "does not match");
+	}
+	char hash[crypto_pwhash_STRBYTES];
+	if ((e = password_hash(ctx, new_pw, hash)))
+		return e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	e = db_exec(ctx->conn, STMT_USER_SET_PASSWORD,
+	            DB_ARGS(DB_TEXT(hash), DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
+	sodium_memzero(hash, sizeof hash);
+	if (e)
+		e = app_db_fail(ctx, e, "user");
+	else
+		e = app_audit(ctx, "set_password", "user", id_str(ctx, id), NULL, NULL);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}
+
+/* ---- sign-in ---- */
+
+/* Failures recorded for key in the current window. */
+static int64_t login_failures(struct app_ctx *ctx, const char *key, int64_t window_start_min)
+{
+	struct db_rows *r;
+	int64_t n = 0;
+	if (db_query(ctx->conn, STMT_LOGIN_FAIL_GET, DB_ARGS(DB_TEXT(key)), &r))
+		return 0;
+	if (db_next(r)) {
+		int64_t start;
+		if (instant_parse(db_col_text(r, 0), &start) && start >= window_start_min)
+			n = db_col_i64(r, 1);
+	}
+	db_done(r);
+	return n;
+}
+
+/* Count one more failure for key, in its own committed transaction. */
+static void login_fail_record(struct app_ctx *ctx, const char *key)
+{
+	int64_t window_min = ctx->now - LIMIT_LOGIN_WINDOW_S;
+	if (db_begin_write(ctx->conn))
+		return;
+	int64_t n = login_failures(ctx, key, window_min);
+	struct db_rows *r;
+	char start[INSTANT_STR];
+	snprintf(start, sizeof start, "%s", ctx->now_s);
+	if (n > 0 && !db_query(ctx->conn, STMT_LOGIN_FAIL_GET, DB_ARGS(DB_TEXT(key)), &r)) {
+		if (db_next(r))
+			snprintf(start, sizeof start, "%s", db_col_text(r, 0));
+		db_done(r);
+	}
+	if (db_exec(ctx->conn, STMT_LOGIN_FAIL_SET, DB_ARGS(DB_TEXT(key), DB_TEXT(start), DB_INT(n + 1)),
+	            NULL) ||
+	    db_commit(ctx->conn))
+		db_rollback(ctx->conn);
+}
+
+enum err app_login(struct app_ctx *ctx, const char *username, const char *password,
+                   struct token_info *tok, struct user *user)
+{
+	if (!username || !password)
+		return APP_FAIL(ctx, ERR_INVALID, username ? "password" : "username", "is required");
+	const char *ukey = arena_printf(&ctx->arena, "user:%s", username);
+	const char *akey = arena_printf(&ctx->arena, "addr:%s", ctx->client_addr ? ctx->client_addr : "-");
+	int64_t window_min = ctx->now - LIMIT_LOGIN_WINDOW_S;
+	if (login_failures(ctx, ukey, window_min) >= LIMIT_LOGIN_FAILS_ACCOUNT ||
+	    login_failures(ctx, akey, window_min) >= LIMIT_LOGIN_FAILS_ADDRESS)
+		return APP_FAIL(ctx, ERR_RATE_LIMITED, "username",
+		                "too many failed sign-ins; try again in 15 minutes");
+	int64_t uid = 0;
+	const char *hash;
+	bool disabled = false;
+	ctx->idem_key = NULL; /* a session secret is never stored: sign-ins are not replayed */
+	enum err e = stored_hash(ctx, username, &uid, &hash, &disabled);
+	if (e)
+		return e;
+	/* verify against a dummy hash for unknown users so timing does not tell */
+	static const char dummy[crypto_pwhash_STRBYTES] =
+		"$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+		"dGhpc2lzbm90YXJlYWxoYXNoYnV0aXRpc2xvbmdlbm91Z2g";
+	bool ok = crypto_pwhash_str_verify(hash ? hash : dummy, password, strlen(password)) == 0 &&
+	          hash && !disabled;
+	if (!ok) {
+		login_fail_record(ctx, ukey);
+		login_fail_record(ctx, akey);
+		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "password",
+		                "wrong username or password, or the account is disabled");
+	}
+	ctx->actor.user_id = uid;
+	snprintf(ctx->actor.username, sizeof ctx->actor.username, "%s", username);
+	const char *secret = token_new(ctx);
+	char th[TOKEN_HASH_HEX];
+	token_hash(secret, th);
+	char expires[INSTANT_STR];
+	instant_format(ctx->now + LIMIT_SESSION_TTL_S, expires);
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	db_exec(ctx->conn, STMT_LOGIN_FAIL_CLEAR, DB_ARGS(DB_TEXT(ukey)), NULL);
+	db_exec(ctx->conn, STMT_TOKEN_PURGE_SESSIONS, DB_ARGS(DB_TEXT(ctx->now_s)), NULL);
+	struct db_rows *r;
+	e = db_query(ctx->conn, STMT_TOKEN_INSERT,
+	             DB_ARGS(DB_INT(uid), DB_TEXT("session"), DB_NULL, DB_TEXT(th),
+	                     DB_TEXT(ctx->now_s), DB_TEXT(expires)),
+	             &r);
+	if (!e) {
+		memset(tok, 0, sizeof *tok);
+		if (db_next(r))
+			tok->id = db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	if (e)
+		return app_write_end(ctx, app_db_fail(ctx, e, "session"), 0, NULL, NULL);
+	tok->user_id = uid;
+	tok->kind = "session";
+	tok->secret = secret;
+	tok->created_at = arena_strdup(&ctx->arena, ctx->now_s);
+	tok->expires_at = arena_strdup(&ctx->arena, expires);
+	e = user_load(ctx, uid, user);
+	if (!e)
+		e = app_audit(ctx, "login", "user", id_str(ctx, uid), NULL, NULL);
+	return app_write_end(ctx, e, 201, NULL, NULL);
+}
+
+enum err app_logout(struct app_ctx *ctx, const char *token)
+{
+	if (ctx->actor.user_id <= 0 || !token)
+		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization", "not signed in");
+	char th[TOKEN_HASH_HEX];
+	token_hash(token, th);
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_TOKEN_LOOKUP, DB_ARGS(DB_TEXT(th)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "session");
+	int64_t id = 0;
+	if (db_next(r))
+		id = db_col_i64(r, 0);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "session");
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	e = db_exec(ctx->conn, STMT_TOKEN_REVOKE, DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
+	if (e)
+		e = app_db_fail(ctx, e, "session");
+	else
+		e = app_audit(ctx, "logout", "user", id_str(ctx, ctx->actor.user_id), NULL, NULL);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}
+
+/* ---- grants ---- */
+
+static const char *grant_json(struct app_ctx *ctx, const struct grant *g)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b);
+	grant_to_json(g, &w);
+	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* Insert a grant inside an open write transaction and audit it. */
+static enum err grant_insert(struct app_ctx *ctx, int64_t user_id, struct grant *g)
+{
+	struct user u;
+	enum err e = user_load(ctx, user_id, &u);
+	if (e)
+		return e;
+	if (g->region[0]) {
+		struct db_rows *r;
+		if ((e = db_query(ctx->conn, STMT_REGION_GET, DB_ARGS(DB_TEXT(g->region)), &r)))
+			return app_db_fail(ctx, e, "region");
+		bool found = db_next(r);
+		if ((e = db_done(r)))
+			return app_db_fail(ctx, e, "region");
+		if (!found)
+			return APP_FAIL(ctx, ERR_INVALID, "region_code", "no region %s", g->region);
+	}
+	if (g->org_id) {
+		struct org o;
+		if ((e = app_org_load(ctx, g->org_id, &o)))
+			return APP_FAIL(ctx, ERR_INVALID, "org_id", "no organisation %lld",
+			                (long long)g->org_id);
+	}
+	struct db_rows *r;
+	e = db_query(ctx->conn, STMT_ROLE_INSERT,
+	             DB_ARGS(DB_INT(user_id), DB_TEXT(role_name(g->role)),
+	                     DB_TEXT(g->region[0] ? g->region : NULL),
+	                     DB_TEXT(gov_level_name(g->level)),
+	                     g->org_id ? DB_INT(g->org_id) : DB_NULL, DB_TEXT(ctx->now_s)),
+	             &r);
+	if (!e) {
+		if (db_next(r))
+			g->id = db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	if (e == ERR_CONFLICT)
+		return APP_FAIL(ctx, e, "role", "the user already holds this role here");
+	if (e)
+		return app_db_fail(ctx, e, "role");
+	return app_audit(ctx, "grant", "user", id_str(ctx, user_id), NULL, grant_json(ctx, g));
+}
+
+enum err app_grant_add(struct app_ctx *ctx, int64_t user_id,
+                       const struct field_val v[GRANT__NFIELDS], struct grant *out)
+{
+	enum err e = app_allow(ctx, ACT_ROLE_GRANT, NULL);
+	if (e)
+		return e;
+	if ((e = grant_from_fields(v, out, &ctx->err)))
+		return e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	e = grant_insert(ctx, user_id, out);
+	const char *body = e ? NULL : grant_json(ctx, out);
+	return app_write_end(ctx, e, 201, body, NULL);
+}
+
+/* Remove grant_id of user_id (inside an open transaction), auditing it. */
+static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant_id,
+                             int64_t org_id)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_ROLE_GET, DB_ARGS(DB_INT(grant_id)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "role");
+	struct grant g = {0};
+	int64_t owner = 0;
+	if (db_next(r)) {
+		g.id = grant_id;
+		owner = db_col_i64(r, 1);
+		role_parse(db_col_text(r, 2), &g.role);
+		if (!db_col_null(r, 3))
+			snprintf(g.region, sizeof g.region, "%s", db_col_text(r, 3));
+		if (!db_col_null(r, 4))
+			gov_level_parse(db_col_text(r, 4), &g.level);
+		g.org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
+	}
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "role");
+	if (!g.id || (user_id && owner != user_id) || (org_id && g.org_id != org_id))
+		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no such role grant");
+	if ((e = db_exec(ctx->conn, STMT_ROLE_DELETE, DB_ARGS(DB_INT(grant_id)), NULL)))
+		return app_db_fail(ctx, e, "role");
+	return app_audit(ctx, "revoke", "user", id_str(ctx, owner), grant_json(ctx, &g), NULL);
+}
+
+enum err app_grant_remove(struct app_ctx *ctx, int64_t user_id, int64_t grant_id)
+{
+	enum err e = app_allow(ctx, ACT_ROLE_GRANT, NULL);
+	if (e)
+		return e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	e = grant_delete(ctx, user_id, grant_id, 0);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}
+
+enum err app_org_member_add(struct app_ctx *ctx, int64_t org_id, int64_t user_id, const char *role,
+                            struct org_member *out)
+{
+	struct org o;
+	enum err e = app_org_load(ctx, org_id, &o);
+	if (e)
+		return e;
+	struct target t = {.region = o.f[ORG_REGION_CODE], .org_id = org_id};
+	if ((e = app_allow(ctx, ACT_ORG_MEMBERS_WRITE, &t)))
+		return e;
+	struct grant g = {.org_id = org_id};
+	if (!role || !role_parse(role, &g.role) ||
+	    (g.role != ROLE_ORG_ADMIN && g.role != ROLE_ORG_MEMBER))
+		return APP_FAIL(ctx, ERR_INVALID, "role", "must be org_admin or org_member");
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct user u;
+	if (!(e = grant_insert(ctx, user_id, &g)) && !(e = user_load(ctx, user_id, &u))) {
+		out->grant_id = g.id;
+		out->user_id = user_id;
+		out->role = role_name(g.role);
+		out->username = u.username;
+		out->display_name = u.display_name;
+	}
+	return app_write_end(ctx, e, 201, NULL, NULL);
+}
+
+enum err app_org_member_remove(struct app_ctx *ctx, int64_t org_id, int64_t grant_id)
+{
+	struct org o;
+	enum err e = app_org_load(ctx, org_id, &o);
+	if (e)
+		return e;
+	struct target t = {.region = o.f[ORG_REGION_CODE], .org_id = org_id};
+	if ((e = app_allow(ctx, ACT_ORG_MEMBERS_WRITE, &t)))
+		return e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	e = grant_delete(ctx, 0, grant_id, org_id);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}
+
+/* ---- API tokens ---- */
+
+static void token_from_row(struct app_ctx *ctx, struct db_rows *r, struct token_info *t)
+{
+	memset(t, 0, sizeof *t);
+	t->id = db_col_i64(r, 0);
+	t->user_id = db_col_i64(r, 1);
+	t->kind = col(ctx, r, 2);
+	t->name = col(ctx, r, 3);
+	t->created_at = col(ctx, r, 4);
+	t->expires_at = col(ctx, r, 5);
+	t->last_used_at = col(ctx, r, 6);
+}
+
+enum err app_token_list(struct app_ctx *ctx, struct page *out)
+{
+	enum err e = app_allow(ctx, ACT_TOKEN_MANAGE, NULL);
+	if (e)
+		return e;
+	struct db_rows *r;
+	if ((e = db_query(ctx->conn, STMT_TOKEN_LIST_USER, DB_ARGS(DB_INT(ctx->actor.user_id)), &r)))
+		return app_db_fail(ctx, e, "tokens");
+	struct token_info *items = arena_alloc(&ctx->arena, sizeof *items * LIMIT_TOKENS_PER_USER);
+	int n = 0;
+	while (db_next(r) && n < LIMIT_TOKENS_PER_USER)
+		token_from_row(ctx, r, &items[n++]);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "tokens");
+	out->items = items;
+	out->n = n;
+	out->next_cursor = NULL;
+	out->total = n;
+	return ERR_OK;
+}
+
+enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name,
+                          const char *expires_on, struct token_info *out)
+{
+	struct target t = {.user_id = user_id};
+	enum err e = user_id == ctx->actor.user_id ? app_allow(ctx, ACT_TOKEN_MANAGE, &t)
+	                                           : app_allow(ctx, ACT_USER_ADMINISTER, &t);
+	if (e)
+		return e;
+	ctx->idem_key = NULL; /* the secret is never stored, so a replay could not return it */
+	const char *expires = NULL;
+	if (expires_on) {
+		if (strcmp(expires_on, ctx->today) <= 0)
+			return APP_FAIL(ctx, ERR_INVALID, "expires_on", "must be after today");
+		expires = arena_printf(&ctx->arena, "%sT00:00:00Z", expires_on);
+	}
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct db_rows *r;
+	int64_t count = 0;
+	if (!(e = db_query(ctx->conn, STMT_TOKEN_COUNT_USER, DB_ARGS(DB_INT(user_id)), &r))) {
+		if (db_next(r))
+			count = db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	if (!e && count >= LIMIT_TOKENS_PER_USER)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "name", "you hold %d tokens already: revoke one first",
+		             LIMIT_TOKENS_PER_USER);
+	const char *secret = token_new(ctx);
+	char th[TOKEN_HASH_HEX];
+	token_hash(secret, th);
+	if (!e && !(e = db_query(ctx->conn, STMT_TOKEN_INSERT,
+	                         DB_ARGS(DB_INT(user_id), DB_TEXT("api"), DB_TEXT(name),
+	                                 DB_TEXT(th), DB_TEXT(ctx->now_s), DB_TEXT(expires)),
+	                         &r))) {
+		memset(out, 0, sizeof *out);
+		if (db_next(r))
+			out->id = db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	if (e)
+		return app_write_end(ctx, e == ERR_CONFLICT ? e : app_db_fail(ctx, e, "token"), 0,
+		                     NULL, NULL);
+	out->user_id = user_id;
+	out->kind = "api";
+	out->name = name;
+	out->created_at = arena_strdup(&ctx->arena, ctx->now_s);
+	out->expires_at = expires;
+	struct buf b = BUF_INIT;
+	token_to_json(out, &b); /* secret is not set yet: the audit never sees it */
+	e = app_audit(ctx, "create", "token", id_str(ctx, out->id), NULL, buf_str(&b));
+	buf_free(&b);
+	out->secret = secret;
+	return app_write_end(ctx, e, 201, NULL, NULL);
+}
+
+enum err app_token_revoke(struct app_ctx *ctx, int64_t id)
+{
+	enum err e = app_allow(ctx, ACT_TOKEN_MANAGE, NULL);
+	if (e)
+		return e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct db_rows *r;
+	struct token_info t = {0};
+	if (!(e = db_query(ctx->conn, STMT_TOKEN_GET, DB_ARGS(DB_INT(id)), &r))) {
+		if (db_next(r))
+			token_from_row(ctx, r, &t);
+		e = db_done(r);
+	}
+	if (!e && (t.id == 0 || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api")))
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no token %lld", (long long)id);
+	if (!e && (e = db_exec(ctx->conn, STMT_TOKEN_REVOKE, DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)),
+	                       NULL)))
+		e = app_db_fail(ctx, e, "token");
+	if (!e)
+		e = app_audit(ctx, "revoke", "token", id_str(ctx, id), NULL, NULL);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}

@@ -1,0 +1,51 @@
+/*
+ * app_account: users, role grants, sign-in sessions and API tokens.
+ * Passwords are hashed with argon2id (libsodium crypto_pwhash_str); tokens
+ * are 256 random bits shown once, stored as their SHA-256. Failed sign-ins
+ * are limited per account and per address (LIMIT_LOGIN_*).
+ */
+#ifndef TB_APP_APP_ACCOUNT_H
+#define TB_APP_APP_ACCOUNT_H
+
+#include "app/app.h"
+#include "core/account.h"
+
+/* SHA-256 hex of a token secret. */
+void token_hash(const char *token, char out[TOKEN_HASH_HEX]);
+
+/* Sign in: a new session token for username/password. */
+enum err app_login(struct app_ctx *ctx, const char *username, const char *password,
+                   struct token_info *tok, struct user *user);
+/* Sign out: revoke the session token the request came with. */
+enum err app_logout(struct app_ctx *ctx, const char *token);
+
+enum err app_user_get(struct app_ctx *ctx, int64_t id, struct user *out);
+/* out->items is a struct user array (with grants). */
+enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req *pr,
+                       struct page *out);
+enum err app_user_create(struct app_ctx *ctx, const struct field_val vals[USER__NFIELDS],
+                         struct user *out);
+enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
+                         const struct field_val vals[USER__NFIELDS], struct user *out);
+enum err app_user_delete(struct app_ctx *ctx, int64_t id, int64_t version);
+/* Set a password: the user for themself (with the old one) or an admin (old may be NULL). */
+enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_password,
+                               const char *new_password);
+/* A user by login name (CLI). */
+enum err app_user_find(struct app_ctx *ctx, const char *username, int64_t *id);
+
+enum err app_grant_add(struct app_ctx *ctx, int64_t user_id,
+                       const struct field_val vals[GRANT__NFIELDS], struct grant *out);
+enum err app_grant_remove(struct app_ctx *ctx, int64_t user_id, int64_t grant_id);
+
+/* The caller's API tokens (out->items: struct token_info). */
+enum err app_token_list(struct app_ctx *ctx, struct page *out);
+/*
+ * A new API token for user_id (the caller's own, or any user's for an
+ * administrator); expires_on may be NULL (no expiry).
+ */
+enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name,
+                          const char *expires_on, struct token_info *out);
+enum err app_token_revoke(struct app_ctx *ctx, int64_t id);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * app_demo: a demonstration database: users for every role and thousands of
+ * plausible organisations across the provinces and industries present, so
+ * that every screen has something real to show. Deterministic for a seed.
+ */
+#ifndef TB_APP_APP_DEMO_H
+#define TB_APP_APP_DEMO_H
+
+#include "app/app.h"
+
+struct demo_opts {
+	long enterprises; /* and about 8% more of the other kinds */
+	uint64_t seed;
+	const char *password; /* of every demo user */
+};
+
+struct demo_user {
+	const char *username;
+	const char *role; /* what it shows */
+};
+
+extern const struct demo_user demo_users[];
+extern const int demo_nusers;
+
+/* Fill an empty database; ERR_CONFLICT if it has users already. */
+enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
+                      void (*progress)(long done, long total, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,438 @@
+/* app_import: bulk import with per-row atomicity and per-batch audit. */
+#include "app/app_import.h"
+
+#include "app/app_org.h"
+#include "app/app_tx.h"
+#include "core/org.h"
+#include "core/refdata.h"
+#include "lib/buf.h"
+#include "lib/jw.h"
+#include "lib/limits.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { IMPORT_BATCH = 10000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 16 };
+_Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX && (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
+                       (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX,
+               "import rows fit");
+
+struct importer {
+	struct app_ctx *ctx;
+	enum import_kind kind;
+	const char *source;
+	const struct field_def *defs;
+	size_t ndefs;
+	int ncol;
+	int col_field[LIMIT_CSV_COLUMNS];
+	bool has_kind;
+	/* known codes for organisation rows: sorted, for bsearch */
+	char (*regions)[7];
+	size_t nregions;
+	char (*industries)[6];
+	size_t nindustries;
+	/* the open batch */
+	bool in_tx;
+	long batch_rows, first_line, last_line, batch_created, batch_updated;
+	crypto_hash_sha256_state digest;
+	struct import_stats st;
+	struct arena row;
+};
+
+static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "organisations"};
+
+/* Columns of common public files that carry nothing the code does not already say. */
+static const char *const ignored_cols[IMPORT__MAX][12] = {
+	[IMPORT_REGIONS] = {"provinceCode", "cityCode", "parent_code", "level", NULL},
+	[IMPORT_INDUSTRIES] = {"level", "level_name", "division", "group", "class", "parent_code",
+	                       "note", NULL},
+	[IMPORT_ORGANISATIONS] = {"id", "region_name", "industry_name", "created_at", "updated_at",
+	                          "version", NULL},
+};
+
+bool import_kind_parse(const char *s, enum import_kind *out)
+{
+	for (int i = 0; i < IMPORT__MAX; i++)
+		if (!strcmp(s, kind_names[i])) {
+			*out = (enum import_kind)i;
+			return true;
+		}
+	return false;
+}
+
+const char *import_kind_name(enum import_kind k)
+{
+	return k < IMPORT__MAX ? kind_names[k] : "?";
+}
+
+const struct field_def *import_fields(enum import_kind k, size_t *n)
+{
+	switch (k) {
+	case IMPORT_REGIONS: *n = REGION__NFIELDS; return region_fields;
+	case IMPORT_INDUSTRIES: *n = INDUSTRY__NFIELDS; return industry_fields;
+	default: *n = ORG__NFIELDS; return org_fields;
+	}
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Load every code of `st` into a sorted array of fixed-width strings. */
+static enum err load_codes(struct app_ctx *ctx, enum stmt st, size_t width, void **out, size_t *n)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, st, DB_NOARGS, &r);
+	if (e)
+		return app_db_fail(ctx, e, "codes");
+	size_t cap = 1024, k = 0;
+	char *codes = xmalloc(cap * width);
+	while (db_next(r)) {
+		if (k == cap)
+			codes = xrealloc(codes, (cap *= 2) * width);
+		snprintf(codes + k * width, width, "%s", db_col_text(r, 0));
+		k++;
+	}
+	if ((e = db_done(r))) {
+		free(codes);
+		return app_db_fail(ctx, e, "codes");
+	}
+	qsort(codes, k, width, cmp_code);
+	*out = codes;
+	*n = k;
+	return ERR_OK;
+}
+
+enum err app_import_begin(struct app_ctx *ctx, enum import_kind kind, const char *source,
+                          struct importer **out)
+{
+	enum action act = kind == IMPORT_ORGANISATIONS ? ACT_ORG_CREATE : ACT_REFDATA_WRITE;
+	if (!authz_allows(&ctx->actor, act, NULL) || !authz_has_role(&ctx->actor, ROLE_ADMIN))
+		return APP_FAIL(ctx, ERR_FORBIDDEN, "", "only administrators may import");
+	struct importer *imp = xcalloc(1, sizeof *imp);
+	imp->ctx = ctx;
+	imp->kind = kind;
+	imp->source = source;
+	imp->defs = import_fields(kind, &imp->ndefs);
+	enum err e = ERR_OK;
+	if (kind == IMPORT_ORGANISATIONS &&
+	    (!(e = load_codes(ctx, STMT_REGION_ALL_CODES, 7, (void **)&imp->regions, &imp->nregions))))
+		e = load_codes(ctx, STMT_INDUSTRY_ALL_CODES, 6, (void **)&imp->industries,
+		               &imp->nindustries);
+	if (e) {
+		app_import_abort(imp);
+		return e;
+	}
+	*out = imp;
+	return ERR_OK;
+}
+
+enum err app_import_columns(struct importer *imp, const char *const *names, int n,
+                            struct err_detail *d)
+{
+	if (n > LIMIT_CSV_COLUMNS)
+		return err_set(d, ERR_INVALID, "", "more than %d columns", LIMIT_CSV_COLUMNS);
+	bool seen[IMPORT_FIELDS_MAX] = {0};
+	imp->ncol = n;
+	for (int i = 0; i < n; i++) {
+		int f = fields_find(imp->defs, imp->ndefs, names[i]);
+		if (f >= 0) {
+			if (seen[f])
+				return err_set(d, ERR_INVALID, names[i], "is a repeated column");
+			seen[f] = true;
+			imp->col_field[i] = f;
+			continue;
+		}
+		imp->col_field[i] = COL_IGNORED;
+		if (imp->kind == IMPORT_INDUSTRIES && !strcmp(names[i], "section")) {
+			imp->col_field[i] = COL_SECTION;
+			continue;
+		}
+		const char *const *ig = ignored_cols[imp->kind];
+		while (*ig && strcmp(*ig, names[i]))
+			ig++;
+		if (!*ig)
+			return err_set(d, ERR_INVALID, names[i], "is not a column of %s",
+			               kind_names[imp->kind]);
+	}
+	for (size_t f = 0; f < imp->ndefs; f++) {
+		bool required = imp->defs[f].flags & FD_REQUIRED;
+		if (imp->kind == IMPORT_ORGANISATIONS && f == ORG_KIND)
+			required = false; /* defaults to enterprise */
+		if (required && !seen[f])
+			return err_set(d, ERR_INVALID, imp->defs[f].name, "column is missing");
+	}
+	imp->has_kind = imp->kind == IMPORT_ORGANISATIONS && seen[ORG_KIND];
+	return ERR_OK;
+}
+
+static enum err batch_begin(struct importer *imp, long line)
+{
+	enum err e = db_begin_write(imp->ctx->conn);
+	if (e)
+		return app_db_fail(imp->ctx, e, "import");
+	imp->in_tx = true;
+	imp->batch_rows = imp->batch_created = imp->batch_updated = 0;
+	imp->first_line = line;
+	crypto_hash_sha256_init(&imp->digest);
+	return ERR_OK;
+}
+
+/* Audit and commit the open batch. */
+static enum err batch_commit(struct importer *imp)
+{
+	struct app_ctx *ctx = imp->ctx;
+	if (!imp->in_tx)
+		return ERR_OK;
+	imp->in_tx = false;
+	if (imp->batch_rows == 0) {
+		db_rollback(ctx->conn);
+		return ERR_OK;
+	}
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	crypto_hash_sha256_final(&imp->digest, h);
+	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b);
+	jw_obj_open(&w);
+	jw_kstr(&w, "source", imp->source);
+	jw_ki64(&w, "first_line", imp->first_line);
+	jw_ki64(&w, "last_line", imp->last_line);
+	jw_ki64(&w, "rows", imp->batch_rows);
+	jw_ki64(&w, "created", imp->batch_created);
+	jw_ki64(&w, "updated", imp->batch_updated);
+	jw_kstr(&w, "rows_sha256", hex);
+	jw_obj_close(&w);
+	static const char *const entity[IMPORT__MAX] = {"region", "industry", "organisation"};
+	enum err e = app_audit(ctx, "import", entity[imp->kind], "*", NULL, buf_str(&b));
+	buf_free(&b);
+	if (!e && (e = db_commit(ctx->conn)))
+		e = app_db_fail(ctx, e, "import commit");
+	if (e)
+		db_rollback(ctx->conn);
+	arena_reset(&ctx->arena);
+	return e;
+}
+
+static bool has_code(const void *codes, size_t n, size_t width, const char *code)
+{
+	char key[8] = {0};
+	snprintf(key, sizeof key, "%s", code);
+	return bsearch(key, codes, n, width, cmp_code) != NULL;
+}
+
+/* The value of field f in this row, NULL if the file has no such column. */
+static const char *row_value(const struct importer *imp, const char *const *values, int n, int f)
+{
+	for (int i = 0; i < n && i < imp->ncol; i++)
+		if (imp->col_field[i] == f)
+			return values[i];
+	return NULL;
+}
+
+/* Validate row text into vals; columns the file lacks stay unset. */
+static enum err row_fields(struct importer *imp, const char *const *values, int n,
+                           struct field_val *vals, struct err_detail *d)
+{
+	memset(vals, 0, sizeof *vals * imp->ndefs);
+	for (int i = 0; i < n && i < imp->ncol; i++) {
+		int f = imp->col_field[i];
+		if (f < 0 || !values[i])
+			continue;
+		const char *v = values[i];
+		if (imp->kind == IMPORT_INDUSTRIES && f == INDUSTRY_F_CODE) {
+			const char *section = row_value(imp, values, n, COL_SECTION);
+			if (section && v[0] >= '0' && v[0] <= '9')
+				v = arena_printf(&imp->row, "%s%s", section, v);
+		}
+		enum err e = fields_set_text(&imp->defs[f], v, &vals[f], &imp->row, d);
+		if (e)
+			return e;
+	}
+	return fields_require(imp->defs, imp->ndefs, vals, d);
+}
+
+static enum err apply_region(struct importer *imp, struct field_val *v, struct err_detail *d)
+{
+	char code[7], parent[7];
+	const char *level;
+	enum err e = region_derive(v[REGION_F_CODE].s, code, &level, parent, d);
+	if (e)
+		return e;
+	e = db_exec(imp->ctx->conn, STMT_REGION_UPSERT,
+	            DB_ARGS(DB_TEXT(code), DB_TEXT(v[REGION_F_NAME].s), DB_TEXT(v[REGION_F_NAME_EN].s),
+	                    DB_TEXT(level), DB_TEXT(parent[0] ? parent : NULL)),
+	            NULL);
+	if (e == ERR_INVALID)
+		return err_set(d, e, "code", "the enclosing region %s is not loaded: import it first",
+		               parent);
+	if (!e)
+		imp->batch_created++;
+	return e;
+}
+
+static enum err apply_industry(struct importer *imp, struct field_val *v, struct err_detail *d)
+{
+	int level;
+	char parent[6];
+	enum err e = industry_derive(v[INDUSTRY_F_CODE].s, &level, parent, d);
+	if (e)
+		return e;
+	e = db_exec(imp->ctx->conn, STMT_INDUSTRY_UPSERT,
+	            DB_ARGS(DB_TEXT(v[INDUSTRY_F_CODE].s), DB_TEXT(v[INDUSTRY_F_NAME].s),
+	                    DB_TEXT(v[INDUSTRY_F_NAME_EN].s), DB_INT(level),
+	                    DB_TEXT(parent[0] ? parent : NULL),
+	                    DB_TEXT(v[INDUSTRY_F_DESCRIPTION].s)),
+	            NULL);
+	if (e == ERR_INVALID)
+		return err_set(d, e, "code", "the enclosing industry %s is not loaded: import it first",
+		               parent);
+	if (!e)
+		imp->batch_created++;
+	return e;
+}
+
+#define ORG_ROW_ARGS(o)                                                                            \
+	DB_TEXT((o)->f[ORG_KIND]), DB_TEXT((o)->f[ORG_CREDIT_CODE]), DB_TEXT((o)->f[ORG_NAME]),    \
+		DB_TEXT((o)->f[ORG_NAME_EN]), DB_TEXT((o)->f[ORG_REGION_CODE]),                    \
+		DB_TEXT((o)->f[ORG_INDUSTRY_CODE]), DB_TEXT((o)->f[ORG_REGISTERED_ON]),            \
+		DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
+		DB_TEXT((o)->f[ORG_WEBSITE])
+
+static enum err apply_org(struct importer *imp, struct field_val *v, struct err_detail *d)
+{
+	struct app_ctx *ctx = imp->ctx;
+	struct db_conn *c = ctx->conn;
+	int64_t id = 0;
+	enum err e;
+	struct db_rows *r;
+	const char *code = v[ORG_CREDIT_CODE].set && !v[ORG_CREDIT_CODE].null ? v[ORG_CREDIT_CODE].s
+	                                                                       : NULL;
+	if (code) {
+		if ((e = db_query(c, STMT_ORG_ID_BY_CREDIT, DB_ARGS(DB_TEXT(code)), &r)))
+			return e;
+		if (db_next(r))
+			id = db_col_i64(r, 0);
+		if ((e = db_done(r)))
+			return e;
+	}
+	struct org o = {0};
+	if (id) {
+		/* an update keeps what the file does not mention */
+		if ((e = app_org_load(ctx, id, &o)))
+			return e;
+	} else if (!imp->has_kind) {
+		o.f[ORG_KIND] = "enterprise";
+	}
+	org_apply(&o, v);
+	if ((e = org_validate(&o, ctx->today, d)))
+		return e;
+	if (o.f[ORG_REGION_CODE] && !has_code(imp->regions, imp->nregions, 7, o.f[ORG_REGION_CODE]))
+		return err_set(d, ERR_INVALID, "region_code", "no region %s (import regions first)",
+		               o.f[ORG_REGION_CODE]);
+	if (o.f[ORG_INDUSTRY_CODE] &&
+	    !has_code(imp->industries, imp->nindustries, 6, o.f[ORG_INDUSTRY_CODE]))
+		return err_set(d, ERR_INVALID, "industry_code",
+		               "no industry %s (import industries first)", o.f[ORG_INDUSTRY_CODE]);
+	if (id) {
+		e = db_exec(c, STMT_ORG_IMPORT_UPDATE,
+		            DB_ARGS(ORG_ROW_ARGS(&o), DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
+		imp->batch_updated += !e;
+	} else {
+		if (!(e = db_query(c, STMT_ORG_INSERT,
+		                   DB_ARGS(ORG_ROW_ARGS(&o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+		                   &r))) {
+			while (db_next(r))
+				;
+			e = db_done(r);
+		}
+		imp->batch_created += !e;
+	}
+	if (e == ERR_CONFLICT)
+		return err_set(d, e, "credit_code", "is used by another organisation");
+	return e;
+}
+
+enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
+                        struct err_detail *d)
+{
+	struct app_ctx *ctx = imp->ctx;
+	enum err e;
+	err_clear(d);
+	d->line = line;
+	imp->st.rows++;
+	if (n != imp->ncol) {
+		imp->st.failed++;
+		return err_set(d, ERR_INVALID, "", "has %d fields, the header has %d", n, imp->ncol);
+	}
+	if (!imp->in_tx && (e = batch_begin(imp, line)))
+		return e;
+	arena_reset(&imp->row);
+	struct field_val vals[IMPORT_FIELDS_MAX];
+	if ((e = db_exec(ctx->conn, STMT_SAVEPOINT, DB_NOARGS, NULL)))
+		return app_db_fail(ctx, e, "import");
+	e = row_fields(imp, values, n, vals, d);
+	if (!e) {
+		switch (imp->kind) {
+		case IMPORT_REGIONS: e = apply_region(imp, vals, d); break;
+		case IMPORT_INDUSTRIES: e = apply_industry(imp, vals, d); break;
+		default: e = apply_org(imp, vals, d); break;
+		}
+		if (e && !d->message[0])
+			err_set(d, e, "", "%s", db_last_error(ctx->conn));
+	}
+	if (e) {
+		imp->st.failed++;
+		if (db_exec(ctx->conn, STMT_SAVEPOINT_ROLLBACK, DB_NOARGS, NULL) ||
+		    db_exec(ctx->conn, STMT_SAVEPOINT_RELEASE, DB_NOARGS, NULL))
+			return app_db_fail(ctx, ERR_DB, "import");
+		d->line = line;
+		return e == ERR_DB || e == ERR_IO || e == ERR_UNAVAILABLE ? ERR_INVALID : e;
+	}
+	if ((e = db_exec(ctx->conn, STMT_SAVEPOINT_RELEASE, DB_NOARGS, NULL)))
+		return app_db_fail(ctx, e, "import");
+	/* the batch digest covers what was applied: line and values */
+	char num[24];
+	int k = snprintf(num, sizeof num, "%ld", line);
+	crypto_hash_sha256_update(&imp->digest, (const unsigned char *)num, (unsigned long long)k);
+	for (int i = 0; i < n; i++) {
+		const char *s = values[i] ? values[i] : "";
+		crypto_hash_sha256_update(&imp->digest, (const unsigned char *)"\x1f", 1);
+		crypto_hash_sha256_update(&imp->digest, (const unsigned char *)s, strlen(s));
+	}
+	imp->batch_rows++;
+	imp->last_line = line;
+	if (imp->batch_rows >= IMPORT_BATCH) {
+		imp->st.created += imp->batch_created;
+		imp->st.updated += imp->batch_updated;
+		if ((e = batch_commit(imp)))
+			return e;
+	}
+	return ERR_OK;
+}
+
+enum err app_import_end(struct importer *imp, struct import_stats *stats)
+{
+	imp->st.created += imp->in_tx ? imp->batch_created : 0;
+	imp->st.updated += imp->in_tx ? imp->batch_updated : 0;
+	enum err e = batch_commit(imp);
+	*stats = imp->st;
+	app_import_abort(imp);
+	return e;
+}
+
+void app_import_abort(struct importer *imp)
+{
+	if (!imp)
+		return;
+	if (imp->in_tx)
+		db_rollback(imp->ctx->conn);
+	free(imp->regions);
+	free(imp->industries);
+	arena_free(&imp->row);
+	free(imp);
+}

@@ -1,0 +1,52 @@
+/*
+ * app_import: bulk loading of regions, industries and organisations from
+ * rows of text (the CLI reads CSV or JSON Lines and hands over rows). Each
+ * row applies whole or not at all (a savepoint per row); a bad row is
+ * reported with its line and skipped. Rows commit in batches, each batch
+ * with one audit record carrying its line range, counts and a SHA-256 of
+ * the rows it applied. Organisations are matched by credit code: an
+ * existing one is updated with the columns the file has.
+ */
+#ifndef TB_APP_APP_IMPORT_H
+#define TB_APP_APP_IMPORT_H
+
+#include "app/app.h"
+#include "lib/fields.h"
+
+enum import_kind { IMPORT_REGIONS, IMPORT_INDUSTRIES, IMPORT_ORGANISATIONS, IMPORT__MAX };
+
+struct import_stats {
+	long rows, created, updated, failed;
+};
+
+struct importer;
+
+/* Parse "regions" / "industries" / "organisations"; false if unknown. */
+bool import_kind_parse(const char *s, enum import_kind *out);
+const char *import_kind_name(enum import_kind k);
+
+/* The columns an import of kind k understands (its field table). */
+const struct field_def *import_fields(enum import_kind k, size_t *n);
+
+/* Start an import by the ctx's actor (administrators). `source` names the file in audit. */
+enum err app_import_begin(struct app_ctx *ctx, enum import_kind kind, const char *source,
+                          struct importer **out);
+/*
+ * Declare the columns (the CSV header, or the keys of the first JSON line).
+ * Unknown columns are ERR_INVALID naming the column.
+ */
+enum err app_import_columns(struct importer *imp, const char *const *names, int n,
+                            struct err_detail *d);
+/*
+ * Apply one row of n values (NULL = absent, "" = empty) in column order.
+ * ERR_OK when applied; another kind, with d filled (field and line), when
+ * the row was skipped; ERR_DB / ERR_IO when the import itself failed.
+ */
+enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
+                        struct err_detail *d);
+/* Commit what is pending, report totals and free the importer. */
+enum err app_import_end(struct importer *imp, struct import_stats *stats);
+/* Give up: roll back the open batch and free the importer. */
+void app_import_abort(struct importer *imp);
+
+#endif

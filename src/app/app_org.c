@@ -1,0 +1,325 @@
+/* app_org: organisation use cases. */
+#include "app/app_org.h"
+
+#include "app/app_tx.h"
+#include "core/codes.h"
+#include "lib/buf.h"
+#include "lib/limits.h"
+#include "lib/num.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Columns of ORG_SELECT (stmt_org.def). */
+enum org_col {
+	OC_ID, OC_KIND, OC_CREDIT, OC_NAME, OC_NAME_EN, OC_REGION, OC_REGION_NAME, OC_INDUSTRY,
+	OC_INDUSTRY_NAME, OC_REGISTERED, OC_SIZE, OC_ADDRESS, OC_WEBSITE, OC_CREATED, OC_UPDATED,
+	OC_VERSION
+};
+
+static const char *col(struct app_ctx *ctx, struct db_rows *r, int c)
+{
+	return arena_strdup(&ctx->arena, db_col_text(r, c));
+}
+
+static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
+{
+	static const int field_col[ORG__NFIELDS] = {
+		[ORG_KIND] = OC_KIND,         [ORG_CREDIT_CODE] = OC_CREDIT,
+		[ORG_NAME] = OC_NAME,         [ORG_NAME_EN] = OC_NAME_EN,
+		[ORG_REGION_CODE] = OC_REGION, [ORG_INDUSTRY_CODE] = OC_INDUSTRY,
+		[ORG_REGISTERED_ON] = OC_REGISTERED, [ORG_SIZE_CLASS] = OC_SIZE,
+		[ORG_ADDRESS] = OC_ADDRESS,   [ORG_WEBSITE] = OC_WEBSITE,
+	};
+	memset(o, 0, sizeof *o);
+	o->id = db_col_i64(r, OC_ID);
+	for (int i = 0; i < ORG__NFIELDS; i++)
+		o->f[i] = col(ctx, r, field_col[i]);
+	o->region_name = col(ctx, r, OC_REGION_NAME);
+	o->industry_name = col(ctx, r, OC_INDUSTRY_NAME);
+	o->created_at = col(ctx, r, OC_CREATED);
+	o->updated_at = col(ctx, r, OC_UPDATED);
+	o->version = db_col_i64(r, OC_VERSION);
+}
+
+enum err app_org_load(struct app_ctx *ctx, int64_t id, struct org *out)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_ORG_GET, DB_ARGS(DB_INT(id)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "organisation");
+	bool found = db_next(r);
+	if (found)
+		org_from_row(ctx, r, out);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "organisation");
+	if (!found)
+		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no organisation %lld", (long long)id);
+	return ERR_OK;
+}
+
+enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out)
+{
+	return app_org_load(ctx, id, out);
+}
+
+enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const struct page_req *pr,
+                      struct page *out)
+{
+	char after[24] = "0", rlo[7] = "", rhi[7] = "", ilo[6] = "", ihi[6] = "", region[7];
+	int64_t after_id = 0;
+	enum err e;
+	if (pr->cursor && ((e = app_cursor_decode(ctx, pr->cursor, after, sizeof after)) ||
+	                   !num_parse(after, 0, INT64_MAX, &after_id)))
+		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
+	if (f->region) {
+		if (!region_code_normalise(f->region, region))
+			return APP_FAIL(ctx, ERR_INVALID, "region", "must be a region code");
+		region_code_range(region, rlo, rhi);
+	}
+	const char *why;
+	if (f->industry) {
+		if (!industry_code_check(f->industry, &why))
+			return APP_FAIL(ctx, ERR_INVALID, "industry", "%s", why);
+		industry_code_range(f->industry, ilo, ihi);
+	}
+	const char *like = app_like_pattern(ctx, f->q);
+	const char *rl = f->region ? rlo : NULL, *il = f->industry ? ilo : NULL;
+#define ORG_FILTER_ARGS                                                                            \
+	DB_TEXT(f->kind), DB_TEXT(f->kind), DB_TEXT(rl), DB_TEXT(rl), DB_TEXT(rhi), DB_TEXT(il),   \
+		DB_TEXT(il), DB_TEXT(ihi), DB_TEXT(f->size_class), DB_TEXT(f->size_class),         \
+		DB_TEXT(f->credit_code), DB_TEXT(f->credit_code), DB_TEXT(like), DB_TEXT(like),    \
+		DB_TEXT(like), DB_TEXT(like)
+	struct db_rows *r;
+	int limit = pr->limit;
+	struct org *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(limit + 1));
+	e = db_query(ctx->conn, STMT_ORG_LIST,
+	             DB_ARGS(DB_INT(after_id), ORG_FILTER_ARGS, DB_INT(limit + 1)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "organisations");
+	int n = 0;
+	while (db_next(r))
+		org_from_row(ctx, r, &items[n++]);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "organisations");
+	out->items = items;
+	out->n = n > limit ? limit : n;
+	out->next_cursor = NULL;
+	if (n > limit) {
+		char key[24];
+		snprintf(key, sizeof key, "%lld", (long long)items[limit - 1].id);
+		out->next_cursor = app_cursor_encode(ctx, key);
+	}
+	out->total = -1;
+	if (pr->count) {
+		e = db_query(ctx->conn, STMT_ORG_COUNT, DB_ARGS(DB_INT(0), ORG_FILTER_ARGS), &r);
+		if (e)
+			return app_db_fail(ctx, e, "organisations");
+		if (db_next(r))
+			out->total = db_col_i64(r, 0);
+		if ((e = db_done(r)))
+			return app_db_fail(ctx, e, "organisations");
+	}
+#undef ORG_FILTER_ARGS
+	return ERR_OK;
+}
+
+/* The referenced region and industry must exist: name the field if not. */
+static enum err org_check_refs(struct app_ctx *ctx, const struct org *o)
+{
+	static const struct {
+		int field;
+		enum stmt st;
+		const char *what;
+	} refs[] = {{ORG_REGION_CODE, STMT_REGION_GET, "region"},
+	            {ORG_INDUSTRY_CODE, STMT_INDUSTRY_GET, "industry"}};
+	for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
+		const char *code = o->f[refs[i].field];
+		if (!code)
+			continue;
+		struct db_rows *r;
+		enum err e = db_query(ctx->conn, refs[i].st, DB_ARGS(DB_TEXT(code)), &r);
+		if (e)
+			return app_db_fail(ctx, e, refs[i].what);
+		bool found = db_next(r);
+		if ((e = db_done(r)))
+			return app_db_fail(ctx, e, refs[i].what);
+		if (!found)
+			return APP_FAIL(ctx, ERR_INVALID, org_fields[refs[i].field].name,
+			                "no %s with code %s (import it first)", refs[i].what, code);
+	}
+	return ERR_OK;
+}
+
+/* Arguments of ORG_INSERT / ORG_UPDATE for the field values of o. */
+#define ORG_VALUE_ARGS(o)                                                                          \
+	DB_TEXT((o)->f[ORG_KIND]), DB_TEXT((o)->f[ORG_CREDIT_CODE]), DB_TEXT((o)->f[ORG_NAME]),    \
+		DB_TEXT((o)->f[ORG_NAME_EN]), DB_TEXT((o)->f[ORG_REGION_CODE]),                    \
+		DB_TEXT((o)->f[ORG_INDUSTRY_CODE]), DB_TEXT((o)->f[ORG_REGISTERED_ON]),            \
+		DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
+		DB_TEXT((o)->f[ORG_WEBSITE])
+
+static const char *org_json(struct app_ctx *ctx, const struct org *o)
+{
+	struct buf b = BUF_INIT;
+	org_to_json(o, &b);
+	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
+	buf_free(&b);
+	return s;
+}
+
+static const char *id_str(struct app_ctx *ctx, int64_t id)
+{
+	return arena_printf(&ctx->arena, "%lld", (long long)id);
+}
+
+enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NFIELDS],
+                        struct org *out)
+{
+	struct org o = {0};
+	org_apply(&o, vals);
+	enum err e = org_validate(&o, ctx->today, &ctx->err);
+	if (e)
+		return e;
+	struct target t = {.region = o.f[ORG_REGION_CODE]};
+	if ((e = app_allow(ctx, ACT_ORG_CREATE, &t)))
+		return e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	if ((e = org_check_refs(ctx, &o)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	struct db_rows *r;
+	e = db_query(ctx->conn, STMT_ORG_INSERT,
+	             DB_ARGS(ORG_VALUE_ARGS(&o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)), &r);
+	int64_t id = 0;
+	if (!e) {
+		if (db_next(r))
+			id = db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	if (e) {
+		e = e == ERR_CONFLICT ? APP_FAIL(ctx, e, "credit_code",
+		                                 "an organisation with this credit code exists")
+		                      : app_db_fail(ctx, e, "organisation");
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	}
+	if (!(e = app_org_load(ctx, id, out))) {
+		const char *json = org_json(ctx, out);
+		e = app_audit(ctx, "create", "organisation", id_str(ctx, id), NULL, json);
+		if (!e)
+			return app_write_end(ctx, e, 201, json,
+			                     arena_printf(&ctx->arena, "/api/v1/organisations/%lld",
+			                                  (long long)id));
+	}
+	return app_write_end(ctx, e, 0, NULL, NULL);
+}
+
+/* Load for a change: not found, then stale version, then authorization on the record. */
+static enum err org_load_for_change(struct app_ctx *ctx, int64_t id, int64_t version,
+                                    enum action act, struct org *cur)
+{
+	enum err e = app_org_load(ctx, id, cur);
+	if (e)
+		return e;
+	struct target t = {.region = cur->f[ORG_REGION_CODE], .org_id = id};
+	if ((e = app_allow(ctx, act, &t)))
+		return e;
+	if (cur->version != version)
+		return APP_FAIL(ctx, ERR_CONFLICT, "version",
+		                "is %lld, the record is at version %lld: reload and retry",
+		                (long long)version, (long long)cur->version);
+	return ERR_OK;
+}
+
+enum err app_org_update(struct app_ctx *ctx, int64_t id, int64_t version,
+                        const struct field_val vals[ORG__NFIELDS], struct org *out)
+{
+	enum err e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct org cur, next;
+	if ((e = org_load_for_change(ctx, id, version, ACT_ORG_UPDATE, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	next = cur;
+	org_apply(&next, vals);
+	/* moving a record to another region needs the right there too */
+	struct target t = {.region = next.f[ORG_REGION_CODE], .org_id = id};
+	if (!(e = org_validate(&next, ctx->today, &ctx->err)) &&
+	    !(e = app_allow(ctx, ACT_ORG_UPDATE, &t)) && !(e = org_check_refs(ctx, &next))) {
+		int64_t changed = 0;
+		e = db_exec(ctx->conn, STMT_ORG_UPDATE,
+		            DB_ARGS(ORG_VALUE_ARGS(&next), DB_TEXT(ctx->now_s), DB_INT(id),
+		                    DB_INT(version)),
+		            &changed);
+		if (e == ERR_CONFLICT)
+			e = APP_FAIL(ctx, e, "credit_code", "an organisation with this credit code exists");
+		else if (e)
+			e = app_db_fail(ctx, e, "organisation");
+		else if (changed != 1)
+			e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the record changed meanwhile");
+	}
+	if (!e && !(e = app_org_load(ctx, id, out))) {
+		const char *after = org_json(ctx, out);
+		e = app_audit(ctx, "update", "organisation", id_str(ctx, id), org_json(ctx, &cur),
+		              after);
+	}
+	return app_write_end(ctx, e, 200, NULL, NULL);
+}
+
+enum err app_org_delete(struct app_ctx *ctx, int64_t id, int64_t version)
+{
+	enum err e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct org cur;
+	if ((e = org_load_for_change(ctx, id, version, ACT_ORG_DELETE, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	int64_t changed = 0;
+	e = db_exec(ctx->conn, STMT_ORG_DELETE, DB_ARGS(DB_INT(id), DB_INT(version)), &changed);
+	if (e == ERR_INVALID)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "id", "other records still refer to this organisation");
+	else if (e)
+		e = app_db_fail(ctx, e, "organisation");
+	else if (changed != 1)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the record changed meanwhile");
+	if (!e)
+		e = app_audit(ctx, "delete", "organisation", id_str(ctx, id), org_json(ctx, &cur), NULL);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}
+
+enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out)
+{
+	struct org o;
+	enum err e = app_org_load(ctx, org_id, &o);
+	if (e)
+		return e;
+	struct target t = {.region = o.f[ORG_REGION_CODE], .org_id = org_id};
+	if ((e = app_allow(ctx, ACT_ORG_MEMBERS_READ, &t)))
+		return e;
+	struct db_rows *r;
+	if ((e = db_query(ctx->conn, STMT_ROLE_LIST_ORG, DB_ARGS(DB_INT(org_id)), &r)))
+		return app_db_fail(ctx, e, "members");
+	int cap = 16, n = 0;
+	struct org_member *m = arena_alloc(&ctx->arena, sizeof *m * (size_t)cap);
+	while (db_next(r)) {
+		if (n == cap) {
+			struct org_member *bigger = arena_alloc(&ctx->arena, sizeof *m * (size_t)cap * 2);
+			memcpy(bigger, m, sizeof *m * (size_t)n);
+			m = bigger;
+			cap *= 2;
+		}
+		m[n].grant_id = db_col_i64(r, 0);
+		m[n].user_id = db_col_i64(r, 1);
+		m[n].role = col(ctx, r, 2);
+		m[n].username = col(ctx, r, 3);
+		m[n].display_name = col(ctx, r, 4);
+		n++;
+	}
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "members");
+	out->items = m;
+	out->n = n;
+	out->next_cursor = NULL;
+	out->total = n;
+	return ERR_OK;
+}

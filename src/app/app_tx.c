@@ -1,0 +1,170 @@
+/* app_tx: write transactions, audit records, idempotency, cursors. */
+#include "app/app_tx.h"
+
+#include "core/audit.h"
+#include "lib/b64.h"
+#include "lib/buf.h"
+#include "lib/limits.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int64_t idem_user(const struct app_ctx *ctx)
+{
+	return ctx->actor.user_id > 0 ? ctx->actor.user_id : 0;
+}
+
+enum err app_write_begin(struct app_ctx *ctx)
+{
+	enum err e = db_begin_write(ctx->conn);
+	if (e)
+		return app_db_fail(ctx, e, "begin");
+	if (!ctx->idem_key)
+		return ERR_OK;
+	struct db_rows *r;
+	e = db_query(ctx->conn, STMT_IDEM_GET,
+	             DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "idempotency");
+	bool mismatch = false;
+	if (db_next(r)) {
+		mismatch = strcmp(db_col_text(r, 0), ctx->method ? ctx->method : "") ||
+		           strcmp(db_col_text(r, 1), ctx->path ? ctx->path : "");
+		ctx->replayed = !mismatch;
+		ctx->replay_status = (int)db_col_i64(r, 2);
+		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, 3));
+		ctx->replay_body = arena_strdup(&ctx->arena, db_col_text(r, 4));
+	}
+	e = db_done(r);
+	if (e)
+		return app_db_fail(ctx, e, "idempotency");
+	if (mismatch || ctx->replayed)
+		db_rollback(ctx->conn);
+	if (mismatch)
+		return APP_FAIL(ctx, ERR_CONFLICT, "Idempotency-Key",
+		                "was already used for a different request");
+	return ERR_OK;
+}
+
+enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *body,
+                       const char *location)
+{
+	if (!e && ctx->idem_key) {
+		e = db_exec(ctx->conn, STMT_IDEM_INSERT,
+		            DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key),
+		                    DB_TEXT(ctx->method ? ctx->method : ""),
+		                    DB_TEXT(ctx->path ? ctx->path : ""), DB_INT(status),
+		                    DB_TEXT(location), DB_TEXT(body ? body : ""), DB_TEXT(ctx->now_s)),
+		            NULL);
+		if (e)
+			e = app_db_fail(ctx, e, "idempotency");
+	}
+	if (!e) {
+		e = db_commit(ctx->conn);
+		if (e)
+			e = app_db_fail(ctx, e, "commit");
+		return e;
+	}
+	db_rollback(ctx->conn);
+	return e;
+}
+
+enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
+                   const char *entity_id, const char *before, const char *after)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_AUDIT_HEAD, DB_NOARGS, &r);
+	if (e)
+		return app_db_fail(ctx, e, "audit");
+	struct audit_record rec = {0};
+	char prev[AUDIT_HASH_HEX] = "";
+	if (db_next(r)) {
+		rec.seq = db_col_i64(r, 0) + 1;
+		snprintf(prev, sizeof prev, "%s", db_col_text(r, 1));
+	}
+	if ((e = db_done(r)) || !rec.seq)
+		return app_db_fail(ctx, e ? e : ERR_DB, "audit head");
+	rec.at = ctx->now_s;
+	rec.actor_id = ctx->actor.user_id > 0 ? ctx->actor.user_id : 0;
+	rec.actor = ctx->actor.username[0] ? ctx->actor.username : "anonymous";
+	rec.action = action;
+	rec.entity = entity;
+	rec.entity_id = entity_id;
+	rec.before = before;
+	rec.after = after;
+	rec.request_id = ctx->request_id;
+	rec.prev_hash = prev;
+	char hash[AUDIT_HASH_HEX];
+	audit_hash(&rec, hash);
+	e = db_exec(ctx->conn, STMT_AUDIT_INSERT,
+	            DB_ARGS(DB_INT(rec.seq), DB_TEXT(rec.at),
+	                    rec.actor_id ? DB_INT(rec.actor_id) : DB_NULL, DB_TEXT(rec.actor),
+	                    DB_TEXT(action), DB_TEXT(entity), DB_TEXT(entity_id), DB_TEXT(before),
+	                    DB_TEXT(after), DB_TEXT(rec.request_id), DB_TEXT(prev), DB_TEXT(hash)),
+	            NULL);
+	if (!e)
+		e = db_exec(ctx->conn, STMT_AUDIT_HEAD_SET, DB_ARGS(DB_INT(rec.seq), DB_TEXT(hash)), NULL);
+	return e ? app_db_fail(ctx, e, "audit") : ERR_OK;
+}
+
+enum err app_allow(struct app_ctx *ctx, enum action act, const struct target *t)
+{
+	if (authz_allows(&ctx->actor, act, t))
+		return ERR_OK;
+	if (ctx->actor.user_id == 0)
+		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "", "sign in to %s", action_name(act));
+	return APP_FAIL(ctx, ERR_FORBIDDEN, "", "your roles do not allow %s here", action_name(act));
+}
+
+enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what)
+{
+	const char *msg = ctx->conn ? db_last_error(ctx->conn) : "";
+	if (e == ERR_CONFLICT)
+		return APP_FAIL(ctx, e, what, "conflicts with an existing record (%s)", msg);
+	if (e == ERR_INVALID)
+		return APP_FAIL(ctx, e, what, "breaks a rule of the store (%s)", msg);
+	if (e == ERR_UNAVAILABLE)
+		return APP_FAIL(ctx, e, "", "the database is busy; try again");
+	return APP_FAIL(ctx, e ? e : ERR_DB, "", "database failure in %s: %s", what, msg);
+}
+
+const char *app_cursor_encode(struct app_ctx *ctx, const char *key)
+{
+	size_t n = strlen(key) + 2;
+	char *raw = arena_alloc(&ctx->arena, n + 1);
+	raw[0] = 'c';
+	raw[1] = ':';
+	memcpy(raw + 2, key, n - 2);
+	char *out = arena_alloc(&ctx->arena, b64url_encoded_len(n) + 1);
+	b64url_encode(raw, n, out);
+	return out;
+}
+
+enum err app_cursor_decode(struct app_ctx *ctx, const char *cursor, char *out, size_t cap)
+{
+	size_t n;
+	unsigned char raw[256];
+	if (!b64url_decode(cursor, raw, sizeof raw - 1, &n) || n < 2 || raw[0] != 'c' ||
+	    raw[1] != ':' || n - 2 >= cap || memchr(raw, 0, n))
+		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
+	memcpy(out, raw + 2, n - 2);
+	out[n - 2] = '\0';
+	return ERR_OK;
+}
+
+const char *app_like_pattern(struct app_ctx *ctx, const char *q)
+{
+	if (!q || !*q)
+		return NULL;
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '%');
+	for (const char *p = q; *p; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *p);
+	}
+	buf_putc(&b, '%');
+	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
+	buf_free(&b);
+	return s;
+}

@@ -1,0 +1,41 @@
+/*
+ * app_tx: the write transaction of a use case, with its audit record and
+ * Idempotency-Key handling. Private to app/.
+ *
+ *   if ((e = app_write_begin(ctx)) || ctx->replayed) return e;
+ *   ... statements ...; app_audit(ctx, "update", "organisation", id, before, after);
+ *   return app_write_end(ctx, e, 201, body, location);
+ */
+#ifndef TB_APP_APP_TX_H
+#define TB_APP_APP_TX_H
+
+#include "app/app.h"
+
+/* Begin a write transaction; on a repeated Idempotency-Key set ctx->replayed. */
+enum err app_write_begin(struct app_ctx *ctx);
+/*
+ * Commit when e == ERR_OK (storing the response for the Idempotency-Key, if
+ * any: status, body and location), roll back otherwise. Returns e, or the
+ * commit's failure.
+ */
+enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *body,
+                       const char *location);
+/*
+ * Append an audit record inside the open transaction: before/after are JSON
+ * texts or NULL. The actor, time and request id come from ctx.
+ */
+enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
+                   const char *entity_id, const char *before, const char *after);
+/* Authorization gate: ERR_FORBIDDEN (or ERR_UNAUTHENTICATED for anonymous) unless allowed. */
+enum err app_allow(struct app_ctx *ctx, enum action act, const struct target *t);
+/* Map a failed statement to an error with detail: constraint names become fields. */
+enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what);
+
+/* Cursor helpers: an opaque cursor wraps the last key of the page. */
+const char *app_cursor_encode(struct app_ctx *ctx, const char *key);
+/* Decode into out (cap bytes); ERR_MALFORMED naming "cursor" if it is not ours. */
+enum err app_cursor_decode(struct app_ctx *ctx, const char *cursor, char *out, size_t cap);
+/* The escaped LIKE pattern %q% for a search text, or NULL for none. */
+const char *app_like_pattern(struct app_ctx *ctx, const char *q);
+
+#endif

@@ -1,0 +1,168 @@
+/* cli: flag parsing, errors and progress shared by the commands. */
+#include "cli/cli.h"
+
+#include "lib/limits.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *cli_db_url;
+
+const struct cli_cmd *cli_find(const char *name)
+{
+	for (int i = 0; i < cli_ncommands; i++)
+		if (!strcmp(cli_commands[i].name, name))
+			return &cli_commands[i];
+	return NULL;
+}
+
+void cli_usage(const struct cli_cmd *cmd, FILE *f)
+{
+	fprintf(f, "usage: techbridge [--db URL] %s", cmd->name);
+	for (const struct cli_flag *fl = cmd->flags; fl->name; fl++)
+		fprintf(f, fl->arg ? " [%s %s]" : " [%s]", fl->name, fl->arg ? fl->arg : "");
+	fprintf(f, "%s%s\n\n%s\n", cmd->args[0] ? " " : "", cmd->args, cmd->help);
+	if (cmd->flags[0].name) {
+		fputs("\nflags:\n", f);
+		for (const struct cli_flag *fl = cmd->flags; fl->name; fl++) {
+			char head[48];
+			snprintf(head, sizeof head, "%s%s%s", fl->name, fl->arg ? " " : "",
+			         fl->arg ? fl->arg : "");
+			fprintf(f, "  %-24s %s\n", head, fl->help);
+		}
+	}
+}
+
+bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **values,
+               char **pos, int *npos, int *status)
+{
+	int nflags = 0;
+	while (cmd->flags[nflags].name)
+		nflags++;
+	for (int i = 0; i < nflags; i++)
+		values[i] = NULL;
+	*npos = 0;
+	bool only_pos = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_pos || a[0] != '-' || !strcmp(a, "-")) {
+			if (*npos >= CLI_ARGS_MAX) {
+				fprintf(stderr, "techbridge %s: too many arguments\n", cmd->name);
+				*status = EXIT_USAGE;
+				return false;
+			}
+			pos[(*npos)++] = argv[i];
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_pos = true;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			cli_usage(cmd, stdout);
+			*status = 0;
+			return false;
+		}
+		const char *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+		int k = 0;
+		while (k < nflags && (strlen(cmd->flags[k].name) != n || strncmp(cmd->flags[k].name, a, n)))
+			k++;
+		if (k == nflags) {
+			fprintf(stderr, "techbridge %s: unknown flag %.*s (see --help)\n", cmd->name, (int)n,
+			        a);
+			*status = EXIT_USAGE;
+			return false;
+		}
+		if (!cmd->flags[k].arg) {
+			values[k] = "";
+		} else if (eq) {
+			values[k] = eq + 1;
+		} else if (i + 1 < argc) {
+			values[k] = argv[++i];
+		} else {
+			fprintf(stderr, "techbridge %s: %s needs %s\n", cmd->name, cmd->flags[k].name,
+			        cmd->flags[k].arg);
+			*status = EXIT_USAGE;
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char *name)
+{
+	for (int i = 0; cmd->flags[i].name; i++)
+		if (!strcmp(cmd->flags[i].name, name))
+			return values[i];
+	return NULL;
+}
+
+int cli_fail(enum err e, const struct err_detail *d, const char *what)
+{
+	if (d && d->line && d->field[0])
+		fprintf(stderr, "techbridge: %s: line %ld: %s: %s\n", what, d->line, d->field, d->message);
+	else if (d && d->line)
+		fprintf(stderr, "techbridge: %s: line %ld: %s\n", what, d->line, d->message);
+	else if (d && d->field[0])
+		fprintf(stderr, "techbridge: %s: %s: %s\n", what, d->field, d->message);
+	else if (d && d->message[0])
+		fprintf(stderr, "techbridge: %s: %s\n", what, d->message);
+	else
+		fprintf(stderr, "techbridge: %s: %s\n", what, err_title(e));
+	return err_exit_code(e);
+}
+
+bool cli_app_open(struct app *app, int pool)
+{
+	struct err_detail d = {0};
+	enum err e = app_open(app, cli_db_url, pool, &d);
+	if (e) {
+		cli_fail(e, &d, cli_db_url);
+		return false;
+	}
+	return true;
+}
+
+bool cli_ctx_begin(struct app_ctx *ctx, struct app *app)
+{
+	memset(ctx, 0, sizeof *ctx);
+	enum err e = app_ctx_begin(ctx, app);
+	if (e) {
+		cli_fail(e, &ctx->err, "database");
+		return false;
+	}
+	app_ctx_as_cli(ctx);
+	return true;
+}
+
+static time_t progress_last;
+static bool progress_shown;
+
+void cli_progress(const char *what, long done, long total)
+{
+	bool tty = isatty(2);
+	time_t now = time(NULL);
+	if (!tty && now - progress_last < 5 && done != total)
+		return;
+	progress_last = now;
+	progress_shown = true;
+	if (tty && total > 0) {
+		int width = 30, fill = (int)(done * width / (total ? total : 1));
+		fprintf(stderr, "\r%s [%.*s%*s] %ld/%ld", what, fill,
+		        "##############################", width - fill, "", done, total);
+	} else if (total > 0) {
+		fprintf(stderr, "%s: %ld/%ld\n", what, done, total);
+	} else {
+		fprintf(stderr, tty ? "\r%s: %ld" : "%s: %ld\n", what, done);
+	}
+}
+
+void cli_progress_done(void)
+{
+	if (progress_shown && isatty(2))
+		fputc('\n', stderr);
+	progress_shown = false;
+}

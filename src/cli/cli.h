@@ -1,0 +1,74 @@
+/*
+ * cli: the command-line front end. The command table (commands.c) names
+ * each command, its function, its flags and synopsis; main.c parses the
+ * global flags and dispatches. Commands parse their own flags with
+ * cli_parse against a flag table, open the database with cli_app, call
+ * app_* functions and print results on stdout, progress on stderr. Exit
+ * codes follow spec/cli.md: 0 ok, 1 usage, 2 bad input, 3 other failure.
+ */
+#ifndef TB_CLI_CLI_H
+#define TB_CLI_CLI_H
+
+#include "app/app.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum { EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_OTHER = 3, CLI_ARGS_MAX = 64 };
+
+struct cli_flag {
+	const char *name;   /* "--listen" */
+	const char *arg;    /* "ADDR:PORT", or NULL for a switch */
+	const char *help;
+};
+
+struct cli_cmd {
+	const char *name; /* "serve", "user add" */
+	int (*fn)(int argc, char **argv);
+	const struct cli_flag *flags;
+	const char *args; /* positional synopsis: "FILE..." */
+	const char *help;
+};
+
+extern const struct cli_cmd cli_commands[];
+extern const int cli_ncommands;
+extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
+
+/*
+ * Parse argv against cmd->flags: values[i] gets flag i's value ("" for a
+ * switch that is present, NULL if absent); positional arguments are
+ * compacted into pos (npos of them). Prints the command's help and returns
+ * false (exit with *status) on --help or a usage error.
+ */
+bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **values,
+               char **pos, int *npos, int *status);
+/* Look up a flag's value by name after cli_parse. */
+const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char *name);
+void cli_usage(const struct cli_cmd *cmd, FILE *f);
+const struct cli_cmd *cli_find(const char *name);
+
+/* Open the app on cli_db_url with `pool` connections; prints the error and returns false. */
+bool cli_app_open(struct app *app, int pool);
+/* Begin a command context acting as the CLI administrator. */
+bool cli_ctx_begin(struct app_ctx *ctx, struct app *app);
+/* Print an error with its detail; return the exit code for it. */
+int cli_fail(enum err e, const struct err_detail *d, const char *what);
+/* Progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
+void cli_progress(const char *what, long done, long total);
+void cli_progress_done(void);
+
+/* Command functions (cmd_*.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_user_add(int argc, char **argv);
+int cmd_user_passwd(int argc, char **argv);
+int cmd_user_token(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_audit_verify(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_openapi(int argc, char **argv);
+int cmd_routes(int argc, char **argv);
+
+#endif

@@ -1,0 +1,422 @@
+/* cmd_data: import, export and demo. */
+#include "cli/cli.h"
+
+#include "app/app_demo.h"
+#include "app/app_import.h"
+#include "app/app_org.h"
+#include "lib/buf.h"
+#include "lib/csv.h"
+#include "lib/limits.h"
+#include "lib/num.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xlsxwriter.h>
+
+#define PARSE(name, nargs_ok)                                                                      \
+	const struct cli_cmd *cmd = cli_find(name);                                                \
+	const char *v[16];                                                                         \
+	char *pos[CLI_ARGS_MAX];                                                                   \
+	int npos, status;                                                                          \
+	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))                                   \
+		return status;                                                                     \
+	if (!(nargs_ok)) {                                                                         \
+		cli_usage(cmd, stderr);                                                            \
+		return EXIT_USAGE;                                                                 \
+	}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+struct import_run {
+	const char *file;
+	struct importer *imp;
+	long failed, rows;
+	enum err fatal;
+};
+
+/* Report a skipped row; stop on failures of the import itself. */
+static bool row_done(struct import_run *run, enum err e, const struct err_detail *d)
+{
+	run->rows++;
+	if (e == ERR_OK)
+		return true;
+	if (e == ERR_DB || e == ERR_IO || e == ERR_INTERNAL || e == ERR_UNAVAILABLE) {
+		run->fatal = e;
+		fprintf(stderr, "%s:%ld: import failed: %s\n", run->file, d->line, d->message);
+		return false;
+	}
+	run->failed++;
+	if (d->field[0])
+		fprintf(stderr, "%s:%ld: %s: %s\n", run->file, d->line, d->field, d->message);
+	else
+		fprintf(stderr, "%s:%ld: %s\n", run->file, d->line, d->message);
+	return true;
+}
+
+static void import_csv(struct import_run *run, FILE *f)
+{
+	struct csv c;
+	csv_init(&c, f);
+	const char **fields;
+	int n;
+	struct err_detail d = {0};
+	enum err e = csv_next(&c, &fields, &n, &d);
+	if (e == ERR_NOT_FOUND) {
+		fprintf(stderr, "%s: empty file\n", run->file);
+		run->failed++;
+	} else if (e || (e = app_import_columns(run->imp, fields, n, &d))) {
+		fprintf(stderr, "%s:1: header: %s%s%s\n", run->file, d.field, d.field[0] ? ": " : "",
+		        d.message);
+		run->failed++;
+	} else {
+		while ((e = csv_next(&c, &fields, &n, &d)) != ERR_NOT_FOUND) {
+			if (e) { /* a broken record: report it and stop, the rest cannot be framed */
+				row_done(run, ERR_INVALID, &d);
+				break;
+			}
+			if (!row_done(run, app_import_row(run->imp, c.line, fields, n, &d), &d))
+				break;
+			if (run->rows % 10000 == 0)
+				cli_progress(run->file, run->rows, 0);
+		}
+	}
+	csv_free(&c);
+}
+
+/* A JSON scalar as import text; false for arrays and objects. */
+static bool json_text(json_t *j, char *tmp, size_t n, const char **out)
+{
+	if (json_is_string(j))
+		*out = json_string_value(j);
+	else if (json_is_null(j))
+		*out = "";
+	else if (json_is_true(j) || json_is_false(j))
+		*out = json_is_true(j) ? "true" : "false";
+	else if (json_is_integer(j))
+		snprintf(tmp, n, "%lld", (long long)json_integer_value(j)), *out = tmp;
+	else if (json_is_real(j))
+		snprintf(tmp, n, "%.17g", json_real_value(j)), *out = tmp;
+	else
+		return false;
+	return true;
+}
+
+static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
+{
+	size_t ndefs;
+	const struct field_def *defs = import_fields(kind, &ndefs);
+	const char *names[32];
+	for (size_t i = 0; i < ndefs; i++)
+		names[i] = defs[i].name;
+	struct err_detail d = {0};
+	if (app_import_columns(run->imp, names, (int)ndefs, &d)) {
+		row_done(run, ERR_INVALID, &d);
+		return;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		err_clear(&d);
+		d.line = lineno;
+		if (strspn(line, " \t\r\n") == (size_t)len)
+			continue;
+		if (len > LIMIT_CSV_LINE_BYTES) {
+			err_set(&d, ERR_TOO_LARGE, "", "line longer than %d bytes", LIMIT_CSV_LINE_BYTES);
+			row_done(run, ERR_INVALID, &d);
+			continue;
+		}
+		json_error_t je;
+		json_t *obj = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
+		const char *vals[32] = {0};
+		char nums[32][32];
+		enum err e = ERR_OK;
+		if (!obj || !json_is_object(obj)) {
+			e = err_set(&d, ERR_INVALID, "", obj ? "not a JSON object" : "malformed JSON: %s",
+			            je.text);
+		} else {
+			const char *key;
+			json_t *val;
+			json_object_foreach(obj, key, val)
+			{
+				int i = fields_find(defs, ndefs, key);
+				if (i < 0) {
+					e = err_set(&d, ERR_INVALID, key, "is not a field of %s",
+					            import_kind_name(kind));
+					break;
+				}
+				if (!json_text(val, nums[i], sizeof nums[i], &vals[i])) {
+					e = err_set(&d, ERR_INVALID, key, "must be a string, number or null");
+					break;
+				}
+			}
+		}
+		if (!e)
+			e = app_import_row(run->imp, lineno, vals, (int)ndefs, &d);
+		else
+			run->failed += 0;
+		d.line = lineno;
+		bool go_on = row_done(run, e, &d);
+		json_decref(obj);
+		if (!go_on)
+			break;
+		if (run->rows % 10000 == 0)
+			cli_progress(run->file, run->rows, 0);
+	}
+	free(line);
+}
+
+int cmd_import(int argc, char **argv)
+{
+	PARSE("import", npos >= 2);
+	enum import_kind kind;
+	if (!import_kind_parse(pos[0], &kind)) {
+		fprintf(stderr, "techbridge import: %s: must be regions, industries or organisations\n",
+		        pos[0]);
+		return EXIT_USAGE;
+	}
+	const char *format = cli_flag(cmd, v, "--format");
+	if (format && strcmp(format, "csv") && strcmp(format, "jsonl")) {
+		fputs("techbridge import: --format must be csv or jsonl\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct app app;
+	struct app_ctx ctx;
+	if (!cli_app_open(&app, 1))
+		return EXIT_OTHER;
+	if (!cli_ctx_begin(&ctx, &app)) {
+		app_close(&app);
+		return EXIT_OTHER;
+	}
+	int rc = 0;
+	for (int i = 1; i < npos && rc != EXIT_OTHER; i++) {
+		struct import_run run = {.file = pos[i]};
+		bool jsonl = format ? !strcmp(format, "jsonl") : ends_with(pos[i], ".jsonl");
+		FILE *f = strcmp(pos[i], "-") ? fopen(pos[i], "rb") : stdin;
+		if (!f) {
+			fprintf(stderr, "techbridge import: cannot open %s\n", pos[i]);
+			rc = EXIT_INPUT;
+			continue;
+		}
+		enum err e = app_import_begin(&ctx, kind, pos[i], &run.imp);
+		if (e) {
+			rc = cli_fail(e, &ctx.err, "import");
+		} else {
+			if (jsonl)
+				import_jsonl(&run, f, kind);
+			else
+				import_csv(&run, f);
+			cli_progress_done();
+			struct import_stats st = {0};
+			if (run.fatal) {
+				app_import_abort(run.imp);
+				e = run.fatal;
+			} else {
+				e = app_import_end(run.imp, &st);
+			}
+			if (e) {
+				rc = cli_fail(e, &ctx.err, pos[i]);
+			} else {
+				printf("%s: %ld rows: %ld created, %ld updated, %ld failed\n", pos[i],
+				       st.rows, st.created, st.updated, run.failed);
+				if (run.failed && rc == 0)
+					rc = EXIT_INPUT;
+			}
+		}
+		if (f != stdin)
+			fclose(f);
+	}
+	app_ctx_end(&ctx);
+	app_close(&app);
+	return rc;
+}
+
+/* ---- export ---- */
+
+enum { EXPORT_COLS = ORG__NFIELDS + 1 };
+
+static const char *org_cell(const struct org *o, int c, char *tmp, size_t n)
+{
+	if (c == 0) {
+		snprintf(tmp, n, "%lld", (long long)o->id);
+		return tmp;
+	}
+	return o->f[c - 1];
+}
+
+static const char *col_name(int c)
+{
+	return c == 0 ? "id" : org_fields[c - 1].name;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	PARSE("export", npos == 1);
+	if (strcmp(pos[0], "organisations")) {
+		fputs("techbridge export: only organisations can be exported so far\n", stderr);
+		return EXIT_USAGE;
+	}
+	const char *format = cli_flag(cmd, v, "--format");
+	const char *output = cli_flag(cmd, v, "--output");
+	format = format ? format : "csv";
+	bool csv = !strcmp(format, "csv"), jsonl = !strcmp(format, "jsonl"),
+	     xlsx = !strcmp(format, "xlsx");
+	if (!csv && !jsonl && !xlsx) {
+		fputs("techbridge export: --format must be csv, jsonl or xlsx\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (xlsx && !output) {
+		fputs("techbridge export: xlsx needs --output FILE\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct app app;
+	struct app_ctx ctx;
+	if (!cli_app_open(&app, 1))
+		return EXIT_OTHER;
+	if (!cli_ctx_begin(&ctx, &app)) {
+		app_close(&app);
+		return EXIT_OTHER;
+	}
+	FILE *out = stdout;
+	lxw_workbook *wb = NULL;
+	lxw_worksheet *ws = NULL;
+	if (xlsx) {
+		lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
+		wb = workbook_new_opt(output, &opt);
+		ws = wb ? workbook_add_worksheet(wb, "organisations") : NULL;
+	} else if (output) {
+		out = fopen(output, "wb");
+	}
+	if ((xlsx && !ws) || !out) {
+		fprintf(stderr, "techbridge export: cannot write %s\n", output);
+		app_ctx_end(&ctx);
+		app_close(&app);
+		return EXIT_OTHER;
+	}
+	struct buf line = BUF_INIT;
+	for (int c = 0; c < EXPORT_COLS; c++) {
+		if (csv)
+			buf_printf(&line, "%s%s", c ? "," : "", col_name(c));
+		if (xlsx)
+			worksheet_write_string(ws, 0, (lxw_col_t)c, col_name(c), NULL);
+	}
+	if (csv) {
+		buf_putc(&line, '\n');
+		fwrite(line.data, 1, line.len, out);
+	}
+	struct org_filter f = {.kind = cli_flag(cmd, v, "--kind"),
+	                       .region = cli_flag(cmd, v, "--region"),
+	                       .industry = cli_flag(cmd, v, "--industry")};
+	struct page_req pr = {.limit = LIMIT_PAGE_MAX};
+	char cursor[128] = "";
+	long done = 0;
+	enum err e = ERR_OK;
+	for (;;) {
+		struct page p;
+		pr.cursor = cursor[0] ? cursor : NULL;
+		if ((e = app_org_list(&ctx, &f, &pr, &p)))
+			break;
+		const struct org *items = p.items;
+		char tmp[32];
+		for (int i = 0; i < p.n; i++, done++) {
+			buf_reset(&line);
+			if (jsonl) {
+				org_to_json(&items[i], &line);
+			} else {
+				for (int c = 0; c < EXPORT_COLS; c++) {
+					const char *s = org_cell(&items[i], c, tmp, sizeof tmp);
+					if (csv) {
+						if (c)
+							buf_putc(&line, ',');
+						csv_put_field(&line, s);
+					} else if (s) {
+						worksheet_write_string(ws, (lxw_row_t)(done + 1), (lxw_col_t)c, s,
+						                       NULL);
+					}
+				}
+			}
+			if (!xlsx) {
+				buf_putc(&line, '\n');
+				fwrite(line.data, 1, line.len, out);
+			}
+		}
+		cli_progress("export", done, 0);
+		if (!p.next_cursor)
+			break;
+		snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
+		arena_reset(&ctx.arena);
+	}
+	cli_progress_done();
+	buf_free(&line);
+	int rc = e ? cli_fail(e, &ctx.err, "export") : 0;
+	if (wb && workbook_close(wb) != LXW_NO_ERROR && !rc) {
+		fprintf(stderr, "techbridge export: cannot write %s\n", output);
+		rc = EXIT_OTHER;
+	}
+	if (out != stdout && fclose(out) != 0 && !rc)
+		rc = EXIT_OTHER;
+	if (!rc)
+		fprintf(stderr, "exported %ld organisations\n", done);
+	app_ctx_end(&ctx);
+	app_close(&app);
+	return rc;
+}
+
+/* ---- demo ---- */
+
+static void demo_progress(long done, long total, void *arg)
+{
+	(void)arg;
+	cli_progress("demo", done, total);
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	PARSE("demo", npos == 0);
+	struct demo_opts o = {.enterprises = cli_flag(cmd, v, "--small") ? 300 : 5000, .seed = 42};
+	const char *n = cli_flag(cmd, v, "--enterprises"), *seed = cli_flag(cmd, v, "--seed");
+	int64_t x;
+	if (n) {
+		if (!num_parse(n, 1, 10000000, &x)) {
+			fputs("techbridge demo: --enterprises must be 1 to 10000000\n", stderr);
+			return EXIT_USAGE;
+		}
+		o.enterprises = x;
+	}
+	if (seed) {
+		if (!num_parse(seed, 0, INT64_MAX, &x)) {
+			fputs("techbridge demo: --seed must be a non-negative integer\n", stderr);
+			return EXIT_USAGE;
+		}
+		o.seed = (uint64_t)x;
+	}
+	const char *pw = getenv("TB_ADMIN_PASSWORD");
+	o.password = pw && *pw ? pw : "admin-demo-password";
+	struct app app;
+	struct app_ctx ctx;
+	if (!cli_app_open(&app, 1))
+		return EXIT_OTHER;
+	if (!cli_ctx_begin(&ctx, &app)) {
+		app_close(&app);
+		return EXIT_OTHER;
+	}
+	enum err e = app_demo_run(&ctx, &o, demo_progress, NULL);
+	cli_progress_done();
+	int rc = e ? cli_fail(e, &ctx.err, "demo") : 0;
+	if (!rc) {
+		printf("demo database ready: %s\n\nsign in with any of these users, password %s:\n",
+		       cli_db_url, o.password);
+		for (int i = 0; i < demo_nusers; i++)
+			printf("  %-14s %s\n", demo_users[i].username, demo_users[i].role);
+	}
+	app_ctx_end(&ctx);
+	app_close(&app);
+	return rc;
+}

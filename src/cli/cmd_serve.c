@@ -1,0 +1,81 @@
+/* cmd_serve: `techbridge serve`. */
+#include "cli/cli.h"
+
+#include "http/routes.h"
+#include "http/server.h"
+#include "lib/buf.h"
+#include "lib/limits.h"
+#include "lib/num.h"
+
+#include <string.h>
+#include <unistd.h>
+
+int cmd_serve(int argc, char **argv)
+{
+	const struct cli_cmd *cmd = cli_find("serve");
+	const char *v[8];
+	char *pos[CLI_ARGS_MAX];
+	int npos, status;
+	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
+		return status;
+	if (npos) {
+		cli_usage(cmd, stderr);
+		return EXIT_USAGE;
+	}
+	struct server_opts o = {.listen = cli_flag(cmd, v, "--listen"),
+	                        .web_dir = cli_flag(cmd, v, "--web-dir")};
+	o.listen = o.listen ? o.listen : "127.0.0.1:8080";
+	int64_t workers = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *w = cli_flag(cmd, v, "--workers");
+	if (w && !num_parse(w, 1, LIMIT_WORKERS_MAX, &workers)) {
+		fprintf(stderr, "techbridge serve: --workers must be 1 to %d\n", LIMIT_WORKERS_MAX);
+		return EXIT_USAGE;
+	}
+	o.workers = (int)(workers < 1 ? 1 : workers);
+	const char *log = cli_flag(cmd, v, "--access-log");
+	FILE *logf = stderr;
+	if (log && !strcmp(log, "off"))
+		logf = NULL;
+	else if (log && strcmp(log, "-") && !(logf = fopen(log, "a"))) {
+		fprintf(stderr, "techbridge serve: cannot open %s\n", log);
+		return EXIT_OTHER;
+	}
+	o.access_log = logf;
+	struct app app;
+	if (!cli_app_open(&app, o.workers + 2))
+		return EXIT_OTHER;
+	struct err_detail d = {0};
+	enum err e = server_run(&app, &o, &d);
+	app_close(&app);
+	if (logf && logf != stderr)
+		fclose(logf);
+	return e ? cli_fail(e, &d, "serve") : 0;
+}
+
+int cmd_openapi(int argc, char **argv)
+{
+	const struct cli_cmd *cmd = cli_find("openapi");
+	const char *v[1];
+	char *pos[CLI_ARGS_MAX];
+	int npos, status;
+	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
+		return status;
+	struct buf b = BUF_INIT;
+	openapi_document(&b);
+	printf("%s\n", buf_str(&b));
+	buf_free(&b);
+	return 0;
+}
+
+int cmd_routes(int argc, char **argv)
+{
+	const struct cli_cmd *cmd = cli_find("routes");
+	const char *v[1];
+	char *pos[CLI_ARGS_MAX];
+	int npos, status;
+	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
+		return status;
+	for (size_t i = 0; i < nroutes; i++)
+		printf("%s %s\n", routes[i].method, routes[i].path);
+	return 0;
+}

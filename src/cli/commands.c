@@ -1,0 +1,74 @@
+/* commands: the command table. Adding a command is adding a row. */
+#include "cli/cli.h"
+
+static const struct cli_flag serve_flags[] = {
+	{"--listen", "ADDR:PORT", "address to listen on (default 127.0.0.1:8080)"},
+	{"--workers", "N", "worker threads (default: the number of CPUs)"},
+	{"--web-dir", "DIR", "serve the web UI from DIR instead of the embedded copy"},
+	{"--access-log", "FILE", "JSON access log: a file, - for stderr (default), or off"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_flag migrate_flags[] = {
+	{"--schema", NULL, "print the resulting schema instead of a summary"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_flag user_add_flags[] = {
+	{"--role", "ROLE", "grant a role: admin, operator, reviewer, expert, org_admin, org_member, broker"},
+	{"--region", "CODE", "region of an operator, reviewer or expert grant"},
+	{"--level", "LEVEL", "county, city, province or national"},
+	{"--org", "ID", "organisation of an org_admin or org_member grant"},
+	{"--display-name", "NAME", "name shown to others"},
+	{"--email", "ADDR", "e-mail address"},
+	{"--locale", "LOCALE", "zh-CN (default) or en"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_flag user_token_flags[] = {
+	{"--name", "NAME", "what the token is for (default: cli)"},
+	{"--expires-on", "DATE", "last day of validity"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_flag import_flags[] = {
+	{"--format", "FMT", "csv or jsonl (default: from the file name)"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_flag export_flags[] = {
+	{"--format", "FMT", "csv (default), jsonl or xlsx"},
+	{"--output", "FILE", "write to FILE (required for xlsx; default stdout)"},
+	{"--kind", "KIND", "only this kind of organisation"},
+	{"--region", "CODE", "only organisations inside this region"},
+	{"--industry", "CODE", "only organisations in this industry"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_flag demo_flags[] = {
+	{"--small", NULL, "a few hundred organisations (for tests)"},
+	{"--enterprises", "N", "number of enterprises (default 5000)"},
+	{"--seed", "N", "random seed (default 42)"},
+	{NULL, NULL, NULL},
+};
+static const struct cli_flag no_flags[] = {{NULL, NULL, NULL}};
+
+const struct cli_cmd cli_commands[] = {
+	{"serve", cmd_serve, serve_flags, "",
+	 "serve the API, the web UI and /healthz, /readyz, /metrics; stop with SIGTERM"},
+	{"migrate", cmd_migrate, migrate_flags, "", "apply pending database migrations"},
+	{"user add", cmd_user_add, user_add_flags, "USERNAME",
+	 "create a user; the password is read from the first line of stdin"},
+	{"user passwd", cmd_user_passwd, no_flags, "USERNAME",
+	 "set a user's password, read from the first line of stdin"},
+	{"user token", cmd_user_token, user_token_flags, "USERNAME",
+	 "create an API token for a user and print it"},
+	{"import", cmd_import, import_flags, "regions|industries|organisations FILE...",
+	 "load CSV or JSON Lines files; bad rows are reported by line and skipped"},
+	{"export", cmd_export, export_flags, "organisations",
+	 "write organisations as CSV, JSON Lines or XLSX"},
+	{"audit verify", cmd_audit_verify, no_flags, "",
+	 "check the audit log's hash chain; names the first broken record"},
+	{"backup", cmd_backup, no_flags, "FILE",
+	 "online copy of a SQLite database (PostgreSQL: use pg_dump)"},
+	{"demo", cmd_demo, demo_flags, "",
+	 "fill a new database with demonstration data and users (password: "
+	 "TB_ADMIN_PASSWORD, default admin-demo-password)"},
+	{"openapi", cmd_openapi, no_flags, "", "print the OpenAPI 3.1 document"},
+	{"routes", cmd_routes, no_flags, "", "print the route table: METHOD PATH"},
+};
+const int cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];

@@ -1,0 +1,79 @@
+/* main: global flags and dispatch to the command table. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TB_VERSION
+#define TB_VERSION "0.1.0"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("usage: techbridge [--db URL] COMMAND [ARGS]\n\n"
+	      "techbridge: research results into industry through SMEs: gradient cultivation,\n"
+	      "pilot platforms, technology market, contracts, directories.\n\n"
+	      "--db URL  a SQLite file (path or sqlite:PATH; default ./techbridge.db) or\n"
+	      "          postgres://... ; also TECHBRIDGE_DB. A new database is migrated.\n\n"
+	      "commands:\n",
+	      f);
+	for (int i = 0; i < cli_ncommands; i++)
+		fprintf(f, "  %-14s %s\n", cli_commands[i].name, cli_commands[i].help);
+	fputs("\n'techbridge COMMAND --help' describes a command.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	cli_db_url = getenv("TECHBRIDGE_DB");
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			printf("techbridge %s\n", TB_VERSION);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			cli_db_url = argv[++i];
+		} else if (!strncmp(argv[i], "--db=", 5)) {
+			cli_db_url = argv[i] + 5;
+		} else {
+			fprintf(stderr, "techbridge: unknown flag %s\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!cli_db_url || !*cli_db_url)
+		cli_db_url = "techbridge.db";
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const struct cli_cmd *cmd = NULL;
+	if (i + 1 < argc) {
+		char two[64];
+		snprintf(two, sizeof two, "%s %s", argv[i], argv[i + 1]);
+		if ((cmd = cli_find(two)))
+			i++;
+	}
+	if (!cmd)
+		cmd = cli_find(argv[i]);
+	if (!cmd) {
+		bool group = false;
+		for (int k = 0; k < cli_ncommands; k++)
+			if (!strncmp(cli_commands[k].name, argv[i], strlen(argv[i])) &&
+			    cli_commands[k].name[strlen(argv[i])] == ' ') {
+				if (!group)
+					fprintf(stderr, "techbridge %s: one of:\n", argv[i]);
+				group = true;
+				fprintf(stderr, "  %-14s %s\n", cli_commands[k].name, cli_commands[k].help);
+			}
+		if (!group)
+			fprintf(stderr, "techbridge: unknown command %s (see --help)\n", argv[i]);
+		return EXIT_USAGE;
+	}
+	return cmd->fn(argc - i - 1, argv + i + 1);
+}

@@ -1,0 +1,409 @@
+/*
+ * db: dispatch of the public db.h calls to a backend, the connection pool
+ * and the migration runner. Migrations are the embedded sql/migrations/NNNN_*.sql
+ * files, applied in order, each in its own transaction.
+ */
+#include "db/db_backend.h"
+
+#include "lib/buf.h"
+#include "lib/date.h"
+#include "lib/embed.h"
+#include "lib/limits.h"
+#include "lib/num.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct db {
+	const struct db_backend *be;
+	char *target; /* file path or libpq conninfo */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct db_conn **idle;
+	int nidle;
+	int open;  /* connections created */
+	int limit; /* most connections at once */
+};
+
+#define BASE(c) ((struct db_conn_base *)(void *)(c))
+
+/* Split a --db URL into backend and target. */
+static enum err db_parse_url(const char *url, const struct db_backend **be, const char **target,
+                             struct err_detail *d)
+{
+	if (!url || !*url)
+		return err_set(d, ERR_USAGE, "db", "database URL is empty");
+	if (!strncmp(url, "postgres://", 11) || !strncmp(url, "postgresql://", 13)) {
+		*be = &db_backend_pg;
+		*target = url;
+		return ERR_OK;
+	}
+	*be = &db_backend_sqlite;
+	*target = !strncmp(url, "sqlite:", 7) ? url + 7 : url;
+	if (!**target)
+		return err_set(d, ERR_USAGE, "db", "sqlite: URL has no path");
+	return ERR_OK;
+}
+
+static enum err db_new_conn(struct db *db, struct db_conn **out, struct err_detail *d)
+{
+	enum err e = db->be->connect(db->target, out, d);
+	if (e)
+		return e;
+	BASE(*out)->be = db->be;
+	BASE(*out)->db = db;
+	BASE(*out)->in_tx = 0;
+	return ERR_OK;
+}
+
+static enum err db_acquire_d(struct db *db, struct db_conn **out, struct err_detail *d);
+
+/* Prepare every statement once, so a broken one fails at open, not at first use. */
+static enum err db_check_statements(struct db *db, struct err_detail *d)
+{
+	struct db_conn *c;
+	enum err e = db_acquire_d(db, &c, d);
+	if (e)
+		return e;
+	e = db->be->prepare_all(c, d);
+	db_release(c);
+	return e;
+}
+
+enum err db_open(const char *url, int pool, struct db **out, struct err_detail *d)
+{
+	const struct db_backend *be = NULL;
+	const char *target = NULL;
+	enum err e = db_parse_url(url, &be, &target, d);
+	if (e)
+		return e;
+	struct db *db = xcalloc(1, sizeof *db);
+	db->be = be;
+	db->target = xstrdup(target);
+	db->limit = pool < 1 ? 1 : pool > LIMIT_DB_POOL * 8 ? LIMIT_DB_POOL * 8 : pool;
+	if (be->kind == DB_POSTGRES && db->limit > LIMIT_DB_POOL)
+		db->limit = LIMIT_DB_POOL;
+	db->idle = xcalloc((size_t)db->limit, sizeof *db->idle);
+	pthread_mutex_init(&db->mu, NULL);
+	pthread_cond_init(&db->cv, NULL);
+	int applied;
+	e = db_migrate(db, &applied, d);
+	if (!e)
+		e = db_check_statements(db, d);
+	if (e) {
+		db_close(db);
+		return e;
+	}
+	*out = db;
+	return ERR_OK;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < db->nidle; i++)
+		db->be->disconnect(db->idle[i]);
+	pthread_mutex_destroy(&db->mu);
+	pthread_cond_destroy(&db->cv);
+	free(db->idle);
+	free(db->target);
+	free(db);
+}
+
+enum db_kind db_kind(const struct db *db)
+{
+	return db->be->kind;
+}
+
+/* db_acquire, with the reason a new connection failed in *d (which may be NULL). */
+static enum err db_acquire_d(struct db *db, struct db_conn **out, struct err_detail *d)
+{
+	pthread_mutex_lock(&db->mu);
+	while (db->nidle == 0 && db->open >= db->limit)
+		pthread_cond_wait(&db->cv, &db->mu);
+	if (db->nidle > 0) {
+		*out = db->idle[--db->nidle];
+		pthread_mutex_unlock(&db->mu);
+		return ERR_OK;
+	}
+	db->open++;
+	pthread_mutex_unlock(&db->mu);
+	struct err_detail local = {0};
+	enum err e = db_new_conn(db, out, d ? d : &local);
+	if (e) {
+		pthread_mutex_lock(&db->mu);
+		db->open--;
+		pthread_cond_signal(&db->cv);
+		pthread_mutex_unlock(&db->mu);
+	}
+	return e;
+}
+
+enum err db_acquire(struct db *db, struct db_conn **out)
+{
+	return db_acquire_d(db, out, NULL);
+}
+
+void db_release(struct db_conn *c)
+{
+	struct db *db = BASE(c)->db;
+	if (BASE(c)->in_tx)
+		db_rollback(c); /* a caller forgot: never hand on an open transaction */
+	pthread_mutex_lock(&db->mu);
+	db->idle[db->nidle++] = c;
+	pthread_cond_signal(&db->cv);
+	pthread_mutex_unlock(&db->mu);
+}
+
+enum err db_ping(struct db_conn *c)
+{
+	struct db_rows *r;
+	enum err e = db_query(c, STMT_PING, DB_NOARGS, &r);
+	if (e)
+		return e;
+	while (db_next(r))
+		;
+	return db_done(r);
+}
+
+static enum err db_tx_script(struct db_conn *c, const char *sql, int want)
+{
+	if ((BASE(c)->in_tx != 0) != (want == 0))
+		abort(); /* nested begin or commit without begin: a programming error */
+	enum err e = BASE(c)->be->exec_script(c, sql);
+	if (!e)
+		BASE(c)->in_tx = want;
+	return e;
+}
+
+enum err db_begin(struct db_conn *c)
+{
+	return db_tx_script(c, "BEGIN", 1);
+}
+
+enum err db_begin_write(struct db_conn *c)
+{
+	return db_tx_script(c, BASE(c)->be->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", 1);
+}
+
+enum err db_commit(struct db_conn *c)
+{
+	enum err e = db_tx_script(c, "COMMIT", 0);
+	if (e)
+		db_rollback(c);
+	return e;
+}
+
+void db_rollback(struct db_conn *c)
+{
+	if (!BASE(c)->in_tx)
+		return;
+	BASE(c)->be->exec_script(c, "ROLLBACK");
+	BASE(c)->in_tx = 0;
+}
+
+enum err db_query(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
+                  struct db_rows **out)
+{
+	return BASE(c)->be->query(c, id, args, nargs, out);
+}
+
+#define RBE(r) (BASE(((struct db_rows_base *)(void *)(r))->conn)->be)
+
+bool db_next(struct db_rows *r)
+{
+	return RBE(r)->next(r);
+}
+
+enum err db_done(struct db_rows *r)
+{
+	return RBE(r)->done(r, NULL);
+}
+
+bool db_col_null(struct db_rows *r, int col)
+{
+	return RBE(r)->col_null(r, col);
+}
+
+int64_t db_col_i64(struct db_rows *r, int col)
+{
+	return RBE(r)->col_i64(r, col);
+}
+
+double db_col_f64(struct db_rows *r, int col)
+{
+	return RBE(r)->col_f64(r, col);
+}
+
+const char *db_col_text(struct db_rows *r, int col)
+{
+	return RBE(r)->col_text(r, col);
+}
+
+enum err db_exec(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
+                 int64_t *changes)
+{
+	struct db_rows *r;
+	enum err e = db_query(c, id, args, nargs, &r);
+	if (e)
+		return e;
+	while (db_next(r))
+		;
+	return RBE(r)->done(r, changes);
+}
+
+const char *db_last_error(struct db_conn *c)
+{
+	return BASE(c)->be->last_error(c);
+}
+
+enum err db_exec_script(struct db_conn *c, const char *sql)
+{
+	return BASE(c)->be->exec_script(c, sql);
+}
+
+/* ---- migrations ---- */
+
+char *db_migration_text(const char *src, enum db_kind kind)
+{
+	struct buf out = BUF_INIT;
+	const char *mine = kind == DB_SQLITE ? "-- @sqlite" : "-- @postgres";
+	const char *id = kind == DB_SQLITE ? "INTEGER PRIMARY KEY"
+	                                   : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+	int keep = 1; /* inside a block: 1 if it is ours */
+	for (const char *p = src; *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) + 1 : strlen(p);
+		if (!strncmp(p, "-- @end", 7)) {
+			keep = 1;
+		} else if (!strncmp(p, "-- @sqlite", 10) || !strncmp(p, "-- @postgres", 12)) {
+			keep = !strncmp(p, mine, strlen(mine));
+		} else if (keep) {
+			for (size_t i = 0; i < n;) {
+				if (!strncmp(p + i, "@ID@", 4)) {
+					buf_puts(&out, id);
+					i += 4;
+				} else {
+					buf_putc(&out, p[i++]);
+				}
+			}
+		}
+		p += n;
+	}
+	return buf_take(&out);
+}
+
+/* Version number of a migration file name "sql/migrations/0001_x.sql", or 0. */
+static int migration_version(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	int64_t v;
+	size_t n = strspn(base, "0123456789");
+	size_t len = strlen(base);
+	if (n == 0 || len < 4 || strcmp(base + len - 4, ".sql"))
+		return 0;
+	return num_parse_i64(base, n, 1, 99999, &v) ? (int)v : 0;
+}
+
+static void now_instant(char out[INSTANT_STR])
+{
+	instant_format((int64_t)time(NULL), out);
+}
+
+static enum err db_apply_one(struct db_conn *c, const struct embed_file *f, int version,
+                             struct err_detail *d)
+{
+	char *sql = db_migration_text((const char *)f->data, BASE(c)->be->kind);
+	char at[INSTANT_STR];
+	now_instant(at);
+	enum err e = db_begin_write(c);
+	if (!e)
+		e = BASE(c)->be->exec_script(c, sql);
+	if (!e)
+		e = db_exec(c, STMT_MIG_INSERT, DB_ARGS(DB_INT(version), DB_TEXT(f->path), DB_TEXT(at)),
+		            NULL);
+	if (!e)
+		e = db_commit(c);
+	if (e) {
+		err_set(d, e, "db", "migration %s failed: %s", f->path, db_last_error(c));
+		db_rollback(c);
+	}
+	free(sql);
+	return e;
+}
+
+enum err db_migrate(struct db *db, int *applied, struct err_detail *d)
+{
+	struct db_conn *c;
+	*applied = 0;
+	enum err e = db_acquire_d(db, &c, d);
+	if (e)
+		return e;
+	e = db->be->lock_migrations(c, true);
+	if (!e)
+		e = db->be->exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+		                           " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+		                           " applied_at TEXT NOT NULL)");
+	if (e) {
+		err_set(d, e, "db", "cannot prepare schema: %s", db_last_error(c));
+		goto out;
+	}
+	int have = 0;
+	struct db_rows *r;
+	e = db_query(c, STMT_MIG_APPLIED, DB_NOARGS, &r);
+	if (e)
+		goto out;
+	while (db_next(r))
+		have = (int)db_col_i64(r, 0); /* ordered: the last is the newest */
+	if ((e = db_done(r)))
+		goto out;
+	for (size_t i = 0; i < embed_count; i++) {
+		const struct embed_file *f = &embed_files[i];
+		if (strncmp(f->path, "sql/migrations/", 15))
+			continue;
+		int v = migration_version(f->path);
+		if (v <= have)
+			continue;
+		if ((e = db_apply_one(c, f, v, d)))
+			goto out;
+		have = v;
+		(*applied)++;
+	}
+out:
+	db->be->lock_migrations(c, false);
+	db_release(c);
+	return e;
+}
+
+enum err db_schema_version(struct db *db, int *version)
+{
+	struct db_conn *c;
+	enum err e = db_acquire(db, &c);
+	if (e)
+		return e;
+	struct db_rows *r;
+	*version = 0;
+	e = db_query(c, STMT_MIG_APPLIED, DB_NOARGS, &r);
+	if (!e) {
+		while (db_next(r))
+			*version = (int)db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	db_release(c);
+	return e;
+}
+
+enum err db_backup(struct db *db, const char *path, struct err_detail *d)
+{
+	struct db_conn *c;
+	enum err e = db_acquire_d(db, &c, d);
+	if (e)
+		return e;
+	e = db->be->backup(c, path, d);
+	db_release(c);
+	return e;
+}

@@ -1,0 +1,60 @@
+/*
+ * db_backend: what each store (db_sqlite.c, db_pg.c) provides to db.c.
+ * Private to src/db. A backend owns its connections; db.c owns the pool,
+ * the migration runner and the dispatch of the public db.h calls.
+ */
+#ifndef TB_DB_DB_BACKEND_H
+#define TB_DB_DB_BACKEND_H
+
+#include "db/db.h"
+
+struct db_backend {
+	enum db_kind kind;
+	/* Open one connection to `target` (file path or conninfo) and prepare every statement. */
+	enum err (*connect)(const char *target, struct db_conn **out, struct err_detail *d);
+	void (*disconnect)(struct db_conn *c);
+	enum err (*exec_script)(struct db_conn *c, const char *sql);
+	enum err (*query)(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
+	                  struct db_rows **out);
+	bool (*next)(struct db_rows *r);
+	enum err (*done)(struct db_rows *r, int64_t *changes);
+	bool (*col_null)(struct db_rows *r, int col);
+	int64_t (*col_i64)(struct db_rows *r, int col);
+	double (*col_f64)(struct db_rows *r, int col);
+	const char *(*col_text)(struct db_rows *r, int col);
+	const char *(*last_error)(struct db_conn *c);
+	/* Serialise schema changes between processes (PostgreSQL advisory lock). */
+	enum err (*lock_migrations)(struct db_conn *c, bool lock);
+	/* Prepare every statement now (db_open calls it after migrating, to fail fast). */
+	enum err (*prepare_all)(struct db_conn *c, struct err_detail *d);
+	/* Online copy of the whole database to a new file (SQLite only). */
+	enum err (*backup)(struct db_conn *c, const char *path, struct err_detail *d);
+};
+
+/* Every backend's rows struct starts with this header. */
+struct db_rows_base {
+	struct db_conn *conn;
+};
+
+/* Every backend's connection struct starts with this header. */
+struct db_conn_base {
+	const struct db_backend *be;
+	struct db *db;
+	int in_tx;
+};
+
+extern const struct db_backend db_backend_sqlite;
+extern const struct db_backend db_backend_pg;
+
+/* Statement text for a dialect (stmt.c). */
+const char *stmt_sql(enum stmt id, enum db_kind kind);
+const char *stmt_name(enum stmt id);
+
+/*
+ * Migration text with dialect markers resolved: `-- @sqlite` / `-- @postgres`
+ * ... `-- @end` blocks kept only for their dialect, and the token @ID@
+ * (auto-increment primary key) replaced. Caller frees.
+ */
+char *db_migration_text(const char *src, enum db_kind kind);
+
+#endif

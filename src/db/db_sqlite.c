@@ -1,0 +1,261 @@
+/*
+ * db_sqlite: the SQLite backend. One sqlite3 handle per connection, WAL,
+ * foreign keys on, a busy timeout; statements prepared once and cached per
+ * connection. Constraint failures map to ERR_CONFLICT (unique) or
+ * ERR_INVALID (check, foreign key, not null).
+ */
+#include "db/db_backend.h"
+
+#include "lib/buf.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db_conn {
+	struct db_conn_base base;
+	sqlite3 *h;
+	sqlite3_stmt *stmt[STMT__MAX];
+	char errmsg[256];
+};
+
+struct db_rows {
+	struct db_rows_base base;
+	sqlite3_stmt *st;
+	int rc;
+	enum err err;
+};
+
+/* One rows object per connection: only one result is open at a time. */
+struct sqlite_conn_rows {
+	struct db_conn c;
+	struct db_rows rows;
+};
+
+static enum err lite_err(struct db_conn *c, int rc)
+{
+	snprintf(c->errmsg, sizeof c->errmsg, "%s", sqlite3_errmsg(c->h));
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return ERR_CONFLICT;
+		return ERR_INVALID;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ERR_UNAVAILABLE;
+	case SQLITE_TOOBIG:
+		return ERR_TOO_LARGE;
+	default:
+		return ERR_DB;
+	}
+}
+
+static enum err lite_connect(const char *target, struct db_conn **out, struct err_detail *d)
+{
+	struct sqlite_conn_rows *cr = xcalloc(1, sizeof *cr);
+	struct db_conn *c = &cr->c;
+	int rc = sqlite3_open_v2(target, &c->h,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                         NULL);
+	if (rc != SQLITE_OK) {
+		err_set(d, ERR_DB, "db", "cannot open %s: %s", target,
+		        c->h ? sqlite3_errmsg(c->h) : "out of memory");
+		sqlite3_close(c->h);
+		free(cr);
+		return ERR_DB;
+	}
+	sqlite3_busy_timeout(c->h, 5000);
+	sqlite3_extended_result_codes(c->h, 1);
+	char *msg = NULL;
+	rc = sqlite3_exec(c->h,
+	                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	                  " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+	                  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		err_set(d, ERR_DB, "db", "cannot configure %s: %s", target, msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_close(c->h);
+		free(cr);
+		return ERR_DB;
+	}
+	*out = c;
+	return ERR_OK;
+}
+
+static void lite_disconnect(struct db_conn *c)
+{
+	for (int i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(c->stmt[i]);
+	sqlite3_close(c->h);
+	free(c);
+}
+
+static enum err lite_exec_script(struct db_conn *c, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		return ERR_OK;
+	enum err e = lite_err(c, rc);
+	if (msg)
+		snprintf(c->errmsg, sizeof c->errmsg, "%s", msg);
+	sqlite3_free(msg);
+	return e;
+}
+
+static enum err lite_prepare(struct db_conn *c, enum stmt id)
+{
+	if (c->stmt[id])
+		return ERR_OK;
+	int rc = sqlite3_prepare_v3(c->h, stmt_sql(id, DB_SQLITE), -1, SQLITE_PREPARE_PERSISTENT,
+	                            &c->stmt[id], NULL);
+	if (rc != SQLITE_OK) {
+		enum err e = lite_err(c, rc);
+		snprintf(c->errmsg, sizeof c->errmsg, "%s: %s", stmt_name(id), sqlite3_errmsg(c->h));
+		return e;
+	}
+	return ERR_OK;
+}
+
+static enum err lite_prepare_all(struct db_conn *c, struct err_detail *d)
+{
+	for (int i = 0; i < STMT__MAX; i++) {
+		enum err e = lite_prepare(c, (enum stmt)i);
+		if (e)
+			return err_set(d, ERR_DB, "db", "bad statement %s", c->errmsg);
+	}
+	return ERR_OK;
+}
+
+static enum err lite_query(struct db_conn *c, enum stmt id, const struct db_val *args,
+                           size_t nargs, struct db_rows **out)
+{
+	enum err e = lite_prepare(c, id);
+	if (e)
+		return e;
+	sqlite3_stmt *st = c->stmt[id];
+	if ((size_t)sqlite3_bind_parameter_count(st) != nargs) {
+		snprintf(c->errmsg, sizeof c->errmsg, "%s: %zu arguments for %d parameters",
+		         stmt_name(id), nargs, sqlite3_bind_parameter_count(st));
+		return ERR_INTERNAL;
+	}
+	for (size_t i = 0; i < nargs; i++) {
+		int rc, k = (int)i + 1;
+		switch (args[i].type) {
+		case DBV_INT: rc = sqlite3_bind_int64(st, k, args[i].i); break;
+		case DBV_REAL: rc = sqlite3_bind_double(st, k, args[i].r); break;
+		case DBV_TEXT: rc = sqlite3_bind_text(st, k, args[i].s, -1, SQLITE_STATIC); break;
+		default: rc = sqlite3_bind_null(st, k); break;
+		}
+		if (rc != SQLITE_OK) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return lite_err(c, rc);
+		}
+	}
+	struct db_rows *r = &((struct sqlite_conn_rows *)(void *)c)->rows;
+	r->base.conn = c;
+	r->st = st;
+	r->rc = SQLITE_OK;
+	r->err = ERR_OK;
+	*out = r;
+	return ERR_OK;
+}
+
+static bool lite_next(struct db_rows *r)
+{
+	if (r->rc != SQLITE_OK && r->rc != SQLITE_ROW)
+		return false;
+	r->rc = sqlite3_step(r->st);
+	if (r->rc == SQLITE_ROW)
+		return true;
+	if (r->rc != SQLITE_DONE)
+		r->err = lite_err(r->base.conn, sqlite3_extended_errcode(r->base.conn->h));
+	return false;
+}
+
+static enum err lite_done(struct db_rows *r, int64_t *changes)
+{
+	if (changes)
+		*changes = sqlite3_changes64(r->base.conn->h);
+	sqlite3_reset(r->st);
+	sqlite3_clear_bindings(r->st);
+	return r->err;
+}
+
+static bool lite_col_null(struct db_rows *r, int col)
+{
+	return sqlite3_column_type(r->st, col) == SQLITE_NULL;
+}
+
+static int64_t lite_col_i64(struct db_rows *r, int col)
+{
+	return sqlite3_column_int64(r->st, col);
+}
+
+static double lite_col_f64(struct db_rows *r, int col)
+{
+	return sqlite3_column_double(r->st, col);
+}
+
+static const char *lite_col_text(struct db_rows *r, int col)
+{
+	return (const char *)sqlite3_column_text(r->st, col);
+}
+
+static const char *lite_last_error(struct db_conn *c)
+{
+	return c->errmsg;
+}
+
+static enum err lite_lock_migrations(struct db_conn *c, bool lock)
+{
+	(void)c; /* BEGIN IMMEDIATE in each migration serialises writers */
+	(void)lock;
+	return ERR_OK;
+}
+
+static enum err lite_backup(struct db_conn *c, const char *path, struct err_detail *d)
+{
+	sqlite3 *dst;
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err_set(d, ERR_IO, "path", "cannot create %s: %s", path, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return ERR_IO;
+	}
+	sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->h, "main");
+	int rc = SQLITE_ERROR;
+	if (b) {
+		/* copy in steps so writers are not blocked for the whole copy */
+		do {
+			rc = sqlite3_backup_step(b, 1024);
+			if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+				sqlite3_sleep(10);
+		} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+		sqlite3_backup_finish(b);
+	}
+	enum err e = ERR_OK;
+	if (rc != SQLITE_DONE)
+		e = err_set(d, ERR_IO, "path", "backup to %s failed: %s", path, sqlite3_errmsg(dst));
+	sqlite3_close(dst);
+	return e;
+}
+
+const struct db_backend db_backend_sqlite = {
+	.kind = DB_SQLITE,
+	.connect = lite_connect,
+	.disconnect = lite_disconnect,
+	.exec_script = lite_exec_script,
+	.query = lite_query,
+	.next = lite_next,
+	.done = lite_done,
+	.col_null = lite_col_null,
+	.col_i64 = lite_col_i64,
+	.col_f64 = lite_col_f64,
+	.col_text = lite_col_text,
+	.last_error = lite_last_error,
+	.lock_migrations = lite_lock_migrations,
+	.prepare_all = lite_prepare_all,
+	.backup = lite_backup,
+};

@@ -1,0 +1,72 @@
+/* api: the handlers of the route table, one file per domain (api_*.c). */
+#ifndef TB_HTTP_API_H
+#define TB_HTTP_API_H
+
+#include "http/http.h"
+
+/* api_ops.c */
+void api_healthz(struct req *rq);
+void api_readyz(struct req *rq);
+void api_metrics(struct req *rq);
+void api_openapi(struct req *rq);
+
+/* api_org.c */
+enum { API_ORG_NQUERY = 6 };
+extern const struct field_def api_org_query[API_ORG_NQUERY];
+void api_org_list(struct req *rq);
+void api_org_get(struct req *rq);
+void api_org_create(struct req *rq);
+void api_org_update(struct req *rq);
+void api_org_delete(struct req *rq);
+enum { API_MEMBER_NBODY = 2 };
+extern const struct field_def api_member_body[API_MEMBER_NBODY];
+void api_org_members(struct req *rq);
+void api_org_member_add(struct req *rq);
+void api_org_member_remove(struct req *rq);
+
+/* api_refdata.c */
+enum { API_REGION_NQUERY = 3 };
+extern const struct field_def api_region_query[API_REGION_NQUERY];
+enum { API_INDUSTRY_NQUERY = 3 };
+extern const struct field_def api_industry_query[API_INDUSTRY_NQUERY];
+void api_region_list(struct req *rq);
+void api_region_get(struct req *rq);
+void api_region_create(struct req *rq);
+void api_region_update(struct req *rq);
+void api_region_delete(struct req *rq);
+void api_industry_list(struct req *rq);
+void api_industry_get(struct req *rq);
+void api_industry_create(struct req *rq);
+void api_industry_update(struct req *rq);
+void api_industry_delete(struct req *rq);
+
+/* api_account.c */
+enum { API_LOGIN_NBODY = 2 };
+extern const struct field_def api_login_body[API_LOGIN_NBODY];
+enum { API_PASSWORD_NBODY = 2 };
+extern const struct field_def api_password_body[API_PASSWORD_NBODY];
+enum { API_TOKEN_NBODY = 2 };
+extern const struct field_def api_token_body[API_TOKEN_NBODY];
+enum { API_USER_NQUERY = 1 };
+extern const struct field_def api_user_query[API_USER_NQUERY];
+void api_session_create(struct req *rq);
+void api_session_delete(struct req *rq);
+void api_me(struct req *rq);
+void api_user_list(struct req *rq);
+void api_user_get(struct req *rq);
+void api_user_create(struct req *rq);
+void api_user_update(struct req *rq);
+void api_user_delete(struct req *rq);
+void api_user_password(struct req *rq);
+void api_grant_add(struct req *rq);
+void api_grant_remove(struct req *rq);
+void api_token_list(struct req *rq);
+void api_token_create(struct req *rq);
+void api_token_revoke(struct req *rq);
+
+/* api_audit.c */
+enum { API_AUDIT_NQUERY = 3 };
+extern const struct field_def api_audit_query[API_AUDIT_NQUERY];
+void api_audit_list(struct req *rq);
+
+#endif

@@ -1,0 +1,190 @@
+/* api_account: sessions, users, role grants and API tokens. */
+#include "http/api.h"
+
+#include "app/app_account.h"
+#include "core/codes.h"
+#include "lib/jw.h"
+#include "lib/limits.h"
+
+#include <string.h>
+
+const struct field_def api_login_body[API_LOGIN_NBODY] = {
+	{"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
+	{"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
+	 "password"},
+};
+
+const struct field_def api_password_body[API_PASSWORD_NBODY] = {
+	{"old_password", FT_TEXT, FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
+	 "the current password (not needed when an administrator resets another user's)"},
+	{"password", FT_TEXT, FD_REQUIRED | FD_SECRET, LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL,
+	 password_check, "the new password"},
+};
+
+const struct field_def api_token_body[API_TOKEN_NBODY] = {
+	{"name", FT_TEXT, FD_REQUIRED, 1, 100, NULL, NULL, "what the token is for"},
+	{"expires_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
+	 "last day of validity (none: until revoked)"},
+};
+
+const struct field_def api_user_query[API_USER_NQUERY] = {
+	{"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the username or display name"},
+};
+
+void api_session_create(struct req *rq)
+{
+	struct token_info t;
+	struct user u;
+	enum err e = app_login(rq->ctx, rq->body[0].s, rq->body[1].s, &t, &u);
+	if (e) {
+		if (e == ERR_RATE_LIMITED)
+			rq->retry_after = LIMIT_LOGIN_WINDOW_S;
+		return http_problem(rq, e);
+	}
+	struct jw w;
+	struct buf ub = BUF_INIT;
+	user_to_json(&u, &ub);
+	jw_init(&w, &rq->out);
+	jw_obj_open(&w);
+	jw_kstr(&w, "token", t.secret);
+	jw_kstr(&w, "expires_at", t.expires_at);
+	jw_key(&w, "user");
+	jw_raw(&w, buf_str(&ub));
+	jw_obj_close(&w);
+	buf_free(&ub);
+	http_json(rq, 201);
+}
+
+void api_session_delete(struct req *rq)
+{
+	http_finish(rq, app_logout(rq->ctx, rq->token), 204);
+}
+
+static void user_item_json(const void *item, struct buf *out)
+{
+	user_to_json(item, out);
+}
+
+void api_me(struct req *rq)
+{
+	struct user u;
+	enum err e = app_user_get(rq->ctx, rq->ctx->actor.user_id, &u);
+	if (!e)
+		user_to_json(&u, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+void api_user_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_user_list(rq->ctx, http_query(rq, "q"), &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct user), user_item_json);
+}
+
+void api_user_get(struct req *rq)
+{
+	int64_t id;
+	struct user u;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_user_get(rq->ctx, id, &u);
+	if (!e)
+		user_to_json(&u, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+void api_user_create(struct req *rq)
+{
+	struct user u;
+	enum err e = app_user_create(rq->ctx, rq->body, &u);
+	if (!e && !rq->ctx->replayed) {
+		user_to_json(&u, &rq->out);
+		rq->location = arena_printf(&rq->ctx->arena, "/api/v1/users/%lld", (long long)u.id);
+	}
+	http_finish(rq, e, 201);
+}
+
+void api_user_update(struct req *rq)
+{
+	int64_t id;
+	struct user u;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_user_update(rq->ctx, id, rq->version, rq->body, &u);
+	if (!e)
+		user_to_json(&u, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+void api_user_delete(struct req *rq)
+{
+	int64_t id;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	http_finish(rq, app_user_delete(rq->ctx, id, rq->version), 204);
+}
+
+void api_user_password(struct req *rq)
+{
+	int64_t id;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	http_finish(rq, app_user_set_password(rq->ctx, id, rq->body[0].s, rq->body[1].s), 204);
+}
+
+void api_grant_add(struct req *rq)
+{
+	int64_t id;
+	struct grant g;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_grant_add(rq->ctx, id, rq->body, &g);
+	if (!e && !rq->ctx->replayed) {
+		struct jw w;
+		jw_init(&w, &rq->out);
+		grant_to_json(&g, &w);
+	}
+	http_finish(rq, e, 201);
+}
+
+void api_grant_remove(struct req *rq)
+{
+	int64_t id, grant;
+	if (!http_param_id(rq, 0, &id) || !http_param_id(rq, 1, &grant))
+		return;
+	http_finish(rq, app_grant_remove(rq->ctx, id, grant), 204);
+}
+
+static void token_item_json(const void *item, struct buf *out)
+{
+	token_to_json(item, out);
+}
+
+void api_token_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_token_list(rq->ctx, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct token_info), token_item_json);
+}
+
+void api_token_create(struct req *rq)
+{
+	struct token_info t;
+	enum err e = app_token_create(rq->ctx, rq->ctx->actor.user_id, rq->body[0].s,
+	                              rq->body[1].null ? NULL : rq->body[1].s, &t);
+	if (!e && !rq->ctx->replayed)
+		token_to_json(&t, &rq->out);
+	http_finish(rq, e, 201);
+}
+
+void api_token_revoke(struct req *rq)
+{
+	int64_t id;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	http_finish(rq, app_token_revoke(rq->ctx, id), 204);
+}

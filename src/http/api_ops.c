@@ -1,0 +1,35 @@
+/* api_ops: liveness, readiness, metrics and the OpenAPI document. */
+#include "http/api.h"
+
+#include "http/metrics.h"
+#include "http/routes.h"
+
+void api_healthz(struct req *rq)
+{
+	buf_puts(&rq->out, "{\"status\":\"ok\"}");
+	http_json(rq, 200);
+}
+
+void api_readyz(struct req *rq)
+{
+	enum err e = app_ready(rq->ctx);
+	if (e) {
+		err_set(&rq->ctx->err, ERR_UNAVAILABLE, "", "the database is not reachable");
+		return http_problem(rq, ERR_UNAVAILABLE);
+	}
+	buf_puts(&rq->out, "{\"status\":\"ready\"}");
+	http_json(rq, 200);
+}
+
+void api_metrics(struct req *rq)
+{
+	metrics_render(&rq->out);
+	rq->status = 200;
+	rq->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+void api_openapi(struct req *rq)
+{
+	openapi_document(&rq->out);
+	http_json(rq, 200);
+}

@@ -1,0 +1,119 @@
+/* http: helpers for handlers: typed input and the shapes of answers. */
+#include "http/http.h"
+
+#include "http/routes.h"
+#include "lib/jw.h"
+#include "lib/num.h"
+
+#include <string.h>
+
+bool http_param_id(struct req *rq, int i, int64_t *id)
+{
+	if (num_parse(rq->path_params[i], 1, INT64_MAX, id))
+		return true;
+	err_set(&rq->ctx->err, ERR_NOT_FOUND, "id", "%s is not an id", rq->path_params[i]);
+	http_problem(rq, ERR_NOT_FOUND);
+	return false;
+}
+
+const char *http_query(struct req *rq, const char *name)
+{
+	int i = fields_find(rq->route->query, rq->route->nquery, name);
+	if (i < 0 || !rq->query[i].set || rq->query[i].null)
+		return NULL;
+	return rq->query[i].s;
+}
+
+bool http_query_bool(struct req *rq, const char *name)
+{
+	int i = fields_find(rq->route->query, rq->route->nquery, name);
+	return i >= 0 && rq->query[i].set && rq->query[i].b;
+}
+
+void http_json(struct req *rq, int status)
+{
+	rq->status = status;
+	rq->content_type = "application/json";
+}
+
+void http_empty(struct req *rq, int status)
+{
+	buf_reset(&rq->out);
+	rq->status = status;
+}
+
+void http_problem(struct req *rq, enum err e)
+{
+	const struct err_detail *d = &rq->ctx->err;
+	buf_reset(&rq->out);
+	rq->status = err_http_status(e);
+	rq->content_type = "application/problem+json";
+	rq->location = NULL;
+	struct jw w;
+	jw_init(&w, &rq->out);
+	jw_obj_open(&w);
+	char type[64];
+	snprintf(type, sizeof type, "urn:techbridge:problem:%s", err_slug(e));
+	jw_kstr(&w, "type", type);
+	jw_kstr(&w, "title", err_title(e));
+	jw_ki64(&w, "status", rq->status);
+	if (d->message[0]) {
+		char detail[sizeof d->field + sizeof d->message + 2];
+		if (d->field[0])
+			snprintf(detail, sizeof detail, "%s: %s", d->field, d->message);
+		else
+			snprintf(detail, sizeof detail, "%s", d->message);
+		jw_kstr(&w, "detail", detail);
+	}
+	if (d->field[0]) {
+		jw_key(&w, "errors");
+		jw_arr_open(&w);
+		jw_obj_open(&w);
+		jw_kstr(&w, "field", d->field);
+		jw_kstr(&w, "message", d->message);
+		jw_obj_close(&w);
+		jw_arr_close(&w);
+	}
+	if (rq->ctx->request_id)
+		jw_kstr(&w, "request_id", rq->ctx->request_id);
+	jw_obj_close(&w);
+}
+
+void http_finish(struct req *rq, enum err e, int status)
+{
+	if (e)
+		return http_problem(rq, e);
+	if (rq->ctx->replayed) {
+		buf_reset(&rq->out);
+		buf_puts(&rq->out, rq->ctx->replay_body ? rq->ctx->replay_body : "");
+		rq->status = rq->ctx->replay_status;
+		rq->location = rq->ctx->replay_location;
+		rq->content_type = "application/json";
+		return;
+	}
+	if (status == 204)
+		return http_empty(rq, 204);
+	http_json(rq, status);
+}
+
+void http_page(struct req *rq, const struct page *p, size_t item_size,
+               void (*item_json)(const void *item, struct buf *out))
+{
+	struct buf *out = &rq->out;
+	buf_reset(out);
+	buf_puts(out, "{\"items\":[");
+	for (int i = 0; i < p->n; i++) {
+		if (i)
+			buf_putc(out, ',');
+		item_json((const char *)p->items + item_size * (size_t)i, out);
+	}
+	buf_puts(out, "],\"next_cursor\":");
+	struct jw w;
+	jw_init(&w, out);
+	jw_str(&w, p->next_cursor);
+	if (p->total >= 0) {
+		buf_printf(out, ",\"total\":%lld", (long long)p->total);
+	}
+	buf_putc(out, '}');
+	http_json(rq, 200);
+}

@@ -1,0 +1,51 @@
+/*
+ * routes: the route table of the API (routes.c): method, path pattern,
+ * handler, who may call it, declared query parameters and body fields, and
+ * a one-line doc. The server matches requests against it and validates
+ * input from it before any handler runs; the OpenAPI document is generated
+ * from it.
+ */
+#ifndef TB_HTTP_ROUTES_H
+#define TB_HTTP_ROUTES_H
+
+#include "http/http.h"
+
+enum route_auth {
+	AUTH_PUBLIC, /* anyone; a token, when sent, identifies the caller */
+	AUTH_USER,   /* signed in; finer decisions are app/'s */
+};
+
+enum {
+	ROUTE_LIST = 1 << 0,      /* limit, cursor, count query parameters */
+	ROUTE_VERSION_BODY = 1 << 1, /* body carries a required "version" */
+	ROUTE_VERSION_QUERY = 1 << 2, /* query carries a required "version" */
+	ROUTE_BODY_CREATE = 1 << 3, /* body fields' FD_REQUIRED apply */
+	ROUTE_RAW = 1 << 4,       /* not under /api/v1: operations endpoints */
+};
+
+struct route {
+	const char *method;
+	const char *path; /* "/api/v1/organisations/{id}" */
+	void (*handler)(struct req *rq);
+	enum route_auth auth;
+	unsigned flags;
+	const struct field_def *query;
+	size_t nquery;
+	const struct field_def *body;
+	size_t nbody;
+	const char *tag;
+	const char *doc;
+};
+
+extern const struct route routes[];
+extern const size_t nroutes;
+
+/* The route for method and path, filling params; NULL if none (*path_known: another method). */
+const struct route *route_match(const char *method, const char *path,
+                                const char *params[HTTP_PATH_PARAMS], char *scratch,
+                                size_t scratch_len, bool *path_known);
+
+/* The OpenAPI 3.1 document generated from the table. */
+void openapi_document(struct buf *out);
+
+#endif

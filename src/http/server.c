@@ -1,0 +1,502 @@
+/*
+ * server: request lifecycle. libmicrohttpd calls on_request once with no
+ * data (we only allocate state: answering on the first call would close
+ * keep-alive connections), then with body chunks, then once more with none,
+ * when we validate, dispatch and queue the response.
+ */
+#include "http/server.h"
+
+#include "http/metrics.h"
+#include "http/routes.h"
+#include "http/static.h"
+#include "lib/jw.h"
+#include "lib/limits.h"
+#include "lib/num.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct server {
+	struct app *app;
+	const struct server_opts *opts;
+	pthread_mutex_t log_mu;
+	time_t log_flushed;
+	char rid_prefix[12];
+	_Atomic uint64_t rid_counter;
+};
+
+/* Per-connection request state, from the first call to completion. */
+struct conn_state {
+	struct buf body;
+	bool too_large;
+	struct timespec start;
+};
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* ---- responses ---- */
+
+static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const char *rid)
+{
+	size_t len = rq->out.len;
+	char *body = buf_take(&rq->out);
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	if (len || rq->status != 204)
+		MHD_add_response_header(resp, "Content-Type",
+		                        rq->content_type ? rq->content_type : "application/json");
+	MHD_add_response_header(resp, "X-Request-Id", rid);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (rq->location)
+		MHD_add_response_header(resp, "Location", rq->location);
+	if (rq->retry_after) {
+		char ra[24];
+		snprintf(ra, sizeof ra, "%d", rq->retry_after);
+		MHD_add_response_header(resp, "Retry-After", ra);
+	}
+	if (rq->status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+	if (rq->route)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (rq->ctx && rq->ctx->replayed)
+		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	enum MHD_Result r = MHD_queue_response(conn, (unsigned)rq->status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+/* ---- access log ---- */
+
+static void access_log(struct server *s, struct req *rq, const char *rid, const char *addr,
+                       double secs, size_t bytes)
+{
+	FILE *f = s->opts->access_log;
+	if (!f)
+		return;
+	struct buf line = BUF_INIT;
+	struct jw w;
+	char ts[INSTANT_STR];
+	time_t now = time(NULL);
+	instant_format((int64_t)now, ts);
+	jw_init(&w, &line);
+	jw_obj_open(&w);
+	jw_kstr(&w, "ts", ts);
+	jw_kstr(&w, "rid", rid);
+	jw_kstr(&w, "method", rq->method);
+	jw_kstr(&w, "path", rq->path);
+	jw_kstr(&w, "route", rq->route ? rq->route->path : NULL);
+	jw_ki64(&w, "status", rq->status);
+	jw_key(&w, "ms");
+	jw_f64(&w, (double)(int64_t)(secs * 1e5) / 100.0);
+	jw_ki64(&w, "bytes", (int64_t)bytes);
+	jw_kstr(&w, "user", rq->ctx && rq->ctx->actor.username[0] ? rq->ctx->actor.username : NULL);
+	jw_kstr(&w, "addr", addr);
+	jw_obj_close(&w);
+	buf_putc(&line, '\n');
+	pthread_mutex_lock(&s->log_mu);
+	fwrite(line.data, 1, line.len, f);
+	if (now != s->log_flushed) { /* buffered, but never more than a second behind */
+		fflush(f);
+		s->log_flushed = now;
+	}
+	pthread_mutex_unlock(&s->log_mu);
+	buf_free(&line);
+}
+
+/* ---- input ---- */
+
+struct query_scan {
+	struct req *rq;
+	enum err e;
+	struct err_detail d;
+	int n;
+	bool seen_limit, seen_cursor, seen_count, seen_version;
+};
+
+static bool valid_header_token(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7F)
+			return false;
+	return true;
+}
+
+/* Parameters every list takes, and the version of versioned deletes. */
+static enum err common_param(struct query_scan *q, const char *key, const char *value, bool *used)
+{
+	struct req *rq = q->rq;
+	unsigned fl = rq->route->flags;
+	int64_t v;
+	*used = true;
+	if ((fl & ROUTE_LIST) && !strcmp(key, "limit")) {
+		if (q->seen_limit || !num_parse(value, 1, LIMIT_PAGE_MAX, &v))
+			return err_set(&q->d, ERR_MALFORMED, "limit", "must be an integer from 1 to %d",
+			               LIMIT_PAGE_MAX);
+		q->seen_limit = true;
+		rq->page.limit = (int)v;
+	} else if ((fl & ROUTE_LIST) && !strcmp(key, "cursor")) {
+		if (q->seen_cursor || !*value)
+			return err_set(&q->d, ERR_MALFORMED, "cursor", "must be given once, not empty");
+		q->seen_cursor = true;
+		rq->page.cursor = value;
+	} else if ((fl & ROUTE_LIST) && !strcmp(key, "count")) {
+		if (q->seen_count || (strcmp(value, "true") && strcmp(value, "false")))
+			return err_set(&q->d, ERR_MALFORMED, "count", "must be true or false");
+		q->seen_count = true;
+		rq->page.count = !strcmp(value, "true");
+	} else if ((fl & ROUTE_VERSION_QUERY) && !strcmp(key, "version")) {
+		if (q->seen_version || !num_parse(value, 1, INT64_MAX, &v))
+			return err_set(&q->d, ERR_MALFORMED, "version", "must be a positive integer");
+		q->seen_version = true;
+		rq->version = v;
+	} else {
+		*used = false;
+	}
+	return ERR_OK;
+}
+
+static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+	(void)kind;
+	struct query_scan *q = cls;
+	struct req *rq = q->rq;
+	const struct route *r = rq->route;
+	value = value ? value : "";
+	if (++q->n > LIMIT_QUERY_PARAMS) {
+		q->e = err_set(&q->d, ERR_MALFORMED, "", "more than %d query parameters",
+		               LIMIT_QUERY_PARAMS);
+		return MHD_NO;
+	}
+	if (strlen(value) > LIMIT_PARAM_BYTES) {
+		q->e = err_set(&q->d, ERR_MALFORMED, key, "is longer than %d bytes", LIMIT_PARAM_BYTES);
+		return MHD_NO;
+	}
+	bool used;
+	if ((q->e = common_param(q, key, value, &used)) || used)
+		return q->e ? MHD_NO : MHD_YES;
+	int i = fields_find(r->query, r->nquery, key);
+	if (i < 0) {
+		q->e = err_set(&q->d, ERR_MALFORMED, key, "is not a parameter of this endpoint");
+		return MHD_NO;
+	}
+	if (rq->query[i].set) {
+		q->e = err_set(&q->d, ERR_MALFORMED, key, "is given twice");
+		return MHD_NO;
+	}
+	q->e = fields_set_text(&r->query[i], value, &rq->query[i], &rq->ctx->arena, &q->d);
+	if (q->e)
+		q->e = ERR_MALFORMED; /* a bad parameter is a 400, per the API conventions */
+	return q->e ? MHD_NO : MHD_YES;
+}
+
+/* Depth of a JSON value, stopping early past the limit. */
+static int json_depth(const json_t *j, int depth)
+{
+	if (depth > LIMIT_JSON_DEPTH)
+		return depth;
+	int max = depth;
+	if (json_is_object(j)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach((json_t *)j, k, v)
+		{
+			int d = json_depth(v, depth + 1);
+			max = d > max ? d : max;
+		}
+	} else if (json_is_array(j)) {
+		size_t i;
+		json_t *v;
+		json_array_foreach(j, i, v)
+		{
+			int d = json_depth(v, depth + 1);
+			max = d > max ? d : max;
+		}
+	}
+	return max;
+}
+
+static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct conn_state *st)
+{
+	const struct route *r = rq->route;
+	struct err_detail *d = &rq->ctx->err;
+	bool wants = r->nbody > 0 || (r->flags & ROUTE_VERSION_BODY);
+	if (!wants) {
+		if (st->body.len)
+			return err_set(d, ERR_MALFORMED, "", "this endpoint takes no body");
+		return ERR_OK;
+	}
+	const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) || (ct[16] && ct[16] != ';'))
+		return err_set(d, ERR_MALFORMED, "Content-Type", "must be application/json");
+	json_error_t je;
+	rq->json = json_loadb(st->body.data ? st->body.data : "", st->body.len,
+	                      JSON_REJECT_DUPLICATES, &je);
+	if (!rq->json)
+		return err_set(d, ERR_MALFORMED, "", "malformed JSON at character %d: %s",
+		               je.position, je.text);
+	if (json_depth(rq->json, 1) > LIMIT_JSON_DEPTH)
+		return err_set(d, ERR_MALFORMED, "", "JSON nested deeper than %d", LIMIT_JSON_DEPTH);
+	if (!json_is_object(rq->json))
+		return err_set(d, ERR_MALFORMED, "", "the body must be a JSON object");
+	if (r->flags & ROUTE_VERSION_BODY) {
+		json_t *v = json_object_get(rq->json, "version");
+		if (!v)
+			return err_set(d, ERR_INVALID, "version", "is required: send the version you read");
+		if (!json_is_integer(v) || json_integer_value(v) < 1)
+			return err_set(d, ERR_INVALID, "version", "must be a positive integer");
+		rq->version = json_integer_value(v);
+		json_object_del(rq->json, "version");
+	}
+	return fields_from_json(r->body, r->nbody, rq->json, (r->flags & ROUTE_BODY_CREATE) != 0,
+	                        rq->body, &rq->ctx->arena, d);
+}
+
+static const char *client_addr(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	out[0] = '\0';
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			          (socklen_t)n);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			          out, (socklen_t)n);
+	}
+	return out;
+}
+
+/* Validate and authenticate, then run the handler. Fills rq->status/out. */
+static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *conn,
+                     struct conn_state *st, const char *addr)
+{
+	struct app_ctx *ctx = rq->ctx;
+	const struct route *r = rq->route;
+	enum err e;
+	if (st->too_large) {
+		err_set(&ctx->err, ERR_TOO_LARGE, "", "the body is larger than %d bytes",
+		        LIMIT_BODY_BYTES);
+		return http_problem(rq, ERR_TOO_LARGE);
+	}
+	if (!(r->flags & ROUTE_RAW) || !strcmp(r->path, "/readyz")) {
+		if ((e = app_ctx_begin(ctx, s->app))) {
+			rq->retry_after = 5;
+			return http_problem(rq, ERR_UNAVAILABLE);
+		}
+	}
+	ctx->client_addr = addr;
+	ctx->method = rq->method;
+	ctx->path = rq->path;
+	const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	if (auth && ctx->conn) { /* operations endpoints ignore credentials */
+		if (strncasecmp(auth, "Bearer ", 7)) {
+			err_set(&ctx->err, ERR_UNAUTHENTICATED, "Authorization",
+			        "must be \"Bearer <token>\"");
+			return http_problem(rq, ERR_UNAUTHENTICATED);
+		}
+		rq->token = auth + 7;
+		if ((e = app_authenticate(ctx, rq->token)))
+			return http_problem(rq, e);
+	}
+	if (r->auth == AUTH_USER && ctx->actor.user_id <= 0) {
+		err_set(&ctx->err, ERR_UNAUTHENTICATED, "Authorization", "sign in first");
+		return http_problem(rq, ERR_UNAUTHENTICATED);
+	}
+	rq->page.limit = LIMIT_PAGE_DEFAULT;
+	struct query_scan q = {.rq = rq};
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &q);
+	if (q.e) {
+		ctx->err = q.d;
+		return http_problem(rq, q.e);
+	}
+	if ((r->flags & ROUTE_VERSION_QUERY) && !q.seen_version) {
+		err_set(&ctx->err, ERR_MALFORMED, "version", "is required: send the version you read");
+		return http_problem(rq, ERR_MALFORMED);
+	}
+	if ((e = read_body(rq, conn, st)))
+		return http_problem(rq, e);
+	if (!strcmp(rq->method, "POST")) {
+		const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+		if (key && !valid_header_token(key, LIMIT_IDEM_KEY_BYTES)) {
+			err_set(&ctx->err, ERR_MALFORMED, "Idempotency-Key",
+			        "must be 1-%d visible ASCII characters", LIMIT_IDEM_KEY_BYTES);
+			return http_problem(rq, ERR_MALFORMED);
+		}
+		ctx->idem_key = key;
+	}
+	r->handler(rq);
+}
+
+static void request_id(struct server *s, struct MHD_Connection *conn, char out[80])
+{
+	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	if (given && valid_header_token(given, 64) && !strpbrk(given, "\"\\")) {
+		snprintf(out, 80, "%s", given);
+		return;
+	}
+	uint64_t n = atomic_fetch_add(&s->rid_counter, 1);
+	snprintf(out, 80, "%s-%llx", s->rid_prefix, (unsigned long long)n);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	(void)version;
+	struct server *s = cls;
+	struct conn_state *st = *con_cls;
+	if (!st) {
+		st = xcalloc(1, sizeof *st);
+		clock_gettime(CLOCK_MONOTONIC, &st->start);
+		*con_cls = st;
+		metrics_inflight_add(1);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (st->body.len + *upload_data_size > LIMIT_BODY_BYTES)
+			st->too_large = true; /* keep reading, answer 413 at the end */
+		else
+			buf_append(&st->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	struct app_ctx ctx = {0};
+	struct req rq = {.method = method, .path = url, .ctx = &ctx, .status = 500};
+	char rid[80], addr[64], scratch[LIMIT_URL_BYTES];
+	request_id(s, conn, rid);
+	ctx.request_id = rid;
+	client_addr(conn, addr, sizeof addr);
+	bool path_known = false;
+	if (strlen(url) >= LIMIT_URL_BYTES) {
+		err_set(&ctx.err, ERR_MALFORMED, "", "the URL is longer than %d bytes", LIMIT_URL_BYTES);
+		http_problem(&rq, ERR_MALFORMED);
+	} else if ((rq.route = route_match(method, url, rq.path_params, scratch, sizeof scratch,
+	                                   &path_known))) {
+		dispatch(s, &rq, conn, st, addr);
+	} else if (path_known) {
+		err_set(&ctx.err, ERR_MALFORMED, "", "method %s is not allowed here", method);
+		http_problem(&rq, ERR_MALFORMED);
+		rq.status = 405;
+	} else if (strncmp(url, "/api/", 5) &&
+	           (!strcmp(method, "GET") || !strcmp(method, "HEAD"))) {
+		static_serve(&rq, s->opts->web_dir, url);
+	} else {
+		err_set(&ctx.err, ERR_NOT_FOUND, "", "no endpoint %s %s", method, url);
+		http_problem(&rq, ERR_NOT_FOUND);
+	}
+	size_t bytes = rq.out.len;
+	enum MHD_Result res = queue(conn, &rq, rid);
+	double secs = elapsed(&st->start);
+	metrics_observe(rq.route ? (size_t)(rq.route - routes) : nroutes, rq.status, secs);
+	access_log(s, &rq, rid, addr, secs, bytes);
+	if (rq.json)
+		json_decref(rq.json);
+	buf_free(&rq.out);
+	app_ctx_end(&ctx);
+	return res;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct conn_state *st = *con_cls;
+	if (!st)
+		return;
+	buf_free(&st->body);
+	free(st);
+	*con_cls = NULL;
+	metrics_inflight_add(-1);
+}
+
+static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct err_detail *d)
+{
+	const char *colon = strrchr(listen, ':');
+	int64_t port;
+	char host[64];
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	if (!colon || (size_t)(colon - listen) >= sizeof host || !num_parse(colon + 1, 1, 65535, &port)) {
+		err_set(d, ERR_USAGE, "listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
+		return false;
+	}
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (inet_pton(AF_INET, host[0] ? host : "0.0.0.0", &sa->sin_addr) != 1) {
+		err_set(d, ERR_USAGE, "listen", "%s is not an IPv4 address", host);
+		return false;
+	}
+	sa->sin_port = htons((uint16_t)port);
+	return true;
+}
+
+enum err server_run(struct app *app, const struct server_opts *o, struct err_detail *d)
+{
+	struct sockaddr_in sa;
+	if (!parse_listen(o->listen, &sa, d))
+		return ERR_USAGE;
+	struct server s = {.app = app, .opts = o};
+	pthread_mutex_init(&s.log_mu, NULL);
+	snprintf(s.rid_prefix, sizeof s.rid_prefix, "%08lx", (unsigned long)time(NULL) ^ (unsigned long)getpid());
+
+	/* the workers inherit a mask without SIGTERM/SIGINT: only sigwait below sees them */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned workers = (unsigned)(o->workers > 0 ? o->workers : 2);
+	struct MHD_Daemon *daemon = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
+		NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	if (!daemon) {
+		pthread_mutex_destroy(&s.log_mu);
+		return err_set(d, ERR_IO, "listen", "cannot listen on %s", o->listen);
+	}
+	fprintf(stderr, "techbridge: serving on http://%s (%u workers)\n", o->listen, workers);
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	fprintf(stderr, "techbridge: signal %d: finishing requests in flight\n", sig);
+	MHD_quiesce_daemon(daemon); /* stop accepting; connections in flight go on */
+	for (int i = 0; i < 100 && metrics_inflight() > 0; i++)
+		usleep(100 * 1000);
+	MHD_stop_daemon(daemon);
+	if (o->access_log)
+		fflush(o->access_log);
+	pthread_mutex_destroy(&s.log_mu);
+	fprintf(stderr, "techbridge: stopped\n");
+	return ERR_OK;
+}

@@ -1,0 +1,104 @@
+/* date: civil-calendar arithmetic (days-from-civil, after H. Hinnant). */
+#include "date.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int32_t date_from_ymd(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+void date_to_ymd(int32_t days, int *y, int *m, int *d)
+{
+	int z = days + 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp + (mp < 10 ? 3 : -9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+bool date_valid(int y, int m, int d)
+{
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1 || y > 9999 || m < 1 || m > 12 || d < 1)
+		return false;
+	int max = mdays[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		max = 29;
+	return d <= max;
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool date_parse(const char *s, int32_t *days)
+{
+	int y, m, d;
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	if (!digits(s, 4, &y) || !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
+		return false;
+	if (!date_valid(y, m, d))
+		return false;
+	*days = date_from_ymd(y, m, d);
+	return true;
+}
+
+void date_format(int32_t days, char out[DATE_STR])
+{
+	int y, m, d;
+	date_to_ymd(days, &y, &m, &d);
+	snprintf(out, DATE_STR, "%04d-%02d-%02d", y % 10000, m, d);
+}
+
+void instant_format(int64_t t, char out[INSTANT_STR])
+{
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t sec = t - days * 86400;
+	int y, m, d;
+	date_to_ymd((int32_t)days, &y, &m, &d);
+	snprintf(out, INSTANT_STR, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m, d,
+	         (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+}
+
+bool instant_parse(const char *s, int64_t *t)
+{
+	int32_t days;
+	char day[DATE_STR];
+	int hh, mm, ss;
+	if (!s || strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return false;
+	memcpy(day, s, 10);
+	day[10] = '\0';
+	if (!date_parse(day, &days) || !digits(s + 11, 2, &hh) || !digits(s + 14, 2, &mm) ||
+	    !digits(s + 17, 2, &ss) || hh > 23 || mm > 59 || ss > 59)
+		return false;
+	*t = (int64_t)days * 86400 + hh * 3600 + mm * 60 + ss;
+	return true;
+}
+
+int date_weekday(int32_t days)
+{
+	/* 1970-01-01 was a Thursday (3 when Monday is 0) */
+	int w = (int)((days % 7 + 7 + 3) % 7);
+	return w;
+}

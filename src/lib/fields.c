@@ -1,0 +1,230 @@
+/* fields: validation of declared inputs. */
+#include "lib/fields.h"
+
+#include "lib/buf.h"
+#include "lib/num.h"
+
+#include <stdlib.h>
+
+#include <string.h>
+#include <utf8proc.h>
+
+int fields_find(const struct field_def *defs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(defs[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+size_t fields_utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static bool is_space_at(const char *s, size_t *len)
+{
+	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+		*len = 1;
+		return true;
+	}
+	if (!strncmp(s, "\xE3\x80\x80", 3)) { /* U+3000 ideographic space */
+		*len = 3;
+		return true;
+	}
+	return false;
+}
+
+const char *fields_clean_text(const char *s, bool multiline, struct arena *a, const char **why)
+{
+	size_t len;
+	while (*s && is_space_at(s, &len))
+		s += len;
+	size_t n = strlen(s);
+	while (n > 0) {
+		size_t back = (n >= 3 && !strncmp(s + n - 3, "\xE3\x80\x80", 3)) ? 3 : 1;
+		if (back == 1 && !strchr(" \t\n\r", s[n - 1]))
+			break;
+		n -= back;
+	}
+	/* validate and look for control characters in one pass */
+	utf8proc_ssize_t off = 0;
+	while ((size_t)off < n) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
+		                                      (utf8proc_ssize_t)n - off, &cp);
+		if (k < 0) {
+			*why = "is not valid UTF-8";
+			return NULL;
+		}
+		if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) ||
+		    cp == 0x7F) {
+			*why = "contains a control character";
+			return NULL;
+		}
+		off += k;
+	}
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t m = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &nfc,
+	                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (m < 0) {
+		*why = "is not valid UTF-8";
+		return NULL;
+	}
+	char *out = arena_strndup(a, (const char *)nfc, (size_t)m);
+	free(nfc);
+	return out;
+}
+
+/* Check a text value against its def; the value is already clean. */
+static enum err check_text(const struct field_def *def, const char *s, struct err_detail *d)
+{
+	size_t len = fields_utf8_len(s);
+	if ((int64_t)len < def->min)
+		return def->min == 1 ? err_set(d, ERR_INVALID, def->name, "must not be empty")
+		                     : err_set(d, ERR_INVALID, def->name,
+		                               "must be at least %lld characters", (long long)def->min);
+	if (def->max && (int64_t)len > def->max)
+		return err_set(d, ERR_INVALID, def->name, "must be at most %lld characters",
+		               (long long)def->max);
+	if (def->choices) {
+		const char *const *c = def->choices;
+		while (*c && strcmp(*c, s))
+			c++;
+		if (!*c) {
+			struct buf list = BUF_INIT;
+			for (c = def->choices; *c; c++)
+				buf_printf(&list, "%s%s", c == def->choices ? "" : ", ", *c);
+			err_set(d, ERR_INVALID, def->name, "must be one of: %s", buf_str(&list));
+			buf_free(&list);
+			return ERR_INVALID;
+		}
+	}
+	const char *why = NULL;
+	if (def->check && !def->check(s, &why))
+		return err_set(d, ERR_INVALID, def->name, "%s", why ? why : "is not valid");
+	return ERR_OK;
+}
+
+static enum err set_text(const struct field_def *def, const char *raw, struct field_val *v,
+                         struct arena *a, struct err_detail *d)
+{
+	const char *why;
+	const char *s = fields_clean_text(raw, def->max > 1000, a, &why);
+	if (!s)
+		return err_set(d, ERR_INVALID, def->name, "%s", why);
+	if (!*s && (def->flags & FD_NULLABLE) && def->min > 0) {
+		v->set = v->null = true;
+		return ERR_OK;
+	}
+	enum err e = check_text(def, s, d);
+	if (e)
+		return e;
+	v->set = true;
+	v->s = s;
+	return ERR_OK;
+}
+
+static enum err set_int(const struct field_def *def, int64_t i, struct field_val *v,
+                        struct err_detail *d)
+{
+	if (i < def->min || i > def->max)
+		return err_set(d, ERR_INVALID, def->name, "must be between %lld and %lld",
+		               (long long)def->min, (long long)def->max);
+	v->set = true;
+	v->i = i;
+	return ERR_OK;
+}
+
+static enum err set_json(const struct field_def *def, const json_t *j, struct field_val *v,
+                         struct arena *a, struct err_detail *d)
+{
+	if (json_is_null(j)) {
+		if (!(def->flags & FD_NULLABLE))
+			return err_set(d, ERR_INVALID, def->name, "must not be null");
+		v->set = v->null = true;
+		return ERR_OK;
+	}
+	switch (def->type) {
+	case FT_TEXT:
+		if (!json_is_string(j))
+			return err_set(d, ERR_INVALID, def->name, "must be a string");
+		if (strlen(json_string_value(j)) != json_string_length(j))
+			return err_set(d, ERR_INVALID, def->name, "contains a NUL character");
+		return set_text(def, json_string_value(j), v, a, d);
+	case FT_INT:
+		if (!json_is_integer(j))
+			return err_set(d, ERR_INVALID, def->name, "must be an integer");
+		return set_int(def, json_integer_value(j), v, d);
+	case FT_BOOL:
+		if (!json_is_boolean(j))
+			return err_set(d, ERR_INVALID, def->name, "must be true or false");
+		v->set = true;
+		v->b = json_is_true(j);
+		return ERR_OK;
+	}
+	return ERR_INTERNAL;
+}
+
+enum err fields_from_json(const struct field_def *defs, size_t n, const json_t *obj, bool creating,
+                          struct field_val *vals, struct arena *a, struct err_detail *d)
+{
+	memset(vals, 0, n * sizeof *vals);
+	if (!json_is_object(obj))
+		return err_set(d, ERR_MALFORMED, "", "the body must be a JSON object");
+	const char *key;
+	const json_t *val;
+	json_object_foreach((json_t *)obj, key, val)
+	{
+		int i = fields_find(defs, n, key);
+		if (i < 0)
+			return err_set(d, ERR_INVALID, key, "is not a known field");
+		if (!creating && (defs[i].flags & FD_CREATE_ONLY))
+			return err_set(d, ERR_INVALID, key, "cannot be changed");
+		enum err e = set_json(&defs[i], val, &vals[i], a, d);
+		if (e)
+			return e;
+	}
+	return creating ? fields_require(defs, n, vals, d) : ERR_OK;
+}
+
+enum err fields_set_text(const struct field_def *def, const char *text, struct field_val *v,
+                         struct arena *a, struct err_detail *d)
+{
+	memset(v, 0, sizeof *v);
+	if (!text || !*text) {
+		if (def->flags & FD_NULLABLE)
+			v->set = v->null = true;
+		return ERR_OK;
+	}
+	switch (def->type) {
+	case FT_TEXT:
+		return set_text(def, text, v, a, d);
+	case FT_INT: {
+		int64_t i;
+		if (!num_parse(text, INT64_MIN, INT64_MAX, &i))
+			return err_set(d, ERR_INVALID, def->name, "must be an integer");
+		return set_int(def, i, v, d);
+	}
+	case FT_BOOL:
+		if (!strcmp(text, "true") || !strcmp(text, "1"))
+			v->b = true;
+		else if (strcmp(text, "false") && strcmp(text, "0"))
+			return err_set(d, ERR_INVALID, def->name, "must be true or false");
+		v->set = true;
+		return ERR_OK;
+	}
+	return ERR_INTERNAL;
+}
+
+enum err fields_require(const struct field_def *defs, size_t n, const struct field_val *vals,
+                        struct err_detail *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((defs[i].flags & FD_REQUIRED) && (!vals[i].set || vals[i].null))
+			return err_set(d, ERR_INVALID, defs[i].name, "is required");
+	return ERR_OK;
+}
