@@ -112,9 +112,9 @@ enum err app_user_get(struct app_ctx *ctx, int64_t id, struct user *out)
 	struct target t = {.user_id = id};
 	enum err e = app_allow(ctx, ACT_USER_READ, &t);
 	if (e)
-		return e == ERR_FORBIDDEN ? APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld",
-		                                     (long long)id)
-		                          : e;
+		return e == ERR_FORBIDDEN
+		               ? APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld", (long long)id)
+		               : e;
 	return user_load(ctx, id, out);
 }
 
@@ -163,8 +163,8 @@ enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req
 			return e;
 	out->items = items;
 	out->total = -1;
-	out->next_cursor = n > pr->limit ? app_cursor_encode(ctx, id_str(ctx, items[pr->limit - 1].id))
-	                                 : NULL;
+	out->next_cursor =
+	        n > pr->limit ? app_cursor_encode(ctx, id_str(ctx, items[pr->limit - 1].id)) : NULL;
 	return ERR_OK;
 }
 
@@ -215,8 +215,9 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	if (!e && !(e = user_load(ctx, id, out))) {
 		const char *json = user_json(ctx, out);
 		if (!(e = app_audit(ctx, "create", "user", id_str(ctx, id), NULL, json)))
-			return app_write_end(ctx, e, 201, json,
-			                     arena_printf(&ctx->arena, "/api/v1/users/%lld", (long long)id));
+			return app_write_end(
+			        ctx, e, 201, json,
+			        arena_printf(&ctx->arena, "/api/v1/users/%lld", (long long)id));
 	}
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }
@@ -227,9 +228,9 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	struct target t = {.user_id = id};
 	enum err e = app_allow(ctx, ACT_USER_UPDATE, &t);
 	if (e)
-		return e == ERR_FORBIDDEN ? APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld",
-		                                     (long long)id)
-		                          : e;
+		return e == ERR_FORBIDDEN
+		               ? APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld", (long long)id)
+		               : e;
 	if (v[USER_DISABLED].set && (e = app_allow(ctx, ACT_USER_ADMINISTER, &t)))
 		return APP_FAIL(ctx, e, "disabled", "only an administrator may disable a user");
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
@@ -238,9 +239,10 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	if ((e = user_load(ctx, id, &cur)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	if (cur.version != version)
-		return app_write_end(ctx, APP_FAIL(ctx, ERR_CONFLICT, "version",
-		                                   "is stale: the user is at version %lld",
-		                                   (long long)cur.version),
+		return app_write_end(ctx,
+		                     APP_FAIL(ctx, ERR_CONFLICT, "version",
+		                              "is stale: the user is at version %lld",
+		                              (long long)cur.version),
 		                     0, NULL, NULL);
 	struct user next = cur;
 	if (v[USER_DISPLAY_NAME].set)
@@ -254,7 +256,8 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	int64_t changed = 0;
 	e = db_exec(ctx->conn, STMT_USER_UPDATE,
 	            DB_ARGS(DB_TEXT(next.display_name), DB_TEXT(next.email), DB_TEXT(next.locale),
-	                    DB_INT(next.disabled), DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(version)),
+	                    DB_INT(next.disabled), DB_TEXT(ctx->now_s), DB_INT(id),
+	                    DB_INT(version)),
 	            &changed);
 	if (e)
 		e = app_db_fail(ctx, e, "user");
@@ -329,8 +332,7 @@ enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_
 		bool disabled;
 		if ((e = stored_hash(ctx, u.username, &uid, &hash, &disabled)))
 			return e;
-		if (!old_pw || !hash ||
-		    crypto_pwhash_str_verify(hash, old_pw, strlen(old_pw)) != 0)
+		if (!old_pw || !hash || crypto_pwhash_str_verify(hash, old_pw, strlen(old_pw)) != 0)
 			return APP_FAIL(ctx, ERR_INVALID, "old_password", "does not match");
 	}
 	char hash[crypto_pwhash_STRBYTES];
@@ -381,8 +383,8 @@ static void login_fail_record(struct app_ctx *ctx, const char *key)
 			snprintf(start, sizeof start, "%s", db_col_text(r, 0));
 		db_done(r);
 	}
-	if (db_exec(ctx->conn, STMT_LOGIN_FAIL_SET, DB_ARGS(DB_TEXT(key), DB_TEXT(start), DB_INT(n + 1)),
-	            NULL) ||
+	if (db_exec(ctx->conn, STMT_LOGIN_FAIL_SET,
+	            DB_ARGS(DB_TEXT(key), DB_TEXT(start), DB_INT(n + 1)), NULL) ||
 	    db_commit(ctx->conn))
 		db_rollback(ctx->conn);
 }
@@ -391,9 +393,11 @@ enum err app_login(struct app_ctx *ctx, const char *username, const char *passwo
                    struct token_info *tok, struct user *user)
 {
 	if (!username || !password)
-		return APP_FAIL(ctx, ERR_INVALID, username ? "password" : "username", "is required");
+		return APP_FAIL(ctx, ERR_INVALID, username ? "password" : "username",
+		                "is required");
 	const char *ukey = arena_printf(&ctx->arena, "user:%s", username);
-	const char *akey = arena_printf(&ctx->arena, "addr:%s", ctx->client_addr ? ctx->client_addr : "-");
+	const char *akey =
+	        arena_printf(&ctx->arena, "addr:%s", ctx->client_addr ? ctx->client_addr : "-");
 	int64_t window_min = ctx->now - LIMIT_LOGIN_WINDOW_S;
 	if (login_failures(ctx, ukey, window_min) >= LIMIT_LOGIN_FAILS_ACCOUNT ||
 	    login_failures(ctx, akey, window_min) >= LIMIT_LOGIN_FAILS_ADDRESS)
@@ -408,8 +412,8 @@ enum err app_login(struct app_ctx *ctx, const char *username, const char *passwo
 		return e;
 	/* verify against a dummy hash for unknown users so timing does not tell */
 	static const char dummy[crypto_pwhash_STRBYTES] =
-		"$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-		"dGhpc2lzbm90YXJlYWxoYXNoYnV0aXRpc2xvbmdlbm91Z2g";
+	        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+	        "dGhpc2lzbm90YXJlYWxoYXNoYnV0aXRpc2xvbmdlbm91Z2g";
 	bool ok = crypto_pwhash_str_verify(hash ? hash : dummy, password, strlen(password)) == 0 &&
 	          hash && !disabled;
 	if (!ok) {
@@ -549,8 +553,7 @@ enum err app_grant_add(struct app_ctx *ctx, int64_t user_id,
 }
 
 /* Remove grant_id of user_id (inside an open transaction), auditing it. */
-static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant_id,
-                             int64_t org_id)
+static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant_id, int64_t org_id)
 {
 	struct db_rows *r;
 	enum err e = db_query(ctx->conn, STMT_ROLE_GET, DB_ARGS(DB_INT(grant_id)), &r);
@@ -650,7 +653,8 @@ enum err app_token_list(struct app_ctx *ctx, struct page *out)
 	if (e)
 		return e;
 	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_TOKEN_LIST_USER, DB_ARGS(DB_INT(ctx->actor.user_id)), &r)))
+	if ((e = db_query(ctx->conn, STMT_TOKEN_LIST_USER, DB_ARGS(DB_INT(ctx->actor.user_id)),
+	                  &r)))
 		return app_db_fail(ctx, e, "tokens");
 	struct token_info *items = arena_alloc(&ctx->arena, sizeof *items * LIMIT_TOKENS_PER_USER);
 	int n = 0;
@@ -690,8 +694,8 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 		e = db_done(r);
 	}
 	if (!e && count >= LIMIT_TOKENS_PER_USER)
-		e = APP_FAIL(ctx, ERR_CONFLICT, "name", "you hold %d tokens already: revoke one first",
-		             LIMIT_TOKENS_PER_USER);
+		e = APP_FAIL(ctx, ERR_CONFLICT, "name",
+		             "you hold %d tokens already: revoke one first", LIMIT_TOKENS_PER_USER);
 	const char *secret = token_new(ctx);
 	char th[TOKEN_HASH_HEX];
 	token_hash(secret, th);
@@ -736,8 +740,8 @@ enum err app_token_revoke(struct app_ctx *ctx, int64_t id)
 	}
 	if (!e && (t.id == 0 || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api")))
 		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no token %lld", (long long)id);
-	if (!e && (e = db_exec(ctx->conn, STMT_TOKEN_REVOKE, DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)),
-	                       NULL)))
+	if (!e && (e = db_exec(ctx->conn, STMT_TOKEN_REVOKE,
+	                       DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL)))
 		e = app_db_fail(ctx, e, "token");
 	if (!e)
 		e = app_audit(ctx, "revoke", "token", id_str(ctx, id), NULL, NULL);

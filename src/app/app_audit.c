@@ -48,7 +48,8 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	             &r);
 	if (e)
 		return app_db_fail(ctx, e, "audit");
-	struct audit_entry *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
+	struct audit_entry *items =
+	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
 	int n = 0;
 	while (db_next(r))
 		entry_from_row(ctx, r, &items[n++]);
@@ -82,7 +83,8 @@ enum err app_audit_verify(struct app_ctx *ctx, struct audit_verdict *v,
 		return app_db_fail(ctx, e, "audit");
 	for (;;) {
 		struct db_rows *r;
-		e = db_query(ctx->conn, STMT_AUDIT_SCAN, DB_ARGS(DB_INT(expect - 1), DB_INT(BATCH)), &r);
+		e = db_query(ctx->conn, STMT_AUDIT_SCAN, DB_ARGS(DB_INT(expect - 1), DB_INT(BATCH)),
+		             &r);
 		if (e)
 			return app_db_fail(ctx, e, "audit");
 		int got = 0;
@@ -122,10 +124,12 @@ enum err app_audit_verify(struct app_ctx *ctx, struct audit_verdict *v,
 		struct db_rows *r;
 		if ((e = db_query(ctx->conn, STMT_AUDIT_HEAD, DB_NOARGS, &r)))
 			return app_db_fail(ctx, e, "audit");
-		if (db_next(r) && (db_col_i64(r, 0) != expect - 1 || strcmp(db_col_text(r, 1), prev))) {
+		if (db_next(r) &&
+		    (db_col_i64(r, 0) != expect - 1 || strcmp(db_col_text(r, 1), prev))) {
 			v->broken_at = expect;
 			snprintf(v->reason, sizeof v->reason,
-			         "the chain head (seq %lld) does not match the last record (seq %lld):"
+			         "the chain head (seq %lld) does not match the last record (seq "
+			         "%lld):"
 			         " records were removed",
 			         (long long)db_col_i64(r, 0), (long long)expect - 1);
 		}

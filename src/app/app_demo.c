@@ -12,14 +12,14 @@
 #include <string.h>
 
 const struct demo_user demo_users[] = {
-	{"admin", "administrator"},
-	{"operator", "operator, Jiangsu province"},
-	{"ministry", "operator, national level"},
-	{"reviewer", "reviewer, Jiangsu province"},
-	{"expert", "expert"},
-	{"broker", "technology manager"},
-	{"enterprise", "org_admin of the first demo enterprise"},
-	{"staff", "org_member of the first demo enterprise"},
+        {"admin", "administrator"},
+        {"operator", "operator, Jiangsu province"},
+        {"ministry", "operator, national level"},
+        {"reviewer", "reviewer, Jiangsu province"},
+        {"expert", "expert"},
+        {"broker", "technology manager"},
+        {"enterprise", "org_admin of the first demo enterprise"},
+        {"staff", "org_member of the first demo enterprise"},
 };
 const int demo_nusers = sizeof demo_users / sizeof demo_users[0];
 
@@ -40,39 +40,55 @@ static int pick(uint64_t *s, int n)
 static const struct {
 	const char *zh, *en;
 } brands[] = {
-	{"华", "Hua"},   {"中", "Zhong"}, {"博", "Bo"},     {"瑞", "Rui"},  {"海", "Hai"},
-	{"天", "Tian"},  {"金", "Jin"},   {"恒", "Heng"},   {"通", "Tong"}, {"达", "Da"},
-	{"科", "Ke"},    {"创", "Chuang"}, {"新", "Xin"},   {"联", "Lian"}, {"宏", "Hong"},
-	{"盛", "Sheng"}, {"鼎", "Ding"},  {"信", "Xin"},    {"泰", "Tai"},  {"安", "An"},
-	{"嘉", "Jia"},   {"众", "Zhong"}, {"源", "Yuan"},   {"德", "De"},   {"正", "Zheng"},
-	{"光", "Guang"}, {"明", "Ming"},  {"远", "Yuan"},   {"航", "Hang"}, {"迈", "Mai"},
-	{"睿", "Rui"},   {"思", "Si"},    {"锐", "Rui"},    {"宇", "Yu"},   {"晨", "Chen"},
-	{"星", "Xing"},
+        {"华", "Hua"},   {"中", "Zhong"},  {"博", "Bo"},   {"瑞", "Rui"},  {"海", "Hai"},
+        {"天", "Tian"},  {"金", "Jin"},    {"恒", "Heng"}, {"通", "Tong"}, {"达", "Da"},
+        {"科", "Ke"},    {"创", "Chuang"}, {"新", "Xin"},  {"联", "Lian"}, {"宏", "Hong"},
+        {"盛", "Sheng"}, {"鼎", "Ding"},   {"信", "Xin"},  {"泰", "Tai"},  {"安", "An"},
+        {"嘉", "Jia"},   {"众", "Zhong"},  {"源", "Yuan"}, {"德", "De"},   {"正", "Zheng"},
+        {"光", "Guang"}, {"明", "Ming"},   {"远", "Yuan"}, {"航", "Hang"}, {"迈", "Mai"},
+        {"睿", "Rui"},   {"思", "Si"},     {"锐", "Rui"},  {"宇", "Yu"},   {"晨", "Chen"},
+        {"星", "Xing"},
 };
 
 /* A line of business: names and the GB/T 4754 division it belongs to. */
 static const struct {
 	const char *zh, *en, *division;
 } fields[] = {
-	{"精密机械", "Precision Machinery", "C34"}, {"智能装备", "Intelligent Equipment", "C35"},
-	{"新材料", "New Materials", "C30"},         {"光电", "Optoelectronics", "C39"},
-	{"微电子", "Microelectronics", "C39"},      {"生物医药", "Biopharma", "C27"},
-	{"医疗器械", "Medical Devices", "C35"},     {"数控", "CNC", "C34"},
-	{"机器人", "Robotics", "C34"},              {"传感器", "Sensors", "C40"},
-	{"新能源", "New Energy", "C38"},            {"环保科技", "Environmental Technology", "N77"},
-	{"节能科技", "Energy-saving Technology", "M75"}, {"半导体", "Semiconductor", "C39"},
-	{"软件", "Software", "I65"},                {"信息技术", "Information Technology", "I65"},
-	{"汽车零部件", "Auto Parts", "C36"},        {"精细化工", "Fine Chemicals", "C26"},
-	{"仪器仪表", "Instruments", "C40"},         {"激光", "Laser", "C34"},
-	{"储能", "Energy Storage", "C38"},          {"氢能", "Hydrogen Energy", "C38"},
-	{"模具", "Moulds", "C35"},                  {"轴承", "Bearings", "C34"},
-	{"液压", "Hydraulics", "C34"},              {"电机", "Electric Motors", "C38"},
-	{"集成电路", "Integrated Circuits", "C39"}, {"通信", "Communications", "C39"},
-	{"工业互联网", "Industrial Internet", "I64"}, {"检验检测", "Testing and Inspection", "M74"},
-	{"农业科技", "Agricultural Technology", "A05"}, {"纺织科技", "Textile Technology", "C17"},
+        {"精密机械", "Precision Machinery", "C34"},
+        {"智能装备", "Intelligent Equipment", "C35"},
+        {"新材料", "New Materials", "C30"},
+        {"光电", "Optoelectronics", "C39"},
+        {"微电子", "Microelectronics", "C39"},
+        {"生物医药", "Biopharma", "C27"},
+        {"医疗器械", "Medical Devices", "C35"},
+        {"数控", "CNC", "C34"},
+        {"机器人", "Robotics", "C34"},
+        {"传感器", "Sensors", "C40"},
+        {"新能源", "New Energy", "C38"},
+        {"环保科技", "Environmental Technology", "N77"},
+        {"节能科技", "Energy-saving Technology", "M75"},
+        {"半导体", "Semiconductor", "C39"},
+        {"软件", "Software", "I65"},
+        {"信息技术", "Information Technology", "I65"},
+        {"汽车零部件", "Auto Parts", "C36"},
+        {"精细化工", "Fine Chemicals", "C26"},
+        {"仪器仪表", "Instruments", "C40"},
+        {"激光", "Laser", "C34"},
+        {"储能", "Energy Storage", "C38"},
+        {"氢能", "Hydrogen Energy", "C38"},
+        {"模具", "Moulds", "C35"},
+        {"轴承", "Bearings", "C34"},
+        {"液压", "Hydraulics", "C34"},
+        {"电机", "Electric Motors", "C38"},
+        {"集成电路", "Integrated Circuits", "C39"},
+        {"通信", "Communications", "C39"},
+        {"工业互联网", "Industrial Internet", "I64"},
+        {"检验检测", "Testing and Inspection", "M74"},
+        {"农业科技", "Agricultural Technology", "A05"},
+        {"纺织科技", "Textile Technology", "C17"},
 };
 
-static const char *const size_classes[] = {"micro", "micro", "small", "small", "small",
+static const char *const size_classes[] = {"micro", "micro",  "small",  "small", "small",
                                            "small", "medium", "medium", "large"};
 
 struct demo_region {
@@ -85,8 +101,8 @@ struct demo_region {
 /* Province names without the administrative suffix: 江苏省 -> 江苏. */
 static void short_name(const char *name, char *out, size_t n)
 {
-	static const char *const suffixes[] = {"维吾尔自治区", "壮族自治区", "回族自治区",
-	                                       "自治区", "省", "市", NULL};
+	static const char *const suffixes[] = {"维吾尔自治区", "壮族自治区", "回族自治区", "自治区",
+	                                       "省",           "市",         NULL};
 	snprintf(out, n, "%s", name);
 	size_t len = strlen(out);
 	for (int i = 0; suffixes[i]; i++) {
@@ -193,15 +209,16 @@ static enum err demo_users_create(struct app_ctx *ctx, const char *password, int
 		static const struct {
 			const char *role, *region, *level;
 		} grants[] = {
-			{"admin", NULL, NULL},           {"operator", "320000", "province"},
-			{"operator", NULL, "national"},  {"reviewer", "320000", "province"},
-			{"expert", NULL, NULL},          {"broker", NULL, NULL},
-			{"org_admin", NULL, NULL},       {"org_member", NULL, NULL},
+		        {"admin", NULL, NULL},          {"operator", "320000", "province"},
+		        {"operator", NULL, "national"}, {"reviewer", "320000", "province"},
+		        {"expert", NULL, NULL},         {"broker", NULL, NULL},
+		        {"org_admin", NULL, NULL},      {"org_member", NULL, NULL},
 		};
 		struct field_val g[GRANT__NFIELDS] = {0};
 		g[GRANT_ROLE] = (struct field_val){.set = true, .s = grants[u].role};
 		if (grants[u].region)
-			g[GRANT_REGION_CODE] = (struct field_val){.set = true, .s = grants[u].region};
+			g[GRANT_REGION_CODE] =
+			        (struct field_val){.set = true, .s = grants[u].region};
 		if (grants[u].level)
 			g[GRANT_LEVEL] = (struct field_val){.set = true, .s = grants[u].level};
 		if (u >= 6)
@@ -218,8 +235,9 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 {
 	int64_t existing;
 	if (!app_user_find(ctx, "admin", &existing))
-		return APP_FAIL(ctx, ERR_CONFLICT, "", "the database has users already: the demo needs"
-		                                       " a new database");
+		return APP_FAIL(ctx, ERR_CONFLICT, "",
+		                "the database has users already: the demo needs"
+		                " a new database");
 	err_clear(&ctx->err);
 	struct demo_region *regions;
 	int nreg;
@@ -230,9 +248,9 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		free(regions);
 		return APP_FAIL(ctx, ERR_INVALID, "", "no regions loaded");
 	}
-	static const char *const cols[] = {"kind", "credit_code", "name", "name_en", "region_code",
-	                                   "industry_code", "registered_on", "size_class",
-	                                   "website"};
+	static const char *const cols[] = {"kind",          "credit_code", "name",
+	                                   "name_en",       "region_code", "industry_code",
+	                                   "registered_on", "size_class",  "website"};
 	enum { NCOLS = sizeof cols / sizeof cols[0] };
 	struct importer *imp;
 	if ((e = app_import_begin(ctx, IMPORT_ORGANISATIONS, "demo", &imp))) {
@@ -264,16 +282,20 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		if (i < o->enterprises) {
 			credit_code(&s, "91", r->code, code);
 			snprintf(name, sizeof name, "%s%s%s%s%s", r->short_zh, brands[bi].zh,
-			         brands[bj].zh, fields[f].zh, pick(&s, 4) ? "有限公司" : "股份有限公司");
+			         brands[bj].zh, fields[f].zh,
+			         pick(&s, 4) ? "有限公司" : "股份有限公司");
 			snprintf(name_en, sizeof name_en, "%s %s%c%s %s Co., Ltd.", r->short_en,
-			         brands[bi].en, brands[bj].en[0] + 32, brands[bj].en + 1, fields[f].en);
+			         brands[bi].en, brands[bj].en[0] + 32, brands[bj].en + 1,
+			         fields[f].en);
 		} else {
 			static const char *const kinds[] = {"university", "research_institute",
-			                                    "platform_operator", "service_institution"};
+			                                    "platform_operator",
+			                                    "service_institution"};
 			static const char *const zh[] = {"%s%s大学", "%s%s研究院", "%s%s中试基地",
 			                                 "%s%s技术转移中心"};
-			static const char *const en[] = {"%s University of %s", "%s Institute of %s",
-			                                 "%s %s Pilot Base", "%s %s Technology Transfer Centre"};
+			static const char *const en[] = {"%s University of %s",
+			                                 "%s Institute of %s", "%s %s Pilot Base",
+			                                 "%s %s Technology Transfer Centre"};
 			int k = (int)(i % 4);
 			kind = kinds[k];
 			size = NULL;
@@ -286,8 +308,10 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		            date);
 		snprintf(web, sizeof web, "https://www.%c%c-demo-%ld.cn", 'a' + pick(&s, 26),
 		         'a' + pick(&s, 26), i + 1);
-		const char *vals[NCOLS] = {kind, code, name, name_en[0] == ' ' ? name_en + 1 : name_en,
-		                           r->code, ind, date, size ? size : "", web};
+		const char *vals[NCOLS] = {
+		        kind,    code, name, name_en[0] == ' ' ? name_en + 1 : name_en,
+		        r->code, ind,  date, size ? size : "",
+		        web};
 		e = app_import_row(imp, i + 1, vals, NCOLS, &d);
 		if (e == ERR_CONFLICT) { /* a credit code drawn twice: rare, skip it */
 			continue;

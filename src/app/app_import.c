@@ -14,7 +14,8 @@
 #include <string.h>
 
 enum { IMPORT_BATCH = 10000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 16 };
-_Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX && (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
+_Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX &&
+                       (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX,
                "import rows fit");
 
@@ -44,11 +45,11 @@ static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "or
 
 /* Columns of common public files that carry nothing the code does not already say. */
 static const char *const ignored_cols[IMPORT__MAX][12] = {
-	[IMPORT_REGIONS] = {"provinceCode", "cityCode", "parent_code", "level", NULL},
-	[IMPORT_INDUSTRIES] = {"level", "level_name", "division", "group", "class", "parent_code",
-	                       "note", NULL},
-	[IMPORT_ORGANISATIONS] = {"id", "region_name", "industry_name", "created_at", "updated_at",
-	                          "version", NULL},
+        [IMPORT_REGIONS] = {"provinceCode", "cityCode", "parent_code", "level", NULL},
+        [IMPORT_INDUSTRIES] = {"level", "level_name", "division", "group", "class", "parent_code",
+                               "note", NULL},
+        [IMPORT_ORGANISATIONS] = {"id", "region_name", "industry_name", "created_at", "updated_at",
+                                  "version", NULL},
 };
 
 bool import_kind_parse(const char *s, enum import_kind *out)
@@ -118,7 +119,8 @@ enum err app_import_begin(struct app_ctx *ctx, enum import_kind kind, const char
 	imp->defs = import_fields(kind, &imp->ndefs);
 	enum err e = ERR_OK;
 	if (kind == IMPORT_ORGANISATIONS &&
-	    (!(e = load_codes(ctx, STMT_REGION_ALL_CODES, 7, (void **)&imp->regions, &imp->nregions))))
+	    (!(e = load_codes(ctx, STMT_REGION_ALL_CODES, 7, (void **)&imp->regions,
+	                      &imp->nregions))))
 		e = load_codes(ctx, STMT_INDUSTRY_ALL_CODES, 6, (void **)&imp->industries,
 		               &imp->nindustries);
 	if (e) {
@@ -264,12 +266,13 @@ static enum err apply_region(struct importer *imp, struct field_val *v, struct e
 	if (e)
 		return e;
 	e = db_exec(imp->ctx->conn, STMT_REGION_UPSERT,
-	            DB_ARGS(DB_TEXT(code), DB_TEXT(v[REGION_F_NAME].s), DB_TEXT(v[REGION_F_NAME_EN].s),
-	                    DB_TEXT(level), DB_TEXT(parent[0] ? parent : NULL)),
+	            DB_ARGS(DB_TEXT(code), DB_TEXT(v[REGION_F_NAME].s),
+	                    DB_TEXT(v[REGION_F_NAME_EN].s), DB_TEXT(level),
+	                    DB_TEXT(parent[0] ? parent : NULL)),
 	            NULL);
 	if (e == ERR_INVALID)
-		return err_set(d, e, "code", "the enclosing region %s is not loaded: import it first",
-		               parent);
+		return err_set(d, e, "code",
+		               "the enclosing region %s is not loaded: import it first", parent);
 	if (!e)
 		imp->batch_created++;
 	return e;
@@ -289,8 +292,8 @@ static enum err apply_industry(struct importer *imp, struct field_val *v, struct
 	                    DB_TEXT(v[INDUSTRY_F_DESCRIPTION].s)),
 	            NULL);
 	if (e == ERR_INVALID)
-		return err_set(d, e, "code", "the enclosing industry %s is not loaded: import it first",
-		               parent);
+		return err_set(d, e, "code",
+		               "the enclosing industry %s is not loaded: import it first", parent);
 	if (!e)
 		imp->batch_created++;
 	return e;
@@ -298,10 +301,10 @@ static enum err apply_industry(struct importer *imp, struct field_val *v, struct
 
 #define ORG_ROW_ARGS(o)                                                                            \
 	DB_TEXT((o)->f[ORG_KIND]), DB_TEXT((o)->f[ORG_CREDIT_CODE]), DB_TEXT((o)->f[ORG_NAME]),    \
-		DB_TEXT((o)->f[ORG_NAME_EN]), DB_TEXT((o)->f[ORG_REGION_CODE]),                    \
-		DB_TEXT((o)->f[ORG_INDUSTRY_CODE]), DB_TEXT((o)->f[ORG_REGISTERED_ON]),            \
-		DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
-		DB_TEXT((o)->f[ORG_WEBSITE])
+	        DB_TEXT((o)->f[ORG_NAME_EN]), DB_TEXT((o)->f[ORG_REGION_CODE]),                    \
+	        DB_TEXT((o)->f[ORG_INDUSTRY_CODE]), DB_TEXT((o)->f[ORG_REGISTERED_ON]),            \
+	        DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
+	        DB_TEXT((o)->f[ORG_WEBSITE])
 
 static enum err apply_org(struct importer *imp, struct field_val *v, struct err_detail *d)
 {
@@ -310,8 +313,8 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 	int64_t id = 0;
 	enum err e;
 	struct db_rows *r;
-	const char *code = v[ORG_CREDIT_CODE].set && !v[ORG_CREDIT_CODE].null ? v[ORG_CREDIT_CODE].s
-	                                                                       : NULL;
+	const char *code =
+	        v[ORG_CREDIT_CODE].set && !v[ORG_CREDIT_CODE].null ? v[ORG_CREDIT_CODE].s : NULL;
 	if (code) {
 		if ((e = db_query(c, STMT_ORG_ID_BY_CREDIT, DB_ARGS(DB_TEXT(code)), &r)))
 			return e;
@@ -343,9 +346,10 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 		            DB_ARGS(ORG_ROW_ARGS(&o), DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
 		imp->batch_updated += !e;
 	} else {
-		if (!(e = db_query(c, STMT_ORG_INSERT,
-		                   DB_ARGS(ORG_ROW_ARGS(&o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
-		                   &r))) {
+		if (!(e = db_query(
+		              c, STMT_ORG_INSERT,
+		              DB_ARGS(ORG_ROW_ARGS(&o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+		              &r))) {
 			while (db_next(r))
 				;
 			e = db_done(r);
@@ -367,7 +371,8 @@ enum err app_import_row(struct importer *imp, long line, const char *const *valu
 	imp->st.rows++;
 	if (n != imp->ncol) {
 		imp->st.failed++;
-		return err_set(d, ERR_INVALID, "", "has %d fields, the header has %d", n, imp->ncol);
+		return err_set(d, ERR_INVALID, "", "has %d fields, the header has %d", n,
+		               imp->ncol);
 	}
 	if (!imp->in_tx && (e = batch_begin(imp, line)))
 		return e;

@@ -12,8 +12,21 @@
 
 /* Columns of ORG_SELECT (stmt_org.def). */
 enum org_col {
-	OC_ID, OC_KIND, OC_CREDIT, OC_NAME, OC_NAME_EN, OC_REGION, OC_REGION_NAME, OC_INDUSTRY,
-	OC_INDUSTRY_NAME, OC_REGISTERED, OC_SIZE, OC_ADDRESS, OC_WEBSITE, OC_CREATED, OC_UPDATED,
+	OC_ID,
+	OC_KIND,
+	OC_CREDIT,
+	OC_NAME,
+	OC_NAME_EN,
+	OC_REGION,
+	OC_REGION_NAME,
+	OC_INDUSTRY,
+	OC_INDUSTRY_NAME,
+	OC_REGISTERED,
+	OC_SIZE,
+	OC_ADDRESS,
+	OC_WEBSITE,
+	OC_CREATED,
+	OC_UPDATED,
 	OC_VERSION
 };
 
@@ -25,11 +38,16 @@ static const char *col(struct app_ctx *ctx, struct db_rows *r, int c)
 static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
 {
 	static const int field_col[ORG__NFIELDS] = {
-		[ORG_KIND] = OC_KIND,         [ORG_CREDIT_CODE] = OC_CREDIT,
-		[ORG_NAME] = OC_NAME,         [ORG_NAME_EN] = OC_NAME_EN,
-		[ORG_REGION_CODE] = OC_REGION, [ORG_INDUSTRY_CODE] = OC_INDUSTRY,
-		[ORG_REGISTERED_ON] = OC_REGISTERED, [ORG_SIZE_CLASS] = OC_SIZE,
-		[ORG_ADDRESS] = OC_ADDRESS,   [ORG_WEBSITE] = OC_WEBSITE,
+	        [ORG_KIND] = OC_KIND,
+	        [ORG_CREDIT_CODE] = OC_CREDIT,
+	        [ORG_NAME] = OC_NAME,
+	        [ORG_NAME_EN] = OC_NAME_EN,
+	        [ORG_REGION_CODE] = OC_REGION,
+	        [ORG_INDUSTRY_CODE] = OC_INDUSTRY,
+	        [ORG_REGISTERED_ON] = OC_REGISTERED,
+	        [ORG_SIZE_CLASS] = OC_SIZE,
+	        [ORG_ADDRESS] = OC_ADDRESS,
+	        [ORG_WEBSITE] = OC_WEBSITE,
 	};
 	memset(o, 0, sizeof *o);
 	o->id = db_col_i64(r, OC_ID);
@@ -87,9 +105,9 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 	const char *rl = f->region ? rlo : NULL, *il = f->industry ? ilo : NULL;
 #define ORG_FILTER_ARGS                                                                            \
 	DB_TEXT(f->kind), DB_TEXT(f->kind), DB_TEXT(rl), DB_TEXT(rl), DB_TEXT(rhi), DB_TEXT(il),   \
-		DB_TEXT(il), DB_TEXT(ihi), DB_TEXT(f->size_class), DB_TEXT(f->size_class),         \
-		DB_TEXT(f->credit_code), DB_TEXT(f->credit_code), DB_TEXT(like), DB_TEXT(like),    \
-		DB_TEXT(like), DB_TEXT(like)
+	        DB_TEXT(il), DB_TEXT(ihi), DB_TEXT(f->size_class), DB_TEXT(f->size_class),         \
+	        DB_TEXT(f->credit_code), DB_TEXT(f->credit_code), DB_TEXT(like), DB_TEXT(like),    \
+	        DB_TEXT(like), DB_TEXT(like)
 	struct db_rows *r;
 	int limit = pr->limit;
 	struct org *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(limit + 1));
@@ -154,10 +172,10 @@ static enum err org_check_refs(struct app_ctx *ctx, const struct org *o)
 /* Arguments of ORG_INSERT / ORG_UPDATE for the field values of o. */
 #define ORG_VALUE_ARGS(o)                                                                          \
 	DB_TEXT((o)->f[ORG_KIND]), DB_TEXT((o)->f[ORG_CREDIT_CODE]), DB_TEXT((o)->f[ORG_NAME]),    \
-		DB_TEXT((o)->f[ORG_NAME_EN]), DB_TEXT((o)->f[ORG_REGION_CODE]),                    \
-		DB_TEXT((o)->f[ORG_INDUSTRY_CODE]), DB_TEXT((o)->f[ORG_REGISTERED_ON]),            \
-		DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
-		DB_TEXT((o)->f[ORG_WEBSITE])
+	        DB_TEXT((o)->f[ORG_NAME_EN]), DB_TEXT((o)->f[ORG_REGION_CODE]),                    \
+	        DB_TEXT((o)->f[ORG_INDUSTRY_CODE]), DB_TEXT((o)->f[ORG_REGISTERED_ON]),            \
+	        DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
+	        DB_TEXT((o)->f[ORG_WEBSITE])
 
 static const char *org_json(struct app_ctx *ctx, const struct org *o)
 {
@@ -252,7 +270,8 @@ enum err app_org_update(struct app_ctx *ctx, int64_t id, int64_t version,
 		                    DB_INT(version)),
 		            &changed);
 		if (e == ERR_CONFLICT)
-			e = APP_FAIL(ctx, e, "credit_code", "an organisation with this credit code exists");
+			e = APP_FAIL(ctx, e, "credit_code",
+			             "an organisation with this credit code exists");
 		else if (e)
 			e = app_db_fail(ctx, e, "organisation");
 		else if (changed != 1)
@@ -277,13 +296,15 @@ enum err app_org_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 	int64_t changed = 0;
 	e = db_exec(ctx->conn, STMT_ORG_DELETE, DB_ARGS(DB_INT(id), DB_INT(version)), &changed);
 	if (e == ERR_INVALID)
-		e = APP_FAIL(ctx, ERR_CONFLICT, "id", "other records still refer to this organisation");
+		e = APP_FAIL(ctx, ERR_CONFLICT, "id",
+		             "other records still refer to this organisation");
 	else if (e)
 		e = app_db_fail(ctx, e, "organisation");
 	else if (changed != 1)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the record changed meanwhile");
 	if (!e)
-		e = app_audit(ctx, "delete", "organisation", id_str(ctx, id), org_json(ctx, &cur), NULL);
+		e = app_audit(ctx, "delete", "organisation", id_str(ctx, id), org_json(ctx, &cur),
+		              NULL);
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
@@ -303,7 +324,8 @@ enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out)
 	struct org_member *m = arena_alloc(&ctx->arena, sizeof *m * (size_t)cap);
 	while (db_next(r)) {
 		if (n == cap) {
-			struct org_member *bigger = arena_alloc(&ctx->arena, sizeof *m * (size_t)cap * 2);
+			struct org_member *bigger =
+			        arena_alloc(&ctx->arena, sizeof *m * (size_t)cap * 2);
 			memcpy(bigger, m, sizeof *m * (size_t)n);
 			m = bigger;
 			cap *= 2;

@@ -125,7 +125,8 @@ enum err app_region_list(struct app_ctx *ctx, const struct refdata_filter *f,
 			if (!strcmp(f->level, levels[i]))
 				lvl = levels[i];
 		if (!lvl)
-			return APP_FAIL(ctx, ERR_INVALID, "level", "must be province, prefecture or county");
+			return APP_FAIL(ctx, ERR_INVALID, "level",
+			                "must be province, prefecture or county");
 	}
 	if (f->parent) {
 		if (!region_code_normalise(f->parent, parent))
@@ -154,7 +155,8 @@ enum err app_region_create(struct app_ctx *ctx, const struct field_val v[REGION_
 		return e;
 	struct region p;
 	if (parent[0] && load_one(ctx, STMT_REGION_GET, parent, "region", region_from_row, &p))
-		e = APP_FAIL(ctx, ERR_INVALID, "code", "the enclosing region %s does not exist", parent);
+		e = APP_FAIL(ctx, ERR_INVALID, "code", "the enclosing region %s does not exist",
+		             parent);
 	if (!e)
 		e = db_exec(ctx->conn, STMT_REGION_INSERT,
 		            DB_ARGS(DB_TEXT(code), DB_TEXT(v[REGION_F_NAME].s),
@@ -194,8 +196,8 @@ enum err app_region_update(struct app_ctx *ctx, const char *code, int64_t versio
 	if (e)
 		e = app_db_fail(ctx, e, "region");
 	else if (changed != 1)
-		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "is stale: the region is at version %lld",
-		             (long long)cur.version);
+		e = APP_FAIL(ctx, ERR_CONFLICT, "version",
+		             "is stale: the region is at version %lld", (long long)cur.version);
 	if (!e && !(e = app_region_get(ctx, cur.code, out)))
 		e = app_audit(ctx, "update", "region", cur.code, region_json(ctx, &cur),
 		              region_json(ctx, out));
@@ -253,7 +255,8 @@ enum err app_industry_list(struct app_ctx *ctx, const struct refdata_filter *f,
 	struct db_val lv = f->level ? DB_INT(level) : DB_NULL;
 	return list_rows(ctx, STMT_INDUSTRY_LIST,
 	                 DB_ARGS(DB_TEXT(after), lv, lv, DB_TEXT(f->parent), DB_TEXT(f->parent),
-	                         DB_TEXT(like), DB_TEXT(like), DB_TEXT(like), DB_INT(pr->limit + 1)),
+	                         DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
+	                         DB_INT(pr->limit + 1)),
 	                 pr->limit, sizeof(struct industry), industry_from_row, out);
 }
 
@@ -271,7 +274,8 @@ enum err app_industry_create(struct app_ctx *ctx, const struct field_val v[INDUS
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct industry p;
-	if (parent[0] && load_one(ctx, STMT_INDUSTRY_GET, parent, "industry", industry_from_row, &p))
+	if (parent[0] &&
+	    load_one(ctx, STMT_INDUSTRY_GET, parent, "industry", industry_from_row, &p))
 		e = APP_FAIL(ctx, ERR_INVALID, "code", "the enclosing industry %s does not exist",
 		             parent);
 	if (!e)
@@ -320,8 +324,8 @@ enum err app_industry_update(struct app_ctx *ctx, const char *code, int64_t vers
 	if (e)
 		e = app_db_fail(ctx, e, "industry");
 	else if (changed != 1)
-		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "is stale: the industry is at version %lld",
-		             (long long)cur.version);
+		e = APP_FAIL(ctx, ERR_CONFLICT, "version",
+		             "is stale: the industry is at version %lld", (long long)cur.version);
 	if (!e && !(e = app_industry_get(ctx, code, out)))
 		e = app_audit(ctx, "update", "industry", code, industry_json(ctx, &cur),
 		              industry_json(ctx, out));

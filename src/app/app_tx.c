@@ -54,7 +54,8 @@ enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *
 		            DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key),
 		                    DB_TEXT(ctx->method ? ctx->method : ""),
 		                    DB_TEXT(ctx->path ? ctx->path : ""), DB_INT(status),
-		                    DB_TEXT(location), DB_TEXT(body ? body : ""), DB_TEXT(ctx->now_s)),
+		                    DB_TEXT(location), DB_TEXT(body ? body : ""),
+		                    DB_TEXT(ctx->now_s)),
 		            NULL);
 		if (e)
 			e = app_db_fail(ctx, e, "idempotency");
@@ -103,7 +104,8 @@ enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
 	                    DB_TEXT(after), DB_TEXT(rec.request_id), DB_TEXT(prev), DB_TEXT(hash)),
 	            NULL);
 	if (!e)
-		e = db_exec(ctx->conn, STMT_AUDIT_HEAD_SET, DB_ARGS(DB_INT(rec.seq), DB_TEXT(hash)), NULL);
+		e = db_exec(ctx->conn, STMT_AUDIT_HEAD_SET, DB_ARGS(DB_INT(rec.seq), DB_TEXT(hash)),
+		            NULL);
 	return e ? app_db_fail(ctx, e, "audit") : ERR_OK;
 }
 
@@ -113,7 +115,8 @@ enum err app_allow(struct app_ctx *ctx, enum action act, const struct target *t)
 		return ERR_OK;
 	if (ctx->actor.user_id == 0)
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "", "sign in to %s", action_name(act));
-	return APP_FAIL(ctx, ERR_FORBIDDEN, "", "your roles do not allow %s here", action_name(act));
+	return APP_FAIL(ctx, ERR_FORBIDDEN, "", "your roles do not allow %s here",
+	                action_name(act));
 }
 
 enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what)

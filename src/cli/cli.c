@@ -35,8 +35,8 @@ void cli_usage(const struct cli_cmd *cmd, FILE *f)
 	}
 }
 
-bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **values,
-               char **pos, int *npos, int *status)
+bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **values, char **pos,
+               int *npos, int *status)
 {
 	int nflags = 0;
 	while (cmd->flags[nflags].name)
@@ -68,11 +68,12 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 		const char *eq = strchr(a, '=');
 		size_t n = eq ? (size_t)(eq - a) : strlen(a);
 		int k = 0;
-		while (k < nflags && (strlen(cmd->flags[k].name) != n || strncmp(cmd->flags[k].name, a, n)))
+		while (k < nflags &&
+		       (strlen(cmd->flags[k].name) != n || strncmp(cmd->flags[k].name, a, n)))
 			k++;
 		if (k == nflags) {
-			fprintf(stderr, "techbridge %s: unknown flag %.*s (see --help)\n", cmd->name, (int)n,
-			        a);
+			fprintf(stderr, "techbridge %s: unknown flag %.*s (see --help)\n",
+			        cmd->name, (int)n, a);
 			*status = EXIT_USAGE;
 			return false;
 		}
@@ -83,8 +84,8 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 		} else if (i + 1 < argc) {
 			values[k] = argv[++i];
 		} else {
-			fprintf(stderr, "techbridge %s: %s needs %s\n", cmd->name, cmd->flags[k].name,
-			        cmd->flags[k].arg);
+			fprintf(stderr, "techbridge %s: %s needs %s\n", cmd->name,
+			        cmd->flags[k].name, cmd->flags[k].arg);
 			*status = EXIT_USAGE;
 			return false;
 		}
@@ -103,7 +104,8 @@ const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char 
 int cli_fail(enum err e, const struct err_detail *d, const char *what)
 {
 	if (d && d->line && d->field[0])
-		fprintf(stderr, "techbridge: %s: line %ld: %s: %s\n", what, d->line, d->field, d->message);
+		fprintf(stderr, "techbridge: %s: line %ld: %s: %s\n", what, d->line, d->field,
+		        d->message);
 	else if (d && d->line)
 		fprintf(stderr, "techbridge: %s: line %ld: %s\n", what, d->line, d->message);
 	else if (d && d->field[0])

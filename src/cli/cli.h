@@ -17,8 +17,8 @@
 enum { EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_OTHER = 3, CLI_ARGS_MAX = 64 };
 
 struct cli_flag {
-	const char *name;   /* "--listen" */
-	const char *arg;    /* "ADDR:PORT", or NULL for a switch */
+	const char *name; /* "--listen" */
+	const char *arg;  /* "ADDR:PORT", or NULL for a switch */
 	const char *help;
 };
 
@@ -40,8 +40,8 @@ extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
  * compacted into pos (npos of them). Prints the command's help and returns
  * false (exit with *status) on --help or a usage error.
  */
-bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **values,
-               char **pos, int *npos, int *status);
+bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **values, char **pos,
+               int *npos, int *status);
 /* Look up a flag's value by name after cli_parse. */
 const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char *name);
 void cli_usage(const struct cli_cmd *cmd, FILE *f);

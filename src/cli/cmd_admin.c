@@ -79,7 +79,8 @@ int cmd_user_add(int argc, char **argv)
 	PARSE("user add", npos == 1);
 	char pw[256];
 	if (!read_password(pw, sizeof pw)) {
-		fputs("techbridge user add: give the password on the first line of stdin\n", stderr);
+		fputs("techbridge user add: give the password on the first line of stdin\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	struct app app;
@@ -91,10 +92,11 @@ int cmd_user_add(int argc, char **argv)
 	if (!e)
 		e = set_text(&ctx, &user_fields[USER_PASSWORD], pw, &u[USER_PASSWORD]);
 	if (!e)
-		e = set_text(&ctx, &user_fields[USER_DISPLAY_NAME], cli_flag(cmd, v, "--display-name"),
-		             &u[USER_DISPLAY_NAME]);
+		e = set_text(&ctx, &user_fields[USER_DISPLAY_NAME],
+		             cli_flag(cmd, v, "--display-name"), &u[USER_DISPLAY_NAME]);
 	if (!e)
-		e = set_text(&ctx, &user_fields[USER_EMAIL], cli_flag(cmd, v, "--email"), &u[USER_EMAIL]);
+		e = set_text(&ctx, &user_fields[USER_EMAIL], cli_flag(cmd, v, "--email"),
+		             &u[USER_EMAIL]);
 	if (!e)
 		e = set_text(&ctx, &user_fields[USER_LOCALE], cli_flag(cmd, v, "--locale"),
 		             &u[USER_LOCALE]);
@@ -103,8 +105,8 @@ int cmd_user_add(int argc, char **argv)
 	if (!e && role) {
 		e = set_text(&ctx, &grant_fields[GRANT_ROLE], role, &g[GRANT_ROLE]);
 		if (!e)
-			e = set_text(&ctx, &grant_fields[GRANT_REGION_CODE], cli_flag(cmd, v, "--region"),
-			             &g[GRANT_REGION_CODE]);
+			e = set_text(&ctx, &grant_fields[GRANT_REGION_CODE],
+			             cli_flag(cmd, v, "--region"), &g[GRANT_REGION_CODE]);
 		if (!e)
 			e = set_text(&ctx, &grant_fields[GRANT_LEVEL], cli_flag(cmd, v, "--level"),
 			             &g[GRANT_LEVEL]);
@@ -136,7 +138,8 @@ int cmd_user_passwd(int argc, char **argv)
 	PARSE("user passwd", npos == 1);
 	char pw[256];
 	if (!read_password(pw, sizeof pw)) {
-		fputs("techbridge user passwd: give the password on the first line of stdin\n", stderr);
+		fputs("techbridge user passwd: give the password on the first line of stdin\n",
+		      stderr);
 		return EXIT_USAGE;
 	}
 	struct app app;
@@ -166,7 +169,8 @@ int cmd_user_token(int argc, char **argv)
 	const char *name = cli_flag(cmd, v, "--name");
 	enum err e = app_user_find(&ctx, pos[0], &id);
 	if (!e)
-		e = app_token_create(&ctx, id, name ? name : "cli", cli_flag(cmd, v, "--expires-on"), &t);
+		e = app_token_create(&ctx, id, name ? name : "cli",
+		                     cli_flag(cmd, v, "--expires-on"), &t);
 	if (!e)
 		printf("%s\n", t.secret);
 	int rc = e ? cli_fail(e, &ctx.err, "user token") : 0;
@@ -194,7 +198,8 @@ int cmd_audit_verify(int argc, char **argv)
 	if (e) {
 		rc = cli_fail(e, &ctx.err, "audit verify");
 	} else if (vd.broken_at) {
-		printf("audit chain BROKEN at record %lld: %s\n", (long long)vd.broken_at, vd.reason);
+		printf("audit chain BROKEN at record %lld: %s\n", (long long)vd.broken_at,
+		       vd.reason);
 		rc = EXIT_INPUT;
 	} else {
 		printf("audit chain intact: %lld records\n", (long long)vd.checked);
@@ -216,4 +221,3 @@ int cmd_backup(int argc, char **argv)
 	app_close(&app);
 	return e ? cli_fail(e, &d, "backup") : 0;
 }
-

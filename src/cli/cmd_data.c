@@ -70,8 +70,8 @@ static void import_csv(struct import_run *run, FILE *f)
 		fprintf(stderr, "%s: empty file\n", run->file);
 		run->failed++;
 	} else if (e || (e = app_import_columns(run->imp, fields, n, &d))) {
-		fprintf(stderr, "%s:1: header: %s%s%s\n", run->file, d.field, d.field[0] ? ": " : "",
-		        d.message);
+		fprintf(stderr, "%s:1: header: %s%s%s\n", run->file, d.field,
+		        d.field[0] ? ": " : "", d.message);
 		run->failed++;
 	} else {
 		while ((e = csv_next(&c, &fields, &n, &d)) != ERR_NOT_FOUND) {
@@ -129,7 +129,8 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 		if (strspn(line, " \t\r\n") == (size_t)len)
 			continue;
 		if (len > LIMIT_CSV_LINE_BYTES) {
-			err_set(&d, ERR_TOO_LARGE, "", "line longer than %d bytes", LIMIT_CSV_LINE_BYTES);
+			err_set(&d, ERR_TOO_LARGE, "", "line longer than %d bytes",
+			        LIMIT_CSV_LINE_BYTES);
 			row_done(run, ERR_INVALID, &d);
 			continue;
 		}
@@ -139,8 +140,8 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 		char nums[32][32];
 		enum err e = ERR_OK;
 		if (!obj || !json_is_object(obj)) {
-			e = err_set(&d, ERR_INVALID, "", obj ? "not a JSON object" : "malformed JSON: %s",
-			            je.text);
+			e = err_set(&d, ERR_INVALID, "",
+			            obj ? "not a JSON object" : "malformed JSON: %s", je.text);
 		} else {
 			const char *key;
 			json_t *val;
@@ -153,7 +154,8 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 					break;
 				}
 				if (!json_text(val, nums[i], sizeof nums[i], &vals[i])) {
-					e = err_set(&d, ERR_INVALID, key, "must be a string, number or null");
+					e = err_set(&d, ERR_INVALID, key,
+					            "must be a string, number or null");
 					break;
 				}
 			}
@@ -178,7 +180,8 @@ int cmd_import(int argc, char **argv)
 	PARSE("import", npos >= 2);
 	enum import_kind kind;
 	if (!import_kind_parse(pos[0], &kind)) {
-		fprintf(stderr, "techbridge import: %s: must be regions, industries or organisations\n",
+		fprintf(stderr,
+		        "techbridge import: %s: must be regions, industries or organisations\n",
 		        pos[0]);
 		return EXIT_USAGE;
 	}
@@ -224,8 +227,8 @@ int cmd_import(int argc, char **argv)
 			if (e) {
 				rc = cli_fail(e, &ctx.err, pos[i]);
 			} else {
-				printf("%s: %ld rows: %ld created, %ld updated, %ld failed\n", pos[i],
-				       st.rows, st.created, st.updated, run.failed);
+				printf("%s: %ld rows: %ld created, %ld updated, %ld failed\n",
+				       pos[i], st.rows, st.created, st.updated, run.failed);
 				if (run.failed && rc == 0)
 					rc = EXIT_INPUT;
 			}
@@ -337,8 +340,8 @@ int cmd_export(int argc, char **argv)
 							buf_putc(&line, ',');
 						csv_put_field(&line, s);
 					} else if (s) {
-						worksheet_write_string(ws, (lxw_row_t)(done + 1), (lxw_col_t)c, s,
-						                       NULL);
+						worksheet_write_string(ws, (lxw_row_t)(done + 1),
+						                       (lxw_col_t)c, s, NULL);
 					}
 				}
 			}

@@ -69,7 +69,8 @@ int main(int argc, char **argv)
 				if (!group)
 					fprintf(stderr, "techbridge %s: one of:\n", argv[i]);
 				group = true;
-				fprintf(stderr, "  %-14s %s\n", cli_commands[k].name, cli_commands[k].help);
+				fprintf(stderr, "  %-14s %s\n", cli_commands[k].name,
+				        cli_commands[k].help);
 			}
 		if (!group)
 			fprintf(stderr, "techbridge: unknown command %s (see --help)\n", argv[i]);

@@ -35,29 +35,29 @@ bool password_check(const char *s, const char **why)
 }
 
 const struct field_def user_fields[USER__NFIELDS] = {
-	[USER_USERNAME] = {"username", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY, 3, 64, NULL,
-	                   username_check, "login name: a-z, 0-9 and . _ - @"},
-	[USER_PASSWORD] = {"password", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY | FD_SECRET,
-	                   LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL, password_check,
-	                   "initial password (8-128 characters)"},
-	[USER_DISPLAY_NAME] = {"display_name", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL,
-	                       NULL, "name shown to others"},
-	[USER_EMAIL] = {"email", FT_TEXT, FD_NULLABLE, 3, LIMIT_TEXT_SHORT, NULL, email_check,
-	                "e-mail address for notifications"},
-	[USER_LOCALE] = {"locale", FT_TEXT, 0, 2, 5, user_locales, NULL,
-	                 "preferred language: zh-CN or en"},
-	[USER_DISABLED] = {"disabled", FT_BOOL, 0, 0, 0, NULL, NULL,
-	                   "a disabled user cannot sign in (admin only)"},
+        [USER_USERNAME] = {"username", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY, 3, 64, NULL,
+                           username_check, "login name: a-z, 0-9 and . _ - @"},
+        [USER_PASSWORD] = {"password", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY | FD_SECRET,
+                           LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL, password_check,
+                           "initial password (8-128 characters)"},
+        [USER_DISPLAY_NAME] = {"display_name", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL,
+                               NULL, "name shown to others"},
+        [USER_EMAIL] = {"email", FT_TEXT, FD_NULLABLE, 3, LIMIT_TEXT_SHORT, NULL, email_check,
+                        "e-mail address for notifications"},
+        [USER_LOCALE] = {"locale", FT_TEXT, 0, 2, 5, user_locales, NULL,
+                         "preferred language: zh-CN or en"},
+        [USER_DISABLED] = {"disabled", FT_BOOL, 0, 0, 0, NULL, NULL,
+                           "a disabled user cannot sign in (admin only)"},
 };
 
 const struct field_def grant_fields[GRANT__NFIELDS] = {
-	[GRANT_ROLE] = {"role", FT_TEXT, FD_REQUIRED, 1, 32, role_names, NULL, "role to grant"},
-	[GRANT_REGION_CODE] = {"region_code", FT_TEXT, FD_NULLABLE, 6, 6, NULL, region_code_check,
-	                       "region the grant is scoped to"},
-	[GRANT_LEVEL] = {"level", FT_TEXT, FD_NULLABLE, 1, 16, level_names, NULL,
-	                 "government level: county, city, province or national"},
-	[GRANT_ORG_ID] = {"org_id", FT_INT, FD_NULLABLE, 1, INT64_MAX, NULL, NULL,
-	                  "organisation, for org_admin and org_member"},
+        [GRANT_ROLE] = {"role", FT_TEXT, FD_REQUIRED, 1, 32, role_names, NULL, "role to grant"},
+        [GRANT_REGION_CODE] = {"region_code", FT_TEXT, FD_NULLABLE, 6, 6, NULL, region_code_check,
+                               "region the grant is scoped to"},
+        [GRANT_LEVEL] = {"level", FT_TEXT, FD_NULLABLE, 1, 16, level_names, NULL,
+                         "government level: county, city, province or national"},
+        [GRANT_ORG_ID] = {"org_id", FT_INT, FD_NULLABLE, 1, INT64_MAX, NULL, NULL,
+                          "organisation, for org_admin and org_member"},
 };
 
 /* The region level a government level is scoped to. */
@@ -79,12 +79,13 @@ enum err grant_from_fields(const struct field_val v[GRANT__NFIELDS], struct gran
 	bool has_level = v[GRANT_LEVEL].set && !v[GRANT_LEVEL].null;
 	bool has_org = v[GRANT_ORG_ID].set && !v[GRANT_ORG_ID].null;
 	bool org_role = g->role == ROLE_ORG_ADMIN || g->role == ROLE_ORG_MEMBER;
-	bool scoped_role = g->role == ROLE_OPERATOR || g->role == ROLE_REVIEWER ||
-	                   g->role == ROLE_EXPERT;
+	bool scoped_role =
+	        g->role == ROLE_OPERATOR || g->role == ROLE_REVIEWER || g->role == ROLE_EXPERT;
 	if (org_role != has_org)
 		return err_set(d, ERR_INVALID, "org_id",
-		               org_role ? "is required for %s" : "applies only to org_admin and "
-		                                                  "org_member%s",
+		               org_role ? "is required for %s"
+		                        : "applies only to org_admin and "
+		                          "org_member%s",
 		               org_role ? role_name(g->role) : "");
 	if (!scoped_role && (has_level || has_region))
 		return err_set(d, ERR_INVALID, has_level ? "level" : "region_code",
@@ -94,11 +95,12 @@ enum err grant_from_fields(const struct field_val v[GRANT__NFIELDS], struct gran
 	if (has_level) {
 		gov_level_parse(v[GRANT_LEVEL].s, &g->level);
 		if (g->level == LEVEL_NATIONAL && has_region)
-			return err_set(d, ERR_INVALID, "region_code", "must be empty at national level");
+			return err_set(d, ERR_INVALID, "region_code",
+			               "must be empty at national level");
 		if (g->level != LEVEL_NATIONAL) {
 			if (!has_region)
-				return err_set(d, ERR_INVALID, "region_code", "is required at %s level",
-				               v[GRANT_LEVEL].s);
+				return err_set(d, ERR_INVALID, "region_code",
+				               "is required at %s level", v[GRANT_LEVEL].s);
 			if (!level_matches_region(g->level, v[GRANT_REGION_CODE].s))
 				return err_set(d, ERR_INVALID, "region_code",
 				               "is not a %s-level region code", v[GRANT_LEVEL].s);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 const char audit_genesis[AUDIT_HASH_HEX] =
-	"0000000000000000000000000000000000000000000000000000000000000000";
+        "0000000000000000000000000000000000000000000000000000000000000000";
 
 /* Frame a field as "<len>:<bytes>;" with "-;" for NULL. */
 static void put(crypto_hash_sha256_state *st, const char *s)

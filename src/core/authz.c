@@ -24,45 +24,42 @@ static const struct rule {
 	enum role role;
 	enum scope scope;
 } policy[] = {
-	{ACT_REFDATA_WRITE, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_ORG_CREATE, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_ORG_CREATE, ROLE_OPERATOR, SCOPE_REGION},
-	{ACT_ORG_UPDATE, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_ORG_UPDATE, ROLE_OPERATOR, SCOPE_REGION},
-	{ACT_ORG_UPDATE, ROLE_ORG_ADMIN, SCOPE_ORG},
-	{ACT_ORG_DELETE, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_ORG_DELETE, ROLE_OPERATOR, SCOPE_REGION},
-	{ACT_ORG_MEMBERS_READ, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_ORG_MEMBERS_READ, ROLE_OPERATOR, SCOPE_REGION},
-	{ACT_ORG_MEMBERS_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
-	{ACT_ORG_MEMBERS_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
-	{ACT_ORG_MEMBERS_WRITE, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_ORG_MEMBERS_WRITE, ROLE_ORG_ADMIN, SCOPE_ORG},
-	{ACT_USER_LIST, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_USER_READ, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_USER_READ, ROLE__MAX, SCOPE_SELF},
-	{ACT_USER_CREATE, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_USER_UPDATE, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_USER_UPDATE, ROLE__MAX, SCOPE_SELF},
-	{ACT_USER_ADMINISTER, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_ROLE_GRANT, ROLE_ADMIN, SCOPE_ANY},
-	{ACT_TOKEN_MANAGE, ROLE__MAX, SCOPE_USER},
-	{ACT_AUDIT_READ, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_REFDATA_WRITE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_ORG_CREATE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_ORG_CREATE, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_ORG_UPDATE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_ORG_UPDATE, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_ORG_UPDATE, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_ORG_DELETE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_ORG_DELETE, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_ORG_MEMBERS_READ, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_ORG_MEMBERS_READ, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_ORG_MEMBERS_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_ORG_MEMBERS_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_ORG_MEMBERS_WRITE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_ORG_MEMBERS_WRITE, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_USER_LIST, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_USER_READ, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_USER_READ, ROLE__MAX, SCOPE_SELF},
+        {ACT_USER_CREATE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_USER_UPDATE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_USER_UPDATE, ROLE__MAX, SCOPE_SELF},
+        {ACT_USER_ADMINISTER, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_ROLE_GRANT, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_TOKEN_MANAGE, ROLE__MAX, SCOPE_USER},
+        {ACT_AUDIT_READ, ROLE_ADMIN, SCOPE_ANY},
 };
 
 static bool grant_covers(const struct grant *g, enum scope s, const struct target *t)
 {
 	switch (s) {
-	case SCOPE_ANY:
-		return true;
+	case SCOPE_ANY: return true;
 	case SCOPE_REGION:
 		if (g->level == LEVEL_NATIONAL)
 			return true;
 		return t->region && g->region[0] && region_code_within(t->region, g->region);
-	case SCOPE_ORG:
-		return g->org_id != 0 && g->org_id == t->org_id;
-	default:
-		return false;
+	case SCOPE_ORG: return g->org_id != 0 && g->org_id == t->org_id;
+	default: return false;
 	}
 }
 
@@ -84,7 +81,8 @@ bool authz_allows(const struct actor *a, enum action act, const struct target *t
 			continue;
 		}
 		for (int k = 0; k < a->ngrants; k++)
-			if (a->grants[k].role == r->role && grant_covers(&a->grants[k], r->scope, t))
+			if (a->grants[k].role == r->role &&
+			    grant_covers(&a->grants[k], r->scope, t))
 				return true;
 	}
 	return false;
@@ -131,14 +129,20 @@ bool gov_level_parse(const char *s, enum gov_level *out)
 const char *action_name(enum action act)
 {
 	static const char *const names[ACT__MAX] = {
-		[ACT_REFDATA_WRITE] = "refdata.write",   [ACT_ORG_CREATE] = "org.create",
-		[ACT_ORG_UPDATE] = "org.update",         [ACT_ORG_DELETE] = "org.delete",
-		[ACT_ORG_MEMBERS_READ] = "org.members.read",
-		[ACT_ORG_MEMBERS_WRITE] = "org.members.write",
-		[ACT_USER_LIST] = "user.list",           [ACT_USER_READ] = "user.read",
-		[ACT_USER_CREATE] = "user.create",       [ACT_USER_UPDATE] = "user.update",
-		[ACT_USER_ADMINISTER] = "user.administer", [ACT_ROLE_GRANT] = "role.grant",
-		[ACT_TOKEN_MANAGE] = "token.manage",     [ACT_AUDIT_READ] = "audit.read",
+	        [ACT_REFDATA_WRITE] = "refdata.write",
+	        [ACT_ORG_CREATE] = "org.create",
+	        [ACT_ORG_UPDATE] = "org.update",
+	        [ACT_ORG_DELETE] = "org.delete",
+	        [ACT_ORG_MEMBERS_READ] = "org.members.read",
+	        [ACT_ORG_MEMBERS_WRITE] = "org.members.write",
+	        [ACT_USER_LIST] = "user.list",
+	        [ACT_USER_READ] = "user.read",
+	        [ACT_USER_CREATE] = "user.create",
+	        [ACT_USER_UPDATE] = "user.update",
+	        [ACT_USER_ADMINISTER] = "user.administer",
+	        [ACT_ROLE_GRANT] = "role.grant",
+	        [ACT_TOKEN_MANAGE] = "token.manage",
+	        [ACT_AUDIT_READ] = "audit.read",
 	};
 	return act < ACT__MAX ? names[act] : "?";
 }

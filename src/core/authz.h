@@ -52,8 +52,8 @@ enum action {
 	ACT_USER_LIST,
 	ACT_USER_READ,
 	ACT_USER_CREATE,
-	ACT_USER_UPDATE,       /* profile fields */
-	ACT_USER_ADMINISTER,   /* disable, reset password, delete */
+	ACT_USER_UPDATE,     /* profile fields */
+	ACT_USER_ADMINISTER, /* disable, reset password, delete */
 	ACT_ROLE_GRANT,
 	ACT_TOKEN_MANAGE,
 	ACT_AUDIT_READ,

@@ -145,7 +145,8 @@ bool url_check(const char *s, const char **why)
 bool email_check(const char *s, const char **why)
 {
 	const char *at = strchr(s, '@');
-	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || strpbrk(s, " \t<>\"")) {
+	if (!at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+	    strpbrk(s, " \t<>\"")) {
 		*why = "must be an e-mail address";
 		return false;
 	}

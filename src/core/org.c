@@ -18,27 +18,27 @@ static bool credit_code_check(const char *s, const char **why)
 }
 
 const struct field_def org_fields[ORG__NFIELDS] = {
-	[ORG_KIND] = {"kind", FT_TEXT, FD_REQUIRED, 1, 32, org_kinds, NULL,
-	              "enterprise, university, research_institute, platform_operator or "
-	              "service_institution"},
-	[ORG_CREDIT_CODE] = {"credit_code", FT_TEXT, FD_NULLABLE, 18, 18, NULL, credit_code_check,
-	                     "unified social credit code (18 characters, GB 32100-2015)"},
-	[ORG_NAME] = {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-	              "registered name"},
-	[ORG_NAME_EN] = {"name_en", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-	                 "English name"},
-	[ORG_REGION_CODE] = {"region_code", FT_TEXT, FD_NULLABLE, 6, 6, NULL, region_code_check,
-	                     "GB/T 2260 region code of the registered address"},
-	[ORG_INDUSTRY_CODE] = {"industry_code", FT_TEXT, FD_NULLABLE, 1, 5, NULL,
-	                       industry_code_check, "GB/T 4754-2017 industry code, e.g. C3484"},
-	[ORG_REGISTERED_ON] = {"registered_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
-	                       "date of registration"},
-	[ORG_SIZE_CLASS] = {"size_class", FT_TEXT, FD_NULLABLE, 1, 16, org_size_classes, NULL,
-	                    "large, medium, small or micro (2011 SME size standard)"},
-	[ORG_ADDRESS] = {"address", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-	                 "registered address"},
-	[ORG_WEBSITE] = {"website", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, url_check,
-	                 "web site"},
+        [ORG_KIND] = {"kind", FT_TEXT, FD_REQUIRED, 1, 32, org_kinds, NULL,
+                      "enterprise, university, research_institute, platform_operator or "
+                      "service_institution"},
+        [ORG_CREDIT_CODE] = {"credit_code", FT_TEXT, FD_NULLABLE, 18, 18, NULL, credit_code_check,
+                             "unified social credit code (18 characters, GB 32100-2015)"},
+        [ORG_NAME] = {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL,
+                      "registered name"},
+        [ORG_NAME_EN] = {"name_en", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
+                         "English name"},
+        [ORG_REGION_CODE] = {"region_code", FT_TEXT, FD_NULLABLE, 6, 6, NULL, region_code_check,
+                             "GB/T 2260 region code of the registered address"},
+        [ORG_INDUSTRY_CODE] = {"industry_code", FT_TEXT, FD_NULLABLE, 1, 5, NULL,
+                               industry_code_check, "GB/T 4754-2017 industry code, e.g. C3484"},
+        [ORG_REGISTERED_ON] = {"registered_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
+                               "date of registration"},
+        [ORG_SIZE_CLASS] = {"size_class", FT_TEXT, FD_NULLABLE, 1, 16, org_size_classes, NULL,
+                            "large, medium, small or micro (2011 SME size standard)"},
+        [ORG_ADDRESS] = {"address", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
+                         "registered address"},
+        [ORG_WEBSITE] = {"website", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, url_check,
+                         "web site"},
 };
 
 void org_apply(struct org *o, const struct field_val vals[ORG__NFIELDS])

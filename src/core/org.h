@@ -29,7 +29,7 @@ enum org_field {
 };
 
 extern const struct field_def org_fields[ORG__NFIELDS];
-extern const char *const org_kinds[];       /* NULL-terminated */
+extern const char *const org_kinds[];        /* NULL-terminated */
 extern const char *const org_size_classes[]; /* NULL-terminated */
 
 struct org {

@@ -5,7 +5,8 @@
 
 /* GB 32100 alphabet: digits and capitals without I, O, S, V, Z. */
 static const char uscc_alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-static const int uscc_weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+static const int uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                     29, 25, 13, 8,  24, 10, 30, 28};
 static const int org_weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 
 static int uscc_value(char c)

@@ -324,8 +324,8 @@ static enum err db_apply_one(struct db_conn *c, const struct embed_file *f, int 
 	if (!e)
 		e = BASE(c)->be->exec_script(c, sql);
 	if (!e)
-		e = db_exec(c, STMT_MIG_INSERT, DB_ARGS(DB_INT(version), DB_TEXT(f->path), DB_TEXT(at)),
-		            NULL);
+		e = db_exec(c, STMT_MIG_INSERT,
+		            DB_ARGS(DB_INT(version), DB_TEXT(f->path), DB_TEXT(at)), NULL);
 	if (!e)
 		e = db_commit(c);
 	if (e) {

@@ -37,13 +37,14 @@ struct db_val {
 	const char *s;
 };
 
-#define DB_INT(x) ((struct db_val){.type = DBV_INT, .i = (x)})
+#define DB_INT(x)  ((struct db_val){.type = DBV_INT, .i = (x)})
 #define DB_REAL(x) ((struct db_val){.type = DBV_REAL, .r = (x)})
-#define DB_NULL ((struct db_val){.type = DBV_NULL})
+#define DB_NULL    ((struct db_val){.type = DBV_NULL})
 /* Text, or NULL when s is NULL. */
 #define DB_TEXT(x) db_text_val(x)
-#define DB_ARGS(...) ((const struct db_val[]){__VA_ARGS__}), \
-	(sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val))
+#define DB_ARGS(...)                                                                               \
+	((const struct db_val[]){__VA_ARGS__}),                                                    \
+	        (sizeof((const struct db_val[]){__VA_ARGS__}) / sizeof(struct db_val))
 #define DB_NOARGS NULL, 0
 
 static inline struct db_val db_text_val(const char *s)

@@ -391,7 +391,7 @@ static enum err pg_query(struct db_conn *c, enum stmt id, const struct db_val *a
 	char name[16];
 	snprintf(name, sizeof name, "s%d", (int)id);
 	PGresult *res =
-	    PQexecPrepared(c->pg, name, (int)nargs, nargs ? c->values : NULL, NULL, NULL, 0);
+	        PQexecPrepared(c->pg, name, (int)nargs, nargs ? c->values : NULL, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		e = pg_err(c, res, NULL);
@@ -480,24 +480,24 @@ static enum err pg_backup(struct db_conn *c, const char *path, struct err_detail
 	(void)c;
 	(void)path;
 	return err_set(
-	    d, ERR_USAGE, "db",
-	    "use pg_dump for PostgreSQL backups: pg_dump --format=custom --file=FILE URL");
+	        d, ERR_USAGE, "db",
+	        "use pg_dump for PostgreSQL backups: pg_dump --format=custom --file=FILE URL");
 }
 
 const struct db_backend db_backend_pg = {
-    .kind = DB_POSTGRES,
-    .connect = pg_connect,
-    .disconnect = pg_disconnect,
-    .exec_script = pg_exec_script,
-    .query = pg_query,
-    .next = pg_next,
-    .done = pg_done,
-    .col_null = pg_col_null,
-    .col_i64 = pg_col_i64,
-    .col_f64 = pg_col_f64,
-    .col_text = pg_col_text,
-    .last_error = pg_last_error,
-    .lock_migrations = pg_lock_migrations,
-    .prepare_all = pg_prepare_all,
-    .backup = pg_backup,
+        .kind = DB_POSTGRES,
+        .connect = pg_connect,
+        .disconnect = pg_disconnect,
+        .exec_script = pg_exec_script,
+        .query = pg_query,
+        .next = pg_next,
+        .done = pg_done,
+        .col_null = pg_col_null,
+        .col_i64 = pg_col_i64,
+        .col_f64 = pg_col_f64,
+        .col_text = pg_col_text,
+        .last_error = pg_last_error,
+        .lock_migrations = pg_lock_migrations,
+        .prepare_all = pg_prepare_all,
+        .backup = pg_backup,
 };

@@ -42,12 +42,9 @@ static enum err lite_err(struct db_conn *c, int rc)
 			return ERR_CONFLICT;
 		return ERR_INVALID;
 	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return ERR_UNAVAILABLE;
-	case SQLITE_TOOBIG:
-		return ERR_TOO_LARGE;
-	default:
-		return ERR_DB;
+	case SQLITE_LOCKED: return ERR_UNAVAILABLE;
+	case SQLITE_TOOBIG: return ERR_TOO_LARGE;
+	default: return ERR_DB;
 	}
 }
 
@@ -112,7 +109,8 @@ static enum err lite_prepare(struct db_conn *c, enum stmt id)
 	                            &c->stmt[id], NULL);
 	if (rc != SQLITE_OK) {
 		enum err e = lite_err(c, rc);
-		snprintf(c->errmsg, sizeof c->errmsg, "%s: %s", stmt_name(id), sqlite3_errmsg(c->h));
+		snprintf(c->errmsg, sizeof c->errmsg, "%s: %s", stmt_name(id),
+		         sqlite3_errmsg(c->h));
 		return e;
 	}
 	return ERR_OK;
@@ -128,8 +126,8 @@ static enum err lite_prepare_all(struct db_conn *c, struct err_detail *d)
 	return ERR_OK;
 }
 
-static enum err lite_query(struct db_conn *c, enum stmt id, const struct db_val *args,
-                           size_t nargs, struct db_rows **out)
+static enum err lite_query(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
+                           struct db_rows **out)
 {
 	enum err e = lite_prepare(c, id);
 	if (e)
@@ -219,7 +217,8 @@ static enum err lite_lock_migrations(struct db_conn *c, bool lock)
 static enum err lite_backup(struct db_conn *c, const char *path, struct err_detail *d)
 {
 	sqlite3 *dst;
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
 		err_set(d, ERR_IO, "path", "cannot create %s: %s", path, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
 		return ERR_IO;
@@ -237,25 +236,26 @@ static enum err lite_backup(struct db_conn *c, const char *path, struct err_deta
 	}
 	enum err e = ERR_OK;
 	if (rc != SQLITE_DONE)
-		e = err_set(d, ERR_IO, "path", "backup to %s failed: %s", path, sqlite3_errmsg(dst));
+		e = err_set(d, ERR_IO, "path", "backup to %s failed: %s", path,
+		            sqlite3_errmsg(dst));
 	sqlite3_close(dst);
 	return e;
 }
 
 const struct db_backend db_backend_sqlite = {
-	.kind = DB_SQLITE,
-	.connect = lite_connect,
-	.disconnect = lite_disconnect,
-	.exec_script = lite_exec_script,
-	.query = lite_query,
-	.next = lite_next,
-	.done = lite_done,
-	.col_null = lite_col_null,
-	.col_i64 = lite_col_i64,
-	.col_f64 = lite_col_f64,
-	.col_text = lite_col_text,
-	.last_error = lite_last_error,
-	.lock_migrations = lite_lock_migrations,
-	.prepare_all = lite_prepare_all,
-	.backup = lite_backup,
+        .kind = DB_SQLITE,
+        .connect = lite_connect,
+        .disconnect = lite_disconnect,
+        .exec_script = lite_exec_script,
+        .query = lite_query,
+        .next = lite_next,
+        .done = lite_done,
+        .col_null = lite_col_null,
+        .col_i64 = lite_col_i64,
+        .col_f64 = lite_col_f64,
+        .col_text = lite_col_text,
+        .last_error = lite_last_error,
+        .lock_migrations = lite_lock_migrations,
+        .prepare_all = lite_prepare_all,
+        .backup = lite_backup,
 };

@@ -6,7 +6,7 @@ static const struct {
 	const char *sqlite;
 	const char *pg;
 } stmt_table[] = {
-#define STMT(id, sql) [STMT_##id] = {#id, sql, sql},
+#define STMT(id, sql)       [STMT_##id] = {#id, sql, sql},
 #define STMT2(id, lite, pg) [STMT_##id] = {#id, lite, pg},
 #include "db/stmt_core.def"
 #include "db/stmt_org.def"

@@ -9,7 +9,7 @@
 #define TB_DB_STMT_H
 
 enum stmt {
-#define STMT(id, sql) STMT_##id,
+#define STMT(id, sql)       STMT_##id,
 #define STMT2(id, lite, pg) STMT_##id,
 #include "db/stmt_core.def"
 #include "db/stmt_org.def"

@@ -9,26 +9,26 @@
 #include <string.h>
 
 const struct field_def api_login_body[API_LOGIN_NBODY] = {
-	{"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
-	{"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
-	 "password"},
+        {"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
+        {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
+         "password"},
 };
 
 const struct field_def api_password_body[API_PASSWORD_NBODY] = {
-	{"old_password", FT_TEXT, FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
-	 "the current password (not needed when an administrator resets another user's)"},
-	{"password", FT_TEXT, FD_REQUIRED | FD_SECRET, LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL,
-	 password_check, "the new password"},
+        {"old_password", FT_TEXT, FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
+         "the current password (not needed when an administrator resets another user's)"},
+        {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL,
+         password_check, "the new password"},
 };
 
 const struct field_def api_token_body[API_TOKEN_NBODY] = {
-	{"name", FT_TEXT, FD_REQUIRED, 1, 100, NULL, NULL, "what the token is for"},
-	{"expires_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
-	 "last day of validity (none: until revoked)"},
+        {"name", FT_TEXT, FD_REQUIRED, 1, 100, NULL, NULL, "what the token is for"},
+        {"expires_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
+         "last day of validity (none: until revoked)"},
 };
 
 const struct field_def api_user_query[API_USER_NQUERY] = {
-	{"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the username or display name"},
+        {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the username or display name"},
 };
 
 void api_session_create(struct req *rq)

@@ -4,9 +4,9 @@
 #include "app/app_audit.h"
 
 const struct field_def api_audit_query[API_AUDIT_NQUERY] = {
-	{"entity", FT_TEXT, 0, 1, 64, NULL, NULL, "entity type: organisation, user, region, ..."},
-	{"entity_id", FT_TEXT, 0, 1, 64, NULL, NULL, "id of the entity"},
-	{"actor", FT_TEXT, 0, 1, 64, NULL, NULL, "username of the actor"},
+        {"entity", FT_TEXT, 0, 1, 64, NULL, NULL, "entity type: organisation, user, region, ..."},
+        {"entity_id", FT_TEXT, 0, 1, 64, NULL, NULL, "id of the entity"},
+        {"actor", FT_TEXT, 0, 1, 64, NULL, NULL, "username of the actor"},
 };
 
 static void entry_json(const void *item, struct buf *out)

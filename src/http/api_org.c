@@ -5,18 +5,18 @@
 #include "lib/jw.h"
 
 const struct field_def api_org_query[API_ORG_NQUERY] = {
-	{"kind", FT_TEXT, 0, 1, 32, org_kinds, NULL, "organisation kind"},
-	{"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every organisation inside it"},
-	{"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "industry code: every organisation below it"},
-	{"size_class", FT_TEXT, 0, 1, 16, org_size_classes, NULL, "SME size class"},
-	{"credit_code", FT_TEXT, 0, 1, 18, NULL, NULL, "exact unified social credit code"},
-	{"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the name, English name or credit code"},
+        {"kind", FT_TEXT, 0, 1, 32, org_kinds, NULL, "organisation kind"},
+        {"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every organisation inside it"},
+        {"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "industry code: every organisation below it"},
+        {"size_class", FT_TEXT, 0, 1, 16, org_size_classes, NULL, "SME size class"},
+        {"credit_code", FT_TEXT, 0, 1, 18, NULL, NULL, "exact unified social credit code"},
+        {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the name, English name or credit code"},
 };
 
 const struct field_def api_member_body[API_MEMBER_NBODY] = {
-	{"user_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the user to add"},
-	{"role", FT_TEXT, FD_REQUIRED, 1, 16, (const char *const[]){"org_admin", "org_member", NULL},
-	 NULL, "org_admin or org_member"},
+        {"user_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the user to add"},
+        {"role", FT_TEXT, FD_REQUIRED, 1, 16,
+         (const char *const[]){"org_admin", "org_member", NULL}, NULL, "org_admin or org_member"},
 };
 
 static void org_item_json(const void *item, struct buf *out)
@@ -27,12 +27,12 @@ static void org_item_json(const void *item, struct buf *out)
 void api_org_list(struct req *rq)
 {
 	struct org_filter f = {
-		.kind = http_query(rq, "kind"),
-		.region = http_query(rq, "region"),
-		.industry = http_query(rq, "industry"),
-		.size_class = http_query(rq, "size_class"),
-		.credit_code = http_query(rq, "credit_code"),
-		.q = http_query(rq, "q"),
+	        .kind = http_query(rq, "kind"),
+	        .region = http_query(rq, "region"),
+	        .industry = http_query(rq, "industry"),
+	        .size_class = http_query(rq, "size_class"),
+	        .credit_code = http_query(rq, "credit_code"),
+	        .q = http_query(rq, "q"),
 	};
 	struct page p;
 	enum err e = app_org_list(rq->ctx, &f, &rq->page, &p);

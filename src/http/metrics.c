@@ -8,8 +8,8 @@
 
 enum { ROUTES_MAX = 128 };
 
-static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 409,
-                               413, 415, 422, 429, 500, 503, 0 /* other */};
+static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
+                               409, 413, 415, 422, 429, 500, 503, 0 /* other */};
 enum { NSTATUS = sizeof statuses / sizeof statuses[0] };
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
@@ -69,7 +69,8 @@ void metrics_render(struct buf *out)
 			buf_puts(out, "techbridge_http_requests_total{");
 			route_labels(out, r);
 			if (statuses[s])
-				buf_printf(out, ",status=\"%d\"} %llu\n", statuses[s], (unsigned long long)n);
+				buf_printf(out, ",status=\"%d\"} %llu\n", statuses[s],
+				           (unsigned long long)n);
 			else
 				buf_printf(out, ",status=\"other\"} %llu\n", (unsigned long long)n);
 		}
@@ -88,7 +89,8 @@ void metrics_render(struct buf *out)
 			buf_puts(out, "techbridge_http_request_duration_seconds_bucket{");
 			route_labels(out, r);
 			if (b < NBUCKET)
-				buf_printf(out, ",le=\"%g\"} %llu\n", buckets[b], (unsigned long long)cum);
+				buf_printf(out, ",le=\"%g\"} %llu\n", buckets[b],
+				           (unsigned long long)cum);
 			else
 				buf_printf(out, ",le=\"+Inf\"} %llu\n", (unsigned long long)cum);
 		}

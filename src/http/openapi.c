@@ -13,7 +13,9 @@
 static void schema_of(struct jw *w, const struct field_def *f)
 {
 	jw_obj_open(w);
-	const char *type = f->type == FT_INT ? "integer" : f->type == FT_BOOL ? "boolean" : "string";
+	const char *type = f->type == FT_INT    ? "integer"
+	                   : f->type == FT_BOOL ? "boolean"
+	                                        : "string";
 	jw_key(w, "type");
 	if (f->flags & FD_NULLABLE) {
 		jw_arr_open(w);
@@ -40,8 +42,8 @@ static void schema_of(struct jw *w, const struct field_def *f)
 	jw_obj_close(w);
 }
 
-static void param(struct jw *w, const char *name, const char *in, bool required,
-                  const char *type, const char *doc)
+static void param(struct jw *w, const char *name, const char *in, bool required, const char *type,
+                  const char *doc)
 {
 	jw_obj_open(w);
 	jw_kstr(w, "name", name);
@@ -82,7 +84,8 @@ static void parameters(struct jw *w, const struct route *r)
 		param(w, "count", "query", false, "boolean", "also return the total");
 	}
 	if (r->flags & ROUTE_VERSION_QUERY)
-		param(w, "version", "query", true, "integer", "the version you read (409 if stale)");
+		param(w, "version", "query", true, "integer",
+		      "the version you read (409 if stale)");
 	if (!strcmp(r->method, "POST"))
 		param(w, "Idempotency-Key", "header", false, "string",
 		      "repeat a POST safely: a replay returns the first result");
@@ -147,7 +150,8 @@ static void responses(struct jw *w, const struct route *r)
 	jw_obj_open(w);
 	jw_kstr(w, "description", "an error as application/problem+json (RFC 9457)");
 	jw_key(w, "content");
-	jw_raw(w, "{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/Problem\"}}}");
+	jw_raw(w, "{\"application/problem+json\":{\"schema\":{\"$ref\":\"#/components/schemas/"
+	          "Problem\"}}}");
 	jw_obj_close(w);
 	jw_obj_close(w);
 }

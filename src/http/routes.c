@@ -9,104 +9,104 @@
 #include <string.h>
 
 #define FIELDS(a) a, sizeof a / sizeof a[0]
-#define NONE NULL, 0
+#define NONE      NULL, 0
 
-#define ORGQ FIELDS(api_org_query)
-#define REGIONQ FIELDS(api_region_query)
+#define ORGQ      FIELDS(api_org_query)
+#define REGIONQ   FIELDS(api_region_query)
 #define INDUSTRYQ FIELDS(api_industry_query)
-#define USERQ FIELDS(api_user_query)
-#define AUDITQ FIELDS(api_audit_query)
-#define LOGINB FIELDS(api_login_body)
+#define USERQ     FIELDS(api_user_query)
+#define AUDITQ    FIELDS(api_audit_query)
+#define LOGINB    FIELDS(api_login_body)
 #define PASSWORDB FIELDS(api_password_body)
-#define TOKENB FIELDS(api_token_body)
-#define MEMBERB FIELDS(api_member_body)
+#define TOKENB    FIELDS(api_token_body)
+#define MEMBERB   FIELDS(api_member_body)
 
 const struct route routes[] = {
-	/* operations */
-	{"GET", "/healthz", api_healthz, AUTH_PUBLIC, ROUTE_RAW, NONE, NONE, "operations",
-	 "the process is alive"},
-	{"GET", "/readyz", api_readyz, AUTH_PUBLIC, ROUTE_RAW, NONE, NONE, "operations",
-	 "the database is reachable"},
-	{"GET", "/metrics", api_metrics, AUTH_PUBLIC, ROUTE_RAW, NONE, NONE, "operations",
-	 "Prometheus metrics"},
-	{"GET", "/api/v1/openapi.json", api_openapi, AUTH_PUBLIC, 0, NONE, NONE, "operations",
-	 "this API's OpenAPI 3.1 document"},
+        /* operations */
+        {"GET", "/healthz", api_healthz, AUTH_PUBLIC, ROUTE_RAW, NONE, NONE, "operations",
+         "the process is alive"},
+        {"GET", "/readyz", api_readyz, AUTH_PUBLIC, ROUTE_RAW, NONE, NONE, "operations",
+         "the database is reachable"},
+        {"GET", "/metrics", api_metrics, AUTH_PUBLIC, ROUTE_RAW, NONE, NONE, "operations",
+         "Prometheus metrics"},
+        {"GET", "/api/v1/openapi.json", api_openapi, AUTH_PUBLIC, 0, NONE, NONE, "operations",
+         "this API's OpenAPI 3.1 document"},
 
-	/* sign-in and the caller */
-	{"POST", "/api/v1/sessions", api_session_create, AUTH_PUBLIC, ROUTE_BODY_CREATE, NONE,
-	 LOGINB, "accounts", "sign in: returns a bearer token"},
-	{"DELETE", "/api/v1/sessions/current", api_session_delete, AUTH_USER, 0, NONE, NONE,
-	 "accounts", "sign out: revokes the token of this request"},
-	{"GET", "/api/v1/me", api_me, AUTH_USER, 0, NONE, NONE, "accounts",
-	 "the signed-in user with roles"},
-	{"GET", "/api/v1/tokens", api_token_list, AUTH_USER, 0, NONE, NONE, "accounts",
-	 "the caller's API tokens"},
-	{"POST", "/api/v1/tokens", api_token_create, AUTH_USER, ROUTE_BODY_CREATE, NONE, TOKENB,
-	 "accounts", "create an API token (its secret is shown once)"},
-	{"DELETE", "/api/v1/tokens/{id}", api_token_revoke, AUTH_USER, 0, NONE, NONE, "accounts",
-	 "revoke one of the caller's API tokens"},
+        /* sign-in and the caller */
+        {"POST", "/api/v1/sessions", api_session_create, AUTH_PUBLIC, ROUTE_BODY_CREATE, NONE,
+         LOGINB, "accounts", "sign in: returns a bearer token"},
+        {"DELETE", "/api/v1/sessions/current", api_session_delete, AUTH_USER, 0, NONE, NONE,
+         "accounts", "sign out: revokes the token of this request"},
+        {"GET", "/api/v1/me", api_me, AUTH_USER, 0, NONE, NONE, "accounts",
+         "the signed-in user with roles"},
+        {"GET", "/api/v1/tokens", api_token_list, AUTH_USER, 0, NONE, NONE, "accounts",
+         "the caller's API tokens"},
+        {"POST", "/api/v1/tokens", api_token_create, AUTH_USER, ROUTE_BODY_CREATE, NONE, TOKENB,
+         "accounts", "create an API token (its secret is shown once)"},
+        {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, AUTH_USER, 0, NONE, NONE, "accounts",
+         "revoke one of the caller's API tokens"},
 
-	/* users and roles */
-	{"GET", "/api/v1/users", api_user_list, AUTH_USER, ROUTE_LIST, USERQ, NONE, "accounts",
-	 "list users (administrators)"},
-	{"POST", "/api/v1/users", api_user_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
-	 FIELDS(user_fields), "accounts", "create a user (administrators)"},
-	{"GET", "/api/v1/users/{id}", api_user_get, AUTH_USER, 0, NONE, NONE, "accounts",
-	 "a user (administrators, or the user)"},
-	{"PATCH", "/api/v1/users/{id}", api_user_update, AUTH_USER, ROUTE_VERSION_BODY, NONE,
-	 FIELDS(user_fields), "accounts", "change a user's profile"},
-	{"DELETE", "/api/v1/users/{id}", api_user_delete, AUTH_USER, ROUTE_VERSION_QUERY, NONE, NONE,
-	 "accounts", "delete a user (administrators)"},
-	{"POST", "/api/v1/users/{id}/password", api_user_password, AUTH_USER, ROUTE_BODY_CREATE,
-	 NONE, PASSWORDB, "accounts", "set a password"},
-	{"POST", "/api/v1/users/{id}/roles", api_grant_add, AUTH_USER, ROUTE_BODY_CREATE, NONE,
-	 FIELDS(grant_fields), "accounts", "grant a role (administrators)"},
-	{"DELETE", "/api/v1/users/{id}/roles/{grant}", api_grant_remove, AUTH_USER, 0, NONE, NONE,
-	 "accounts", "revoke a role (administrators)"},
+        /* users and roles */
+        {"GET", "/api/v1/users", api_user_list, AUTH_USER, ROUTE_LIST, USERQ, NONE, "accounts",
+         "list users (administrators)"},
+        {"POST", "/api/v1/users", api_user_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
+         FIELDS(user_fields), "accounts", "create a user (administrators)"},
+        {"GET", "/api/v1/users/{id}", api_user_get, AUTH_USER, 0, NONE, NONE, "accounts",
+         "a user (administrators, or the user)"},
+        {"PATCH", "/api/v1/users/{id}", api_user_update, AUTH_USER, ROUTE_VERSION_BODY, NONE,
+         FIELDS(user_fields), "accounts", "change a user's profile"},
+        {"DELETE", "/api/v1/users/{id}", api_user_delete, AUTH_USER, ROUTE_VERSION_QUERY, NONE,
+         NONE, "accounts", "delete a user (administrators)"},
+        {"POST", "/api/v1/users/{id}/password", api_user_password, AUTH_USER, ROUTE_BODY_CREATE,
+         NONE, PASSWORDB, "accounts", "set a password"},
+        {"POST", "/api/v1/users/{id}/roles", api_grant_add, AUTH_USER, ROUTE_BODY_CREATE, NONE,
+         FIELDS(grant_fields), "accounts", "grant a role (administrators)"},
+        {"DELETE", "/api/v1/users/{id}/roles/{grant}", api_grant_remove, AUTH_USER, 0, NONE, NONE,
+         "accounts", "revoke a role (administrators)"},
 
-	/* reference data */
-	{"GET", "/api/v1/regions", api_region_list, AUTH_PUBLIC, ROUTE_LIST, REGIONQ, NONE,
-	 "reference", "GB/T 2260 regions"},
-	{"POST", "/api/v1/regions", api_region_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
-	 FIELDS(region_fields), "reference", "add a region (administrators)"},
-	{"GET", "/api/v1/regions/{code}", api_region_get, AUTH_PUBLIC, 0, NONE, NONE, "reference",
-	 "a region"},
-	{"PATCH", "/api/v1/regions/{code}", api_region_update, AUTH_USER, ROUTE_VERSION_BODY, NONE,
-	 FIELDS(region_fields), "reference", "rename a region (administrators)"},
-	{"DELETE", "/api/v1/regions/{code}", api_region_delete, AUTH_USER, ROUTE_VERSION_QUERY, NONE,
-	 NONE, "reference", "remove an unused region (administrators)"},
-	{"GET", "/api/v1/industries", api_industry_list, AUTH_PUBLIC, ROUTE_LIST, INDUSTRYQ, NONE,
-	 "reference", "GB/T 4754-2017 industries"},
-	{"POST", "/api/v1/industries", api_industry_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
-	 FIELDS(industry_fields), "reference", "add an industry (administrators)"},
-	{"GET", "/api/v1/industries/{code}", api_industry_get, AUTH_PUBLIC, 0, NONE, NONE,
-	 "reference", "an industry"},
-	{"PATCH", "/api/v1/industries/{code}", api_industry_update, AUTH_USER, ROUTE_VERSION_BODY,
-	 NONE, FIELDS(industry_fields), "reference", "rename an industry (administrators)"},
-	{"DELETE", "/api/v1/industries/{code}", api_industry_delete, AUTH_USER, ROUTE_VERSION_QUERY,
-	 NONE, NONE, "reference", "remove an unused industry (administrators)"},
+        /* reference data */
+        {"GET", "/api/v1/regions", api_region_list, AUTH_PUBLIC, ROUTE_LIST, REGIONQ, NONE,
+         "reference", "GB/T 2260 regions"},
+        {"POST", "/api/v1/regions", api_region_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
+         FIELDS(region_fields), "reference", "add a region (administrators)"},
+        {"GET", "/api/v1/regions/{code}", api_region_get, AUTH_PUBLIC, 0, NONE, NONE, "reference",
+         "a region"},
+        {"PATCH", "/api/v1/regions/{code}", api_region_update, AUTH_USER, ROUTE_VERSION_BODY, NONE,
+         FIELDS(region_fields), "reference", "rename a region (administrators)"},
+        {"DELETE", "/api/v1/regions/{code}", api_region_delete, AUTH_USER, ROUTE_VERSION_QUERY,
+         NONE, NONE, "reference", "remove an unused region (administrators)"},
+        {"GET", "/api/v1/industries", api_industry_list, AUTH_PUBLIC, ROUTE_LIST, INDUSTRYQ, NONE,
+         "reference", "GB/T 4754-2017 industries"},
+        {"POST", "/api/v1/industries", api_industry_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
+         FIELDS(industry_fields), "reference", "add an industry (administrators)"},
+        {"GET", "/api/v1/industries/{code}", api_industry_get, AUTH_PUBLIC, 0, NONE, NONE,
+         "reference", "an industry"},
+        {"PATCH", "/api/v1/industries/{code}", api_industry_update, AUTH_USER, ROUTE_VERSION_BODY,
+         NONE, FIELDS(industry_fields), "reference", "rename an industry (administrators)"},
+        {"DELETE", "/api/v1/industries/{code}", api_industry_delete, AUTH_USER, ROUTE_VERSION_QUERY,
+         NONE, NONE, "reference", "remove an unused industry (administrators)"},
 
-	/* organisations */
-	{"GET", "/api/v1/organisations", api_org_list, AUTH_PUBLIC, ROUTE_LIST, ORGQ, NONE,
-	 "organisations", "search organisations"},
-	{"POST", "/api/v1/organisations", api_org_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
-	 FIELDS(org_fields), "organisations", "register an organisation"},
-	{"GET", "/api/v1/organisations/{id}", api_org_get, AUTH_PUBLIC, 0, NONE, NONE,
-	 "organisations", "an organisation's public record"},
-	{"PATCH", "/api/v1/organisations/{id}", api_org_update, AUTH_USER, ROUTE_VERSION_BODY, NONE,
-	 FIELDS(org_fields), "organisations", "change an organisation"},
-	{"DELETE", "/api/v1/organisations/{id}", api_org_delete, AUTH_USER, ROUTE_VERSION_QUERY,
-	 NONE, NONE, "organisations", "delete an organisation"},
-	{"GET", "/api/v1/organisations/{id}/members", api_org_members, AUTH_USER, 0, NONE, NONE,
-	 "organisations", "the organisation's members"},
-	{"POST", "/api/v1/organisations/{id}/members", api_org_member_add, AUTH_USER,
-	 ROUTE_BODY_CREATE, NONE, MEMBERB, "organisations", "add a member"},
-	{"DELETE", "/api/v1/organisations/{id}/members/{grant}", api_org_member_remove, AUTH_USER,
-	 0, NONE, NONE, "organisations", "remove a member"},
+        /* organisations */
+        {"GET", "/api/v1/organisations", api_org_list, AUTH_PUBLIC, ROUTE_LIST, ORGQ, NONE,
+         "organisations", "search organisations"},
+        {"POST", "/api/v1/organisations", api_org_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
+         FIELDS(org_fields), "organisations", "register an organisation"},
+        {"GET", "/api/v1/organisations/{id}", api_org_get, AUTH_PUBLIC, 0, NONE, NONE,
+         "organisations", "an organisation's public record"},
+        {"PATCH", "/api/v1/organisations/{id}", api_org_update, AUTH_USER, ROUTE_VERSION_BODY, NONE,
+         FIELDS(org_fields), "organisations", "change an organisation"},
+        {"DELETE", "/api/v1/organisations/{id}", api_org_delete, AUTH_USER, ROUTE_VERSION_QUERY,
+         NONE, NONE, "organisations", "delete an organisation"},
+        {"GET", "/api/v1/organisations/{id}/members", api_org_members, AUTH_USER, 0, NONE, NONE,
+         "organisations", "the organisation's members"},
+        {"POST", "/api/v1/organisations/{id}/members", api_org_member_add, AUTH_USER,
+         ROUTE_BODY_CREATE, NONE, MEMBERB, "organisations", "add a member"},
+        {"DELETE", "/api/v1/organisations/{id}/members/{grant}", api_org_member_remove, AUTH_USER,
+         0, NONE, NONE, "organisations", "remove a member"},
 
-	/* audit */
-	{"GET", "/api/v1/audit", api_audit_list, AUTH_USER, ROUTE_LIST, AUDITQ, NONE, "audit",
-	 "the audit log, newest first (administrators)"},
+        /* audit */
+        {"GET", "/api/v1/audit", api_audit_list, AUTH_USER, ROUTE_LIST, AUDITQ, NONE, "audit",
+         "the audit log, newest first (administrators)"},
 };
 const size_t nroutes = sizeof routes / sizeof routes[0];
 

@@ -16,11 +16,11 @@ enum route_auth {
 };
 
 enum {
-	ROUTE_LIST = 1 << 0,      /* limit, cursor, count query parameters */
-	ROUTE_VERSION_BODY = 1 << 1, /* body carries a required "version" */
+	ROUTE_LIST = 1 << 0,          /* limit, cursor, count query parameters */
+	ROUTE_VERSION_BODY = 1 << 1,  /* body carries a required "version" */
 	ROUTE_VERSION_QUERY = 1 << 2, /* query carries a required "version" */
-	ROUTE_BODY_CREATE = 1 << 3, /* body fields' FD_REQUIRED apply */
-	ROUTE_RAW = 1 << 4,       /* not under /api/v1: operations endpoints */
+	ROUTE_BODY_CREATE = 1 << 3,   /* body fields' FD_REQUIRED apply */
+	ROUTE_RAW = 1 << 4,           /* not under /api/v1: operations endpoints */
 };
 
 struct route {

@@ -54,7 +54,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 	size_t len = rq->out.len;
 	char *body = buf_take(&rq->out);
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return MHD_NO;
@@ -150,13 +150,14 @@ static enum err common_param(struct query_scan *q, const char *key, const char *
 	*used = true;
 	if ((fl & ROUTE_LIST) && !strcmp(key, "limit")) {
 		if (q->seen_limit || !num_parse(value, 1, LIMIT_PAGE_MAX, &v))
-			return err_set(&q->d, ERR_MALFORMED, "limit", "must be an integer from 1 to %d",
-			               LIMIT_PAGE_MAX);
+			return err_set(&q->d, ERR_MALFORMED, "limit",
+			               "must be an integer from 1 to %d", LIMIT_PAGE_MAX);
 		q->seen_limit = true;
 		rq->page.limit = (int)v;
 	} else if ((fl & ROUTE_LIST) && !strcmp(key, "cursor")) {
 		if (q->seen_cursor || !*value)
-			return err_set(&q->d, ERR_MALFORMED, "cursor", "must be given once, not empty");
+			return err_set(&q->d, ERR_MALFORMED, "cursor",
+			               "must be given once, not empty");
 		q->seen_cursor = true;
 		rq->page.cursor = value;
 	} else if ((fl & ROUTE_LIST) && !strcmp(key, "count")) {
@@ -166,7 +167,8 @@ static enum err common_param(struct query_scan *q, const char *key, const char *
 		rq->page.count = !strcmp(value, "true");
 	} else if ((fl & ROUTE_VERSION_QUERY) && !strcmp(key, "version")) {
 		if (q->seen_version || !num_parse(value, 1, INT64_MAX, &v))
-			return err_set(&q->d, ERR_MALFORMED, "version", "must be a positive integer");
+			return err_set(&q->d, ERR_MALFORMED, "version",
+			               "must be a positive integer");
 		q->seen_version = true;
 		rq->version = v;
 	} else {
@@ -189,7 +191,8 @@ static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const ch
 		return MHD_NO;
 	}
 	if (strlen(value) > LIMIT_PARAM_BYTES) {
-		q->e = err_set(&q->d, ERR_MALFORMED, key, "is longer than %d bytes", LIMIT_PARAM_BYTES);
+		q->e = err_set(&q->d, ERR_MALFORMED, key, "is longer than %d bytes",
+		               LIMIT_PARAM_BYTES);
 		return MHD_NO;
 	}
 	bool used;
@@ -256,13 +259,15 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 		return err_set(d, ERR_MALFORMED, "", "malformed JSON at character %d: %s",
 		               je.position, je.text);
 	if (json_depth(rq->json, 1) > LIMIT_JSON_DEPTH)
-		return err_set(d, ERR_MALFORMED, "", "JSON nested deeper than %d", LIMIT_JSON_DEPTH);
+		return err_set(d, ERR_MALFORMED, "", "JSON nested deeper than %d",
+		               LIMIT_JSON_DEPTH);
 	if (!json_is_object(rq->json))
 		return err_set(d, ERR_MALFORMED, "", "the body must be a JSON object");
 	if (r->flags & ROUTE_VERSION_BODY) {
 		json_t *v = json_object_get(rq->json, "version");
 		if (!v)
-			return err_set(d, ERR_INVALID, "version", "is required: send the version you read");
+			return err_set(d, ERR_INVALID, "version",
+			               "is required: send the version you read");
 		if (!json_is_integer(v) || json_integer_value(v) < 1)
 			return err_set(d, ERR_INVALID, "version", "must be a positive integer");
 		rq->version = json_integer_value(v);
@@ -275,16 +280,18 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 static const char *client_addr(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	out[0] = '\0';
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			inet_ntop(AF_INET,
+			          &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
 			          (socklen_t)n);
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-			          out, (socklen_t)n);
+			inet_ntop(AF_INET6,
+			          &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+			          (socklen_t)n);
 	}
 	return out;
 }
@@ -333,13 +340,15 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 		return http_problem(rq, q.e);
 	}
 	if ((r->flags & ROUTE_VERSION_QUERY) && !q.seen_version) {
-		err_set(&ctx->err, ERR_MALFORMED, "version", "is required: send the version you read");
+		err_set(&ctx->err, ERR_MALFORMED, "version",
+		        "is required: send the version you read");
 		return http_problem(rq, ERR_MALFORMED);
 	}
 	if ((e = read_body(rq, conn, st)))
 		return http_problem(rq, e);
 	if (!strcmp(rq->method, "POST")) {
-		const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
+		const char *key =
+		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
 		if (key && !valid_header_token(key, LIMIT_IDEM_KEY_BYTES)) {
 			err_set(&ctx->err, ERR_MALFORMED, "Idempotency-Key",
 			        "must be 1-%d visible ASCII characters", LIMIT_IDEM_KEY_BYTES);
@@ -362,9 +371,8 @@ static void request_id(struct server *s, struct MHD_Connection *conn, char out[8
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	(void)version;
 	struct server *s = cls;
@@ -393,7 +401,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	client_addr(conn, addr, sizeof addr);
 	bool path_known = false;
 	if (strlen(url) >= LIMIT_URL_BYTES) {
-		err_set(&ctx.err, ERR_MALFORMED, "", "the URL is longer than %d bytes", LIMIT_URL_BYTES);
+		err_set(&ctx.err, ERR_MALFORMED, "", "the URL is longer than %d bytes",
+		        LIMIT_URL_BYTES);
 		http_problem(&rq, ERR_MALFORMED);
 	} else if ((rq.route = route_match(method, url, rq.path_params, scratch, sizeof scratch,
 	                                   &path_known))) {
@@ -443,7 +452,8 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct err_
 	char host[64];
 	memset(sa, 0, sizeof *sa);
 	sa->sin_family = AF_INET;
-	if (!colon || (size_t)(colon - listen) >= sizeof host || !num_parse(colon + 1, 1, 65535, &port)) {
+	if (!colon || (size_t)(colon - listen) >= sizeof host ||
+	    !num_parse(colon + 1, 1, 65535, &port)) {
 		err_set(d, ERR_USAGE, "listen", "must be ADDRESS:PORT, e.g. 127.0.0.1:8080");
 		return false;
 	}
@@ -464,7 +474,8 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 		return ERR_USAGE;
 	struct server s = {.app = app, .opts = o};
 	pthread_mutex_init(&s.log_mu, NULL);
-	snprintf(s.rid_prefix, sizeof s.rid_prefix, "%08lx", (unsigned long)time(NULL) ^ (unsigned long)getpid());
+	snprintf(s.rid_prefix, sizeof s.rid_prefix, "%08lx",
+	         (unsigned long)time(NULL) ^ (unsigned long)getpid());
 
 	/* the workers inherit a mask without SIGTERM/SIGINT: only sigwait below sees them */
 	sigset_t sigs;
@@ -476,12 +487,12 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 
 	unsigned workers = (unsigned)(o->workers > 0 ? o->workers : 2);
 	struct MHD_Daemon *daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-		NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	        0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
+	        (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!daemon) {
 		pthread_mutex_destroy(&s.log_mu);
 		return err_set(d, ERR_IO, "listen", "cannot listen on %s", o->listen);

@@ -10,12 +10,18 @@
 static const struct {
 	const char *ext, *type;
 } types[] = {
-	{".html", "text/html; charset=utf-8"},   {".js", "text/javascript; charset=utf-8"},
-	{".css", "text/css; charset=utf-8"},     {".json", "application/json"},
-	{".svg", "image/svg+xml"},               {".png", "image/png"},
-	{".ico", "image/x-icon"},                {".woff2", "font/woff2"},
-	{".woff", "font/woff"},                  {".ttf", "font/ttf"},
-	{".txt", "text/plain; charset=utf-8"},   {".map", "application/json"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".woff", "font/woff"},
+        {".ttf", "font/ttf"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".map", "application/json"},
 };
 
 static const char *content_type(const char *path)
@@ -77,10 +83,11 @@ void static_serve(struct req *rq, const char *dir, const char *path)
 		buf_reset(&rq->out);
 		rq->status = 404;
 		rq->content_type = "text/plain; charset=utf-8";
-		buf_puts(&rq->out, !strncmp(rel, "assets/", 7)
-		                       ? "not found\n"
-		                       : "techbridge: the web UI was not built into this binary"
-		                         " (run tools/bootstrap, then make); the API is at /api/v1\n");
+		buf_puts(&rq->out,
+		         !strncmp(rel, "assets/", 7)
+		                 ? "not found\n"
+		                 : "techbridge: the web UI was not built into this binary"
+		                   " (run tools/bootstrap, then make); the API is at /api/v1\n");
 		return;
 	}
 	rq->content_type = "text/html; charset=utf-8";

@@ -87,7 +87,8 @@ static enum err csv_read(struct csv *c, struct err_detail *d)
 			buf_putc(&c->rec, '\0');
 			if (c->nfields >= LIMIT_CSV_COLUMNS) {
 				d->line = c->line;
-				return err_set(d, ERR_TOO_LARGE, "", "more than %d columns", LIMIT_CSV_COLUMNS);
+				return err_set(d, ERR_TOO_LARGE, "", "more than %d columns",
+				               LIMIT_CSV_COLUMNS);
 			}
 			field_start(c);
 			in_field = false;

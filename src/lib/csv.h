@@ -15,11 +15,11 @@
 
 struct csv {
 	FILE *f;
-	struct buf rec;     /* the current record's field bytes, NUL-separated */
-	size_t *offs;       /* start of each field in rec */
-	const char **ptrs;  /* the fields handed out */
+	struct buf rec;    /* the current record's field bytes, NUL-separated */
+	size_t *offs;      /* start of each field in rec */
+	const char **ptrs; /* the fields handed out */
 	int nfields, cap;
-	long line;          /* line where the current record started (1-based) */
+	long line; /* line where the current record started (1-based) */
 	long next_line;
 	bool bom_checked;
 };

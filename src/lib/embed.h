@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct embed_file {
-	const char *path; /* "sql/migrations/0001_foundation.sql", "web/dist/index.html" */
+	const char *path;          /* "sql/migrations/0001_foundation.sql", "web/dist/index.html" */
 	const unsigned char *data; /* NUL-terminated */
 	size_t len;
 };

@@ -11,22 +11,23 @@ static const struct {
 	const char *slug;
 	const char *title;
 } err_table[] = {
-	[ERR_OK] = {200, 0, "ok", "OK"},
-	[ERR_MALFORMED] = {400, 2, "malformed", "Malformed request"},
-	[ERR_INVALID] = {422, 2, "invalid", "Invalid input"},
-	[ERR_UNAUTHENTICATED] = {401, 3, "unauthenticated", "Authentication required"},
-	[ERR_FORBIDDEN] = {403, 3, "forbidden", "Not allowed"},
-	[ERR_NOT_FOUND] = {404, 2, "not-found", "Not found"},
-	[ERR_CONFLICT] = {409, 2, "conflict", "Conflict"},
-	[ERR_TOO_LARGE] = {413, 2, "too-large", "Too large"},
-	[ERR_RATE_LIMITED] = {429, 3, "rate-limited", "Too many requests"},
-	[ERR_USAGE] = {400, 1, "usage", "Usage error"},
-	[ERR_IO] = {500, 3, "io", "Input/output error"},
-	[ERR_DB] = {500, 3, "database", "Database error"},
-	[ERR_UNAVAILABLE] = {503, 3, "unavailable", "Service unavailable"},
-	[ERR_INTERNAL] = {500, 3, "internal", "Internal error"},
+        [ERR_OK] = {200, 0, "ok", "OK"},
+        [ERR_MALFORMED] = {400, 2, "malformed", "Malformed request"},
+        [ERR_INVALID] = {422, 2, "invalid", "Invalid input"},
+        [ERR_UNAUTHENTICATED] = {401, 3, "unauthenticated", "Authentication required"},
+        [ERR_FORBIDDEN] = {403, 3, "forbidden", "Not allowed"},
+        [ERR_NOT_FOUND] = {404, 2, "not-found", "Not found"},
+        [ERR_CONFLICT] = {409, 2, "conflict", "Conflict"},
+        [ERR_TOO_LARGE] = {413, 2, "too-large", "Too large"},
+        [ERR_RATE_LIMITED] = {429, 3, "rate-limited", "Too many requests"},
+        [ERR_USAGE] = {400, 1, "usage", "Usage error"},
+        [ERR_IO] = {500, 3, "io", "Input/output error"},
+        [ERR_DB] = {500, 3, "database", "Database error"},
+        [ERR_UNAVAILABLE] = {503, 3, "unavailable", "Service unavailable"},
+        [ERR_INTERNAL] = {500, 3, "internal", "Internal error"},
 };
-_Static_assert(sizeof err_table / sizeof err_table[0] == ERR__MAX, "err_table covers every enum err");
+_Static_assert(sizeof err_table / sizeof err_table[0] == ERR__MAX,
+               "err_table covers every enum err");
 
 static unsigned err_index(enum err e)
 {

@@ -21,9 +21,9 @@ enum err {
 	ERR_CONFLICT,  /* duplicate key, stale version, overlapping booking */
 	ERR_TOO_LARGE, /* body or file over its limit */
 	ERR_RATE_LIMITED,
-	ERR_USAGE,     /* CLI: wrong invocation */
-	ERR_IO,        /* file or network failure */
-	ERR_DB,        /* the store failed (not the input's fault) */
+	ERR_USAGE, /* CLI: wrong invocation */
+	ERR_IO,    /* file or network failure */
+	ERR_DB,    /* the store failed (not the input's fault) */
 	ERR_UNAVAILABLE,
 	ERR_INTERNAL,
 	ERR__MAX
@@ -50,7 +50,7 @@ const char *err_slug(enum err e);
  * "name", "must not be empty");
  */
 enum err err_set(struct err_detail *d, enum err e, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* Clear a detail before reuse. */
 void err_clear(struct err_detail *d);

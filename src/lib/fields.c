@@ -84,9 +84,10 @@ static enum err check_text(const struct field_def *def, const char *s, struct er
 {
 	size_t len = fields_utf8_len(s);
 	if ((int64_t)len < def->min)
-		return def->min == 1 ? err_set(d, ERR_INVALID, def->name, "must not be empty")
-		                     : err_set(d, ERR_INVALID, def->name,
-		                               "must be at least %lld characters", (long long)def->min);
+		return def->min == 1
+		               ? err_set(d, ERR_INVALID, def->name, "must not be empty")
+		               : err_set(d, ERR_INVALID, def->name,
+		                         "must be at least %lld characters", (long long)def->min);
 	if (def->max && (int64_t)len > def->max)
 		return err_set(d, ERR_INVALID, def->name, "must be at most %lld characters",
 		               (long long)def->max);
@@ -201,8 +202,7 @@ enum err fields_set_text(const struct field_def *def, const char *text, struct f
 		return ERR_OK;
 	}
 	switch (def->type) {
-	case FT_TEXT:
-		return set_text(def, text, v, a, d);
+	case FT_TEXT: return set_text(def, text, v, a, d);
 	case FT_INT: {
 		int64_t i;
 		if (!num_parse(text, INT64_MIN, INT64_MAX, &i))

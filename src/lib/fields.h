@@ -20,18 +20,18 @@
 enum field_type { FT_TEXT, FT_INT, FT_BOOL };
 
 enum {
-	FD_REQUIRED = 1 << 0, /* must be present (on create) */
-	FD_NULLABLE = 1 << 1, /* may be null (clears the value) */
+	FD_REQUIRED = 1 << 0,    /* must be present (on create) */
+	FD_NULLABLE = 1 << 1,    /* may be null (clears the value) */
 	FD_CREATE_ONLY = 1 << 2, /* accepted on create, refused on update */
-	FD_SECRET = 1 << 3,   /* never echoed (passwords) */
+	FD_SECRET = 1 << 3,      /* never echoed (passwords) */
 };
 
 struct field_def {
 	const char *name;
 	enum field_type type;
 	unsigned flags;
-	int64_t min, max;            /* text: length in characters; int: value */
-	const char *const *choices;  /* NULL-terminated allowed text values, or NULL */
+	int64_t min, max;           /* text: length in characters; int: value */
+	const char *const *choices; /* NULL-terminated allowed text values, or NULL */
 	bool (*check)(const char *s, const char **why); /* extra rule for text, or NULL */
 	const char *doc;
 };

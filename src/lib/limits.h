@@ -6,29 +6,29 @@
 #define TB_LIB_LIMITS_H
 
 enum {
-	LIMIT_BODY_BYTES = 1 << 20,      /* HTTP request body */
-	LIMIT_JSON_DEPTH = 32,           /* nesting of any JSON input */
-	LIMIT_URL_BYTES = 2048,          /* path plus query string */
-	LIMIT_QUERY_PARAMS = 32,         /* query parameters per request */
-	LIMIT_PARAM_BYTES = 512,         /* one query parameter value */
-	LIMIT_PAGE_DEFAULT = 50,         /* list page size when none asked */
-	LIMIT_PAGE_MAX = 500,            /* largest list page */
-	LIMIT_TEXT_SHORT = 200,          /* names, titles (characters) */
-	LIMIT_TEXT_LONG = 20000,         /* descriptions (characters) */
-	LIMIT_BUF_BYTES = 64 << 20,      /* any growable in-memory buffer */
-	LIMIT_CSV_FIELD_BYTES = 1 << 16, /* one CSV or JSONL field */
-	LIMIT_CSV_LINE_BYTES = 1 << 20,  /* one CSV record or JSONL line */
-	LIMIT_CSV_COLUMNS = 256,         /* columns of an import file */
-	LIMIT_AUDIT_JSON_BYTES = 1 << 18,/* before/after image of one audit record */
-	LIMIT_LOGIN_FAILS_ACCOUNT = 5,   /* failed logins per account per window */
-	LIMIT_LOGIN_FAILS_ADDRESS = 20,  /* failed logins per address per window */
-	LIMIT_LOGIN_WINDOW_S = 900,      /* the window of both login limits */
-	LIMIT_SESSION_TTL_S = 12 * 3600, /* a login session */
-	LIMIT_TOKENS_PER_USER = 50,      /* API tokens a user may hold */
-	LIMIT_IDEM_KEY_BYTES = 128,      /* Idempotency-Key header */
-	LIMIT_DB_POOL = 8,               /* PostgreSQL connections per process */
-	LIMIT_WORKERS_MAX = 64,          /* --workers */
-	LIMIT_PASSWORD_MIN = 8,          /* characters */
+	LIMIT_BODY_BYTES = 1 << 20,       /* HTTP request body */
+	LIMIT_JSON_DEPTH = 32,            /* nesting of any JSON input */
+	LIMIT_URL_BYTES = 2048,           /* path plus query string */
+	LIMIT_QUERY_PARAMS = 32,          /* query parameters per request */
+	LIMIT_PARAM_BYTES = 512,          /* one query parameter value */
+	LIMIT_PAGE_DEFAULT = 50,          /* list page size when none asked */
+	LIMIT_PAGE_MAX = 500,             /* largest list page */
+	LIMIT_TEXT_SHORT = 200,           /* names, titles (characters) */
+	LIMIT_TEXT_LONG = 20000,          /* descriptions (characters) */
+	LIMIT_BUF_BYTES = 64 << 20,       /* any growable in-memory buffer */
+	LIMIT_CSV_FIELD_BYTES = 1 << 16,  /* one CSV or JSONL field */
+	LIMIT_CSV_LINE_BYTES = 1 << 20,   /* one CSV record or JSONL line */
+	LIMIT_CSV_COLUMNS = 256,          /* columns of an import file */
+	LIMIT_AUDIT_JSON_BYTES = 1 << 18, /* before/after image of one audit record */
+	LIMIT_LOGIN_FAILS_ACCOUNT = 5,    /* failed logins per account per window */
+	LIMIT_LOGIN_FAILS_ADDRESS = 20,   /* failed logins per address per window */
+	LIMIT_LOGIN_WINDOW_S = 900,       /* the window of both login limits */
+	LIMIT_SESSION_TTL_S = 12 * 3600,  /* a login session */
+	LIMIT_TOKENS_PER_USER = 50,       /* API tokens a user may hold */
+	LIMIT_IDEM_KEY_BYTES = 128,       /* Idempotency-Key header */
+	LIMIT_DB_POOL = 8,                /* PostgreSQL connections per process */
+	LIMIT_WORKERS_MAX = 64,           /* --workers */
+	LIMIT_PASSWORD_MIN = 8,           /* characters */
 	LIMIT_PASSWORD_MAX = 128,
 };
 

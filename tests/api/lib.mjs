@@ -134,3 +134,94 @@ export function uniqueCreditCode({ prefix = "91", region } = {}) {
 	const first17 = prefix + region + body + orgCheckDigit(body);
 	return first17 + creditCheckChar(first17);
 }
+
+// ---- helpers shared by the API test files ---------------------------------------
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+
+/** Every demo user's password is the admin's (techbridge demo). */
+export const demoPassword = adminPassword;
+
+/** A short unique token (lower case letters and digits) for names and usernames. */
+export function uniqueToken(prefix = "t") {
+	return `${prefix}${Date.now().toString(36)}${randomBytes(4).toString("hex")}`;
+}
+
+/** One line describing a response, for assertion messages. */
+export function describe(r, what = "") {
+	return `${what ? what + ": " : ""}got ${r.status} ${r.text.slice(0, 600)}`;
+}
+
+/** Assert r has the given status (a number or an array of numbers). */
+export function expectStatus(r, status, what = "") {
+	const ok = Array.isArray(status) ? status.includes(r.status) : r.status === status;
+	assert.ok(ok, `${what ? what + ": " : ""}expected ${status}, ${describe(r)}`);
+	return r;
+}
+
+/**
+ * Assert r is an RFC 9457 problem with this status (number or array); when field
+ * is given, errors[] must name it.
+ */
+export function expectProblem(r, status, field, what = "") {
+	expectStatus(r, status, what);
+	const w = `${what ? what + ": " : ""}${describe(r)}`;
+	assert.match(r.headers.get("content-type") || "", /^application\/problem\+json/, `content type; ${w}`);
+	assert.ok(r.json && typeof r.json === "object", `problem body is JSON; ${w}`);
+	assert.equal(r.json.status, r.status, `problem "status" equals the HTTP status; ${w}`);
+	assert.equal(typeof r.json.title, "string", `problem has a title; ${w}`);
+	assert.equal(typeof r.json.type, "string", `problem has a type; ${w}`);
+	if (field !== undefined) {
+		const fields = (r.json.errors || []).map((e) => e.field);
+		assert.ok(fields.includes(field), `errors[] names "${field}" (names: ${JSON.stringify(fields)}); ${w}`);
+	}
+	return r;
+}
+
+const tokenCache = new Map();
+
+/** A cached session token for a demo user (one login per user per process). */
+export function tokenFor(username, password = demoPassword) {
+	if (username === adminUser && password === adminPassword) return adminToken();
+	const key = `${username}\0${password}`;
+	if (!tokenCache.has(key)) {
+		const p = login(username, password);
+		p.catch(() => tokenCache.delete(key));
+		tokenCache.set(key, p);
+	}
+	return tokenCache.get(key);
+}
+
+/**
+ * Create a user as admin with a unique username; roles: grant bodies to add.
+ * Returns {id, username, password, user, grants}.
+ */
+export async function createUser({ prefix = "u", roles = [], fields = {} } = {}) {
+	const admin = await adminToken();
+	const username = uniqueToken(prefix);
+	const password = `pw-${randomBytes(6).toString("hex")}`;
+	const r = await api("POST", "/api/v1/users", { token: admin, body: { username, password, ...fields } });
+	expectStatus(r, 201, `create user ${username}`);
+	const grants = [];
+	for (const g of roles) {
+		const gr = await api("POST", `/api/v1/users/${r.json.id}/roles`, { token: admin, body: g });
+		expectStatus(gr, 201, `grant ${JSON.stringify(g)} to ${username}`);
+		grants.push(gr.json);
+	}
+	return { id: r.json.id, username, password, user: r.json, grants };
+}
+
+/** Create an organisation (as admin unless token is given); returns the 201 body. */
+export async function createOrg(fields = {}, token) {
+	token = token ?? (await adminToken());
+	const body = {
+		kind: "enterprise",
+		name: uniqueToken("Org "),
+		credit_code: uniqueCreditCode({ region: "320505" }),
+		region_code: "320000",
+		...fields,
+	};
+	const r = await api("POST", "/api/v1/organisations", { token, body });
+	expectStatus(r, 201, `create organisation ${JSON.stringify(body)}`);
+	return r.json;
+}

@@ -1,0 +1,147 @@
+CREATE TABLE schema_migrations ( version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+
+CREATE TABLE regions (
+    code        TEXT PRIMARY KEY CHECK (length(code) = 6),
+    name        TEXT NOT NULL CHECK (name <> ''),
+    name_en     TEXT,
+    level       TEXT NOT NULL CHECK (level IN ('province', 'prefecture', 'county')),
+    parent_code TEXT REFERENCES regions (code),
+    version     BIGINT NOT NULL DEFAULT 1
+);
+
+CREATE INDEX regions_parent ON regions (parent_code, code);
+
+CREATE TABLE industries (
+    code        TEXT PRIMARY KEY CHECK (length(code) BETWEEN 1 AND 5),
+    name        TEXT NOT NULL CHECK (name <> ''),
+    name_en     TEXT,
+    level       INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+    parent_code TEXT REFERENCES industries (code),
+    description TEXT,
+    version     BIGINT NOT NULL DEFAULT 1
+);
+
+CREATE INDEX industries_parent ON industries (parent_code, code);
+
+CREATE TABLE organisations (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('enterprise', 'university', 'research_institute',
+                                                'platform_operator', 'service_institution')),
+    credit_code   TEXT UNIQUE CHECK (credit_code IS NULL OR length(credit_code) = 18),
+    name          TEXT NOT NULL CHECK (name <> ''),
+    name_en       TEXT,
+    region_code   TEXT REFERENCES regions (code),
+    industry_code TEXT REFERENCES industries (code),
+    registered_on TEXT,
+    size_class    TEXT CHECK (size_class IN ('large', 'medium', 'small', 'micro')),
+    address       TEXT,
+    website       TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    version       BIGINT NOT NULL DEFAULT 1,
+    CHECK (kind <> 'enterprise' OR credit_code IS NOT NULL)
+);
+
+CREATE INDEX organisations_region ON organisations (region_code, id);
+
+CREATE INDEX organisations_industry ON organisations (industry_code, id);
+
+CREATE INDEX organisations_kind ON organisations (kind, id);
+
+CREATE INDEX organisations_name ON organisations (name);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE CHECK (length(username) BETWEEN 3 AND 64),
+    display_name  TEXT,
+    email         TEXT,
+    password_hash TEXT NOT NULL,
+    locale        TEXT NOT NULL DEFAULT 'zh-CN' CHECK (locale IN ('zh-CN', 'en')),
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    version       BIGINT NOT NULL DEFAULT 1
+);
+
+CREATE TABLE user_roles (
+    id          INTEGER PRIMARY KEY,
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role        TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'reviewer', 'expert',
+                                              'org_admin', 'org_member', 'broker')),
+    region_code TEXT REFERENCES regions (code),
+    level       TEXT CHECK (level IN ('county', 'city', 'province', 'national')),
+    org_id      BIGINT REFERENCES organisations (id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL,
+    CHECK ((role IN ('org_admin', 'org_member')) = (org_id IS NOT NULL)),
+    CHECK (role <> 'operator' OR level IS NOT NULL),
+    CHECK (level IS NULL OR level = 'national' OR region_code IS NOT NULL)
+);
+
+CREATE INDEX user_roles_user ON user_roles (user_id);
+
+CREATE INDEX user_roles_org ON user_roles (org_id);
+
+CREATE UNIQUE INDEX user_roles_unique ON user_roles (user_id, role, COALESCE(region_code, ''),
+                                                     COALESCE(org_id, 0));
+
+CREATE TABLE tokens (
+    id           INTEGER PRIMARY KEY,
+    user_id      BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('session', 'api')),
+    name         TEXT,
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT,
+    last_used_at TEXT,
+    revoked_at   TEXT
+);
+
+CREATE INDEX tokens_user ON tokens (user_id, kind);
+
+CREATE TABLE login_failures (
+    key          TEXT PRIMARY KEY,
+    window_start TEXT NOT NULL,
+    failures     BIGINT NOT NULL
+);
+
+CREATE TABLE idempotency_keys (
+    user_id    BIGINT NOT NULL,
+    idem_key   TEXT NOT NULL,
+    method     TEXT NOT NULL,
+    path       TEXT NOT NULL,
+    status     INTEGER NOT NULL,
+    location   TEXT,
+    body       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, idem_key)
+);
+
+CREATE TABLE audit_log (
+    seq         BIGINT PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor_id    BIGINT,
+    actor       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    before_json TEXT,
+    after_json  TEXT,
+    request_id  TEXT,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+
+CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, seq);
+
+CREATE TABLE audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
