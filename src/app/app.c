@@ -2,6 +2,7 @@
 #include "app/app.h"
 
 #include "app/app_account.h"
+#include "db/db.h"
 #include "lib/limits.h"
 
 #include <sodium.h>

@@ -13,7 +13,6 @@
 #define TB_APP_APP_H
 
 #include "core/authz.h"
-#include "db/db.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/date.h"
@@ -21,6 +20,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+/* The store is private to app/: front ends never see it. */
+struct db;
+struct db_conn;
 
 struct app {
 	struct db *db;

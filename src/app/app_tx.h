@@ -10,6 +10,7 @@
 #define TB_APP_APP_TX_H
 
 #include "app/app.h"
+#include "db/db.h"
 
 /* Begin a write transaction; on a repeated Idempotency-Key set ctx->replayed. */
 enum err app_write_begin(struct app_ctx *ctx);

@@ -8,6 +8,7 @@ import {
 	createOrg,
 	createUser,
 	describe,
+	login,
 	expectProblem,
 	expectStatus,
 	uniqueCreditCode,
@@ -335,7 +336,7 @@ test("members: list, add, remove", async () => {
 	assert.equal(a.json.username, u.username, describe(a));
 
 	// The new org_admin may add a member and then sees both.
-	const ut = await (await import("./lib.mjs")).login(u.username, u.password);
+	const ut = await login(u.username, u.password);
 	const b = await api("POST", `/api/v1/organisations/${o.id}/members`, {
 		token: ut,
 		body: { user_id: v.id, role: "org_member" },
@@ -349,7 +350,7 @@ test("members: list, add, remove", async () => {
 		describe(l),
 	);
 	// The member's /me shows the grant.
-	const vt = await (await import("./lib.mjs")).login(v.username, v.password);
+	const vt = await login(v.username, v.password);
 	const me = await api("GET", "/api/v1/me", { token: vt });
 	assert.ok(me.json.roles.some((g) => g.role === "org_member" && g.org_id === o.id), describe(me, "/me roles"));
 
