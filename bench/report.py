@@ -39,19 +39,6 @@ def main():
 
     rows = []  # measure, ours, reference, ratio, target, verdict, runs
 
-    def add(measure, ours, ref, target=None, ok=None, runs_txt="", fmt="{:.0f}", unit=""):
-        o, r = ours, ref
-        ratio = f"{o / r:.2f}" if o is not None and r not in (None, 0) else "-"
-        verdict = "-" if ok is None else ("PASS" if ok else "FAIL")
-        def show(x, lab):
-            if x is None:
-                return "not measured"
-            return (fmt.format(x) + unit) + (f" ({lab})" if lab else "")
-        rows.append((measure, show(o, ""), show(r[0] if isinstance(r, tuple) else r, "")
-                     if not isinstance(ref, tuple) else f"{fmt.format(ref[0])}{unit} ({ref[1]})",
-                     ratio if not isinstance(ref, tuple) else (f"{o / ref[0]:.2f}" if o is not None else "-"),
-                     target or "reported", verdict, runs_txt))
-
     ng_rps, ng_p99 = med("nginx.rps"), med("nginx.p99_us")
     for key, label, tgt in [
         ("get_sqlite", "GET /organisations/{id}, SQLite", True),

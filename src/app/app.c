@@ -55,6 +55,12 @@ void app_ctx_as_cli(struct app_ctx *ctx)
 	ctx->actor.grants[0].role = ROLE_ADMIN;
 }
 
+void app_pool_stats(struct app *app, const char **kind, int *open, int *idle)
+{
+	*kind = db_kind(app->db) == DB_SQLITE ? "sqlite" : "postgres";
+	db_pool_stats(app->db, open, idle);
+}
+
 enum err app_ready(struct app_ctx *ctx)
 {
 	return db_ping(ctx->conn);

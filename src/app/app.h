@@ -93,6 +93,9 @@ enum err app_schema_dump(struct app *app, struct buf *out);
 /* Online backup of a SQLite database to `path`. */
 enum err app_backup(struct app *app, const char *path, struct err_detail *d);
 
+/* The store's kind ("sqlite" or "postgres") and its pool: connections open and idle. */
+void app_pool_stats(struct app *app, const char **kind, int *open, int *idle);
+
 /* Is the database reachable? (for /readyz) */
 enum err app_ready(struct app_ctx *ctx);
 

@@ -138,17 +138,15 @@ enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req
 	enum err e = app_allow(ctx, ACT_USER_LIST, NULL);
 	if (e)
 		return e;
-	char after[24] = "0";
 	int64_t after_id = 0;
-	if (pr->cursor && ((e = app_cursor_decode(ctx, pr->cursor, after, sizeof after)) ||
-	                   !num_parse(after, 0, INT64_MAX, &after_id)))
-		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
+	if (pr->cursor && (e = app_cursor_id(ctx, 'u', pr->cursor, &after_id)))
+		return e;
 	const char *like = app_like_pattern(ctx, q);
 	struct db_rows *r;
-	e = db_query(ctx->conn, STMT_USER_LIST,
-	             DB_ARGS(DB_INT(after_id), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
-	                     DB_INT(pr->limit + 1)),
-	             &r);
+	const struct db_val args[] = {DB_INT(after_id), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
+	                              DB_INT(pr->limit + 1)};
+	enum { NARGS = sizeof args / sizeof args[0] };
+	e = db_query(ctx->conn, STMT_USER_LIST, args, NARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "users");
 	struct user *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
@@ -163,8 +161,12 @@ enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req
 			return e;
 	out->items = items;
 	out->total = -1;
+	if (pr->count &&
+	    (e = app_list_count(ctx, STMT_USER_COUNT, args, NARGS, DB_INT(0), &out->total)))
+		return e;
 	out->next_cursor =
-	        n > pr->limit ? app_cursor_encode(ctx, id_str(ctx, items[pr->limit - 1].id)) : NULL;
+	        n > pr->limit ? app_cursor_encode(ctx, 'u', id_str(ctx, items[pr->limit - 1].id))
+	                      : NULL;
 	return ERR_OK;
 }
 

@@ -35,17 +35,16 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	enum err e = app_allow(ctx, ACT_AUDIT_READ, NULL);
 	if (e)
 		return e;
-	char before[24] = "";
 	int64_t before_seq = INT64_MAX;
-	if (pr->cursor && ((e = app_cursor_decode(ctx, pr->cursor, before, sizeof before)) ||
-	                   !num_parse(before, 1, INT64_MAX, &before_seq)))
-		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
+	if (pr->cursor && (e = app_cursor_id(ctx, 'a', pr->cursor, &before_seq)))
+		return e;
 	struct db_rows *r;
-	e = db_query(ctx->conn, STMT_AUDIT_LIST,
-	             DB_ARGS(DB_INT(before_seq), DB_TEXT(f->entity), DB_TEXT(f->entity),
-	                     DB_TEXT(f->entity_id), DB_TEXT(f->entity_id), DB_TEXT(f->actor),
-	                     DB_TEXT(f->actor), DB_INT(pr->limit + 1)),
-	             &r);
+	const struct db_val args[] = {DB_INT(before_seq),    DB_TEXT(f->entity),
+	                              DB_TEXT(f->entity),    DB_TEXT(f->entity_id),
+	                              DB_TEXT(f->entity_id), DB_TEXT(f->actor),
+	                              DB_TEXT(f->actor),     DB_INT(pr->limit + 1)};
+	enum { NARGS = sizeof args / sizeof args[0] };
+	e = db_query(ctx->conn, STMT_AUDIT_LIST, args, NARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "audit");
 	struct audit_entry *items =
@@ -58,11 +57,14 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	out->items = items;
 	out->n = n > pr->limit ? pr->limit : n;
 	out->total = -1;
+	if (pr->count && (e = app_list_count(ctx, STMT_AUDIT_COUNT, args, NARGS, DB_INT(INT64_MAX),
+	                                     &out->total)))
+		return e;
 	out->next_cursor = NULL;
 	if (n > pr->limit) {
 		char key[24];
 		snprintf(key, sizeof key, "%lld", (long long)items[pr->limit - 1].r.seq);
-		out->next_cursor = app_cursor_encode(ctx, key);
+		out->next_cursor = app_cursor_encode(ctx, 'a', key);
 	}
 	return ERR_OK;
 }

@@ -84,12 +84,11 @@ enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out)
 enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const struct page_req *pr,
                       struct page *out)
 {
-	char after[24] = "0", rlo[7] = "", rhi[7] = "", ilo[6] = "", ihi[6] = "", region[7];
+	char rlo[7] = "", rhi[7] = "", ilo[6] = "", ihi[6] = "", region[7];
 	int64_t after_id = 0;
 	enum err e;
-	if (pr->cursor && ((e = app_cursor_decode(ctx, pr->cursor, after, sizeof after)) ||
-	                   !num_parse(after, 0, INT64_MAX, &after_id)))
-		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
+	if (pr->cursor && (e = app_cursor_id(ctx, 'o', pr->cursor, &after_id)))
+		return e;
 	if (f->region) {
 		if (!region_code_normalise(f->region, region))
 			return APP_FAIL(ctx, ERR_INVALID, "region", "must be a region code");
@@ -126,7 +125,7 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 	if (n > limit) {
 		char key[24];
 		snprintf(key, sizeof key, "%lld", (long long)items[limit - 1].id);
-		out->next_cursor = app_cursor_encode(ctx, key);
+		out->next_cursor = app_cursor_encode(ctx, 'o', key);
 	}
 	out->total = -1;
 	if (pr->count) {

@@ -73,11 +73,13 @@ static enum err load_one(struct app_ctx *ctx, enum stmt st, const char *code, co
 }
 
 /* Run a list statement whose arguments end with the limit; the key is column 0. */
-static enum err list_rows(struct app_ctx *ctx, enum stmt st, const struct db_val *args,
-                          size_t nargs, int limit, size_t item_size,
+static enum err list_rows(struct app_ctx *ctx, char list, enum stmt st, enum stmt count_st,
+                          const struct db_val *args, size_t nargs, const struct page_req *pr,
+                          size_t item_size,
                           void (*from_row)(struct app_ctx *, struct db_rows *, void *),
                           struct page *out)
 {
+	int limit = pr->limit;
 	struct db_rows *r;
 	enum err e = db_query(ctx->conn, st, args, nargs, &r);
 	if (e)
@@ -94,8 +96,10 @@ static enum err list_rows(struct app_ctx *ctx, enum stmt st, const struct db_val
 		return app_db_fail(ctx, e, "list");
 	out->items = items;
 	out->n = n > limit ? limit : n;
-	out->next_cursor = n > limit ? app_cursor_encode(ctx, last_key) : NULL;
+	out->next_cursor = n > limit ? app_cursor_encode(ctx, list, last_key) : NULL;
 	out->total = -1;
+	if (pr->count)
+		return app_list_count(ctx, count_st, args, nargs, DB_TEXT(""), &out->total);
 	return ERR_OK;
 }
 
@@ -117,7 +121,7 @@ enum err app_region_list(struct app_ctx *ctx, const struct refdata_filter *f,
 	char after[16] = "", parent[7];
 	const char *lvl = NULL, *par = NULL;
 	enum err e;
-	if (pr->cursor && (e = app_cursor_decode(ctx, pr->cursor, after, sizeof after)))
+	if (pr->cursor && (e = app_cursor_decode(ctx, 'r', pr->cursor, after, sizeof after)))
 		return e;
 	if (f->level) {
 		static const char *const levels[] = {"province", "prefecture", "county"};
@@ -134,11 +138,11 @@ enum err app_region_list(struct app_ctx *ctx, const struct refdata_filter *f,
 		par = parent;
 	}
 	const char *like = app_like_pattern(ctx, f->q);
-	return list_rows(ctx, STMT_REGION_LIST,
+	return list_rows(ctx, 'r', STMT_REGION_LIST, STMT_REGION_COUNT,
 	                 DB_ARGS(DB_TEXT(after), DB_TEXT(lvl), DB_TEXT(lvl), DB_TEXT(par),
 	                         DB_TEXT(par), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
 	                         DB_INT(pr->limit + 1)),
-	                 pr->limit, sizeof(struct region), region_from_row, out);
+	                 pr, sizeof(struct region), region_from_row, out);
 }
 
 enum err app_region_create(struct app_ctx *ctx, const struct field_val v[REGION__NFIELDS],
@@ -247,17 +251,17 @@ enum err app_industry_list(struct app_ctx *ctx, const struct refdata_filter *f,
 	char after[16] = "";
 	int64_t level = 0;
 	enum err e;
-	if (pr->cursor && (e = app_cursor_decode(ctx, pr->cursor, after, sizeof after)))
+	if (pr->cursor && (e = app_cursor_decode(ctx, 'i', pr->cursor, after, sizeof after)))
 		return e;
 	if (f->level && !num_parse(f->level, 1, 4, &level))
 		return APP_FAIL(ctx, ERR_INVALID, "level", "must be 1, 2, 3 or 4");
 	const char *like = app_like_pattern(ctx, f->q);
 	struct db_val lv = f->level ? DB_INT(level) : DB_NULL;
-	return list_rows(ctx, STMT_INDUSTRY_LIST,
+	return list_rows(ctx, 'i', STMT_INDUSTRY_LIST, STMT_INDUSTRY_COUNT,
 	                 DB_ARGS(DB_TEXT(after), lv, lv, DB_TEXT(f->parent), DB_TEXT(f->parent),
 	                         DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
 	                         DB_INT(pr->limit + 1)),
-	                 pr->limit, sizeof(struct industry), industry_from_row, out);
+	                 pr, sizeof(struct industry), industry_from_row, out);
 }
 
 enum err app_industry_create(struct app_ctx *ctx, const struct field_val v[INDUSTRY__NFIELDS],

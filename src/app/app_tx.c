@@ -5,6 +5,7 @@
 #include "lib/b64.h"
 #include "lib/buf.h"
 #include "lib/limits.h"
+#include "lib/num.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -131,11 +132,11 @@ enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what)
 	return APP_FAIL(ctx, e ? e : ERR_DB, "", "database failure in %s: %s", what, msg);
 }
 
-const char *app_cursor_encode(struct app_ctx *ctx, const char *key)
+const char *app_cursor_encode(struct app_ctx *ctx, char list, const char *key)
 {
 	size_t n = strlen(key) + 2;
 	char *raw = arena_alloc(&ctx->arena, n + 1);
-	raw[0] = 'c';
+	raw[0] = list;
 	raw[1] = ':';
 	memcpy(raw + 2, key, n - 2);
 	char *out = arena_alloc(&ctx->arena, b64url_encoded_len(n) + 1);
@@ -143,15 +144,43 @@ const char *app_cursor_encode(struct app_ctx *ctx, const char *key)
 	return out;
 }
 
-enum err app_cursor_decode(struct app_ctx *ctx, const char *cursor, char *out, size_t cap)
+enum err app_cursor_decode(struct app_ctx *ctx, char list, const char *cursor, char *out,
+                           size_t cap)
 {
 	size_t n;
 	unsigned char raw[256];
-	if (!b64url_decode(cursor, raw, sizeof raw - 1, &n) || n < 2 || raw[0] != 'c' ||
-	    raw[1] != ':' || n - 2 >= cap || memchr(raw, 0, n))
+	if (!b64url_decode(cursor, raw, sizeof raw - 1, &n) || n < 2 ||
+	    raw[0] != (unsigned char)list || raw[1] != ':' || n - 2 >= cap || memchr(raw, 0, n))
 		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
 	memcpy(out, raw + 2, n - 2);
 	out[n - 2] = '\0';
+	return ERR_OK;
+}
+
+enum err app_cursor_id(struct app_ctx *ctx, char list, const char *cursor, int64_t *id)
+{
+	char key[24];
+	if (app_cursor_decode(ctx, list, cursor, key, sizeof key) ||
+	    !num_parse(key, 0, INT64_MAX, id))
+		return APP_FAIL(ctx, ERR_MALFORMED, "cursor", "is not a cursor from this list");
+	return ERR_OK;
+}
+
+enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *list_args,
+                        size_t nargs, struct db_val start, int64_t *total)
+{
+	struct db_val args[24];
+	if (nargs < 2 || nargs > sizeof args / sizeof args[0])
+		return APP_FAIL(ctx, ERR_INTERNAL, "", "count: bad argument list");
+	memcpy(args, list_args, sizeof args[0] * (nargs - 1));
+	args[0] = start;
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, st, args, nargs - 1, &r);
+	if (e)
+		return app_db_fail(ctx, e, "count");
+	*total = db_next(r) ? db_col_i64(r, 0) : 0;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "count");
 	return ERR_OK;
 }
 

@@ -32,10 +32,24 @@ enum err app_allow(struct app_ctx *ctx, enum action act, const struct target *t)
 /* Map a failed statement to an error with detail: constraint names become fields. */
 enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what);
 
-/* Cursor helpers: an opaque cursor wraps the last key of the page. */
-const char *app_cursor_encode(struct app_ctx *ctx, const char *key);
-/* Decode into out (cap bytes); ERR_MALFORMED naming "cursor" if it is not ours. */
-enum err app_cursor_decode(struct app_ctx *ctx, const char *cursor, char *out, size_t cap);
+/*
+ * Cursor helpers: an opaque cursor wraps the last key of the page and the
+ * list it belongs to (one letter), so a cursor of one list is refused by
+ * another.
+ */
+const char *app_cursor_encode(struct app_ctx *ctx, char list, const char *key);
+/* Decode into out (cap bytes); ERR_MALFORMED naming "cursor" if it is not this list's. */
+enum err app_cursor_decode(struct app_ctx *ctx, char list, const char *cursor, char *out,
+                           size_t cap);
+/* Decode a cursor holding an id. */
+enum err app_cursor_id(struct app_ctx *ctx, char list, const char *cursor, int64_t *id);
+/*
+ * Count the rows a list would walk: `st` takes the list statement's
+ * arguments without the trailing limit, the first (the cursor key) replaced
+ * by `start`, the key before every row.
+ */
+enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *list_args,
+                        size_t nargs, struct db_val start, int64_t *total);
 /* The escaped LIKE pattern %q% for a search text, or NULL for none. */
 const char *app_like_pattern(struct app_ctx *ctx, const char *q);
 

@@ -158,6 +158,14 @@ void db_release(struct db_conn *c)
 	pthread_mutex_unlock(&db->mu);
 }
 
+void db_pool_stats(struct db *db, int *open, int *idle)
+{
+	pthread_mutex_lock(&db->mu);
+	*open = db->open;
+	*idle = db->nidle;
+	pthread_mutex_unlock(&db->mu);
+}
+
 enum err db_ping(struct db_conn *c)
 {
 	struct db_rows *r;

@@ -70,6 +70,9 @@ enum err db_schema_version(struct db *db, int *version);
 /* Borrow a connection (blocks while all are in use); give it back. */
 enum err db_acquire(struct db *db, struct db_conn **out);
 void db_release(struct db_conn *c);
+/* Connections created and idle in the pool, for metrics. */
+void db_pool_stats(struct db *db, int *open, int *idle);
+
 /* Cheap liveness check used by /readyz. */
 enum err db_ping(struct db_conn *c);
 

@@ -24,6 +24,15 @@ void api_readyz(struct req *rq)
 void api_metrics(struct req *rq)
 {
 	metrics_render(&rq->out);
+	const char *kind;
+	int open, idle;
+	app_pool_stats(rq->ctx->app, &kind, &open, &idle);
+	buf_printf(&rq->out,
+	           "# HELP techbridge_db_connections Database connections of this process.\n"
+	           "# TYPE techbridge_db_connections gauge\n"
+	           "techbridge_db_connections{store=\"%s\",state=\"open\"} %d\n"
+	           "techbridge_db_connections{store=\"%s\",state=\"idle\"} %d\n",
+	           kind, open, kind, idle);
 	rq->status = 200;
 	rq->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }

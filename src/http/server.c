@@ -393,7 +393,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
-	struct app_ctx ctx = {0};
+	struct app_ctx ctx = {.app = s->app};
 	struct req rq = {.method = method, .path = url, .ctx = &ctx, .status = 500};
 	char rid[80], addr[64], scratch[LIMIT_URL_BYTES];
 	request_id(s, conn, rid);
