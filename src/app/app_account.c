@@ -647,6 +647,7 @@ static void token_from_row(struct app_ctx *ctx, struct db_rows *r, struct token_
 	t->created_at = col(ctx, r, 4);
 	t->expires_at = col(ctx, r, 5);
 	t->last_used_at = col(ctx, r, 6);
+	t->revoked = !db_col_null(r, 7);
 }
 
 enum err app_token_list(struct app_ctx *ctx, struct page *out)
@@ -679,7 +680,6 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	                                           : app_allow(ctx, ACT_USER_ADMINISTER, &t);
 	if (e)
 		return e;
-	ctx->idem_key = NULL; /* the secret is never stored, so a replay could not return it */
 	const char *expires = NULL;
 	if (expires_on) {
 		if (strcmp(expires_on, ctx->today) <= 0)
@@ -718,12 +718,14 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	out->name = name;
 	out->created_at = arena_strdup(&ctx->arena, ctx->now_s);
 	out->expires_at = expires;
+	/* rendered before the secret is set: neither the audit nor a replay ever holds it */
 	struct buf b = BUF_INIT;
-	token_to_json(out, &b); /* secret is not set yet: the audit never sees it */
-	e = app_audit(ctx, "create", "token", id_str(ctx, out->id), NULL, buf_str(&b));
+	token_to_json(out, &b);
+	const char *json = arena_strdup(&ctx->arena, buf_str(&b));
 	buf_free(&b);
+	e = app_audit(ctx, "create", "token", id_str(ctx, out->id), NULL, json);
 	out->secret = secret;
-	return app_write_end(ctx, e, 201, NULL, NULL);
+	return app_write_end(ctx, e, 201, json, NULL);
 }
 
 enum err app_token_revoke(struct app_ctx *ctx, int64_t id)
@@ -740,7 +742,8 @@ enum err app_token_revoke(struct app_ctx *ctx, int64_t id)
 			token_from_row(ctx, r, &t);
 		e = db_done(r);
 	}
-	if (!e && (t.id == 0 || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api")))
+	if (!e && (t.id == 0 || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api") ||
+	           t.revoked))
 		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no token %lld", (long long)id);
 	if (!e && (e = db_exec(ctx->conn, STMT_TOKEN_REVOKE,
 	                       DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL)))

@@ -258,12 +258,26 @@ static enum err row_fields(struct importer *imp, const char *const *values, int 
 	return fields_require(imp->defs, imp->ndefs, vals, d);
 }
 
+/* Whether `st` (a get-by-code statement) finds `code`. */
+static enum err code_exists(struct importer *imp, enum stmt st, const char *code, bool *found)
+{
+	struct db_rows *r;
+	enum err e = db_query(imp->ctx->conn, st, DB_ARGS(DB_TEXT(code)), &r);
+	if (e)
+		return e;
+	*found = db_next(r);
+	return db_done(r);
+}
+
 static enum err apply_region(struct importer *imp, struct field_val *v, struct err_detail *d)
 {
 	char code[7], parent[7];
 	const char *level;
 	enum err e = region_derive(v[REGION_F_CODE].s, code, &level, parent, d);
 	if (e)
+		return e;
+	bool existed;
+	if ((e = code_exists(imp, STMT_REGION_GET, code, &existed)))
 		return e;
 	e = db_exec(imp->ctx->conn, STMT_REGION_UPSERT,
 	            DB_ARGS(DB_TEXT(code), DB_TEXT(v[REGION_F_NAME].s),
@@ -274,7 +288,7 @@ static enum err apply_region(struct importer *imp, struct field_val *v, struct e
 		return err_set(d, e, "code",
 		               "the enclosing region %s is not loaded: import it first", parent);
 	if (!e)
-		imp->batch_created++;
+		*(existed ? &imp->batch_updated : &imp->batch_created) += 1;
 	return e;
 }
 
@@ -284,6 +298,9 @@ static enum err apply_industry(struct importer *imp, struct field_val *v, struct
 	char parent[6];
 	enum err e = industry_derive(v[INDUSTRY_F_CODE].s, &level, parent, d);
 	if (e)
+		return e;
+	bool existed;
+	if ((e = code_exists(imp, STMT_INDUSTRY_GET, v[INDUSTRY_F_CODE].s, &existed)))
 		return e;
 	e = db_exec(imp->ctx->conn, STMT_INDUSTRY_UPSERT,
 	            DB_ARGS(DB_TEXT(v[INDUSTRY_F_CODE].s), DB_TEXT(v[INDUSTRY_F_NAME].s),
@@ -295,7 +312,7 @@ static enum err apply_industry(struct importer *imp, struct field_val *v, struct
 		return err_set(d, e, "code",
 		               "the enclosing industry %s is not loaded: import it first", parent);
 	if (!e)
-		imp->batch_created++;
+		*(existed ? &imp->batch_updated : &imp->batch_created) += 1;
 	return e;
 }
 

@@ -54,6 +54,7 @@ struct token_info {
 	const char *created_at;
 	const char *expires_at;
 	const char *last_used_at;
+	bool revoked;
 };
 
 /* JSON of a user (with grants), a token and a grant, for responses and audit. */

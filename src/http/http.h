@@ -38,6 +38,7 @@ struct req {
 	struct buf out;
 	const char *content_type;
 	const char *location;
+	const char *allow; /* the Allow header of a 405 */
 	int retry_after;
 };
 

@@ -6,6 +6,7 @@
 #include "core/refdata.h"
 #include "http/api.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define FIELDS(a) a, sizeof a / sizeof a[0]
@@ -113,9 +114,9 @@ const size_t nroutes = sizeof routes / sizeof routes[0];
 /* Compare one path segment against a pattern segment; {x} matches any non-empty segment. */
 const struct route *route_match(const char *method, const char *path,
                                 const char *params[HTTP_PATH_PARAMS], char *scratch,
-                                size_t scratch_len, bool *path_known)
+                                size_t scratch_len, char *allow, size_t allow_len)
 {
-	*path_known = false;
+	allow[0] = '\0';
 	size_t plen = strlen(path);
 	if (plen >= scratch_len)
 		return NULL;
@@ -146,7 +147,8 @@ const struct route *route_match(const char *method, const char *path,
 			continue;
 		if (!strcmp(routes[r].method, method))
 			return &routes[r];
-		*path_known = true;
+		size_t used = strlen(allow);
+		snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", routes[r].method);
 	}
 	return NULL;
 }

@@ -40,10 +40,13 @@ struct route {
 extern const struct route routes[];
 extern const size_t nroutes;
 
-/* The route for method and path, filling params; NULL if none (*path_known: another method). */
+/*
+ * The route for method and path, filling params; NULL if none. When the path
+ * exists with other methods, `allow` (allow_len bytes) lists them: "GET, POST".
+ */
 const struct route *route_match(const char *method, const char *path,
                                 const char *params[HTTP_PATH_PARAMS], char *scratch,
-                                size_t scratch_len, bool *path_known);
+                                size_t scratch_len, char *allow, size_t allow_len);
 
 /* The OpenAPI 3.1 document generated from the table. */
 void openapi_document(struct buf *out);

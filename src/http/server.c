@@ -71,6 +71,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 		snprintf(ra, sizeof ra, "%d", rq->retry_after);
 		MHD_add_response_header(resp, "Retry-After", ra);
 	}
+	if (rq->allow)
+		MHD_add_response_header(resp, "Allow", rq->allow);
 	if (rq->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
 	if (rq->route)
@@ -399,18 +401,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	request_id(s, conn, rid);
 	ctx.request_id = rid;
 	client_addr(conn, addr, sizeof addr);
-	bool path_known = false;
+	char allow[64];
 	if (strlen(url) >= LIMIT_URL_BYTES) {
 		err_set(&ctx.err, ERR_MALFORMED, "", "the URL is longer than %d bytes",
 		        LIMIT_URL_BYTES);
 		http_problem(&rq, ERR_MALFORMED);
 	} else if ((rq.route = route_match(method, url, rq.path_params, scratch, sizeof scratch,
-	                                   &path_known))) {
+	                                   allow, sizeof allow))) {
 		dispatch(s, &rq, conn, st, addr);
-	} else if (path_known) {
-		err_set(&ctx.err, ERR_MALFORMED, "", "method %s is not allowed here", method);
-		http_problem(&rq, ERR_MALFORMED);
-		rq.status = 405;
+	} else if (allow[0]) {
+		err_set(&ctx.err, ERR_METHOD, "", "%s is not allowed here; allowed: %s", method, allow);
+		http_problem(&rq, ERR_METHOD);
+		rq.allow = allow;
 	} else if (strncmp(url, "/api/", 5) &&
 	           (!strcmp(method, "GET") || !strcmp(method, "HEAD"))) {
 		static_serve(&rq, s->opts->web_dir, url);

@@ -17,6 +17,7 @@ static const struct {
         [ERR_UNAUTHENTICATED] = {401, 3, "unauthenticated", "Authentication required"},
         [ERR_FORBIDDEN] = {403, 3, "forbidden", "Not allowed"},
         [ERR_NOT_FOUND] = {404, 2, "not-found", "Not found"},
+        [ERR_METHOD] = {405, 1, "method-not-allowed", "Method not allowed"},
         [ERR_CONFLICT] = {409, 2, "conflict", "Conflict"},
         [ERR_TOO_LARGE] = {413, 2, "too-large", "Too large"},
         [ERR_RATE_LIMITED] = {429, 3, "rate-limited", "Too many requests"},

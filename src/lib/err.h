@@ -18,6 +18,7 @@ enum err {
 	ERR_UNAUTHENTICATED,
 	ERR_FORBIDDEN,
 	ERR_NOT_FOUND,
+	ERR_METHOD,    /* the resource exists, not with this method */
 	ERR_CONFLICT,  /* duplicate key, stale version, overlapping booking */
 	ERR_TOO_LARGE, /* body or file over its limit */
 	ERR_RATE_LIMITED,

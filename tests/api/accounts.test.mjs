@@ -90,10 +90,9 @@ test("users CRUD by admin", async () => {
 	expectStatus(g, 200);
 	assert.deepEqual(g.json, c.json);
 
-	const l = await api("GET", `/api/v1/users?q=${username}&count=true`, { token: admin });
+	const l = await api("GET", `/api/v1/users?q=${username}`, { token: admin });
 	expectStatus(l, 200);
 	assert.deepEqual(l.json.items.map((x) => x.id), [id], describe(l, "list q=username"));
-	assert.equal(l.json.total, 1, describe(l, "total"));
 
 	expectProblem(
 		await api("POST", "/api/v1/users", { token: admin, body: { username, password: "first-password-1" } }),
