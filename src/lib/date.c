@@ -63,21 +63,38 @@ bool date_parse(const char *s, int32_t *days)
 	return true;
 }
 
+/* Write v as exactly n decimal digits (the caller keeps v in range). */
+static void put_digits(char *out, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		out[i] = (char)('0' + v % 10);
+}
+
 void date_format(int32_t days, char out[DATE_STR])
 {
 	int y, m, d;
 	date_to_ymd(days, &y, &m, &d);
-	snprintf(out, DATE_STR, "%04d-%02d-%02d", y % 10000, m, d);
+	put_digits(out, y < 0 ? 0 : y % 10000, 4);
+	out[4] = '-';
+	put_digits(out + 5, m, 2);
+	out[7] = '-';
+	put_digits(out + 8, d, 2);
+	out[10] = '\0';
 }
 
 void instant_format(int64_t t, char out[INSTANT_STR])
 {
 	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-	int64_t sec = t - days * 86400;
-	int y, m, d;
-	date_to_ymd((int32_t)days, &y, &m, &d);
-	snprintf(out, INSTANT_STR, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, m, d,
-	         (int)(sec / 3600), (int)(sec / 60 % 60), (int)(sec % 60));
+	int sec = (int)(t - days * 86400);
+	date_format((int32_t)days, out);
+	out[10] = 'T';
+	put_digits(out + 11, sec / 3600, 2);
+	out[13] = ':';
+	put_digits(out + 14, sec / 60 % 60, 2);
+	out[16] = ':';
+	put_digits(out + 17, sec % 60, 2);
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 bool instant_parse(const char *s, int64_t *t)
