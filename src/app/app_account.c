@@ -31,16 +31,6 @@ static const char *token_new(struct app_ctx *ctx)
 	return s;
 }
 
-static const char *col(struct app_ctx *ctx, struct db_rows *r, int c)
-{
-	return arena_strdup(&ctx->arena, db_col_text(r, c));
-}
-
-static const char *id_str(struct app_ctx *ctx, int64_t id)
-{
-	return arena_printf(&ctx->arena, "%lld", (long long)id);
-}
-
 /* ---- users ---- */
 
 static enum err load_user_grants(struct app_ctx *ctx, struct user *u)
@@ -72,13 +62,13 @@ static void user_from_row(struct app_ctx *ctx, struct db_rows *r, struct user *u
 {
 	memset(u, 0, sizeof *u);
 	u->id = db_col_i64(r, 0);
-	u->username = col(ctx, r, 1);
-	u->display_name = col(ctx, r, 2);
-	u->email = col(ctx, r, 3);
-	u->locale = col(ctx, r, 4);
+	u->username = app_col(ctx, r, 1);
+	u->display_name = app_col(ctx, r, 2);
+	u->email = app_col(ctx, r, 3);
+	u->locale = app_col(ctx, r, 4);
 	u->disabled = db_col_i64(r, 5) != 0;
-	u->created_at = col(ctx, r, 6);
-	u->updated_at = col(ctx, r, 7);
+	u->created_at = app_col(ctx, r, 6);
+	u->updated_at = app_col(ctx, r, 7);
 	u->version = db_col_i64(r, 8);
 }
 
@@ -102,9 +92,7 @@ static const char *user_json(struct app_ctx *ctx, const struct user *u)
 {
 	struct buf b = BUF_INIT;
 	user_to_json(u, &b);
-	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
-	buf_free(&b);
-	return s;
+	return app_keep(ctx, &b);
 }
 
 enum err app_user_get(struct app_ctx *ctx, int64_t id, struct user *out)
@@ -165,8 +153,9 @@ enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req
 	    (e = app_list_count(ctx, STMT_USER_COUNT, args, NARGS, DB_INT(0), &out->total)))
 		return e;
 	out->next_cursor =
-	        n > pr->limit ? app_cursor_encode(ctx, 'u', id_str(ctx, items[pr->limit - 1].id))
-	                      : NULL;
+	        n > pr->limit
+	                ? app_cursor_encode(ctx, 'u', app_id_str(ctx, items[pr->limit - 1].id))
+	                : NULL;
 	return ERR_OK;
 }
 
@@ -216,7 +205,7 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 		            NULL);
 	if (!e && !(e = user_load(ctx, id, out))) {
 		const char *json = user_json(ctx, out);
-		if (!(e = app_audit(ctx, "create", "user", id_str(ctx, id), NULL, json)))
+		if (!(e = app_audit(ctx, "create", "user", app_id_str(ctx, id), NULL, json)))
 			return app_write_end(
 			        ctx, e, 201, json,
 			        arena_printf(&ctx->arena, "/api/v1/users/%lld", (long long)id));
@@ -266,7 +255,7 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	else if (changed != 1)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the user changed meanwhile");
 	if (!e && !(e = user_load(ctx, id, out)))
-		e = app_audit(ctx, "update", "user", id_str(ctx, id), user_json(ctx, &cur),
+		e = app_audit(ctx, "update", "user", app_id_str(ctx, id), user_json(ctx, &cur),
 		              user_json(ctx, out));
 	return app_write_end(ctx, e, 200, NULL, NULL);
 }
@@ -292,7 +281,8 @@ enum err app_user_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "is stale: the user is at version %lld",
 		             (long long)cur.version);
 	if (!e)
-		e = app_audit(ctx, "delete", "user", id_str(ctx, id), user_json(ctx, &cur), NULL);
+		e = app_audit(ctx, "delete", "user", app_id_str(ctx, id), user_json(ctx, &cur),
+		              NULL);
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
@@ -307,7 +297,7 @@ static enum err stored_hash(struct app_ctx *ctx, const char *username, int64_t *
 	*hash = NULL;
 	if (db_next(r)) {
 		*id = db_col_i64(r, 0);
-		*hash = col(ctx, r, 1);
+		*hash = app_col(ctx, r, 1);
 		*disabled = db_col_i64(r, 2) != 0;
 	}
 	e = db_done(r);
@@ -348,7 +338,7 @@ enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_
 	if (e)
 		e = app_db_fail(ctx, e, "user");
 	else
-		e = app_audit(ctx, "set_password", "user", id_str(ctx, id), NULL, NULL);
+		e = app_audit(ctx, "set_password", "user", app_id_str(ctx, id), NULL, NULL);
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
@@ -455,7 +445,7 @@ enum err app_login(struct app_ctx *ctx, const char *username, const char *passwo
 	tok->expires_at = arena_strdup(&ctx->arena, expires);
 	e = user_load(ctx, uid, user);
 	if (!e)
-		e = app_audit(ctx, "login", "user", id_str(ctx, uid), NULL, NULL);
+		e = app_audit(ctx, "login", "user", app_id_str(ctx, uid), NULL, NULL);
 	return app_write_end(ctx, e, 201, NULL, NULL);
 }
 
@@ -480,7 +470,8 @@ enum err app_logout(struct app_ctx *ctx, const char *token)
 	if (e)
 		e = app_db_fail(ctx, e, "session");
 	else
-		e = app_audit(ctx, "logout", "user", id_str(ctx, ctx->actor.user_id), NULL, NULL);
+		e = app_audit(ctx, "logout", "user", app_id_str(ctx, ctx->actor.user_id), NULL,
+		              NULL);
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
@@ -492,9 +483,7 @@ static const char *grant_json(struct app_ctx *ctx, const struct grant *g)
 	struct jw w;
 	jw_init(&w, &b);
 	grant_to_json(g, &w);
-	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
-	buf_free(&b);
-	return s;
+	return app_keep(ctx, &b);
 }
 
 /* Insert a grant inside an open write transaction and audit it. */
@@ -536,7 +525,7 @@ static enum err grant_insert(struct app_ctx *ctx, int64_t user_id, struct grant 
 		return APP_FAIL(ctx, e, "role", "the user already holds this role here");
 	if (e)
 		return app_db_fail(ctx, e, "role");
-	return app_audit(ctx, "grant", "user", id_str(ctx, user_id), NULL, grant_json(ctx, g));
+	return app_audit(ctx, "grant", "user", app_id_str(ctx, user_id), NULL, grant_json(ctx, g));
 }
 
 enum err app_grant_add(struct app_ctx *ctx, int64_t user_id,
@@ -579,7 +568,7 @@ static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant
 		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no such role grant");
 	if ((e = db_exec(ctx->conn, STMT_ROLE_DELETE, DB_ARGS(DB_INT(grant_id)), NULL)))
 		return app_db_fail(ctx, e, "role");
-	return app_audit(ctx, "revoke", "user", id_str(ctx, owner), grant_json(ctx, &g), NULL);
+	return app_audit(ctx, "revoke", "user", app_id_str(ctx, owner), grant_json(ctx, &g), NULL);
 }
 
 enum err app_grant_remove(struct app_ctx *ctx, int64_t user_id, int64_t grant_id)
@@ -642,11 +631,11 @@ static void token_from_row(struct app_ctx *ctx, struct db_rows *r, struct token_
 	memset(t, 0, sizeof *t);
 	t->id = db_col_i64(r, 0);
 	t->user_id = db_col_i64(r, 1);
-	t->kind = col(ctx, r, 2);
-	t->name = col(ctx, r, 3);
-	t->created_at = col(ctx, r, 4);
-	t->expires_at = col(ctx, r, 5);
-	t->last_used_at = col(ctx, r, 6);
+	t->kind = app_col(ctx, r, 2);
+	t->name = app_col(ctx, r, 3);
+	t->created_at = app_col(ctx, r, 4);
+	t->expires_at = app_col(ctx, r, 5);
+	t->last_used_at = app_col(ctx, r, 6);
 	t->revoked = !db_col_null(r, 7);
 }
 
@@ -721,9 +710,8 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	/* rendered before the secret is set: neither the audit nor a replay ever holds it */
 	struct buf b = BUF_INIT;
 	token_to_json(out, &b);
-	const char *json = arena_strdup(&ctx->arena, buf_str(&b));
-	buf_free(&b);
-	e = app_audit(ctx, "create", "token", id_str(ctx, out->id), NULL, json);
+	const char *json = app_keep(ctx, &b);
+	e = app_audit(ctx, "create", "token", app_id_str(ctx, out->id), NULL, json);
 	out->secret = secret;
 	return app_write_end(ctx, e, 201, json, NULL);
 }
@@ -742,13 +730,13 @@ enum err app_token_revoke(struct app_ctx *ctx, int64_t id)
 			token_from_row(ctx, r, &t);
 		e = db_done(r);
 	}
-	if (!e && (t.id == 0 || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api") ||
-	           t.revoked))
+	if (!e &&
+	    (t.id == 0 || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api") || t.revoked))
 		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no token %lld", (long long)id);
 	if (!e && (e = db_exec(ctx->conn, STMT_TOKEN_REVOKE,
 	                       DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL)))
 		e = app_db_fail(ctx, e, "token");
 	if (!e)
-		e = app_audit(ctx, "revoke", "token", id_str(ctx, id), NULL, NULL);
+		e = app_audit(ctx, "revoke", "token", app_id_str(ctx, id), NULL, NULL);
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }

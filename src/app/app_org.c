@@ -30,11 +30,6 @@ enum org_col {
 	OC_VERSION
 };
 
-static const char *col(struct app_ctx *ctx, struct db_rows *r, int c)
-{
-	return arena_strdup(&ctx->arena, db_col_text(r, c));
-}
-
 static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
 {
 	static const int field_col[ORG__NFIELDS] = {
@@ -52,11 +47,11 @@ static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
 	memset(o, 0, sizeof *o);
 	o->id = db_col_i64(r, OC_ID);
 	for (int i = 0; i < ORG__NFIELDS; i++)
-		o->f[i] = col(ctx, r, field_col[i]);
-	o->region_name = col(ctx, r, OC_REGION_NAME);
-	o->industry_name = col(ctx, r, OC_INDUSTRY_NAME);
-	o->created_at = col(ctx, r, OC_CREATED);
-	o->updated_at = col(ctx, r, OC_UPDATED);
+		o->f[i] = app_col(ctx, r, field_col[i]);
+	o->region_name = app_col(ctx, r, OC_REGION_NAME);
+	o->industry_name = app_col(ctx, r, OC_INDUSTRY_NAME);
+	o->created_at = app_col(ctx, r, OC_CREATED);
+	o->updated_at = app_col(ctx, r, OC_UPDATED);
 	o->version = db_col_i64(r, OC_VERSION);
 }
 
@@ -180,14 +175,7 @@ static const char *org_json(struct app_ctx *ctx, const struct org *o)
 {
 	struct buf b = BUF_INIT;
 	org_to_json(o, &b);
-	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
-	buf_free(&b);
-	return s;
-}
-
-static const char *id_str(struct app_ctx *ctx, int64_t id)
-{
-	return arena_printf(&ctx->arena, "%lld", (long long)id);
+	return app_keep(ctx, &b);
 }
 
 enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NFIELDS],
@@ -222,7 +210,7 @@ enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NF
 	}
 	if (!(e = app_org_load(ctx, id, out))) {
 		const char *json = org_json(ctx, out);
-		e = app_audit(ctx, "create", "organisation", id_str(ctx, id), NULL, json);
+		e = app_audit(ctx, "create", "organisation", app_id_str(ctx, id), NULL, json);
 		if (!e)
 			return app_write_end(ctx, e, 201, json,
 			                     arena_printf(&ctx->arena, "/api/v1/organisations/%lld",
@@ -278,8 +266,8 @@ enum err app_org_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	}
 	if (!e && !(e = app_org_load(ctx, id, out))) {
 		const char *after = org_json(ctx, out);
-		e = app_audit(ctx, "update", "organisation", id_str(ctx, id), org_json(ctx, &cur),
-		              after);
+		e = app_audit(ctx, "update", "organisation", app_id_str(ctx, id),
+		              org_json(ctx, &cur), after);
 	}
 	return app_write_end(ctx, e, 200, NULL, NULL);
 }
@@ -302,8 +290,8 @@ enum err app_org_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 	else if (changed != 1)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the record changed meanwhile");
 	if (!e)
-		e = app_audit(ctx, "delete", "organisation", id_str(ctx, id), org_json(ctx, &cur),
-		              NULL);
+		e = app_audit(ctx, "delete", "organisation", app_id_str(ctx, id),
+		              org_json(ctx, &cur), NULL);
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
@@ -331,9 +319,9 @@ enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out)
 		}
 		m[n].grant_id = db_col_i64(r, 0);
 		m[n].user_id = db_col_i64(r, 1);
-		m[n].role = col(ctx, r, 2);
-		m[n].username = col(ctx, r, 3);
-		m[n].display_name = col(ctx, r, 4);
+		m[n].role = app_col(ctx, r, 2);
+		m[n].username = app_col(ctx, r, 3);
+		m[n].display_name = app_col(ctx, r, 4);
 		n++;
 	}
 	if ((e = db_done(r)))

@@ -8,20 +8,15 @@
 
 #include <string.h>
 
-static const char *col(struct app_ctx *ctx, struct db_rows *r, int c)
-{
-	return arena_strdup(&ctx->arena, db_col_text(r, c));
-}
-
 /* REGION_COLS: code, name, name_en, level, parent_code, version */
 static void region_from_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
 	struct region *g = item;
-	g->code = col(ctx, r, 0);
-	g->name = col(ctx, r, 1);
-	g->name_en = col(ctx, r, 2);
-	g->level = col(ctx, r, 3);
-	g->parent_code = col(ctx, r, 4);
+	g->code = app_col(ctx, r, 0);
+	g->name = app_col(ctx, r, 1);
+	g->name_en = app_col(ctx, r, 2);
+	g->level = app_col(ctx, r, 3);
+	g->parent_code = app_col(ctx, r, 4);
 	g->version = db_col_i64(r, 5);
 }
 
@@ -29,12 +24,12 @@ static void region_from_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 static void industry_from_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
 	struct industry *i = item;
-	i->code = col(ctx, r, 0);
-	i->name = col(ctx, r, 1);
-	i->name_en = col(ctx, r, 2);
+	i->code = app_col(ctx, r, 0);
+	i->name = app_col(ctx, r, 1);
+	i->name_en = app_col(ctx, r, 2);
 	i->level = (int)db_col_i64(r, 3);
-	i->parent_code = col(ctx, r, 4);
-	i->description = col(ctx, r, 5);
+	i->parent_code = app_col(ctx, r, 4);
+	i->description = app_col(ctx, r, 5);
 	i->version = db_col_i64(r, 6);
 }
 
@@ -42,18 +37,14 @@ static const char *region_json(struct app_ctx *ctx, const struct region *g)
 {
 	struct buf b = BUF_INIT;
 	region_to_json(g, &b);
-	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
-	buf_free(&b);
-	return s;
+	return app_keep(ctx, &b);
 }
 
 static const char *industry_json(struct app_ctx *ctx, const struct industry *i)
 {
 	struct buf b = BUF_INIT;
 	industry_to_json(i, &b);
-	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
-	buf_free(&b);
-	return s;
+	return app_keep(ctx, &b);
 }
 
 /* One row by code through `st`; ERR_NOT_FOUND names what was missing. */
@@ -89,7 +80,7 @@ static enum err list_rows(struct app_ctx *ctx, char list, enum stmt st, enum stm
 	const char *last_key = NULL, *key = NULL;
 	while (db_next(r)) {
 		last_key = key;
-		key = col(ctx, r, 0);
+		key = app_col(ctx, r, 0);
 		from_row(ctx, r, items + item_size * (size_t)n++);
 	}
 	if ((e = db_done(r)))

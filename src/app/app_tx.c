@@ -132,6 +132,23 @@ enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what)
 	return APP_FAIL(ctx, e ? e : ERR_DB, "", "database failure in %s: %s", what, msg);
 }
 
+const char *app_col(struct app_ctx *ctx, struct db_rows *r, int c)
+{
+	return arena_strdup(&ctx->arena, db_col_text(r, c));
+}
+
+const char *app_id_str(struct app_ctx *ctx, int64_t id)
+{
+	return arena_printf(&ctx->arena, "%lld", (long long)id);
+}
+
+const char *app_keep(struct app_ctx *ctx, struct buf *b)
+{
+	const char *s = arena_strdup(&ctx->arena, buf_str(b));
+	buf_free(b);
+	return s;
+}
+
 const char *app_cursor_encode(struct app_ctx *ctx, char list, const char *key)
 {
 	size_t n = strlen(key) + 2;
@@ -196,7 +213,5 @@ const char *app_like_pattern(struct app_ctx *ctx, const char *q)
 		buf_putc(&b, *p);
 	}
 	buf_putc(&b, '%');
-	const char *s = arena_strdup(&ctx->arena, buf_str(&b));
-	buf_free(&b);
-	return s;
+	return app_keep(ctx, &b);
 }

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "db/db.h"
+#include "lib/buf.h"
 
 /* Begin a write transaction; on a repeated Idempotency-Key set ctx->replayed. */
 enum err app_write_begin(struct app_ctx *ctx);
@@ -31,6 +32,13 @@ enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
 enum err app_allow(struct app_ctx *ctx, enum action act, const struct target *t);
 /* Map a failed statement to an error with detail: constraint names become fields. */
 enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what);
+
+/* Column c of the current row copied into the ctx arena (NULL stays NULL). */
+const char *app_col(struct app_ctx *ctx, struct db_rows *r, int c);
+/* An id as decimal text, in the arena. */
+const char *app_id_str(struct app_ctx *ctx, int64_t id);
+/* Move a buffer's text into the arena (the buffer is freed). */
+const char *app_keep(struct app_ctx *ctx, struct buf *b);
 
 /*
  * Cursor helpers: an opaque cursor wraps the last key of the page and the

@@ -148,7 +148,8 @@ const struct route *route_match(const char *method, const char *path,
 		if (!strcmp(routes[r].method, method))
 			return &routes[r];
 		size_t used = strlen(allow);
-		snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", routes[r].method);
+		snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "",
+		         routes[r].method);
 	}
 	return NULL;
 }

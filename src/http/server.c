@@ -410,7 +410,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	                                   allow, sizeof allow))) {
 		dispatch(s, &rq, conn, st, addr);
 	} else if (allow[0]) {
-		err_set(&ctx.err, ERR_METHOD, "", "%s is not allowed here; allowed: %s", method, allow);
+		err_set(&ctx.err, ERR_METHOD, "", "%s is not allowed here; allowed: %s", method,
+		        allow);
 		http_problem(&rq, ERR_METHOD);
 		rq.allow = allow;
 	} else if (strncmp(url, "/api/", 5) &&
