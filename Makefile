@@ -80,7 +80,7 @@ unit: $(UNIT_BIN) $(FUZZ_BIN)
 
 web: web/dist/index.html
 
-WEB_SRC := $(shell find web/src web/index.html web/vite.config.* web/package.json -type f 2>/dev/null)
+WEB_SRC := $(shell find web/src web/public web/index.html web/vite.config.* web/package.json -type f 2>/dev/null)
 web/dist/index.html: $(WEB_SRC)
 	@if [ -d web/node_modules ]; then cd web && npx vite build --logLevel warn; \
 	else echo "web: node_modules missing (run tools/bootstrap); UI not built" >&2; fi

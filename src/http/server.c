@@ -495,7 +495,7 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
 	        (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	        MHD_OPTION_END);
 	if (!daemon) {
 		pthread_mutex_destroy(&s.log_mu);
 		return err_set(d, ERR_IO, "listen", "cannot listen on %s", o->listen);
