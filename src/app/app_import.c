@@ -48,8 +48,8 @@ static const char *const ignored_cols[IMPORT__MAX][12] = {
         [IMPORT_REGIONS] = {"provinceCode", "cityCode", "parent_code", "level", NULL},
         [IMPORT_INDUSTRIES] = {"level", "level_name", "division", "group", "class", "parent_code",
                                "note", NULL},
-        [IMPORT_ORGANISATIONS] = {"id", "region_name", "industry_name", "created_at", "updated_at",
-                                  "version", NULL},
+        [IMPORT_ORGANISATIONS] = {"id", "region_name", "region_name_en", "industry_name",
+                                  "industry_name_en", "created_at", "updated_at", "version", NULL},
 };
 
 bool import_kind_parse(const char *s, enum import_kind *out)

@@ -27,7 +27,9 @@ enum org_col {
 	OC_WEBSITE,
 	OC_CREATED,
 	OC_UPDATED,
-	OC_VERSION
+	OC_VERSION,
+	OC_REGION_NAME_EN,
+	OC_INDUSTRY_NAME_EN
 };
 
 static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
@@ -50,6 +52,8 @@ static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
 		o->f[i] = app_col(ctx, r, field_col[i]);
 	o->region_name = app_col(ctx, r, OC_REGION_NAME);
 	o->industry_name = app_col(ctx, r, OC_INDUSTRY_NAME);
+	o->region_name_en = app_col(ctx, r, OC_REGION_NAME_EN);
+	o->industry_name_en = app_col(ctx, r, OC_INDUSTRY_NAME_EN);
 	o->created_at = app_col(ctx, r, OC_CREATED);
 	o->updated_at = app_col(ctx, r, OC_UPDATED);
 	o->version = db_col_i64(r, OC_VERSION);

@@ -67,10 +67,13 @@ void org_to_json(const struct org *o, struct buf *out)
 	jw_ki64(&w, "id", o->id);
 	for (int i = 0; i < ORG__NFIELDS; i++) {
 		jw_kstr(&w, org_fields[i].name, o->f[i]);
-		if (i == ORG_REGION_CODE)
+		if (i == ORG_REGION_CODE) {
 			jw_kstr(&w, "region_name", o->region_name);
-		else if (i == ORG_INDUSTRY_CODE)
+			jw_kstr(&w, "region_name_en", o->region_name_en);
+		} else if (i == ORG_INDUSTRY_CODE) {
 			jw_kstr(&w, "industry_name", o->industry_name);
+			jw_kstr(&w, "industry_name_en", o->industry_name_en);
+		}
 	}
 	jw_kstr(&w, "created_at", o->created_at);
 	jw_kstr(&w, "updated_at", o->updated_at);

@@ -36,8 +36,8 @@ struct org {
 	int64_t id;
 	int64_t version;
 	const char *f[ORG__NFIELDS]; /* NULL = no value */
-	const char *region_name;
-	const char *industry_name;
+	const char *region_name, *region_name_en;
+	const char *industry_name, *industry_name_en;
 	const char *created_at;
 	const char *updated_at;
 };

@@ -27,3 +27,11 @@ export function fmtInstant(s) {
   if (Number.isNaN(d.getTime())) return String(s)
   return new Intl.DateTimeFormat(loc(), { dateStyle: 'medium', timeStyle: 'short' }).format(d)
 }
+
+// A bilingual field in the chosen language: obj[field + '_en'] in English when
+// present, the Chinese obj[field] otherwise.
+export function localName(obj, field) {
+  if (!obj) return ''
+  const en = obj[field + '_en']
+  return loc() === 'en' && en ? en : obj[field]
+}
