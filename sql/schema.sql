@@ -27,7 +27,7 @@ CREATE TABLE organisations (
     id            INTEGER PRIMARY KEY,
     kind          TEXT NOT NULL CHECK (kind IN ('enterprise', 'university', 'research_institute',
                                                 'platform_operator', 'service_institution')),
-    credit_code   TEXT UNIQUE CHECK (credit_code IS NULL OR length(credit_code) = 18),
+    credit_code   TEXT CHECK (credit_code IS NULL OR length(credit_code) = 18),
     name          TEXT NOT NULL CHECK (name <> ''),
     name_en       TEXT,
     region_code   TEXT REFERENCES regions (code),
@@ -42,13 +42,11 @@ CREATE TABLE organisations (
     CHECK (kind <> 'enterprise' OR credit_code IS NOT NULL)
 );
 
+CREATE UNIQUE INDEX organisations_credit_code ON organisations (credit_code);
+
 CREATE INDEX organisations_region ON organisations (region_code, id);
 
 CREATE INDEX organisations_industry ON organisations (industry_code, id);
-
-CREATE INDEX organisations_kind ON organisations (kind, id);
-
-CREATE INDEX organisations_name ON organisations (name);
 
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,

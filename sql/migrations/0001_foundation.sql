@@ -29,7 +29,7 @@ CREATE TABLE organisations (
     id            @ID@,
     kind          TEXT NOT NULL CHECK (kind IN ('enterprise', 'university', 'research_institute',
                                                 'platform_operator', 'service_institution')),
-    credit_code   TEXT UNIQUE CHECK (credit_code IS NULL OR length(credit_code) = 18),
+    credit_code   TEXT CHECK (credit_code IS NULL OR length(credit_code) = 18),
     name          TEXT NOT NULL CHECK (name <> ''),
     name_en       TEXT,
     region_code   TEXT REFERENCES regions (code),
@@ -43,10 +43,10 @@ CREATE TABLE organisations (
     version       BIGINT NOT NULL DEFAULT 1,
     CHECK (kind <> 'enterprise' OR credit_code IS NOT NULL)
 );
+-- Indexes, not constraints: a first bulk load drops and rebuilds them (app_import.c).
+CREATE UNIQUE INDEX organisations_credit_code ON organisations (credit_code);
 CREATE INDEX organisations_region ON organisations (region_code, id);
 CREATE INDEX organisations_industry ON organisations (industry_code, id);
-CREATE INDEX organisations_kind ON organisations (kind, id);
-CREATE INDEX organisations_name ON organisations (name);
 
 CREATE TABLE users (
     id            @ID@,

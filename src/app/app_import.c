@@ -8,12 +8,13 @@
 #include "lib/buf.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
+#include "lib/strmap.h"
 
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { IMPORT_BATCH = 10000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 16 };
+enum { IMPORT_BATCH = 50000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 16 };
 _Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX,
@@ -33,13 +34,26 @@ struct importer {
 	size_t nregions;
 	char (*industries)[6];
 	size_t nindustries;
-	/* the open batch */
+	/*
+	 * A first load into an empty table is one transaction, with the secondary
+	 * indexes rebuilt at the end and ids chosen here; otherwise each batch
+	 * commits on its own.
+	 */
+	bool bulk;
+	char *saved_indexes;
+	int64_t next_id;
+	struct strmap codes; /* credit code -> id of the rows this bulk load wrote */
+	bool savepoints;     /* the store aborts a transaction on a failed statement */
 	bool in_tx;
+	/* the open batch */
+	bool in_batch;
 	long batch_rows, first_line, last_line, batch_created, batch_updated;
-	crypto_hash_sha256_state digest;
+	crypto_generichash_state digest; /* BLAKE2b-256 of the applied rows */
 	struct import_stats st;
 	struct arena row;
 };
+
+static enum err bulk_begin(struct importer *imp);
 
 static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "organisations"};
 
@@ -118,15 +132,18 @@ enum err app_import_begin(struct app_ctx *ctx, enum import_kind kind, const char
 	imp->source = source;
 	imp->defs = import_fields(kind, &imp->ndefs);
 	enum err e = ERR_OK;
-	if (kind == IMPORT_ORGANISATIONS &&
-	    (!(e = load_codes(ctx, STMT_REGION_ALL_CODES, 7, (void **)&imp->regions,
-	                      &imp->nregions))))
+	/* a bulk load reads the code sets inside its transaction: they cannot change under it */
+	if (kind == IMPORT_ORGANISATIONS && !(e = bulk_begin(imp)) &&
+	    !(e = load_codes(ctx, STMT_REGION_ALL_CODES, 7, (void **)&imp->regions,
+	                     &imp->nregions)))
 		e = load_codes(ctx, STMT_INDUSTRY_ALL_CODES, 6, (void **)&imp->industries,
 		               &imp->nindustries);
 	if (e) {
 		app_import_abort(imp);
 		return e;
 	}
+	/* pre-validated bulk rows need none; elsewhere only a store that aborts needs them */
+	imp->savepoints = !imp->bulk && !db_statement_undo(ctx->conn);
 	*out = imp;
 	return ERR_OK;
 }
@@ -170,32 +187,29 @@ enum err app_import_columns(struct importer *imp, const char *const *names, int 
 	return ERR_OK;
 }
 
-static enum err batch_begin(struct importer *imp, long line)
+static enum err tx_begin(struct importer *imp)
 {
 	enum err e = db_begin_write(imp->ctx->conn);
 	if (e)
 		return app_db_fail(imp->ctx, e, "import");
 	imp->in_tx = true;
-	imp->batch_rows = imp->batch_created = imp->batch_updated = 0;
-	imp->first_line = line;
-	crypto_hash_sha256_init(&imp->digest);
 	return ERR_OK;
 }
 
-/* Audit and commit the open batch. */
-static enum err batch_commit(struct importer *imp)
+static void batch_begin(struct importer *imp, long line)
 {
-	struct app_ctx *ctx = imp->ctx;
-	if (!imp->in_tx)
-		return ERR_OK;
-	imp->in_tx = false;
-	if (imp->batch_rows == 0) {
-		db_rollback(ctx->conn);
-		return ERR_OK;
-	}
-	unsigned char h[crypto_hash_sha256_BYTES];
-	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	crypto_hash_sha256_final(&imp->digest, h);
+	imp->in_batch = true;
+	imp->batch_rows = imp->batch_created = imp->batch_updated = 0;
+	imp->first_line = line;
+	crypto_generichash_init(&imp->digest, NULL, 0, 32);
+}
+
+/* The audit record of the open batch: source, lines, counts, digest of the rows. */
+static enum err batch_audit(struct importer *imp)
+{
+	unsigned char h[32];
+	char hex[2 * sizeof h + 1];
+	crypto_generichash_final(&imp->digest, h, sizeof h);
 	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 	struct buf b = BUF_INIT;
 	struct jw w;
@@ -207,17 +221,89 @@ static enum err batch_commit(struct importer *imp)
 	jw_ki64(&w, "rows", imp->batch_rows);
 	jw_ki64(&w, "created", imp->batch_created);
 	jw_ki64(&w, "updated", imp->batch_updated);
-	jw_kstr(&w, "rows_sha256", hex);
+	jw_kstr(&w, "rows_blake2b", hex);
+	jw_kbool(&w, "bulk", imp->bulk);
 	jw_obj_close(&w);
 	static const char *const entity[IMPORT__MAX] = {"region", "industry", "organisation"};
-	enum err e = app_audit(ctx, "import", entity[imp->kind], "*", NULL, buf_str(&b));
+	enum err e = app_audit(imp->ctx, "import", entity[imp->kind], "*", NULL, buf_str(&b));
 	buf_free(&b);
-	if (!e && (e = db_commit(ctx->conn)))
-		e = app_db_fail(ctx, e, "import commit");
-	if (e)
-		db_rollback(ctx->conn);
+	return e;
+}
+
+/* Close the open batch: audit it, and commit it unless this is a bulk load. */
+static enum err batch_close(struct importer *imp)
+{
+	struct app_ctx *ctx = imp->ctx;
+	enum err e = ERR_OK;
+	if (imp->in_batch) {
+		imp->in_batch = false;
+		imp->st.created += imp->batch_created;
+		imp->st.updated += imp->batch_updated;
+		if (imp->batch_rows)
+			e = batch_audit(imp);
+	}
+	if (!imp->bulk && imp->in_tx) {
+		imp->in_tx = false;
+		if (!e && (e = db_commit(ctx->conn)))
+			e = app_db_fail(ctx, e, "import commit");
+		if (e)
+			db_rollback(ctx->conn);
+	}
 	arena_reset(&ctx->arena);
 	return e;
+}
+
+/*
+ * An empty organisation table takes the fast path: one transaction, indexes
+ * dropped now and rebuilt (sorted, not row by row) at the end, ids chosen
+ * here and duplicate credit codes found in memory.
+ */
+static enum err bulk_begin(struct importer *imp)
+{
+	struct app_ctx *ctx = imp->ctx;
+	struct db_rows *r;
+	int64_t any = 1;
+	enum err e = db_query(ctx->conn, STMT_ORG_ANY, DB_NOARGS, &r);
+	if (e)
+		return app_db_fail(ctx, e, "import");
+	if (db_next(r))
+		any = db_col_i64(r, 0);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "import");
+	if (any)
+		return ERR_OK;
+	db_bulk_tune(ctx->conn, true); /* before the transaction: some settings need that */
+	imp->bulk = true;
+	if ((e = tx_begin(imp)))
+		return e;
+	if ((e = db_query(ctx->conn, STMT_ORG_MAX_ID, DB_NOARGS, &r)))
+		return app_db_fail(ctx, e, "import");
+	imp->next_id = (db_next(r) ? db_col_i64(r, 0) : 0) + 1;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "import");
+	if ((e = db_indexes_drop(ctx->conn, "organisations", &imp->saved_indexes)))
+		return app_db_fail(ctx, e, "import indexes");
+	return ERR_OK;
+}
+
+/* Finish a bulk load: rebuild the indexes, move the id sequence, commit. */
+static enum err bulk_end(struct importer *imp)
+{
+	struct app_ctx *ctx = imp->ctx;
+	enum err e = db_indexes_create(ctx->conn, imp->saved_indexes);
+	if (e)
+		return app_db_fail(ctx, e, "import indexes");
+	struct db_rows *r;
+	if ((e = db_query(ctx->conn, STMT_ORG_ID_SYNC, DB_NOARGS, &r)))
+		return app_db_fail(ctx, e, "import");
+	while (db_next(r))
+		;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "import");
+	imp->in_tx = false;
+	if ((e = db_commit(ctx->conn)))
+		return app_db_fail(ctx, e, "import commit");
+	return ERR_OK;
 }
 
 static bool has_code(const void *codes, size_t n, size_t width, const char *code)
@@ -323,23 +409,65 @@ static enum err apply_industry(struct importer *imp, struct field_val *v, struct
 	        DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
 	        DB_TEXT((o)->f[ORG_WEBSITE])
 
-static enum err apply_org(struct importer *imp, struct field_val *v, struct err_detail *d)
+/* The id of the organisation with this credit code, or 0. */
+static enum err org_by_code(struct importer *imp, const char *code, int64_t *id)
+{
+	*id = 0;
+	if (!code)
+		return ERR_OK;
+	if (imp->bulk) { /* the table held nothing but what this load wrote */
+		int64_t *known = strmap_get(&imp->codes, code);
+		*id = known ? *known : 0;
+		return ERR_OK;
+	}
+	struct db_rows *r;
+	enum err e = db_query(imp->ctx->conn, STMT_ORG_ID_BY_CREDIT, DB_ARGS(DB_TEXT(code)), &r);
+	if (e)
+		return e;
+	if (db_next(r))
+		*id = db_col_i64(r, 0);
+	return db_done(r);
+}
+
+static enum err org_write(struct importer *imp, const struct org *o, int64_t id)
 {
 	struct app_ctx *ctx = imp->ctx;
 	struct db_conn *c = ctx->conn;
-	int64_t id = 0;
 	enum err e;
-	struct db_rows *r;
+	if (id) {
+		e = db_exec(c, STMT_ORG_IMPORT_UPDATE,
+		            DB_ARGS(ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
+		imp->batch_updated += !e;
+	} else if (imp->bulk) {
+		id = imp->next_id;
+		e = db_exec(c, STMT_ORG_INSERT_ID,
+		            DB_ARGS(DB_INT(id), ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s),
+		                    DB_TEXT(ctx->now_s)),
+		            NULL);
+		if (!e) {
+			imp->next_id++;
+			if (o->f[ORG_CREDIT_CODE])
+				strmap_put(&imp->codes, o->f[ORG_CREDIT_CODE], id);
+		}
+		imp->batch_created += !e;
+	} else {
+		e = db_exec(c, STMT_ORG_INSERT_NORET,
+		            DB_ARGS(ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+		            NULL);
+		imp->batch_created += !e;
+	}
+	return e;
+}
+
+static enum err apply_org(struct importer *imp, struct field_val *v, struct err_detail *d)
+{
+	struct app_ctx *ctx = imp->ctx;
+	int64_t id = 0;
 	const char *code =
 	        v[ORG_CREDIT_CODE].set && !v[ORG_CREDIT_CODE].null ? v[ORG_CREDIT_CODE].s : NULL;
-	if (code) {
-		if ((e = db_query(c, STMT_ORG_ID_BY_CREDIT, DB_ARGS(DB_TEXT(code)), &r)))
-			return e;
-		if (db_next(r))
-			id = db_col_i64(r, 0);
-		if ((e = db_done(r)))
-			return e;
-	}
+	enum err e = org_by_code(imp, code, &id);
+	if (e)
+		return e;
 	struct org o = {0};
 	if (id) {
 		/* an update keeps what the file does not mention */
@@ -358,30 +486,61 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 	    !has_code(imp->industries, imp->nindustries, 6, o.f[ORG_INDUSTRY_CODE]))
 		return err_set(d, ERR_INVALID, "industry_code",
 		               "no industry %s (import industries first)", o.f[ORG_INDUSTRY_CODE]);
-	if (id) {
-		e = db_exec(c, STMT_ORG_IMPORT_UPDATE,
-		            DB_ARGS(ORG_ROW_ARGS(&o), DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
-		imp->batch_updated += !e;
-	} else {
-		if (!(e = db_query(
-		              c, STMT_ORG_INSERT,
-		              DB_ARGS(ORG_ROW_ARGS(&o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
-		              &r))) {
-			while (db_next(r))
-				;
-			e = db_done(r);
-		}
-		imp->batch_created += !e;
-	}
+	if (id && code && o.f[ORG_CREDIT_CODE] && strcmp(code, o.f[ORG_CREDIT_CODE]))
+		return err_set(d, ERR_INVALID, "credit_code", "cannot change on import");
+	e = org_write(imp, &o, id);
 	if (e == ERR_CONFLICT)
 		return err_set(d, e, "credit_code", "is used by another organisation");
 	return e;
 }
 
+/* Run one row's statements, undoing them all if any fails. */
+static enum err apply_row(struct importer *imp, const char *const *values, int n,
+                          struct err_detail *d)
+{
+	struct app_ctx *ctx = imp->ctx;
+	enum err e;
+	if (imp->savepoints && (e = db_exec(ctx->conn, STMT_SAVEPOINT, DB_NOARGS, NULL)))
+		return app_db_fail(ctx, e, "import");
+	struct field_val vals[IMPORT_FIELDS_MAX];
+	enum err row = row_fields(imp, values, n, vals, d);
+	if (!row) {
+		switch (imp->kind) {
+		case IMPORT_REGIONS: row = apply_region(imp, vals, d); break;
+		case IMPORT_INDUSTRIES: row = apply_industry(imp, vals, d); break;
+		default: row = apply_org(imp, vals, d); break;
+		}
+		if (row && !d->message[0])
+			err_set(d, row, "", "%s", db_last_error(ctx->conn));
+	}
+	if (imp->savepoints) {
+		if (row && (e = db_exec(ctx->conn, STMT_SAVEPOINT_ROLLBACK, DB_NOARGS, NULL)))
+			return app_db_fail(ctx, e, "import");
+		if ((e = db_exec(ctx->conn, STMT_SAVEPOINT_RELEASE, DB_NOARGS, NULL)))
+			return app_db_fail(ctx, e, "import");
+	} else if (row && imp->bulk && (row == ERR_DB || row == ERR_UNAVAILABLE)) {
+		return row; /* a bulk load has no savepoints: a store failure ends it */
+	}
+	/* a store failure on one row (SQLite undid the statement) skips the row */
+	return row == ERR_DB || row == ERR_IO || row == ERR_UNAVAILABLE ? ERR_INVALID : row;
+}
+
+/* Add an applied row to the batch digest: its line and values. */
+static void digest_row(struct importer *imp, long line, const char *const *values, int n)
+{
+	char num[24];
+	int k = snprintf(num, sizeof num, "%ld", line);
+	crypto_generichash_update(&imp->digest, (const unsigned char *)num, (unsigned long long)k);
+	for (int i = 0; i < n; i++) {
+		const char *s = values[i] ? values[i] : "";
+		crypto_generichash_update(&imp->digest, (const unsigned char *)"\x1f", 1);
+		crypto_generichash_update(&imp->digest, (const unsigned char *)s, strlen(s));
+	}
+}
+
 enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
                         struct err_detail *d)
 {
-	struct app_ctx *ctx = imp->ctx;
 	enum err e;
 	err_clear(d);
 	d->line = line;
@@ -391,57 +550,30 @@ enum err app_import_row(struct importer *imp, long line, const char *const *valu
 		return err_set(d, ERR_INVALID, "", "has %d fields, the header has %d", n,
 		               imp->ncol);
 	}
-	if (!imp->in_tx && (e = batch_begin(imp, line)))
+	if (!imp->in_tx && (e = tx_begin(imp)))
 		return e;
+	if (!imp->in_batch)
+		batch_begin(imp, line);
 	arena_reset(&imp->row);
-	struct field_val vals[IMPORT_FIELDS_MAX];
-	if ((e = db_exec(ctx->conn, STMT_SAVEPOINT, DB_NOARGS, NULL)))
-		return app_db_fail(ctx, e, "import");
-	e = row_fields(imp, values, n, vals, d);
-	if (!e) {
-		switch (imp->kind) {
-		case IMPORT_REGIONS: e = apply_region(imp, vals, d); break;
-		case IMPORT_INDUSTRIES: e = apply_industry(imp, vals, d); break;
-		default: e = apply_org(imp, vals, d); break;
-		}
-		if (e && !d->message[0])
-			err_set(d, e, "", "%s", db_last_error(ctx->conn));
-	}
-	if (e) {
-		imp->st.failed++;
-		if (db_exec(ctx->conn, STMT_SAVEPOINT_ROLLBACK, DB_NOARGS, NULL) ||
-		    db_exec(ctx->conn, STMT_SAVEPOINT_RELEASE, DB_NOARGS, NULL))
-			return app_db_fail(ctx, ERR_DB, "import");
+	if ((e = apply_row(imp, values, n, d))) {
 		d->line = line;
-		return e == ERR_DB || e == ERR_IO || e == ERR_UNAVAILABLE ? ERR_INVALID : e;
+		if (e != ERR_DB && e != ERR_UNAVAILABLE)
+			imp->st.failed++;
+		return e;
 	}
-	if ((e = db_exec(ctx->conn, STMT_SAVEPOINT_RELEASE, DB_NOARGS, NULL)))
-		return app_db_fail(ctx, e, "import");
-	/* the batch digest covers what was applied: line and values */
-	char num[24];
-	int k = snprintf(num, sizeof num, "%ld", line);
-	crypto_hash_sha256_update(&imp->digest, (const unsigned char *)num, (unsigned long long)k);
-	for (int i = 0; i < n; i++) {
-		const char *s = values[i] ? values[i] : "";
-		crypto_hash_sha256_update(&imp->digest, (const unsigned char *)"\x1f", 1);
-		crypto_hash_sha256_update(&imp->digest, (const unsigned char *)s, strlen(s));
-	}
+	digest_row(imp, line, values, n);
 	imp->batch_rows++;
 	imp->last_line = line;
-	if (imp->batch_rows >= IMPORT_BATCH) {
-		imp->st.created += imp->batch_created;
-		imp->st.updated += imp->batch_updated;
-		if ((e = batch_commit(imp)))
-			return e;
-	}
+	if (imp->batch_rows >= IMPORT_BATCH && (e = batch_close(imp)))
+		return e;
 	return ERR_OK;
 }
 
 enum err app_import_end(struct importer *imp, struct import_stats *stats)
 {
-	imp->st.created += imp->in_tx ? imp->batch_created : 0;
-	imp->st.updated += imp->in_tx ? imp->batch_updated : 0;
-	enum err e = batch_commit(imp);
+	enum err e = batch_close(imp);
+	if (!e && imp->bulk)
+		e = bulk_end(imp);
 	*stats = imp->st;
 	app_import_abort(imp);
 	return e;
@@ -453,8 +585,12 @@ void app_import_abort(struct importer *imp)
 		return;
 	if (imp->in_tx)
 		db_rollback(imp->ctx->conn);
+	if (imp->bulk)
+		db_bulk_tune(imp->ctx->conn, false); /* after the transaction ended */
 	free(imp->regions);
 	free(imp->industries);
+	free(imp->saved_indexes);
+	strmap_free(&imp->codes);
 	arena_free(&imp->row);
 	free(imp);
 }

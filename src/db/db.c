@@ -415,3 +415,51 @@ enum err db_backup(struct db *db, const char *path, struct err_detail *d)
 	db_release(c);
 	return e;
 }
+
+enum err db_indexes_drop(struct db_conn *c, const char *table, char **saved)
+{
+	struct db_rows *r;
+	struct buf defs = BUF_INIT, drops = BUF_INIT;
+	enum err e = db_query(c, STMT_INDEX_DEFS, DB_ARGS(DB_TEXT(table)), &r);
+	if (e)
+		return e;
+	while (db_next(r)) {
+		buf_printf(&defs, "%s;\n", db_col_text(r, 1));
+		buf_printf(&drops, "DROP INDEX \"%s\";\n", db_col_text(r, 0));
+	}
+	if (!(e = db_done(r)) && drops.len)
+		e = db_exec_script(c, buf_str(&drops));
+	buf_free(&drops);
+	if (e) {
+		buf_free(&defs);
+		return e;
+	}
+	*saved = buf_take(&defs);
+	return ERR_OK;
+}
+
+enum err db_indexes_create(struct db_conn *c, const char *saved)
+{
+	return saved && *saved ? db_exec_script(c, saved) : ERR_OK;
+}
+
+void db_bulk_tune(struct db_conn *c, bool on)
+{
+	/*
+	 * Best effort: a failure only costs speed. SQLite's foreign-key checks are
+	 * off during a bulk load, whose rows the caller checked against the
+	 * referenced tables inside the same transaction; the pragma only takes
+	 * effect outside a transaction, hence the calling order.
+	 */
+	if (BASE(c)->be->kind == DB_SQLITE)
+		db_exec_script(c, on ? "PRAGMA cache_size = -262144; PRAGMA foreign_keys = OFF"
+		                     : "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON");
+	else
+		db_exec_script(c, on ? "SET maintenance_work_mem = '256MB'"
+		                     : "RESET maintenance_work_mem");
+}
+
+bool db_statement_undo(struct db_conn *c)
+{
+	return BASE(c)->be->kind == DB_SQLITE;
+}

@@ -114,6 +114,27 @@ const char *db_last_error(struct db_conn *c);
 /* Run free SQL text (migrations, CLI maintenance); never with input from users. */
 enum err db_exec_script(struct db_conn *c, const char *sql);
 
+/*
+ * Bulk loading. db_indexes_drop removes the secondary indexes of `table`
+ * (not its primary key) and returns their definitions in *saved (caller
+ * frees); db_indexes_create rebuilds them from that text. Both run inside the
+ * caller's write transaction, so a failed load restores the indexes.
+ */
+enum err db_indexes_drop(struct db_conn *c, const char *table, char **saved);
+enum err db_indexes_create(struct db_conn *c, const char *saved);
+/*
+ * Bulk-load settings for this connection (larger caches; on SQLite no
+ * foreign-key checks: the caller checks references itself). Call outside a
+ * transaction: before beginning it and after it ended.
+ */
+void db_bulk_tune(struct db_conn *c, bool on);
+/*
+ * Whether a failed statement leaves its transaction usable (SQLite: only the
+ * statement is undone) or aborts it (PostgreSQL): in the latter case a
+ * per-row savepoint is needed to skip a bad row.
+ */
+bool db_statement_undo(struct db_conn *c);
+
 /* Online backup of a SQLite database to `path`; ERR_USAGE on PostgreSQL. */
 enum err db_backup(struct db *db, const char *path, struct err_detail *d);
 

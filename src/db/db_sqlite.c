@@ -8,6 +8,7 @@
 
 #include "lib/buf.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +49,19 @@ static enum err lite_err(struct db_conn *c, int rc)
 	}
 }
 
+/*
+ * Process-wide settings, before SQLite initialises: no memory statistics
+ * (they take a global mutex on every allocation, and we never read them).
+ */
+static void lite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum err lite_connect(const char *target, struct db_conn **out, struct err_detail *d)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, lite_configure);
 	struct sqlite_conn_rows *cr = xcalloc(1, sizeof *cr);
 	struct db_conn *c = &cr->c;
 	int rc = sqlite3_open_v2(target, &c->h,
@@ -62,6 +74,8 @@ static enum err lite_connect(const char *target, struct db_conn **out, struct er
 		free(cr);
 		return ERR_DB;
 	}
+	/* Debian builds SQLite without lookaside: small allocations then all hit malloc */
+	sqlite3_db_config(c->h, SQLITE_DBCONFIG_LOOKASIDE, NULL, 1200, 128);
 	sqlite3_busy_timeout(c->h, 5000);
 	sqlite3_extended_result_codes(c->h, 1);
 	char *msg = NULL;

@@ -18,6 +18,8 @@ void csv_free(struct csv *c)
 	buf_free(&c->rec);
 	free(c->offs);
 	free(c->ptrs);
+	free(c->in);
+	c->in = NULL;
 	c->offs = NULL;
 	c->ptrs = NULL;
 }
@@ -31,47 +33,74 @@ static void field_start(struct csv *c)
 	c->offs[c->nfields++] = c->rec.len;
 }
 
+enum { CSV_BLOCK = 1 << 16 };
+
+/* The next input byte, or EOF. */
+static inline int csv_getc(struct csv *c)
+{
+	if (c->in_pos == c->in_len) {
+		if (!c->in)
+			c->in = xmalloc(CSV_BLOCK);
+		c->in_len = fread(c->in, 1, CSV_BLOCK, c->f);
+		c->in_pos = 0;
+		if (c->in_len == 0)
+			return EOF;
+	}
+	return c->in[c->in_pos++];
+}
+
+/* Look at the next byte without taking it. */
+static inline int csv_peek(struct csv *c)
+{
+	int ch = csv_getc(c);
+	if (ch != EOF)
+		c->in_pos--;
+	return ch;
+}
+
+static enum err csv_limit(struct csv *c, struct err_detail *d)
+{
+	d->line = c->line;
+	return err_set(d, ERR_TOO_LARGE, "", "record longer than %d bytes", LIMIT_CSV_LINE_BYTES);
+}
+
 /* Read one physical record into c->rec / c->offs. */
 static enum err csv_read(struct csv *c, struct err_detail *d)
 {
 	buf_reset(&c->rec);
 	c->nfields = 0;
 	c->line = c->next_line;
-	int ch = getc(c->f);
+	int ch = csv_getc(c);
 	if (!c->bom_checked) {
 		c->bom_checked = true;
 		if (ch == 0xEF) {
-			if (getc(c->f) != 0xBB || getc(c->f) != 0xBF) {
+			if (csv_getc(c) != 0xBB || csv_getc(c) != 0xBF) {
 				d->line = c->line;
 				return err_set(d, ERR_MALFORMED, "", "bad byte order mark");
 			}
-			ch = getc(c->f);
+			ch = csv_getc(c);
 		}
 	}
 	if (ch == EOF)
 		return ERR_NOT_FOUND;
 	bool quoted = false, in_field = false;
 	field_start(c);
-	for (;; ch = getc(c->f)) {
-		if (c->rec.len - c->offs[c->nfields - 1] > LIMIT_CSV_FIELD_BYTES ||
-		    c->rec.len > LIMIT_CSV_LINE_BYTES) {
-			d->line = c->line;
-			return err_set(d, ERR_TOO_LARGE, "", "record longer than %d bytes",
-			               LIMIT_CSV_LINE_BYTES);
-		}
+	for (;; ch = csv_getc(c)) {
+		if (c->rec.len > LIMIT_CSV_LINE_BYTES ||
+		    c->rec.len - c->offs[c->nfields - 1] > LIMIT_CSV_FIELD_BYTES)
+			return csv_limit(c, d);
 		if (quoted) {
 			if (ch == EOF) {
 				d->line = c->line;
 				return err_set(d, ERR_MALFORMED, "", "quoted field not closed");
 			}
 			if (ch == '"') {
-				int nx = getc(c->f);
-				if (nx == '"') {
+				if (csv_peek(c) == '"') {
+					csv_getc(c);
 					buf_putc(&c->rec, '"');
-					continue;
+				} else {
+					quoted = false;
 				}
-				quoted = false;
-				ungetc(nx, c->f);
 				continue;
 			}
 			if (ch == '\n')
@@ -95,16 +124,22 @@ static enum err csv_read(struct csv *c, struct err_detail *d)
 			continue;
 		}
 		if (ch == '\r') {
-			int nx = getc(c->f);
-			if (nx != '\n')
-				ungetc(nx, c->f);
+			if (csv_peek(c) == '\n')
+				csv_getc(c);
 			ch = '\n';
 		}
 		if (ch == '\n' || ch == EOF) {
 			c->next_line++;
 			break;
 		}
+		/* this byte, then the plain run up to the next special one, in one append */
+		size_t end = c->in_pos;
+		while (end < c->in_len && c->in[end] != ',' && c->in[end] != '"' &&
+		       c->in[end] != '\r' && c->in[end] != '\n')
+			end++;
 		buf_putc(&c->rec, (char)ch);
+		buf_append(&c->rec, c->in + c->in_pos, end - c->in_pos);
+		c->in_pos = end;
 		in_field = true;
 	}
 	buf_putc(&c->rec, '\0');

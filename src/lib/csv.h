@@ -22,6 +22,9 @@ struct csv {
 	long line; /* line where the current record started (1-based) */
 	long next_line;
 	bool bom_checked;
+	/* input read ahead in blocks: byte-at-a-time stdio would dominate big imports */
+	unsigned char *in;
+	size_t in_len, in_pos;
 };
 
 void csv_init(struct csv *c, FILE *f);

@@ -38,6 +38,18 @@ static bool is_space_at(const char *s, size_t *len)
 	return false;
 }
 
+/*
+ * Characters NFC never changes and that never combine with a neighbour:
+ * below the combining diacritics, CJK punctuation, unified ideographs and
+ * full-width forms. Almost all names and codes are only these, so the
+ * normalisation pass can be skipped for them.
+ */
+static bool nfc_stable(int32_t cp)
+{
+	return cp < 0x300 || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xFF01 && cp <= 0xFFEF);
+}
+
 const char *fields_clean_text(const char *s, bool multiline, struct arena *a, const char **why)
 {
 	size_t len;
@@ -51,6 +63,7 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 		n -= back;
 	}
 	/* validate and look for control characters in one pass */
+	bool stable = true; /* every character is one NFC leaves alone */
 	utf8proc_ssize_t off = 0;
 	while ((size_t)off < n) {
 		utf8proc_int32_t cp;
@@ -65,8 +78,11 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 			*why = "contains a control character";
 			return NULL;
 		}
+		stable = stable && nfc_stable(cp);
 		off += k;
 	}
+	if (stable)
+		return arena_strndup(a, s, n);
 	utf8proc_uint8_t *nfc = NULL;
 	utf8proc_ssize_t m = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &nfc,
 	                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);

@@ -1,0 +1,62 @@
+/* strmap: open addressing with linear probing, kept at most half full. */
+#include "lib/strmap.h"
+
+#include "lib/buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct strmap_slot *find(const struct strmap *m, const char *key)
+{
+	size_t i = (size_t)hash(key) & (m->cap - 1);
+	while (m->slots[i].key && strcmp(m->slots[i].key, key))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slots[i];
+}
+
+int64_t *strmap_get(const struct strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	struct strmap_slot *s = find(m, key);
+	return s->key ? &s->value : NULL;
+}
+
+static void grow(struct strmap *m)
+{
+	struct strmap old = *m;
+	m->cap = m->cap ? m->cap * 2 : 1024;
+	m->slots = xcalloc(m->cap, sizeof *m->slots);
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.slots[i].key)
+			*find(m, old.slots[i].key) = old.slots[i];
+	free(old.slots);
+}
+
+void strmap_put(struct strmap *m, const char *key, int64_t value)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		grow(m);
+	struct strmap_slot *s = find(m, key);
+	if (!s->key) {
+		s->key = arena_strdup(&m->keys, key);
+		m->n++;
+	}
+	s->value = value;
+}
+
+void strmap_free(struct strmap *m)
+{
+	free(m->slots);
+	arena_free(&m->keys);
+	m->slots = NULL;
+	m->cap = m->n = 0;
+}
