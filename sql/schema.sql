@@ -4,7 +4,7 @@ CREATE TABLE regions (
     code        TEXT PRIMARY KEY CHECK (length(code) = 6),
     name        TEXT NOT NULL CHECK (name <> ''),
     name_en     TEXT,
-    level       TEXT NOT NULL CHECK (level IN ('province', 'prefecture', 'county')),
+    level       TEXT NOT NULL CHECK (level = 'province' OR level = 'prefecture' OR level = 'county'),
     parent_code TEXT REFERENCES regions (code),
     version     BIGINT NOT NULL DEFAULT 1
 );
@@ -25,15 +25,18 @@ CREATE INDEX industries_parent ON industries (parent_code, code);
 
 CREATE TABLE organisations (
     id            INTEGER PRIMARY KEY,
-    kind          TEXT NOT NULL CHECK (kind IN ('enterprise', 'university', 'research_institute',
-                                                'platform_operator', 'service_institution')),
+    kind          TEXT NOT NULL CHECK (kind = 'enterprise' OR kind = 'university'
+                                       OR kind = 'research_institute'
+                                       OR kind = 'platform_operator'
+                                       OR kind = 'service_institution'),
     credit_code   TEXT CHECK (credit_code IS NULL OR length(credit_code) = 18),
     name          TEXT NOT NULL CHECK (name <> ''),
     name_en       TEXT,
     region_code   TEXT REFERENCES regions (code),
     industry_code TEXT REFERENCES industries (code),
     registered_on TEXT,
-    size_class    TEXT CHECK (size_class IN ('large', 'medium', 'small', 'micro')),
+    size_class    TEXT CHECK (size_class = 'large' OR size_class = 'medium'
+                              OR size_class = 'small' OR size_class = 'micro'),
     address       TEXT,
     website       TEXT,
     created_at    TEXT NOT NULL,
@@ -64,10 +67,12 @@ CREATE TABLE users (
 CREATE TABLE user_roles (
     id          INTEGER PRIMARY KEY,
     user_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    role        TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'reviewer', 'expert',
-                                              'org_admin', 'org_member', 'broker')),
+    role        TEXT NOT NULL CHECK (role = 'admin' OR role = 'operator' OR role = 'reviewer'
+                                     OR role = 'expert' OR role = 'org_admin'
+                                     OR role = 'org_member' OR role = 'broker'),
     region_code TEXT REFERENCES regions (code),
-    level       TEXT CHECK (level IN ('county', 'city', 'province', 'national')),
+    level       TEXT CHECK (level = 'county' OR level = 'city' OR level = 'province'
+                            OR level = 'national'),
     org_id      BIGINT REFERENCES organisations (id) ON DELETE CASCADE,
     created_at  TEXT NOT NULL,
     CHECK ((role IN ('org_admin', 'org_member')) = (org_id IS NOT NULL)),

@@ -50,7 +50,17 @@ struct importer {
 	long batch_rows, first_line, last_line, batch_created, batch_updated;
 	crypto_generichash_state digest; /* BLAKE2b-256 of the applied rows */
 	struct import_stats st;
-	struct arena row;
+	struct import_row *scratch; /* for app_import_row */
+};
+
+struct import_row {
+	long line;
+	int n;
+	enum err err; /* ERR_OK: checked; otherwise why the row was refused */
+	struct err_detail d;
+	struct field_val vals[IMPORT_FIELDS_MAX];
+	const char **raw; /* the values as read, for the batch digest */
+	struct arena mem;
 };
 
 static enum err bulk_begin(struct importer *imp);
@@ -323,8 +333,8 @@ static const char *row_value(const struct importer *imp, const char *const *valu
 }
 
 /* Validate row text into vals; columns the file lacks stay unset. */
-static enum err row_fields(struct importer *imp, const char *const *values, int n,
-                           struct field_val *vals, struct err_detail *d)
+static enum err row_fields(const struct importer *imp, const char *const *values, int n,
+                           struct field_val *vals, struct arena *mem, struct err_detail *d)
 {
 	memset(vals, 0, sizeof *vals * imp->ndefs);
 	for (int i = 0; i < n && i < imp->ncol; i++) {
@@ -335,9 +345,9 @@ static enum err row_fields(struct importer *imp, const char *const *values, int 
 		if (imp->kind == IMPORT_INDUSTRIES && f == INDUSTRY_F_CODE) {
 			const char *section = row_value(imp, values, n, COL_SECTION);
 			if (section && v[0] >= '0' && v[0] <= '9')
-				v = arena_printf(&imp->row, "%s%s", section, v);
+				v = arena_printf(mem, "%s%s", section, v);
 		}
-		enum err e = fields_set_text(&imp->defs[f], v, &vals[f], &imp->row, d);
+		enum err e = fields_set_text(&imp->defs[f], v, &vals[f], mem, d);
 		if (e)
 			return e;
 	}
@@ -479,13 +489,6 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 	org_apply(&o, v);
 	if ((e = org_validate(&o, ctx->today, d)))
 		return e;
-	if (o.f[ORG_REGION_CODE] && !has_code(imp->regions, imp->nregions, 7, o.f[ORG_REGION_CODE]))
-		return err_set(d, ERR_INVALID, "region_code", "no region %s (import regions first)",
-		               o.f[ORG_REGION_CODE]);
-	if (o.f[ORG_INDUSTRY_CODE] &&
-	    !has_code(imp->industries, imp->nindustries, 6, o.f[ORG_INDUSTRY_CODE]))
-		return err_set(d, ERR_INVALID, "industry_code",
-		               "no industry %s (import industries first)", o.f[ORG_INDUSTRY_CODE]);
 	if (id && code && o.f[ORG_CREDIT_CODE] && strcmp(code, o.f[ORG_CREDIT_CODE]))
 		return err_set(d, ERR_INVALID, "credit_code", "cannot change on import");
 	e = org_write(imp, &o, id);
@@ -494,79 +497,128 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 	return e;
 }
 
-/* Run one row's statements, undoing them all if any fails. */
-static enum err apply_row(struct importer *imp, const char *const *values, int n,
-                          struct err_detail *d)
+/* Codes a row refers to must be loaded (checked here, before any write). */
+static enum err org_refs(const struct importer *imp, const struct field_val *v,
+                         struct err_detail *d)
+{
+	const struct field_val *rg = &v[ORG_REGION_CODE], *in = &v[ORG_INDUSTRY_CODE];
+	if (rg->set && !rg->null && !has_code(imp->regions, imp->nregions, 7, rg->s))
+		return err_set(d, ERR_INVALID, "region_code", "no region %s (import regions first)",
+		               rg->s);
+	if (in->set && !in->null && !has_code(imp->industries, imp->nindustries, 6, in->s))
+		return err_set(d, ERR_INVALID, "industry_code",
+		               "no industry %s (import industries first)", in->s);
+	return ERR_OK;
+}
+
+struct import_row *import_row_new(void)
+{
+	return xcalloc(1, sizeof(struct import_row));
+}
+
+void import_row_free(struct import_row *row)
+{
+	if (!row)
+		return;
+	arena_free(&row->mem);
+	free(row);
+}
+
+void app_import_prepare(const struct importer *imp, long line, const char *const *values, int n,
+                        struct import_row *row)
+{
+	arena_reset(&row->mem);
+	row->line = line;
+	row->n = n;
+	err_clear(&row->d);
+	row->raw = arena_alloc(&row->mem, sizeof *row->raw * (size_t)(n ? n : 1));
+	for (int i = 0; i < n; i++)
+		row->raw[i] = arena_strdup(&row->mem, values[i]);
+	if (n != imp->ncol)
+		row->err = err_set(&row->d, ERR_INVALID, "", "has %d fields, the header has %d", n,
+		                   imp->ncol);
+	else if (!(row->err = row_fields(imp, row->raw, n, row->vals, &row->mem, &row->d)) &&
+	         imp->kind == IMPORT_ORGANISATIONS)
+		row->err = org_refs(imp, row->vals, &row->d);
+	row->d.line = line;
+}
+
+/* Run a checked row's statements, undoing them all if any fails. */
+static enum err apply_row(struct importer *imp, struct import_row *row, struct err_detail *d)
 {
 	struct app_ctx *ctx = imp->ctx;
 	enum err e;
 	if (imp->savepoints && (e = db_exec(ctx->conn, STMT_SAVEPOINT, DB_NOARGS, NULL)))
 		return app_db_fail(ctx, e, "import");
-	struct field_val vals[IMPORT_FIELDS_MAX];
-	enum err row = row_fields(imp, values, n, vals, d);
-	if (!row) {
-		switch (imp->kind) {
-		case IMPORT_REGIONS: row = apply_region(imp, vals, d); break;
-		case IMPORT_INDUSTRIES: row = apply_industry(imp, vals, d); break;
-		default: row = apply_org(imp, vals, d); break;
-		}
-		if (row && !d->message[0])
-			err_set(d, row, "", "%s", db_last_error(ctx->conn));
+	enum err res;
+	switch (imp->kind) {
+	case IMPORT_REGIONS: res = apply_region(imp, row->vals, d); break;
+	case IMPORT_INDUSTRIES: res = apply_industry(imp, row->vals, d); break;
+	default: res = apply_org(imp, row->vals, d); break;
 	}
+	if (res && !d->message[0])
+		err_set(d, res, "", "%s", db_last_error(ctx->conn));
 	if (imp->savepoints) {
-		if (row && (e = db_exec(ctx->conn, STMT_SAVEPOINT_ROLLBACK, DB_NOARGS, NULL)))
+		if (res && (e = db_exec(ctx->conn, STMT_SAVEPOINT_ROLLBACK, DB_NOARGS, NULL)))
 			return app_db_fail(ctx, e, "import");
 		if ((e = db_exec(ctx->conn, STMT_SAVEPOINT_RELEASE, DB_NOARGS, NULL)))
 			return app_db_fail(ctx, e, "import");
-	} else if (row && imp->bulk && (row == ERR_DB || row == ERR_UNAVAILABLE)) {
-		return row; /* a bulk load has no savepoints: a store failure ends it */
+	} else if (res && imp->bulk && (res == ERR_DB || res == ERR_UNAVAILABLE)) {
+		return res; /* a bulk load has no savepoints: a store failure ends it */
 	}
 	/* a store failure on one row (SQLite undid the statement) skips the row */
-	return row == ERR_DB || row == ERR_IO || row == ERR_UNAVAILABLE ? ERR_INVALID : row;
+	return res == ERR_DB || res == ERR_IO || res == ERR_UNAVAILABLE ? ERR_INVALID : res;
 }
 
 /* Add an applied row to the batch digest: its line and values. */
-static void digest_row(struct importer *imp, long line, const char *const *values, int n)
+static void digest_row(struct importer *imp, const struct import_row *row)
 {
 	char num[24];
-	int k = snprintf(num, sizeof num, "%ld", line);
+	int k = snprintf(num, sizeof num, "%ld", row->line);
 	crypto_generichash_update(&imp->digest, (const unsigned char *)num, (unsigned long long)k);
-	for (int i = 0; i < n; i++) {
-		const char *s = values[i] ? values[i] : "";
+	for (int i = 0; i < row->n; i++) {
+		const char *s = row->raw[i] ? row->raw[i] : "";
 		crypto_generichash_update(&imp->digest, (const unsigned char *)"\x1f", 1);
 		crypto_generichash_update(&imp->digest, (const unsigned char *)s, strlen(s));
 	}
 }
 
-enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
-                        struct err_detail *d)
+enum err app_import_apply(struct importer *imp, struct import_row *row, struct err_detail *d)
 {
 	enum err e;
 	err_clear(d);
-	d->line = line;
+	d->line = row->line;
 	imp->st.rows++;
-	if (n != imp->ncol) {
+	if (row->err) {
+		*d = row->d;
 		imp->st.failed++;
-		return err_set(d, ERR_INVALID, "", "has %d fields, the header has %d", n,
-		               imp->ncol);
+		return row->err;
 	}
 	if (!imp->in_tx && (e = tx_begin(imp)))
 		return e;
 	if (!imp->in_batch)
-		batch_begin(imp, line);
-	arena_reset(&imp->row);
-	if ((e = apply_row(imp, values, n, d))) {
-		d->line = line;
+		batch_begin(imp, row->line);
+	if ((e = apply_row(imp, row, d))) {
+		d->line = row->line;
 		if (e != ERR_DB && e != ERR_UNAVAILABLE)
 			imp->st.failed++;
 		return e;
 	}
-	digest_row(imp, line, values, n);
+	digest_row(imp, row);
 	imp->batch_rows++;
-	imp->last_line = line;
+	imp->last_line = row->line;
 	if (imp->batch_rows >= IMPORT_BATCH && (e = batch_close(imp)))
 		return e;
 	return ERR_OK;
+}
+
+enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
+                        struct err_detail *d)
+{
+	if (!imp->scratch)
+		imp->scratch = import_row_new();
+	app_import_prepare(imp, line, values, n, imp->scratch);
+	return app_import_apply(imp, imp->scratch, d);
 }
 
 enum err app_import_end(struct importer *imp, struct import_stats *stats)
@@ -591,6 +643,6 @@ void app_import_abort(struct importer *imp)
 	free(imp->industries);
 	free(imp->saved_indexes);
 	strmap_free(&imp->codes);
-	arena_free(&imp->row);
+	import_row_free(imp->scratch);
 	free(imp);
 }

@@ -44,6 +44,21 @@ enum err app_import_columns(struct importer *imp, const char *const *names, int 
  */
 enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
                         struct err_detail *d);
+/*
+ * The same in two steps, so that checking rows (the costly part) can run on
+ * another thread than writing them: app_import_prepare reads only what
+ * app_import_begin and app_import_columns set up, so it may run concurrently
+ * with app_import_apply of earlier rows. Rows are applied in line order.
+ */
+struct import_row;
+struct import_row *import_row_new(void);
+void import_row_free(struct import_row *row);
+/* Check row text (copied into row) against the columns and the loaded codes. */
+void app_import_prepare(const struct importer *imp, long line, const char *const *values, int n,
+                        struct import_row *row);
+/* Write a prepared row, or report why it was refused; returns as app_import_row. */
+enum err app_import_apply(struct importer *imp, struct import_row *row, struct err_detail *d);
+
 /* Commit what is pending, report totals and free the importer. */
 enum err app_import_end(struct importer *imp, struct import_stats *stats);
 /* Give up: roll back the open batch and free the importer. */

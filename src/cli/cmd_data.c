@@ -10,6 +10,7 @@
 #include "lib/num.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
@@ -58,6 +59,90 @@ static bool row_done(struct import_run *run, enum err e, const struct err_detail
 	return true;
 }
 
+/*
+ * A CSV import runs on two threads: a reader parses and checks rows (most of
+ * the work), the calling thread writes them in order. A ring of prepared
+ * rows connects them.
+ */
+enum { RING = 512 };
+
+struct pipeline {
+	pthread_mutex_t mu;
+	pthread_cond_t not_empty, not_full;
+	struct import_row *rows[RING];
+	long count, head, tail; /* head: next to fill; tail: next to apply */
+	bool done, stop, reader_waits, writer_waits;
+	enum err read_err;
+	struct err_detail read_d;
+	struct csv *csv;
+	const struct importer *imp;
+};
+
+static void *reader(void *arg)
+{
+	struct pipeline *p = arg;
+	const char **fields;
+	int n;
+	enum err e = ERR_OK;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->count == RING && !p->stop) {
+			p->reader_waits = true;
+			pthread_cond_wait(&p->not_full, &p->mu);
+		}
+		p->reader_waits = false;
+		bool stop = p->stop;
+		pthread_mutex_unlock(&p->mu);
+		if (stop || (e = csv_next(p->csv, &fields, &n, &p->read_d)))
+			break;
+		app_import_prepare(p->imp, p->csv->line, fields, n, p->rows[p->head % RING]);
+		pthread_mutex_lock(&p->mu);
+		p->head++;
+		p->count++;
+		if (p->writer_waits)
+			pthread_cond_signal(&p->not_empty);
+		pthread_mutex_unlock(&p->mu);
+	}
+	pthread_mutex_lock(&p->mu);
+	p->read_err = e == ERR_NOT_FOUND ? ERR_OK : e;
+	p->done = true;
+	pthread_cond_signal(&p->not_empty);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Apply rows in order as the reader delivers them, until the end or a failed import. */
+static void write_rows(struct import_run *run, struct pipeline *p)
+{
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->count == 0 && !p->done) {
+			p->writer_waits = true;
+			pthread_cond_wait(&p->not_empty, &p->mu);
+		}
+		p->writer_waits = false;
+		bool empty = p->count == 0;
+		pthread_mutex_unlock(&p->mu);
+		if (empty)
+			return;
+		struct err_detail d;
+		enum err e = app_import_apply(run->imp, p->rows[p->tail % RING], &d);
+		bool go_on = row_done(run, e, &d);
+		pthread_mutex_lock(&p->mu);
+		p->tail++;
+		p->count--;
+		if (!go_on)
+			p->stop = true;
+		if (p->reader_waits || !go_on)
+			pthread_cond_signal(&p->not_full);
+		pthread_mutex_unlock(&p->mu);
+		if (!go_on)
+			return;
+		if (run->rows % 10000 == 0)
+			cli_progress(run->file, run->rows, 0);
+	}
+}
+
 static void import_csv(struct import_run *run, FILE *f)
 {
 	struct csv c;
@@ -74,16 +159,24 @@ static void import_csv(struct import_run *run, FILE *f)
 		        d.field[0] ? ": " : "", d.message);
 		run->failed++;
 	} else {
-		while ((e = csv_next(&c, &fields, &n, &d)) != ERR_NOT_FOUND) {
-			if (e) { /* a broken record: report it and stop, the rest cannot be framed */
-				row_done(run, ERR_INVALID, &d);
-				break;
-			}
-			if (!row_done(run, app_import_row(run->imp, c.line, fields, n, &d), &d))
-				break;
-			if (run->rows % 10000 == 0)
-				cli_progress(run->file, run->rows, 0);
-		}
+		struct pipeline p = {.csv = &c, .imp = run->imp};
+		pthread_mutex_init(&p.mu, NULL);
+		pthread_cond_init(&p.not_empty, NULL);
+		pthread_cond_init(&p.not_full, NULL);
+		for (int i = 0; i < RING; i++)
+			p.rows[i] = import_row_new();
+		pthread_t th;
+		pthread_create(&th, NULL, reader, &p);
+		write_rows(run, &p);
+		pthread_join(th, NULL);
+		/* a broken record ends the file: the rest cannot be framed */
+		if (p.read_err && !run->fatal)
+			row_done(run, ERR_INVALID, &p.read_d);
+		for (int i = 0; i < RING; i++)
+			import_row_free(p.rows[i]);
+		pthread_cond_destroy(&p.not_full);
+		pthread_cond_destroy(&p.not_empty);
+		pthread_mutex_destroy(&p.mu);
 	}
 	csv_free(&c);
 }
