@@ -19,13 +19,29 @@
 struct db {
 	const struct db_backend *be;
 	char *target; /* file path or libpq conninfo */
+	uint64_t id;  /* unique per open, so a thread's cached connection names its db */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct db_conn **idle;
 	int nidle;
-	int open;  /* connections created */
-	int limit; /* most connections at once */
+	struct db_conn **all; /* every connection, idle, borrowed or kept by a thread */
+	int open;             /* connections created */
+	int kept;             /* of those, kept by a thread */
+	int limit;            /* most connections at once */
 };
+
+/*
+ * A thread that borrows a connection keeps it for its next request (one
+ * connection per worker, as SQLite wants): borrowing it again takes no lock,
+ * so workers never contend for the pool. At most limit - 1 are kept, so
+ * other threads always find one in the pool.
+ */
+static _Thread_local struct {
+	uint64_t db_id;
+	struct db_conn *conn;
+	bool busy;
+} kept;
+static _Atomic uint64_t db_ids;
 
 #define BASE(c) ((struct db_conn_base *)(void *)(c))
 
@@ -86,6 +102,8 @@ enum err db_open(const char *url, int pool, struct db **out, struct err_detail *
 	if (be->kind == DB_POSTGRES && db->limit > LIMIT_DB_POOL)
 		db->limit = LIMIT_DB_POOL;
 	db->idle = xcalloc((size_t)db->limit, sizeof *db->idle);
+	db->all = xcalloc((size_t)db->limit, sizeof *db->all);
+	db->id = ++db_ids;
 	pthread_mutex_init(&db->mu, NULL);
 	pthread_cond_init(&db->cv, NULL);
 	int applied;
@@ -104,11 +122,16 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
-	for (int i = 0; i < db->nidle; i++)
-		db->be->disconnect(db->idle[i]);
+	/* every connection, including those threads kept: they all end with the db */
+	for (int i = 0; i < db->limit; i++)
+		if (db->all[i])
+			db->be->disconnect(db->all[i]);
+	if (kept.db_id == db->id)
+		kept.conn = NULL;
 	pthread_mutex_destroy(&db->mu);
 	pthread_cond_destroy(&db->cv);
 	free(db->idle);
+	free(db->all);
 	free(db->target);
 	free(db);
 }
@@ -121,6 +144,11 @@ enum db_kind db_kind(const struct db *db)
 /* db_acquire, with the reason a new connection failed in *d (which may be NULL). */
 static enum err db_acquire_d(struct db *db, struct db_conn **out, struct err_detail *d)
 {
+	if (kept.db_id == db->id && kept.conn && !kept.busy) {
+		kept.busy = true;
+		*out = kept.conn;
+		return ERR_OK;
+	}
 	pthread_mutex_lock(&db->mu);
 	while (db->nidle == 0 && db->open >= db->limit)
 		pthread_cond_wait(&db->cv, &db->mu);
@@ -133,12 +161,24 @@ static enum err db_acquire_d(struct db *db, struct db_conn **out, struct err_det
 	pthread_mutex_unlock(&db->mu);
 	struct err_detail local = {0};
 	enum err e = db_new_conn(db, out, d ? d : &local);
+	pthread_mutex_lock(&db->mu);
 	if (e) {
-		pthread_mutex_lock(&db->mu);
 		db->open--;
 		pthread_cond_signal(&db->cv);
-		pthread_mutex_unlock(&db->mu);
+	} else {
+		for (int i = 0; i < db->limit; i++)
+			if (!db->all[i]) {
+				db->all[i] = *out;
+				break;
+			}
+		if (kept.db_id != db->id && db->kept + 1 < db->limit) {
+			db->kept++;
+			kept.db_id = db->id;
+			kept.conn = *out;
+			kept.busy = true;
+		}
 	}
+	pthread_mutex_unlock(&db->mu);
 	return e;
 }
 
@@ -152,6 +192,10 @@ void db_release(struct db_conn *c)
 	struct db *db = BASE(c)->db;
 	if (BASE(c)->in_tx)
 		db_rollback(c); /* a caller forgot: never hand on an open transaction */
+	if (kept.db_id == db->id && kept.conn == c) {
+		kept.busy = false;
+		return;
+	}
 	pthread_mutex_lock(&db->mu);
 	db->idle[db->nidle++] = c;
 	pthread_cond_signal(&db->cv);
@@ -162,7 +206,7 @@ void db_pool_stats(struct db *db, int *open, int *idle)
 {
 	pthread_mutex_lock(&db->mu);
 	*open = db->open;
-	*idle = db->nidle;
+	*idle = db->nidle + db->kept; /* kept connections are idle between requests */
 	pthread_mutex_unlock(&db->mu);
 }
 

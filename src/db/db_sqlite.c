@@ -13,11 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct db_conn {
 	struct db_conn_base base;
 	sqlite3 *h;
 	sqlite3_stmt *stmt[STMT__MAX];
+	/* a read transaction kept open across statements: see lite_read_begin */
+	bool reading;
+	uint64_t read_gen;
+	int64_t read_since_ms;
 	char errmsg[256];
 };
 
@@ -33,6 +38,46 @@ struct sqlite_conn_rows {
 	struct db_conn c;
 	struct db_rows rows;
 };
+
+/*
+ * Reads outside an explicit transaction share one read transaction per
+ * connection instead of opening one per statement: each opening takes file
+ * locks and a process-wide mutex that the workers contend for (about three
+ * system calls and often a context switch per lookup). The shared snapshot is
+ * renewed after any commit in this process (lite_commits) and at least every
+ * READ_RENEW_MS, so another process's writes show within that time.
+ */
+enum { READ_RENEW_MS = 50 };
+static _Atomic uint64_t lite_commits;
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* End the shared read transaction, if one is open. */
+static void lite_read_end(struct db_conn *c)
+{
+	if (c->reading) {
+		c->reading = false;
+		sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL);
+	}
+}
+
+/* Make sure a fresh enough shared read transaction is open. */
+static void lite_read_begin(struct db_conn *c)
+{
+	uint64_t gen = lite_commits;
+	if (c->reading && (c->read_gen != gen || now_ms() - c->read_since_ms > READ_RENEW_MS))
+		lite_read_end(c);
+	if (!c->reading && sqlite3_exec(c->h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+		c->reading = true;
+		c->read_gen = gen;
+		c->read_since_ms = now_ms();
+	}
+}
 
 static enum err lite_err(struct db_conn *c, int rc)
 {
@@ -96,6 +141,7 @@ static enum err lite_connect(const char *target, struct db_conn **out, struct er
 
 static void lite_disconnect(struct db_conn *c)
 {
+	lite_read_end(c);
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(c->stmt[i]);
 	sqlite3_close(c->h);
@@ -105,7 +151,10 @@ static void lite_disconnect(struct db_conn *c)
 static enum err lite_exec_script(struct db_conn *c, const char *sql)
 {
 	char *msg = NULL;
+	lite_read_end(c); /* explicit transactions and scripts run on their own */
 	int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+	if (rc == SQLITE_OK && !strncmp(sql, "COMMIT", 6))
+		lite_commits++;
 	if (rc == SQLITE_OK)
 		return ERR_OK;
 	enum err e = lite_err(c, rc);
@@ -147,6 +196,13 @@ static enum err lite_query(struct db_conn *c, enum stmt id, const struct db_val 
 	if (e)
 		return e;
 	sqlite3_stmt *st = c->stmt[id];
+	if (!c->base.in_tx) {
+		/* a write on its own commits at once: never inside the shared read */
+		if (sqlite3_stmt_readonly(st))
+			lite_read_begin(c);
+		else
+			lite_read_end(c);
+	}
 	if ((size_t)sqlite3_bind_parameter_count(st) != nargs) {
 		snprintf(c->errmsg, sizeof c->errmsg, "%s: %zu arguments for %d parameters",
 		         stmt_name(id), nargs, sqlite3_bind_parameter_count(st));
@@ -189,6 +245,8 @@ static bool lite_next(struct db_rows *r)
 
 static enum err lite_done(struct db_rows *r, int64_t *changes)
 {
+	if (!r->base.conn->base.in_tx && !sqlite3_stmt_readonly(r->st))
+		lite_commits++; /* an autocommit write: readers renew their snapshot */
 	if (changes)
 		*changes = sqlite3_changes64(r->base.conn->h);
 	sqlite3_reset(r->st);

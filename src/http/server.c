@@ -494,7 +494,7 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	        0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-	        (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	        (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 	        MHD_OPTION_END);
 	if (!daemon) {
 		pthread_mutex_destroy(&s.log_mu);
