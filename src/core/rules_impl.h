@@ -102,6 +102,7 @@ struct check {
 
 struct tier {
 	const char *id, *label;
+	int order;  /* place in the output when every tier is evaluated (default 100) */
 	int32_t to; /* effective_to override of this tier; INT32_MAX when open */
 	bool has_to;
 	int nreq, nroutes, ngroups;

@@ -59,10 +59,10 @@ static void gap_json(struct jw *w, const struct gap *g)
 		jw_kbool(w, "closest_route", true);
 	char text[320];
 	if (g->points > 0)
-		snprintf(text, sizeof text, "%s %.4g -> %.4g: +%.4g points", g->label, g->value.v,
-		         g->target, g->points);
+		snprintf(text, sizeof text, "%s %.10g -> %.10g: +%.10g points", g->label,
+		         g->value.v, g->target, g->points);
 	else
-		snprintf(text, sizeof text, "%s %.4g -> %.4g", g->label, g->value.v, g->target);
+		snprintf(text, sizeof text, "%s %.10g -> %.10g", g->label, g->value.v, g->target);
 	jw_kstr(w, "text", text);
 	jw_obj_close(w);
 }

@@ -414,9 +414,9 @@ static bool parse_score(struct pc *c, json_t *j, struct tier *t)
 
 static bool parse_tier(struct pc *c, json_t *j, struct tier *t)
 {
-	static const char *const keys[] = {"id",           "label",  "effective_to",
-	                                   "requirements", "routes", "score",
-	                                   "note",         "after",  NULL};
+	static const char *const keys[] = {"id",     "label", "effective_to", "requirements",
+	                                   "routes", "score", "note",         "after",
+	                                   "order",  NULL};
 	if (!keys_ok(c, j, keys) || !get_str(c, j, "id", true, &t->id) ||
 	    !get_str(c, j, "label", true, &t->label))
 		return false;
@@ -424,6 +424,10 @@ static bool parse_tier(struct pc *c, json_t *j, struct tier *t)
 		return bad(c, json_object_get(j, "id"), "%s",
 		           "tier ids are lower-case letters, digits, _");
 	t->to = c->rs->to;
+	double order = 100;
+	if (!get_num(c, j, "order", false, &order))
+		return false;
+	t->order = (int)order;
 	if (json_object_get(j, "effective_to")) {
 		if (!get_date(c, j, "effective_to", &t->to, INT32_MAX))
 			return false;
@@ -855,6 +859,28 @@ static bool same_scope(const struct ruleset *a, const struct ruleset *b)
 	return !strcmp(a->province, b->province);
 }
 
+static int tier_order(const struct rules *r, const char *id)
+{
+	for (int i = 0; i < r->nsets; i++) {
+		const struct tier *t = ruleset_tier(r->sets[i], id);
+		if (t)
+			return t->order;
+	}
+	return 100;
+}
+
+/* Every-tier output follows the tiers' "order" (the gradient from tier 1 up). */
+static void sort_tier_ids(struct rules *r)
+{
+	for (int i = 1; i < r->ntier_ids; i++)
+		for (int k = i;
+		     k > 0 && tier_order(r, r->tier_ids[k]) < tier_order(r, r->tier_ids[k - 1]);
+		     k--) {
+			const char *tmp = r->tier_ids[k];
+			r->tier_ids[k] = r->tier_ids[k - 1], r->tier_ids[k - 1] = tmp;
+		}
+}
+
 enum err rules_check(struct rules *r, struct err_detail *d)
 {
 	err_clear(d);
@@ -883,5 +909,6 @@ enum err rules_check(struct rules *r, struct err_detail *d)
 	if (!r->size)
 		return err_set(d, ERR_INVALID, "rules", "%s",
 		               "no size standard (kind \"size\") loaded");
+	sort_tier_ids(r);
 	return ERR_OK;
 }
