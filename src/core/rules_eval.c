@@ -204,7 +204,7 @@ static struct interval way_bands(const struct way *w, struct val v)
 	if (v.st == VAL_NONE)
 		return iv;
 	for (int i = 0; i < w->nbands; i++) {
-		double eps = 1e-9 * fmax(1.0, fmax(fabs(v.v), fabs(w->bands[i].edge)));
+		double eps = 1e-12 * fmax(fabs(v.v), fabs(w->bands[i].edge));
 		if (w->upper ? v.v <= w->bands[i].edge + eps : v.v >= w->bands[i].edge - eps) {
 			iv.lo = iv.hi = w->bands[i].points;
 			iv.reason = w->bands[i].reason;

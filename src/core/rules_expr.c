@@ -459,7 +459,7 @@ struct val rules_ex_cmp(const struct ex *e, struct val a, struct val b)
 		return known(0); /* nothing to compare: a threshold is not reached */
 	/* Ratios of integer amounts land a rounding error off a band edge (0.03 vs
 	 * 0.0299999...); an edge is inclusive, so compare with a relative tolerance. */
-	double eps = 1e-9 * fmax(1.0, fmax(fabs(a.v), fabs(b.v)));
+	double eps = 1e-12 * fmax(fabs(a.v), fabs(b.v)); /* far below one fen in any amount */
 	switch (e->op) {
 	case EX_GE: return known(a.v >= b.v - eps);
 	case EX_GT: return known(a.v > b.v + eps);

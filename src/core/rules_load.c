@@ -340,11 +340,20 @@ static bool parse_group(struct pc *c, json_t *j, struct group *g)
 		return false;
 	if (!json_is_array(inds) || json_array_size(inds) == 0)
 		return bad(c, j, "%s", "a group needs a list of \"indicators\"");
+	if (g->min > g->max)
+		return bad(c, json_object_get(j, "min"),
+		           "group \"%s\": sub-minimum above the group max", g->id);
 	g->nind = (int)json_array_size(inds);
 	g->ind = arena_alloc(c->a, sizeof *g->ind * (size_t)g->nind);
-	for (int i = 0; i < g->nind; i++)
+	double sum = 0;
+	for (int i = 0; i < g->nind; i++) {
 		if (!parse_indicator(c, json_array_get(inds, (size_t)i), &g->ind[i]))
 			return false;
+		sum += g->ind[i].max;
+	}
+	if (fabs(sum - g->max) > 1e-9)
+		return bad(c, json_object_get(j, "max"),
+		           "group \"%s\": its indicators' max do not add up to its max", g->id);
 	return true;
 }
 
