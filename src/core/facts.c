@@ -60,7 +60,9 @@ static bool num_value(json_t *j, double *out)
 
 static enum err bad(struct err_detail *d, const char *path, const char *why)
 {
-	return err_set(d, ERR_INVALID, path, "%s", why);
+	char msg[sizeof d->message]; /* `why` may be d->message itself */
+	snprintf(msg, sizeof msg, "%s", why);
+	return err_set(d, ERR_INVALID, path, "%s", msg);
 }
 
 static enum err award_value(json_t *j, struct val *ago, struct val *rank, const char *path,
@@ -156,15 +158,21 @@ static enum err parse_year_map(struct facts *fx, json_t *j, bool dev, struct err
 			return bad(d, path, "must be an object of that year's amounts");
 		const char *k2;
 		json_t *v2;
+		memset(fx->by_year[slot], 0, sizeof fx->by_year[slot]);
 		json_object_foreach(val, k2, v2)
 		{
-			int f = facts_find(k2);
-			snprintf(path, sizeof path, "years.%s.%s", key, k2);
-			if (f < 0 || fact_defs[f].kind != FACT_YEAR || f == F_DEV_SCORE)
-				return bad(d, path, "is not a yearly fact");
-			enum err e = fact_value(fx, f, v2, &fx->by_year[slot][f], path, d);
-			if (e)
-				return e;
+			/* the yearly facts come first in the table */
+			int f = 0;
+			while (f < F_DEV_SCORE && strcmp(fact_defs[f].name, k2))
+				f++;
+			enum err e = f < F_DEV_SCORE
+			                     ? fact_value(fx, f, v2, &fx->by_year[slot][f], "", d)
+			                     : ERR_INVALID;
+			if (e) { /* the path is only built for the message */
+				snprintf(path, sizeof path, "years.%s.%s", key, k2);
+				return bad(d, path,
+				           f < F_DEV_SCORE ? d->message : "is not a yearly fact");
+			}
 		}
 	}
 	return ERR_OK;
@@ -216,16 +224,22 @@ static enum err parse_group(struct facts *fx, const char *group, json_t *j, stru
 		return bad(d, group, "must be an object");
 	const char *key;
 	json_t *val;
+	size_t glen = strlen(group);
 	json_object_foreach(j, key, val)
 	{
-		char path[96];
-		snprintf(path, sizeof path, "%s.%s", group, key);
-		int f = facts_find(path);
-		if (f < 0)
-			return bad(d, path, "is not a known fact");
-		enum err e = fact_value(fx, f, val, &fx->scalar[f], path, d);
-		if (e)
-			return e;
+		int f = 0;
+		for (; f < FACT__MAX; f++) /* "ip.class1": the group, a dot, the key */
+			if (!strncmp(fact_defs[f].name, group, glen) &&
+			    fact_defs[f].name[glen] == '.' &&
+			    !strcmp(fact_defs[f].name + glen + 1, key))
+				break;
+		enum err e =
+		        f < FACT__MAX ? fact_value(fx, f, val, &fx->scalar[f], "", d) : ERR_INVALID;
+		if (e) {
+			char path[96];
+			snprintf(path, sizeof path, "%s.%s", group, key);
+			return bad(d, path, f < FACT__MAX ? d->message : "is not a known fact");
+		}
 	}
 	return ERR_OK;
 }
@@ -265,8 +279,7 @@ enum err facts_parse(json_t *obj, struct facts *out, struct err_detail *d)
 	out->industry[0] = out->province[0] = '\0';
 	memset(out->scalar, 0, sizeof out->scalar);
 	memset(out->award_rank, 0, sizeof out->award_rank);
-	out->nyears = out->ndev = out->ntitles = 0;
-	memset(out->by_year, 0, sizeof out->by_year);
+	out->nyears = out->ndev = out->ntitles = 0; /* a year's slots are cleared when used */
 	/* "review" is a mode, not a measurement: absent means a new application. */
 	out->scalar[F_REVIEW] = (struct val){VAL_KNOWN, 0};
 	if (!json_is_object(obj))

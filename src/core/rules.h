@@ -59,9 +59,10 @@ struct crit_result {
 	struct val value, threshold;
 	bool has_points;
 	double points;
-	const char *reason; /* static or in the rules' arena */
-	char missing[80];   /* "missing revenue_fen 2025" when outcome is review */
-	const void *source; /* the check or indicator, for the gap analysis */
+	const char *reason;          /* static or in the rules' arena */
+	const char *id_q, *reason_q; /* the same as quoted JSON text, made at load; may be NULL */
+	char missing[80];            /* "missing revenue_fen 2025" when outcome is review */
+	const void *source;          /* the check or indicator, for the gap analysis */
 };
 
 struct gap {

@@ -147,6 +147,7 @@ static struct crit_result *crit_new(struct tier_result *tr, struct ectx *c, cons
 	cr->kind = (uint8_t)kind;
 	cr->value = cr->threshold = UNKNOWN;
 	cr->has_points = cr->shown = false;
+	cr->id_q = cr->reason_q = NULL;
 	cr->points = 0;
 	cr->missing[0] = '\0';
 	cr->source = src;
@@ -155,10 +156,13 @@ static struct crit_result *crit_new(struct tier_result *tr, struct ectx *c, cons
 	return cr;
 }
 
-static void crit_outcome(struct crit_result *cr, int t, const char *label)
+/* `label_q` is the label as quoted JSON; a missing fact's text replaces it. */
+static void crit_outcome(struct crit_result *cr, int t, const char *label, const char *label_q)
 {
 	cr->outcome = t == 1 ? OUTCOME_MET : t == 0 ? OUTCOME_NOT_MET : OUTCOME_REVIEW;
-	cr->reason = t == 2 && cr->missing[0] ? cr->missing : label;
+	bool missing = t == 2 && cr->missing[0];
+	cr->reason = missing ? cr->missing : label;
+	cr->reason_q = missing ? NULL : label_q;
 }
 
 static bool applies(const struct check *ck, const struct facts *fx)
@@ -172,6 +176,7 @@ static int eval_check(const struct check *ck, struct ectx *c, struct tier_result
                       enum crit_kind kind)
 {
 	struct crit_result *cr = crit_new(tr, c, ck->id, kind, ck);
+	cr->id_q = ck->id_q;
 	struct val v;
 	if (rules_ex_is_compare(ck->test)) {
 		cr->shown = true;
@@ -184,7 +189,7 @@ static int eval_check(const struct check *ck, struct ectx *c, struct tier_result
 	int t = tri_of(v);
 	if (t == 2 && !cr->missing[0] && ck->test->op == EX_JUDGEMENT)
 		snprintf(cr->missing, sizeof cr->missing, "needs a person's judgement");
-	crit_outcome(cr, t, ck->label);
+	crit_outcome(cr, t, ck->label, ck->label_q);
 	return t;
 }
 
@@ -196,7 +201,7 @@ struct interval {
 
 static struct interval way_bands(const struct way *w, struct val v)
 {
-	struct interval iv = {w->otherwise, w->otherwise, v, "below every band"};
+	struct interval iv = {w->otherwise, w->otherwise, v, "\"below every band\""};
 	if (v.st == VAL_UNKNOWN) {
 		iv.hi = w->bands[0].points;
 		return iv;
@@ -216,7 +221,7 @@ static struct interval way_bands(const struct way *w, struct val v)
 
 static struct interval way_cases(const struct way *w, struct ectx *c)
 {
-	struct interval iv = {INFINITY, -INFINITY, UNKNOWN, "no case applies"};
+	struct interval iv = {INFINITY, -INFINITY, UNKNOWN, "\"no case applies\""};
 	for (int i = 0; i < w->ncases; i++) {
 		int t = tri_of(rules_ex_eval(w->cases[i].when, c));
 		if (t == 0)
@@ -242,7 +247,7 @@ static struct interval eval_way(const struct way *w, double max, struct ectx *c)
 	struct val v = rules_ex_eval(w->value, c);
 	if (!w->as_points)
 		return way_bands(w, v);
-	struct interval iv = {0, max, v, "points as given"};
+	struct interval iv = {0, max, v, "\"points as given\""};
 	if (v.st == VAL_KNOWN)
 		iv.lo = iv.hi = fmin(fmax(v.v, 0), max);
 	else if (v.st == VAL_NONE)
@@ -255,6 +260,7 @@ static struct interval eval_indicator(const struct indicator *ind, struct ectx *
                                       struct tier_result *tr)
 {
 	struct crit_result *cr = crit_new(tr, c, ind->id, CRIT_INDICATOR, ind);
+	cr->id_q = ind->id_q;
 	struct interval best = {0};
 	for (int i = 0; i < ind->nways; i++) {
 		struct interval iv = eval_way(&ind->ways[i], ind->max, c);
@@ -269,7 +275,8 @@ static struct interval eval_indicator(const struct indicator *ind, struct ectx *
 	cr->shown = ind->ways[0].ncases == 0;
 	cr->has_points = true;
 	cr->points = best.lo;
-	crit_outcome(cr, best.lo == best.hi ? 1 : 2, best.lo == best.hi ? best.reason : ind->label);
+	crit_outcome(cr, best.lo == best.hi ? 1 : 2, ind->label,
+	             best.lo == best.hi ? best.reason : ind->label_q);
 	return best;
 }
 
@@ -294,11 +301,12 @@ static int eval_score(const struct tier *t, struct ectx *c, struct tier_result *
 		if (gr->min <= 0)
 			continue;
 		struct crit_result *cr = crit_new(tr, c, gr->id, CRIT_GROUP, gr);
+		cr->id_q = gr->id_q;
 		cr->shown = true;
 		cr->value = (struct val){VAL_KNOWN, g[i].lo};
 		cr->threshold = (struct val){VAL_KNOWN, gr->min};
 		int r = g[i].lo >= gr->min ? 1 : g[i].hi < gr->min ? 0 : 2;
-		crit_outcome(cr, r, gr->label);
+		crit_outcome(cr, r, gr->label, gr->label_q);
 		ok = tri_and(ok, r);
 	}
 	struct crit_result *cr = crit_new(tr, c, "score", CRIT_SCORE, t);
@@ -306,7 +314,7 @@ static int eval_score(const struct tier *t, struct ectx *c, struct tier_result *
 	cr->value = (struct val){VAL_KNOWN, lo};
 	cr->threshold = (struct val){VAL_KNOWN, t->pass};
 	int r = lo >= t->pass ? 1 : hi < t->pass ? 0 : 2;
-	crit_outcome(cr, r, r == 2 ? "the score depends on missing facts" : "total score");
+	crit_outcome(cr, r, r == 2 ? "the score depends on missing facts" : "total score", NULL);
 	tr->scored = true;
 	tr->score = lo, tr->score_max = hi;
 	return tri_and(ok, r);

@@ -56,13 +56,13 @@ struct ex {
 
 struct band {
 	double edge, points;
-	const char *reason;
+	const char *reason; /* quoted JSON text */
 };
 
 struct case_ {
 	struct ex *when;
 	double points;
-	const char *reason;
+	const char *reason; /* quoted JSON text */
 };
 
 /* One way of scoring an indicator; an indicator takes the best of its ways. */
@@ -77,7 +77,7 @@ struct way {
 };
 
 struct indicator {
-	const char *id, *label;
+	const char *id, *label, *id_q, *label_q; /* _q: quoted JSON text for the output */
 	double max;
 	int nways;
 	struct way *ways;
@@ -85,7 +85,7 @@ struct indicator {
 };
 
 struct group {
-	const char *id, *label;
+	const char *id, *label, *id_q, *label_q;
 	double max, min;
 	int nind;
 	struct indicator *ind;
@@ -94,7 +94,7 @@ struct group {
 enum check_when { WHEN_ALWAYS, WHEN_NEW, WHEN_REVIEW };
 
 struct check {
-	const char *id, *label;
+	const char *id, *label, *id_q, *label_q;
 	struct ex *test;
 	uint8_t when;
 	int line;
@@ -148,6 +148,8 @@ struct ectx {
 	size_t missing_n;
 };
 
+/* `s` as a quoted JSON string in arena `a` (output is written from these, escaped once). */
+const char *rules_quote(struct arena *a, const char *s);
 /* Compile expression `j`; on error fill d (message, and d->line from `line_of`). */
 struct ex *rules_ex_compile(struct arena *a, json_t *j, int depth, struct err_detail *d,
                             int (*line_of)(void *, json_t *), void *lctx, bool want_bool);

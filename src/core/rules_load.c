@@ -7,6 +7,7 @@
 #include "core/rules_impl.h"
 
 #include "lib/date.h"
+#include "lib/jw.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -201,6 +202,7 @@ static bool parse_check(struct pc *c, json_t *j, struct check *out)
 		return bad(c, json_object_get(j, "when"), "%s",
 		           "\"when\" is \"new\" or \"review\"");
 	out->line = line_of(&c->lines, j);
+	out->id_q = rules_quote(c->a, out->id), out->label_q = rules_quote(c->a, out->label);
 	return (out->test = expr(c, json_object_get(j, "test"), true)) != NULL;
 }
 
@@ -218,9 +220,21 @@ static bool parse_checks(struct pc *c, json_t *j, struct check **out, int *n)
 	return true;
 }
 
+const char *rules_quote(struct arena *a, const char *s)
+{
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '"');
+	jw_escape(&b, s, strlen(s));
+	buf_putc(&b, '"');
+	const char *q = arena_strdup(a, buf_str(&b));
+	buf_free(&b);
+	return q;
+}
+
 static const char *band_reason(struct pc *c, bool upper, double edge, double points)
 {
-	return arena_printf(c->a, "%s %.10g: %.10g points", upper ? "<=" : ">=", edge, points);
+	return rules_quote(c->a, arena_printf(c->a, "%s %.10g: %.10g points",
+	                                      upper ? "<=" : ">=", edge, points));
 }
 
 /* Bands: all "min" (higher is better) or all "max" (lower is better), monotonic. */
@@ -274,7 +288,8 @@ static bool parse_cases(struct pc *c, json_t *j, struct way *w, double max)
 			return bad(c, k, "%s", "case points above the indicator's max");
 		if (!(cs->when = expr(c, json_object_get(k, "when"), true)))
 			return false;
-		cs->reason = arena_printf(c->a, "case %zu: %.10g points", i + 1, cs->points);
+		cs->reason = rules_quote(
+		        c->a, arena_printf(c->a, "case %zu: %.10g points", i + 1, cs->points));
 	}
 	w->ncases = (int)n;
 	return true;
@@ -311,6 +326,7 @@ static bool parse_indicator(struct pc *c, json_t *j, struct indicator *ind)
 	    !get_str(c, j, "label", true, &ind->label) || !get_num(c, j, "max", true, &ind->max))
 		return false;
 	ind->line = line_of(&c->lines, j);
+	ind->id_q = rules_quote(c->a, ind->id), ind->label_q = rules_quote(c->a, ind->label);
 	json_t *best = json_object_get(j, "best_of");
 	if (!best) {
 		ind->nways = 1;
@@ -340,6 +356,7 @@ static bool parse_group(struct pc *c, json_t *j, struct group *g)
 		return false;
 	if (!json_is_array(inds) || json_array_size(inds) == 0)
 		return bad(c, j, "%s", "a group needs a list of \"indicators\"");
+	g->id_q = rules_quote(c->a, g->id), g->label_q = rules_quote(c->a, g->label);
 	if (g->min > g->max)
 		return bad(c, json_object_get(j, "min"),
 		           "group \"%s\": sub-minimum above the group max", g->id);
