@@ -567,9 +567,11 @@ static struct tier *tier_copy(struct arena *a, const struct tier *t)
 	struct tier *n = arena_alloc(a, sizeof *n);
 	*n = *t;
 	n->req = arena_alloc(a, sizeof *n->req * (size_t)(t->nreq + RULES_CRITERIA_MAX));
-	memcpy(n->req, t->req, sizeof *n->req * (size_t)t->nreq);
+	if (t->nreq) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(n->req, t->req, sizeof *n->req * (size_t)t->nreq);
 	n->routes = arena_alloc(a, sizeof *n->routes * (size_t)(t->nroutes + 1));
-	memcpy(n->routes, t->routes, sizeof *n->routes * (size_t)t->nroutes);
+	if (t->nroutes)
+		memcpy(n->routes, t->routes, sizeof *n->routes * (size_t)t->nroutes);
 	n->groups = arena_alloc(a, sizeof *n->groups * (size_t)(t->ngroups + 1));
 	for (int g = 0; g < t->ngroups; g++) {
 		n->groups[g] = t->groups[g];
