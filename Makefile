@@ -56,14 +56,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Embedded files: migrations (always) and the built web UI (when present).
+# Embedded files: migrations and rulesets (always) and the built web UI (when present).
 $(BUILD)/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
 
-$(BUILD)/gen/embed.c: $(BUILD)/embed $(wildcard sql/migrations/*.sql) $(shell find web/dist -type f 2>/dev/null)
+$(BUILD)/gen/embed.c: $(BUILD)/embed $(wildcard sql/migrations/*.sql) $(wildcard rules/*.json) $(shell find web/dist -type f 2>/dev/null)
 	@mkdir -p $(dir $@)
-	$(BUILD)/embed sql/migrations web/dist > $@.tmp && mv $@.tmp $@
+	$(BUILD)/embed sql/migrations rules web/dist > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/embed.o: $(BUILD)/gen/embed.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<

@@ -46,6 +46,17 @@ static const struct cli_flag demo_flags[] = {
         {"--seed", "N", "random seed (default 42)"},
         {NULL, NULL, NULL},
 };
+static const struct cli_flag evaluate_flags[] = {
+        {"--as-of", "DATE", "evaluation date (default: today)"},
+        {"--ruleset", "ID", "use this ruleset instead of choosing by date"},
+        {"--tier", "TIER", "evaluate only this tier (repeatable; default: every tier)"},
+        {"--gaps", NULL, "add each unreached tier's smallest changes (\"gaps\")"},
+        {"--rules", "DIR",
+         "ruleset directory (default: TECHBRIDGE_RULES, rules/ near the "
+         "binary, else the embedded copy)"},
+        {"--parse-only", NULL, "only parse the input (benchmark reference)"},
+        {NULL, NULL, NULL},
+};
 static const struct cli_flag no_flags[] = {{NULL, NULL, NULL}};
 
 const struct cli_cmd cli_commands[] = {
@@ -71,5 +82,7 @@ const struct cli_cmd cli_commands[] = {
          "TB_ADMIN_PASSWORD, default admin-demo-password)"},
         {"openapi", cmd_openapi, no_flags, "", "print the OpenAPI 3.1 document"},
         {"routes", cmd_routes, no_flags, "", "print the route table: METHOD PATH"},
+        {"evaluate", cmd_evaluate, evaluate_flags, "FILE|-",
+         "evaluate enterprise facts (JSON Lines) against the tier rules; no database"},
 };
 const int cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
