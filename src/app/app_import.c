@@ -1,6 +1,7 @@
 /* app_import: bulk import with per-row atomicity and per-batch audit. */
 #include "app/app_import.h"
 
+#include "app/app_market.h"
 #include "app/app_org.h"
 #include "app/app_tx.h"
 #include "core/org.h"
@@ -13,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IMPORT_BATCH = 10000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 16 };
+enum { IMPORT_BATCH = 10000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 24 };
 _Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
-                       (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX,
+                       (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX &&
+                       (int)MARKET_FIELDS_MAX <= IMPORT_FIELDS_MAX,
                "import rows fit");
 
 struct importer {
@@ -41,7 +43,11 @@ struct importer {
 	struct arena row;
 };
 
-static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "organisations"};
+static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "organisations",
+                                                    "listings", "demands"};
+/* The audit entity of each kind's batch records. */
+static const char *const entity[IMPORT__MAX] = {"region", "industry", "organisation", "listing",
+                                                "demand"};
 
 /* Columns of common public files that carry nothing the code does not already say. */
 static const char *const ignored_cols[IMPORT__MAX][12] = {
@@ -50,6 +56,8 @@ static const char *const ignored_cols[IMPORT__MAX][12] = {
                                "note", NULL},
         [IMPORT_ORGANISATIONS] = {"id", "region_name", "region_name_en", "industry_name",
                                   "industry_name_en", "created_at", "updated_at", "version", NULL},
+        [IMPORT_LISTINGS] = {"id", "created_at", "updated_at", "version", NULL},
+        [IMPORT_DEMANDS] = {"id", "created_at", "updated_at", "version", NULL},
 };
 
 bool import_kind_parse(const char *s, enum import_kind *out)
@@ -72,6 +80,8 @@ const struct field_def *import_fields(enum import_kind k, size_t *n)
 	switch (k) {
 	case IMPORT_REGIONS: *n = REGION__NFIELDS; return region_fields;
 	case IMPORT_INDUSTRIES: *n = INDUSTRY__NFIELDS; return industry_fields;
+	case IMPORT_LISTINGS: return market_fields(MARKET_LISTING, n);
+	case IMPORT_DEMANDS: return market_fields(MARKET_DEMAND, n);
 	default: *n = ORG__NFIELDS; return org_fields;
 	}
 }
@@ -209,7 +219,6 @@ static enum err batch_commit(struct importer *imp)
 	jw_ki64(&w, "updated", imp->batch_updated);
 	jw_kstr(&w, "rows_sha256", hex);
 	jw_obj_close(&w);
-	static const char *const entity[IMPORT__MAX] = {"region", "industry", "organisation"};
 	enum err e = app_audit(ctx, "import", entity[imp->kind], "*", NULL, buf_str(&b));
 	buf_free(&b);
 	if (!e && (e = db_commit(ctx->conn)))
@@ -378,6 +387,16 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 	return e;
 }
 
+static enum err apply_market(struct importer *imp, struct field_val *v, struct err_detail *d)
+{
+	bool created;
+	enum market_kind k = imp->kind == IMPORT_LISTINGS ? MARKET_LISTING : MARKET_DEMAND;
+	enum err e = app_market_import_row(imp->ctx, k, v, &created, d);
+	if (!e)
+		*(created ? &imp->batch_created : &imp->batch_updated) += 1;
+	return e;
+}
+
 enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
                         struct err_detail *d)
 {
@@ -402,6 +421,8 @@ enum err app_import_row(struct importer *imp, long line, const char *const *valu
 		switch (imp->kind) {
 		case IMPORT_REGIONS: e = apply_region(imp, vals, d); break;
 		case IMPORT_INDUSTRIES: e = apply_industry(imp, vals, d); break;
+		case IMPORT_LISTINGS:
+		case IMPORT_DEMANDS: e = apply_market(imp, vals, d); break;
 		default: e = apply_org(imp, vals, d); break;
 		}
 		if (e && !d->message[0])

@@ -47,7 +47,7 @@ static bool ip_check(const char *s, const char **why);
 	[MK_TITLE] = {"title", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL, "title"},    \
 	[MK_TITLE_EN] = {"title_en",       FT_TEXT, FD_NULLABLE, 1,                                \
 	                 LIMIT_TEXT_SHORT, NULL,    NULL,        "English title"},                 \
-	[MK_DESCRIPTION] = {"description",   FT_TEXT, FD_REQUIRED, 1,                              \
+	[MK_DESCRIPTION] = {"description",   FT_TEXT, FD_NULLABLE, 1,                              \
 	                    LIMIT_TEXT_LONG, NULL,    NULL,        "what " what},                  \
 	[MK_DESCRIPTION_EN] = {"description_en", FT_TEXT, FD_NULLABLE, 1,                          \
 	                       LIMIT_TEXT_LONG,  NULL,    NULL,        "English description"},     \
@@ -234,6 +234,32 @@ void market_apply(struct market_item *it, const struct field_val *vals)
 	for (size_t i = 0; i < n; i++)
 		if (vals[i].set)
 			it->f[i] = vals[i].null ? NULL : vals[i].s;
+}
+
+enum err market_item_from_text(enum market_kind k, const char *const *names,
+                               const char *const *values, int n, struct arena *a,
+                               struct market_item *it, struct err_detail *d)
+{
+	size_t nf;
+	const struct field_def *defs = market_fields(k, &nf);
+	struct field_val v[MARKET_FIELDS_MAX] = {0};
+	memset(it, 0, sizeof *it);
+	it->kind = k;
+	for (int i = 0; i < n; i++) {
+		int f = fields_find(defs, nf, names[i]);
+		if (f < 0)
+			return err_set(d, ERR_INVALID, names[i], "is not a field");
+		enum err e = fields_set_text(&defs[f], values[i], &v[f], a, d);
+		if (e)
+			return e;
+		if (defs[f].type == FT_INT && v[f].set && !v[f].null)
+			v[f].s = arena_printf(a, "%lld", (long long)v[f].i);
+	}
+	enum err e = fields_require(defs, nf, v, d);
+	if (e)
+		return e;
+	market_apply(it, v);
+	return market_validate(it, d);
 }
 
 static int64_t num_or(const char *s, int64_t dflt)

@@ -81,6 +81,14 @@ bool market_field_is_int(enum market_kind k, int i);
 void market_apply(struct market_item *it, const struct field_val *vals);
 /* Rules across fields: TRL and budget ranges ordered; defaults already applied. */
 enum err market_validate(const struct market_item *it, struct err_detail *d);
+/*
+ * An item of kind k from a row of text (n named columns, NULL values
+ * absent): each known column checked by the field table into the arena,
+ * unknown columns refused, required ones enforced, cross-field rules.
+ */
+enum err market_item_from_text(enum market_kind k, const char *const *names,
+                               const char *const *values, int n, struct arena *a,
+                               struct market_item *it, struct err_detail *d);
 /* The JSON object of an item (the API's representation). */
 void market_to_json(const struct market_item *it, struct buf *out);
 
