@@ -9,8 +9,8 @@
 
 const struct ix_params ix_default_params = {
         .k1 = 1.2,
-        .b = {[IX_TITLE] = 0.5, [IX_BODY] = 0.75},
-        .weight = {[IX_TITLE] = 2.0, [IX_BODY] = 1.0},
+        .b = {[IX_TITLE] = 0.75, [IX_BODY] = 0.75},
+        .weight = {[IX_TITLE] = 1.5, [IX_BODY] = 1.0},
 };
 
 enum { TF_MAX = 255, EMPTY = 0 };

@@ -76,7 +76,7 @@ struct ix_params {
 	double b[IX__FIELDS];
 	double weight[IX__FIELDS];
 };
-/* General defaults: k1 1.2, b 0.75 (title 0.5), title counted twice. */
+/* General defaults: k1 1.2, b 0.75, a title occurrence counts 1.5 body occurrences. */
 extern const struct ix_params ix_default_params;
 
 struct ix;
