@@ -46,6 +46,9 @@ struct ix {
 	struct buf strs; /* term texts and refs, NUL-terminated */
 	struct ixdoc *docs;
 	uint32_t ndocs, docs_cap, nlive;
+	/* the hot per-document data, packed apart from ixdoc so scoring stays in cache */
+	uint32_t (*dlen)[IX__FIELDS];
+	uint8_t *dlive;
 	uint32_t *ref_tab; /* doc + 1, or DEAD_SLOT */
 	uint32_t ref_tab_cap, ref_used;
 	struct buf fwd;
@@ -103,6 +106,8 @@ void ix_free(struct ix *ix)
 	free(ix->terms);
 	free(ix->term_tab);
 	free(ix->docs);
+	free(ix->dlen);
+	free(ix->dlive);
 	free(ix->ref_tab);
 	free(ix->scratch);
 	buf_free(&ix->strs);
@@ -202,11 +207,11 @@ static void ref_tab_grow(struct ix *ix)
 static double saturation(const struct ix *ix, uint32_t d, const uint8_t *tf, const double avg[])
 {
 	double x = 0;
-	const struct ixdoc *doc = &ix->docs[d];
+	const uint32_t *len = ix->dlen[d];
 	for (int f = 0; f < IX__FIELDS; f++)
 		if (tf[f]) {
 			double b = ix->p.b[f];
-			double norm = 1 - b + b * (avg[f] > 0 ? doc->len[f] / avg[f] : 1);
+			double norm = 1 - b + b * (avg[f] > 0 ? len[f] / avg[f] : 1);
 			x += ix->p.weight[f] * tf[f] / norm;
 		}
 	return x / (ix->p.k1 + x);
@@ -315,6 +320,7 @@ static void remove_doc(struct ix *ix, uint32_t *slot)
 	for (int f = 0; f < IX__FIELDS; f++)
 		ix->totlen[f] -= doc->len[f];
 	doc->live = false;
+	ix->dlive[d] = 0;
 	ix->nlive--;
 	*slot = DEAD_SLOT;
 }
@@ -324,14 +330,18 @@ void ix_put(struct ix *ix, const struct ix_doc *in)
 	uint32_t *slot = ref_slot(ix, in->ref, false);
 	if (*slot)
 		remove_doc(ix, slot);
-	if (ix->ndocs == ix->docs_cap)
-		ix->docs = xrealloc(ix->docs,
-		                    (ix->docs_cap = ix->docs_cap * 2 + 1024) * sizeof *ix->docs);
+	if (ix->ndocs == ix->docs_cap) {
+		ix->docs_cap = ix->docs_cap * 2 + 1024;
+		ix->docs = xrealloc(ix->docs, ix->docs_cap * sizeof *ix->docs);
+		ix->dlen = xrealloc(ix->dlen, ix->docs_cap * sizeof *ix->dlen);
+		ix->dlive = xrealloc(ix->dlive, ix->docs_cap);
+	}
 	uint32_t d = ix->ndocs++;
 	struct ixdoc *doc = &ix->docs[d];
 	memset(doc, 0, sizeof *doc);
 	doc->a = in->attrs;
 	doc->live = true;
+	ix->dlive[d] = (uint8_t)(1u << (doc->a.status % 8)); /* live, and its status bit */
 	ix->nscratch = 0;
 	for (int f = 0; f < IX__FIELDS; f++) {
 		ix->cur_field = f;
@@ -340,7 +350,7 @@ void ix_put(struct ix *ix, const struct ix_doc *in)
 			if (in->text[f][k])
 				text_analyze(ix->ta, in->text[f][k], strlen(in->text[f][k]),
 				             collect, ix);
-		doc->len[f] = (uint32_t)(ix->nscratch - before);
+		doc->len[f] = ix->dlen[d][f] = (uint32_t)(ix->nscratch - before);
 		ix->totlen[f] += doc->len[f];
 	}
 	qsort(ix->scratch, ix->nscratch, sizeof *ix->scratch, cmp_u64);
@@ -374,7 +384,7 @@ void ix_finish(struct ix *ix)
 		float bound = 0;
 		for (uint32_t i = 0; i < pl->n; i++) {
 			uint32_t d = pl->doc[i];
-			if (!ix->docs[d].live)
+			if (!ix->dlive[d])
 				continue;
 			pl->doc[k] = d;
 			memmove(pl->tf + (size_t)k * IX__FIELDS, pl->tf + (size_t)i * IX__FIELDS,
@@ -404,8 +414,9 @@ size_t ix_memory(const struct ix *ix)
 {
 	size_t m = sizeof *ix + ix->terms_cap * sizeof *ix->terms +
 	           ix->term_tab_cap * sizeof(uint32_t) + ix->strs.cap +
-	           ix->docs_cap * sizeof *ix->docs + ix->ref_tab_cap * sizeof(uint32_t) +
-	           ix->fwd.cap + ix->scratch_cap * sizeof(uint64_t);
+	           ix->docs_cap * (sizeof *ix->docs + sizeof *ix->dlen + 1) +
+	           ix->ref_tab_cap * sizeof(uint32_t) + ix->fwd.cap +
+	           ix->scratch_cap * sizeof(uint64_t);
 	for (uint32_t t = 0; t < ix->nterms; t++)
 		m += (size_t)ix->terms[t].cap * (sizeof(uint32_t) + IX__FIELDS);
 	return m;
@@ -529,12 +540,13 @@ static uint32_t seek(const struct plist *pl, uint32_t pos, uint32_t d)
 
 static bool passes(const struct search *s, uint32_t d)
 {
-	const struct ixdoc *doc = &s->ix->docs[d];
 	const struct ix_query *q = s->q;
-	if (!doc->live || d + 1 == s->exclude)
+	uint8_t st = s->ix->dlive[d];
+	if (!st || d + 1 == s->exclude || (q->status_mask && !(q->status_mask & st)))
 		return false;
-	if (q->status_mask && !(q->status_mask & (1u << doc->a.status)))
-		return false;
+	if (!q->field && !q->region_prefix)
+		return true;
+	const struct ixdoc *doc = &s->ix->docs[d];
 	if (q->field && doc->a.field != q->field)
 		return false;
 	return !q->region_prefix ||
