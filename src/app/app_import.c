@@ -1,6 +1,7 @@
 /* app_import: bulk import with per-row atomicity and per-batch audit. */
 #include "app/app_import.h"
 
+#include "app/app_market.h"
 #include "app/app_org.h"
 #include "app/app_tx.h"
 #include "core/org.h"
@@ -14,10 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IMPORT_BATCH = 50000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 16 };
+enum { IMPORT_BATCH = 50000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 24 };
 _Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
-                       (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX,
+                       (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX &&
+                       (int)MARKET_FIELDS_MAX <= IMPORT_FIELDS_MAX,
                "import rows fit");
 
 struct importer {
@@ -65,7 +67,11 @@ struct import_row {
 
 static enum err bulk_begin(struct importer *imp);
 
-static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "organisations"};
+static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "organisations",
+                                                    "listings", "demands"};
+/* The audit entity of each kind's batch records. */
+static const char *const entity[IMPORT__MAX] = {"region", "industry", "organisation", "listing",
+                                                "demand"};
 
 /* Columns of common public files that carry nothing the code does not already say. */
 static const char *const ignored_cols[IMPORT__MAX][12] = {
@@ -74,6 +80,8 @@ static const char *const ignored_cols[IMPORT__MAX][12] = {
                                "note", NULL},
         [IMPORT_ORGANISATIONS] = {"id", "region_name", "region_name_en", "industry_name",
                                   "industry_name_en", "created_at", "updated_at", "version", NULL},
+        [IMPORT_LISTINGS] = {"id", "created_at", "updated_at", "version", NULL},
+        [IMPORT_DEMANDS] = {"id", "created_at", "updated_at", "version", NULL},
 };
 
 bool import_kind_parse(const char *s, enum import_kind *out)
@@ -96,6 +104,8 @@ const struct field_def *import_fields(enum import_kind k, size_t *n)
 	switch (k) {
 	case IMPORT_REGIONS: *n = REGION__NFIELDS; return region_fields;
 	case IMPORT_INDUSTRIES: *n = INDUSTRY__NFIELDS; return industry_fields;
+	case IMPORT_LISTINGS: return market_fields(MARKET_LISTING, n);
+	case IMPORT_DEMANDS: return market_fields(MARKET_DEMAND, n);
 	default: *n = ORG__NFIELDS; return org_fields;
 	}
 }
@@ -234,7 +244,6 @@ static enum err batch_audit(struct importer *imp)
 	jw_kstr(&w, "rows_blake2b", hex);
 	jw_kbool(&w, "bulk", imp->bulk);
 	jw_obj_close(&w);
-	static const char *const entity[IMPORT__MAX] = {"region", "industry", "organisation"};
 	enum err e = app_audit(imp->ctx, "import", entity[imp->kind], "*", NULL, buf_str(&b));
 	buf_free(&b);
 	return e;
@@ -497,6 +506,16 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 	return e;
 }
 
+static enum err apply_market(struct importer *imp, struct field_val *v, struct err_detail *d)
+{
+	bool created;
+	enum market_kind k = imp->kind == IMPORT_LISTINGS ? MARKET_LISTING : MARKET_DEMAND;
+	enum err e = app_market_import_row(imp->ctx, k, v, &created, d);
+	if (!e)
+		*(created ? &imp->batch_created : &imp->batch_updated) += 1;
+	return e;
+}
+
 /* Codes a row refers to must be loaded (checked here, before any write). */
 static enum err org_refs(const struct importer *imp, const struct field_val *v,
                          struct err_detail *d)
@@ -554,6 +573,8 @@ static enum err apply_row(struct importer *imp, struct import_row *row, struct e
 	switch (imp->kind) {
 	case IMPORT_REGIONS: res = apply_region(imp, row->vals, d); break;
 	case IMPORT_INDUSTRIES: res = apply_industry(imp, row->vals, d); break;
+	case IMPORT_LISTINGS:
+	case IMPORT_DEMANDS: res = apply_market(imp, row->vals, d); break;
 	default: res = apply_org(imp, row->vals, d); break;
 	}
 	if (res && !d->message[0])

@@ -1,6 +1,7 @@
 /*
  * app_import: bulk loading of regions, industries and organisations from
- * rows of text (the CLI reads CSV or JSON Lines and hands over rows). Each
+ * rows of text (the CLI reads CSV or JSON Lines and hands over rows), and
+ * the market's listings and demands (matched by ref, see app_market). Each
  * row applies whole or not at all (a savepoint per row); a bad row is
  * reported with its line and skipped. Rows commit in batches, each batch
  * with one audit record carrying its line range, counts and a SHA-256 of
@@ -13,7 +14,14 @@
 #include "app/app.h"
 #include "lib/fields.h"
 
-enum import_kind { IMPORT_REGIONS, IMPORT_INDUSTRIES, IMPORT_ORGANISATIONS, IMPORT__MAX };
+enum import_kind {
+	IMPORT_REGIONS,
+	IMPORT_INDUSTRIES,
+	IMPORT_ORGANISATIONS,
+	IMPORT_LISTINGS,
+	IMPORT_DEMANDS,
+	IMPORT__MAX
+};
 
 struct import_stats {
 	long rows, created, updated, failed;
@@ -21,7 +29,7 @@ struct import_stats {
 
 struct importer;
 
-/* Parse "regions" / "industries" / "organisations"; false if unknown. */
+/* Parse a kind name ("regions", ..., "listings", "demands"); false if unknown. */
 bool import_kind_parse(const char *s, enum import_kind *out);
 const char *import_kind_name(enum import_kind k);
 

@@ -65,6 +65,8 @@ int cmd_user_passwd(int argc, char **argv);
 int cmd_user_token(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_match(int argc, char **argv);
+int cmd_reindex(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

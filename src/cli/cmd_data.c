@@ -274,7 +274,8 @@ int cmd_import(int argc, char **argv)
 	enum import_kind kind;
 	if (!import_kind_parse(pos[0], &kind)) {
 		fprintf(stderr,
-		        "techbridge import: %s: must be regions, industries or organisations\n",
+		        "techbridge import: %s: must be regions, industries, organisations, "
+		        "listings or demands\n",
 		        pos[0]);
 		return EXIT_USAGE;
 	}

@@ -57,6 +57,16 @@ static const struct cli_flag evaluate_flags[] = {
         {"--parse-only", NULL, "only parse the input (benchmark reference)"},
         {NULL, NULL, NULL},
 };
+static const struct cli_flag match_flags[] = {
+        {"--demands", "FILE", "rank stored listings for each demand in FILE (CSV or .jsonl)"},
+        {"--demand", "REF", "rank stored listings for a stored demand"},
+        {"--listings", "FILE", "rank stored demands for each listing in FILE"},
+        {"--listing", "REF", "rank stored demands for a stored listing"},
+        {"--top", "N", "results per query (default 10)"},
+        {"--format", "FMT", "trec (default: QUERY Q0 REF RANK SCORE techbridge) or jsonl"},
+        {"--stats", NULL, "print index size, build time and query latencies on stderr"},
+        {NULL, NULL, NULL},
+};
 static const struct cli_flag no_flags[] = {{NULL, NULL, NULL}};
 
 const struct cli_cmd cli_commands[] = {
@@ -69,10 +79,15 @@ const struct cli_cmd cli_commands[] = {
          "set a user's password, read from the first line of stdin"},
         {"user token", cmd_user_token, user_token_flags, "USERNAME",
          "create an API token for a user and print it"},
-        {"import", cmd_import, import_flags, "regions|industries|organisations FILE...",
+        {"import", cmd_import, import_flags,
+         "regions|industries|organisations|listings|demands FILE...",
          "load CSV or JSON Lines files; bad rows are reported by line and skipped"},
         {"export", cmd_export, export_flags, "organisations",
          "write organisations as CSV, JSON Lines or XLSX"},
+        {"match", cmd_match, match_flags, "",
+         "rank listings for demands (or demands for listings), with explanations in jsonl"},
+        {"reindex", cmd_reindex, no_flags, "",
+         "rebuild the matcher's indexes from the database and report their size"},
         {"audit verify", cmd_audit_verify, no_flags, "",
          "check the audit log's hash chain; names the first broken record"},
         {"backup", cmd_backup, no_flags, "FILE",

@@ -12,6 +12,7 @@ static const struct {
 #include "db/stmt_org.def"
 #include "db/stmt_user.def"
 #include "db/stmt_audit.def"
+#include "db/stmt_market.def"
 #undef STMT
 #undef STMT2
 };

@@ -15,6 +15,7 @@ enum stmt {
 #include "db/stmt_org.def"
 #include "db/stmt_user.def"
 #include "db/stmt_audit.def"
+#include "db/stmt_market.def"
 #undef STMT
 #undef STMT2
 	STMT__MAX
