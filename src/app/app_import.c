@@ -61,7 +61,8 @@ struct import_row {
 	enum err err; /* ERR_OK: checked; otherwise why the row was refused */
 	struct err_detail d;
 	struct field_val vals[IMPORT_FIELDS_MAX];
-	const char **raw; /* the values as read, for the batch digest */
+	const char **raw;       /* the values as read */
+	unsigned char hash[32]; /* BLAKE2b of line and values, for the batch digest */
 	struct arena mem;
 };
 
@@ -429,14 +430,21 @@ static enum err apply_industry(struct importer *imp, struct field_val *v, struct
 	        DB_TEXT((o)->f[ORG_WEBSITE])
 
 /* The id of the organisation with this credit code, or 0. */
-static enum err org_by_code(struct importer *imp, const char *code, int64_t *id)
+/*
+ * The id of the organisation with this credit code, or 0. In a bulk load the
+ * table held nothing but what this load wrote, so the map answers, and *slot
+ * is the code's entry, for the caller to fill once the row is written.
+ */
+static enum err org_by_code(struct importer *imp, const char *code, int64_t *id, int64_t **slot)
 {
 	*id = 0;
+	*slot = NULL;
 	if (!code)
 		return ERR_OK;
-	if (imp->bulk) { /* the table held nothing but what this load wrote */
-		int64_t *known = strmap_get(&imp->codes, code);
-		*id = known ? *known : 0;
+	if (imp->bulk) {
+		bool added;
+		*slot = strmap_upsert(&imp->codes, code, 0, &added);
+		*id = **slot;
 		return ERR_OK;
 	}
 	struct db_rows *r;
@@ -448,26 +456,23 @@ static enum err org_by_code(struct importer *imp, const char *code, int64_t *id)
 	return db_done(r);
 }
 
-static enum err org_write(struct importer *imp, const struct org *o, int64_t id)
+/* Update organisation id, or insert a new one (its id in *id). */
+static enum err org_write(struct importer *imp, const struct org *o, int64_t *id)
 {
 	struct app_ctx *ctx = imp->ctx;
 	struct db_conn *c = ctx->conn;
 	enum err e;
-	if (id) {
+	if (*id) {
 		e = db_exec(c, STMT_ORG_IMPORT_UPDATE,
-		            DB_ARGS(ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
+		            DB_ARGS(ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s), DB_INT(*id)), NULL);
 		imp->batch_updated += !e;
 	} else if (imp->bulk) {
-		id = imp->next_id;
 		e = db_exec(c, STMT_ORG_INSERT_ID,
-		            DB_ARGS(DB_INT(id), ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s),
+		            DB_ARGS(DB_INT(imp->next_id), ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s),
 		                    DB_TEXT(ctx->now_s)),
 		            NULL);
-		if (!e) {
-			imp->next_id++;
-			if (o->f[ORG_CREDIT_CODE])
-				strmap_put(&imp->codes, o->f[ORG_CREDIT_CODE], id);
-		}
+		if (!e)
+			*id = imp->next_id++;
 		imp->batch_created += !e;
 	} else {
 		e = db_exec(c, STMT_ORG_INSERT_NORET,
@@ -481,10 +486,10 @@ static enum err org_write(struct importer *imp, const struct org *o, int64_t id)
 static enum err apply_org(struct importer *imp, struct field_val *v, struct err_detail *d)
 {
 	struct app_ctx *ctx = imp->ctx;
-	int64_t id = 0;
+	int64_t id = 0, *slot;
 	const char *code =
 	        v[ORG_CREDIT_CODE].set && !v[ORG_CREDIT_CODE].null ? v[ORG_CREDIT_CODE].s : NULL;
-	enum err e = org_by_code(imp, code, &id);
+	enum err e = org_by_code(imp, code, &id, &slot);
 	if (e)
 		return e;
 	struct org o = {0};
@@ -500,7 +505,9 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 		return e;
 	if (id && code && o.f[ORG_CREDIT_CODE] && strcmp(code, o.f[ORG_CREDIT_CODE]))
 		return err_set(d, ERR_INVALID, "credit_code", "cannot change on import");
-	e = org_write(imp, &o, id);
+	e = org_write(imp, &o, &id);
+	if (slot && !e)
+		*slot = id; /* later rows with this code update this organisation */
 	if (e == ERR_CONFLICT)
 		return err_set(d, e, "credit_code", "is used by another organisation");
 	return e;
@@ -528,6 +535,22 @@ static enum err org_refs(const struct importer *imp, const struct field_val *v,
 		return err_set(d, ERR_INVALID, "industry_code",
 		               "no industry %s (import industries first)", in->s);
 	return ERR_OK;
+}
+
+/* Hash a row's line and values; done while checking, off the writing thread. */
+static void row_hash(struct import_row *row)
+{
+	crypto_generichash_state st;
+	char num[24];
+	int k = snprintf(num, sizeof num, "%ld", row->line);
+	crypto_generichash_init(&st, NULL, 0, sizeof row->hash);
+	crypto_generichash_update(&st, (const unsigned char *)num, (unsigned long long)k);
+	for (int i = 0; i < row->n; i++) {
+		const char *s = row->raw[i] ? row->raw[i] : "";
+		crypto_generichash_update(&st, (const unsigned char *)"\x1f", 1);
+		crypto_generichash_update(&st, (const unsigned char *)s, strlen(s));
+	}
+	crypto_generichash_final(&st, row->hash, sizeof row->hash);
 }
 
 struct import_row *import_row_new(void)
@@ -560,6 +583,7 @@ void app_import_prepare(const struct importer *imp, long line, const char *const
 	         imp->kind == IMPORT_ORGANISATIONS)
 		row->err = org_refs(imp, row->vals, &row->d);
 	row->d.line = line;
+	row_hash(row);
 }
 
 /* Run a checked row's statements, undoing them all if any fails. */
@@ -591,17 +615,10 @@ static enum err apply_row(struct importer *imp, struct import_row *row, struct e
 	return res == ERR_DB || res == ERR_IO || res == ERR_UNAVAILABLE ? ERR_INVALID : res;
 }
 
-/* Add an applied row to the batch digest: its line and values. */
+/* Add an applied row to the batch digest (a hash of the rows' hashes, in order). */
 static void digest_row(struct importer *imp, const struct import_row *row)
 {
-	char num[24];
-	int k = snprintf(num, sizeof num, "%ld", row->line);
-	crypto_generichash_update(&imp->digest, (const unsigned char *)num, (unsigned long long)k);
-	for (int i = 0; i < row->n; i++) {
-		const char *s = row->raw[i] ? row->raw[i] : "";
-		crypto_generichash_update(&imp->digest, (const unsigned char *)"\x1f", 1);
-		crypto_generichash_update(&imp->digest, (const unsigned char *)s, strlen(s));
-	}
+	crypto_generichash_update(&imp->digest, row->hash, sizeof row->hash);
 }
 
 enum err app_import_apply(struct importer *imp, struct import_row *row, struct err_detail *d)

@@ -14,10 +14,10 @@ static uint64_t hash(const char *s)
 	return h;
 }
 
-static struct strmap_slot *find(const struct strmap *m, const char *key)
+static struct strmap_slot *find(const struct strmap *m, const char *key, uint64_t h)
 {
-	size_t i = (size_t)hash(key) & (m->cap - 1);
-	while (m->slots[i].key && strcmp(m->slots[i].key, key))
+	size_t i = (size_t)h & (m->cap - 1);
+	while (m->slots[i].key && (m->slots[i].hash != h || strcmp(m->slots[i].key, key)))
 		i = (i + 1) & (m->cap - 1);
 	return &m->slots[i];
 }
@@ -26,7 +26,7 @@ int64_t *strmap_get(const struct strmap *m, const char *key)
 {
 	if (!m->cap)
 		return NULL;
-	struct strmap_slot *s = find(m, key);
+	struct strmap_slot *s = find(m, key, hash(key));
 	return s->key ? &s->value : NULL;
 }
 
@@ -37,20 +37,30 @@ static void grow(struct strmap *m)
 	m->slots = xcalloc(m->cap, sizeof *m->slots);
 	for (size_t i = 0; i < old.cap; i++)
 		if (old.slots[i].key)
-			*find(m, old.slots[i].key) = old.slots[i];
+			*find(m, old.slots[i].key, old.slots[i].hash) = old.slots[i];
 	free(old.slots);
+}
+
+int64_t *strmap_upsert(struct strmap *m, const char *key, int64_t fresh, bool *added)
+{
+	if ((m->n + 1) * 2 > m->cap)
+		grow(m);
+	uint64_t h = hash(key);
+	struct strmap_slot *s = find(m, key, h);
+	*added = !s->key;
+	if (*added) {
+		s->key = arena_strdup(&m->keys, key);
+		s->hash = h;
+		s->value = fresh;
+		m->n++;
+	}
+	return &s->value;
 }
 
 void strmap_put(struct strmap *m, const char *key, int64_t value)
 {
-	if ((m->n + 1) * 2 > m->cap)
-		grow(m);
-	struct strmap_slot *s = find(m, key);
-	if (!s->key) {
-		s->key = arena_strdup(&m->keys, key);
-		m->n++;
-	}
-	s->value = value;
+	bool added;
+	*strmap_upsert(m, key, value, &added) = value;
 }
 
 void strmap_free(struct strmap *m)

@@ -9,11 +9,13 @@
 
 #include "lib/arena.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct strmap_slot {
 	const char *key;
+	uint64_t hash; /* compared before the key: most probes end without a strcmp */
 	int64_t value;
 };
 
@@ -32,6 +34,11 @@ struct strmap {
 int64_t *strmap_get(const struct strmap *m, const char *key);
 /* Store value under key (replacing any). */
 void strmap_put(struct strmap *m, const char *key, int64_t value);
+/*
+ * The value stored under key; if there is none, key is added with value
+ * `fresh` and *added is set. One probe for the common look-up-then-insert.
+ */
+int64_t *strmap_upsert(struct strmap *m, const char *key, int64_t fresh, bool *added);
 void strmap_free(struct strmap *m);
 
 #endif
