@@ -6,7 +6,6 @@
 #include "app/app_notice.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
-#include "lib/num.h"
 
 #include <string.h>
 
@@ -59,13 +58,11 @@ const struct field_def api_stats_query[API_STATS_NQUERY] = {
         {"year", FT_INT, 0, 1990, 2100, NULL, NULL, "fiscal year (default last year)"},
 };
 
-static int64_t query_int(struct req *rq, const char *name)
+/* An integer query parameter (checked by the route's table), 0 when absent. */
+static int64_t query_int(struct req *rq, const struct field_def *defs, size_t n, const char *name)
 {
-	const char *s = http_query(rq, name);
-	int64_t v = 0;
-	if (s && !num_parse(s, 1, INT64_MAX, &v))
-		v = 0;
-	return v;
+	int i = fields_find(defs, n, name);
+	return i >= 0 && rq->query[i].set && !rq->query[i].null ? rq->query[i].i : 0;
 }
 
 void api_facts_get(struct req *rq)
@@ -130,7 +127,8 @@ static void app_item_json(const void *item, struct buf *out)
 void api_application_list(struct req *rq)
 {
 	struct page p;
-	enum err e = app_application_list(rq->ctx, query_int(rq, "org_id"), &rq->page, &p);
+	enum err e = app_application_list(
+	        rq->ctx, query_int(rq, api_app_query, API_APP_NQUERY, "org_id"), &rq->page, &p);
 	if (e)
 		return http_problem(rq, e);
 	http_page(rq, &p, sizeof(struct application), app_item_json);
@@ -415,7 +413,8 @@ void api_batch_create(struct req *rq)
 void api_title_list(struct req *rq)
 {
 	struct page p;
-	enum err e = app_title_list(rq->ctx, http_query(rq, "tier"), query_int(rq, "org_id"),
+	enum err e = app_title_list(rq->ctx, http_query(rq, "tier"),
+	                            query_int(rq, api_title_query, API_TITLE_NQUERY, "org_id"),
 	                            &rq->page, &p);
 	if (e)
 		return http_problem(rq, e);
@@ -462,7 +461,8 @@ void api_notification_list(struct req *rq)
 void api_stats_gradient(struct req *rq)
 {
 	const char *json;
-	enum err e = app_gradient_stats(rq->ctx, (int)query_int(rq, "year"), &json);
+	enum err e = app_gradient_stats(
+	        rq->ctx, (int)query_int(rq, api_stats_query, API_STATS_NQUERY, "year"), &json);
 	if (!e)
 		buf_puts(&rq->out, json);
 	http_finish(rq, e, 200);
