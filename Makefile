@@ -61,7 +61,7 @@ $(BUILD)/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
 
-$(BUILD)/gen/embed.c: $(BUILD)/embed $(wildcard sql/migrations/*.sql) $(wildcard rules/*.json) $(shell find web/dist -type f 2>/dev/null)
+$(BUILD)/gen/embed.c: $(BUILD)/embed $(wildcard sql/migrations/*.sql) $(wildcard rules/*.json) $(wildcard rules/holidays/*.json) $(shell find web/dist -type f 2>/dev/null)
 	@mkdir -p $(dir $@)
 	$(BUILD)/embed sql/migrations rules web/dist > $@.tmp && mv $@.tmp $@
 

@@ -13,6 +13,7 @@
 enum err app_open(struct app *app, const char *url, int pool, struct err_detail *d)
 {
 	memset(app, 0, sizeof *app);
+	app->notice_days = 5; /* GRADIENT_NOTICE_DAYS; serve may change it */
 	if (sodium_init() < 0)
 		return err_set(d, ERR_INTERNAL, "", "libsodium failed to initialise");
 	return db_open(url, pool, &app->db, d);

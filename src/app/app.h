@@ -28,6 +28,7 @@ struct db_conn;
 struct app {
 	struct db *db;
 	int64_t fixed_now; /* tests: a fixed clock (unix seconds); 0 = real time */
+	int notice_days;   /* working days of a public notice (公示); app_open sets 5 */
 };
 
 struct app_ctx {

@@ -1,6 +1,7 @@
 /* app_import: bulk import with per-row atomicity and per-batch audit. */
 #include "app/app_import.h"
 
+#include "app/app_facts.h"
 #include "app/app_market.h"
 #include "app/app_org.h"
 #include "app/app_tx.h"
@@ -68,11 +69,11 @@ struct import_row {
 
 static enum err bulk_begin(struct importer *imp);
 
-static const char *const kind_names[IMPORT__MAX] = {"regions", "industries", "organisations",
-                                                    "listings", "demands"};
+static const char *const kind_names[IMPORT__MAX] = {"regions",  "industries", "organisations",
+                                                    "listings", "demands",    "facts"};
 /* The audit entity of each kind's batch records. */
-static const char *const entity[IMPORT__MAX] = {"region", "industry", "organisation", "listing",
-                                                "demand"};
+static const char *const entity[IMPORT__MAX] = {"region",  "industry", "organisation",
+                                                "listing", "demand",   "facts"};
 
 /* Columns of common public files that carry nothing the code does not already say. */
 static const char *const ignored_cols[IMPORT__MAX][12] = {
@@ -83,6 +84,7 @@ static const char *const ignored_cols[IMPORT__MAX][12] = {
                                   "industry_name_en", "created_at", "updated_at", "version", NULL},
         [IMPORT_LISTINGS] = {"id", "created_at", "updated_at", "version", NULL},
         [IMPORT_DEMANDS] = {"id", "created_at", "updated_at", "version", NULL},
+        [IMPORT_FACTS] = {"name", "org_id", NULL},
 };
 
 bool import_kind_parse(const char *s, enum import_kind *out)
@@ -107,6 +109,7 @@ const struct field_def *import_fields(enum import_kind k, size_t *n)
 	case IMPORT_INDUSTRIES: *n = INDUSTRY__NFIELDS; return industry_fields;
 	case IMPORT_LISTINGS: return market_fields(MARKET_LISTING, n);
 	case IMPORT_DEMANDS: return market_fields(MARKET_DEMAND, n);
+	case IMPORT_FACTS: return facts_import_fields(n);
 	default: *n = ORG__NFIELDS; return org_fields;
 	}
 }
@@ -523,6 +526,15 @@ static enum err apply_market(struct importer *imp, struct field_val *v, struct e
 	return e;
 }
 
+static enum err apply_facts(struct importer *imp, struct field_val *v, struct err_detail *d)
+{
+	bool created;
+	enum err e = app_facts_import_row(imp->ctx, v, &created, d);
+	if (!e)
+		*(created ? &imp->batch_created : &imp->batch_updated) += 1;
+	return e;
+}
+
 /* Codes a row refers to must be loaded (checked here, before any write). */
 static enum err org_refs(const struct importer *imp, const struct field_val *v,
                          struct err_detail *d)
@@ -599,6 +611,7 @@ static enum err apply_row(struct importer *imp, struct import_row *row, struct e
 	case IMPORT_INDUSTRIES: res = apply_industry(imp, row->vals, d); break;
 	case IMPORT_LISTINGS:
 	case IMPORT_DEMANDS: res = apply_market(imp, row->vals, d); break;
+	case IMPORT_FACTS: res = apply_facts(imp, row->vals, d); break;
 	default: res = apply_org(imp, row->vals, d); break;
 	}
 	if (res && !d->message[0])

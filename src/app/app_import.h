@@ -20,6 +20,7 @@ enum import_kind {
 	IMPORT_ORGANISATIONS,
 	IMPORT_LISTINGS,
 	IMPORT_DEMANDS,
+	IMPORT_FACTS, /* enterprise facts, one row per enterprise and fiscal year (app_facts) */
 	IMPORT__MAX
 };
 

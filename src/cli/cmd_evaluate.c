@@ -58,7 +58,8 @@ static int list_files(const char *dir, struct rfile *out, int max)
 	int n = 0;
 	if (!dir) {
 		for (size_t i = 0; i < embed_count && n < max; i++)
-			if (!strncmp(embed_files[i].path, "rules/", 6))
+			if (!strncmp(embed_files[i].path, "rules/", 6) &&
+			    !strchr(embed_files[i].path + 6, '/')) /* not rules/holidays/ */
 				out[n++] =
 				        (struct rfile){xstrdup(embed_files[i].path),
 				                       xstrdup((const char *)embed_files[i].data),

@@ -17,6 +17,7 @@ enum scope {
 	SCOPE_ORG,    /* the grant is for the target organisation */
 	SCOPE_SELF,   /* the target user is the actor */
 	SCOPE_USER,   /* any signed-in user (role unused) */
+	SCOPE_LEVEL,  /* SCOPE_REGION, and the grant is at exactly the target's level */
 };
 
 static const struct rule {
@@ -48,6 +49,25 @@ static const struct rule {
         {ACT_ROLE_GRANT, ROLE_ADMIN, SCOPE_ANY},
         {ACT_TOKEN_MANAGE, ROLE__MAX, SCOPE_USER},
         {ACT_AUDIT_READ, ROLE_ADMIN, SCOPE_ANY},
+        /* gradient cultivation */
+        {ACT_FACTS_READ, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_FACTS_READ, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_FACTS_READ, ROLE_REVIEWER, SCOPE_REGION},
+        {ACT_FACTS_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_FACTS_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_FACTS_WRITE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_FACTS_WRITE, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_FACTS_WRITE, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_APPLICATION_READ, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_APPLICATION_READ, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_APPLICATION_READ, ROLE_REVIEWER, SCOPE_REGION},
+        {ACT_APPLICATION_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_APPLICATION_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_APPLICATION_WRITE, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_REVIEW_STEP, ROLE_OPERATOR, SCOPE_LEVEL},
+        {ACT_REVIEW_STEP, ROLE_REVIEWER, SCOPE_LEVEL},
+        {ACT_GRADIENT_MANAGE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_GRADIENT_MANAGE, ROLE_OPERATOR, SCOPE_LEVEL},
 };
 
 static bool grant_covers(const struct grant *g, enum scope s, const struct target *t)
@@ -58,6 +78,11 @@ static bool grant_covers(const struct grant *g, enum scope s, const struct targe
 		if (g->level == LEVEL_NATIONAL)
 			return true;
 		return t->region && g->region[0] && region_code_within(t->region, g->region);
+	case SCOPE_LEVEL:
+		if (g->level != t->level || t->level == LEVEL_NONE)
+			return false;
+		return g->level == LEVEL_NATIONAL ||
+		       (t->region && g->region[0] && region_code_within(t->region, g->region));
 	case SCOPE_ORG: return g->org_id != 0 && g->org_id == t->org_id;
 	default: return false;
 	}
@@ -143,6 +168,12 @@ const char *action_name(enum action act)
 	        [ACT_ROLE_GRANT] = "role.grant",
 	        [ACT_TOKEN_MANAGE] = "token.manage",
 	        [ACT_AUDIT_READ] = "audit.read",
+	        [ACT_FACTS_READ] = "facts.read",
+	        [ACT_FACTS_WRITE] = "facts.write",
+	        [ACT_APPLICATION_READ] = "application.read",
+	        [ACT_APPLICATION_WRITE] = "application.write",
+	        [ACT_REVIEW_STEP] = "review.step",
+	        [ACT_GRADIENT_MANAGE] = "gradient.manage",
 	};
 	return act < ACT__MAX ? names[act] : "?";
 }

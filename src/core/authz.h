@@ -57,6 +57,13 @@ enum action {
 	ACT_ROLE_GRANT,
 	ACT_TOKEN_MANAGE,
 	ACT_AUDIT_READ,
+	/* gradient cultivation (issue 3) */
+	ACT_FACTS_READ,        /* an enterprise's facts and evaluations */
+	ACT_FACTS_WRITE,       /* change facts, run a self-evaluation */
+	ACT_APPLICATION_READ,  /* an application, its trail and attachments */
+	ACT_APPLICATION_WRITE, /* draft, correct, attach, submit, withdraw */
+	ACT_REVIEW_STEP,       /* approve, return, reject at a step (target.level) */
+	ACT_GRADIENT_MANAGE,   /* at the chain's last level: objections, batches, titles */
 	ACT__MAX
 };
 
@@ -65,6 +72,7 @@ struct target {
 	const char *region; /* 6-digit region of the record, or NULL */
 	int64_t org_id;
 	int64_t user_id;
+	enum gov_level level; /* SCOPE_LEVEL: the level the action is taken at */
 };
 
 /* True if `a` may perform `act` on `t`. Deny by default. */

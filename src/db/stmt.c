@@ -13,6 +13,8 @@ static const struct {
 #include "db/stmt_user.def"
 #include "db/stmt_audit.def"
 #include "db/stmt_market.def"
+/* gradient cultivation (issue 3) */
+#include "db/stmt_gradient.def"
 #undef STMT
 #undef STMT2
 };

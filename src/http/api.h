@@ -69,4 +69,57 @@ enum { API_AUDIT_NQUERY = 3 };
 extern const struct field_def api_audit_query[API_AUDIT_NQUERY];
 void api_audit_list(struct req *rq);
 
+/* api_gradient.c: gradient cultivation (issue 3) */
+enum {
+	API_EVAL_NBODY = 2,
+	API_APP_NQUERY = 1,
+	API_STEP_NBODY = 1,
+	API_ATTACH_NBODY = 3,
+	API_QUEUE_NQUERY = 1,
+	API_OBJECTION_NBODY = 2,
+	API_RESOLVE_NBODY = 2,
+	API_BATCH_NBODY = 3,
+	API_TITLE_NQUERY = 2,
+	API_REVOKE_NBODY = 2,
+	API_STATS_NQUERY = 1,
+};
+extern const struct field_def api_eval_body[API_EVAL_NBODY];
+extern const struct field_def api_app_query[API_APP_NQUERY];
+extern const struct field_def api_step_body[API_STEP_NBODY];
+extern const struct field_def api_attach_body[API_ATTACH_NBODY];
+extern const struct field_def api_queue_query[API_QUEUE_NQUERY];
+extern const struct field_def api_objection_body[API_OBJECTION_NBODY];
+extern const struct field_def api_resolve_body[API_RESOLVE_NBODY];
+extern const struct field_def api_batch_body[API_BATCH_NBODY];
+extern const struct field_def api_title_query[API_TITLE_NQUERY];
+extern const struct field_def api_revoke_body[API_REVOKE_NBODY];
+extern const struct field_def api_stats_query[API_STATS_NQUERY];
+void api_facts_get(struct req *rq);
+void api_facts_put(struct req *rq);
+void api_evaluation_create(struct req *rq);
+void api_evaluation_list(struct req *rq);
+void api_application_list(struct req *rq);
+void api_application_create(struct req *rq);
+void api_application_get(struct req *rq);
+void api_application_update(struct req *rq);
+void api_application_submit(struct req *rq);
+void api_application_approve(struct req *rq);
+void api_application_return(struct req *rq);
+void api_application_reject(struct req *rq);
+void api_application_withdraw(struct req *rq);
+void api_application_events(struct req *rq);
+void api_attachment_add(struct req *rq);
+void api_attachment_list(struct req *rq);
+void api_attachment_get(struct req *rq);
+void api_review_queue(struct req *rq);
+void api_notice_list(struct req *rq);
+void api_objection_create(struct req *rq);
+void api_objection_list(struct req *rq);
+void api_objection_resolve(struct req *rq);
+void api_batch_create(struct req *rq);
+void api_title_list(struct req *rq);
+void api_title_revoke(struct req *rq);
+void api_notification_list(struct req *rq);
+void api_stats_gradient(struct req *rq);
+
 #endif

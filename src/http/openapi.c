@@ -92,8 +92,30 @@ static void parameters(struct jw *w, const struct route *r)
 	jw_arr_close(w);
 }
 
+/* A body checked by the handler's own parser: an object, described in docs. */
+static void free_body(struct jw *w, const struct route *r)
+{
+	jw_key(w, "requestBody");
+	jw_obj_open(w);
+	jw_kbool(w, "required", true);
+	jw_kstr(w, "description", r->doc);
+	jw_key(w, "content");
+	jw_obj_open(w);
+	jw_key(w, "application/json");
+	jw_obj_open(w);
+	jw_key(w, "schema");
+	jw_obj_open(w);
+	jw_kstr(w, "type", "object");
+	jw_obj_close(w);
+	jw_obj_close(w);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
 static void request_body(struct jw *w, const struct route *r)
 {
+	if (r->flags & ROUTE_JSON)
+		return free_body(w, r);
 	if (!r->nbody)
 		return;
 	jw_key(w, "requestBody");

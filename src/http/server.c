@@ -245,7 +245,7 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 {
 	const struct route *r = rq->route;
 	struct err_detail *d = &rq->ctx->err;
-	bool wants = r->nbody > 0 || (r->flags & ROUTE_VERSION_BODY);
+	bool wants = r->nbody > 0 || (r->flags & (ROUTE_VERSION_BODY | ROUTE_JSON));
 	if (!wants) {
 		if (st->body.len)
 			return err_set(d, ERR_MALFORMED, "", "this endpoint takes no body");
@@ -275,6 +275,8 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 		rq->version = json_integer_value(v);
 		json_object_del(rq->json, "version");
 	}
+	if (r->flags & ROUTE_JSON)
+		return ERR_OK; /* the handler's parser names what is wrong */
 	return fields_from_json(r->body, r->nbody, rq->json, (r->flags & ROUTE_BODY_CREATE) != 0,
 	                        rq->body, &rq->ctx->arena, d);
 }

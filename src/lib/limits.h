@@ -30,6 +30,12 @@ enum {
 	LIMIT_WORKERS_MAX = 64,           /* --workers */
 	LIMIT_PASSWORD_MIN = 8,           /* characters */
 	LIMIT_PASSWORD_MAX = 128,
+	/* gradient cultivation */
+	LIMIT_ATTACHMENT_BYTES = 512 << 10, /* one evidence file (decoded) */
+	LIMIT_ATTACHMENTS_PER_APP = 20,     /* evidence files per application */
+	LIMIT_ATTACHMENT_TOTAL = 8 << 20,   /* all evidence of one application */
+	LIMIT_OBJECTIONS_PER_HOUR = 5,      /* objections per client address per hour */
+	LIMIT_QUEUE_GRANTS = 8,             /* grants merged into one reviewer queue */
 };
 
 #endif

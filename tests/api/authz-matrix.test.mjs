@@ -43,7 +43,8 @@ const only = (allowed, ok, deny = 403) => ({
 	...users(deny),
 	...Object.fromEntries(allowed.map((c) => [c, ok])),
 });
-const HIDDEN = [403, 404]; // denied, or not shown to the caller (spec: 404 allowed)
+const HIDDEN = [403, 404];
+const NOPE = 987654321; // an id no record has // denied, or not shown to the caller (spec: 404 allowed)
 
 async function tok(caller) {
 	return caller === "anon" ? undefined : tokenFor(caller);
@@ -405,6 +406,64 @@ const MATRIX = {
 		},
 	],
 	"GET /api/v1/audit": [{ expect: only(["admin"], 200), run: (c, t) => api("GET", "/api/v1/audit?limit=1", { token: t }) }],
+
+	// gradient cultivation (issue 3); NOPE is an id no record has
+	"GET /api/v1/organisations/{id}/facts": [
+		{ expect: only(["admin", "operator", "ministry", "reviewer", "enterprise", "staff"], 200), run: (c, t) => api("GET", "/api/v1/organisations/1/facts", { token: t }) },
+	],
+	"PUT /api/v1/organisations/{id}/facts": [
+		{
+			name: "a stale version (never written)",
+			expect: only(["admin", "operator", "ministry", "enterprise"], 409),
+			run: (c, t) => api("PUT", "/api/v1/organisations/1/facts", { token: t, body: { version: 999999 } }),
+		},
+	],
+	"POST /api/v1/organisations/{id}/evaluations": [
+		{ expect: only(["admin", "operator", "ministry", "enterprise"], 201), run: (c, t) => api("POST", "/api/v1/organisations/1/evaluations", { token: t, body: { tiers: "innovative_sme" } }) },
+	],
+	"GET /api/v1/organisations/{id}/evaluations": [
+		{ expect: only(["admin", "operator", "ministry", "reviewer", "enterprise", "staff"], 200), run: (c, t) => api("GET", "/api/v1/organisations/1/evaluations?limit=1", { token: t }) },
+	],
+	"GET /api/v1/applications": [
+		{ expect: only(["admin", "operator", "ministry", "reviewer", "enterprise", "staff"], 200), run: (c, t) => api("GET", "/api/v1/applications?org_id=1", { token: t }) },
+	],
+	"POST /api/v1/applications": [
+		{
+			name: "for a Beijing organisation nobody here administers",
+			expect: only([], 201),
+			run: async (c, t) => {
+				const o = await createOrg({ region_code: "110000" });
+				return api("POST", "/api/v1/applications", { token: t, body: { org_id: o.id, tier: "innovative_sme" } });
+			},
+		},
+	],
+	"GET /api/v1/applications/{id}": [{ expect: users(404), run: (c, t) => api("GET", `/api/v1/applications/${NOPE}`, { token: t }) }],
+	"PATCH /api/v1/applications/{id}": [{ expect: users(404), run: (c, t) => api("PATCH", `/api/v1/applications/${NOPE}`, { token: t, body: { version: 1, statement: "x" } }) }],
+	"POST /api/v1/applications/{id}/submit": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/applications/${NOPE}/submit`, { token: t, body: { version: 1 } }) }],
+	"POST /api/v1/applications/{id}/approve": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/applications/${NOPE}/approve`, { token: t, body: { version: 1, reason: "x" } }) }],
+	"POST /api/v1/applications/{id}/return": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/applications/${NOPE}/return`, { token: t, body: { version: 1, reason: "x" } }) }],
+	"POST /api/v1/applications/{id}/reject": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/applications/${NOPE}/reject`, { token: t, body: { version: 1, reason: "x" } }) }],
+	"POST /api/v1/applications/{id}/withdraw": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/applications/${NOPE}/withdraw`, { token: t, body: { version: 1 } }) }],
+	"GET /api/v1/applications/{id}/events": [{ expect: users(404), run: (c, t) => api("GET", `/api/v1/applications/${NOPE}/events`, { token: t }) }],
+	"POST /api/v1/applications/{id}/attachments": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/applications/${NOPE}/attachments`, { token: t, body: { name: "a.txt", content_type: "text/plain", data: "YQ==" } }) }],
+	"GET /api/v1/applications/{id}/attachments": [{ expect: users(404), run: (c, t) => api("GET", `/api/v1/applications/${NOPE}/attachments`, { token: t }) }],
+	"GET /api/v1/applications/{id}/attachments/{att}": [{ expect: users(404), run: (c, t) => api("GET", `/api/v1/applications/${NOPE}/attachments/1`, { token: t }) }],
+	"GET /api/v1/applications/{id}/objections": [{ expect: users(404), run: (c, t) => api("GET", `/api/v1/applications/${NOPE}/objections`, { token: t }) }],
+	"GET /api/v1/reviews": [{ expect: users(200), run: (c, t) => api("GET", "/api/v1/reviews?limit=1", { token: t }) }],
+	"GET /api/v1/notices": [{ expect: all(200), run: (c, t) => api("GET", "/api/v1/notices?limit=1", { token: t }) }],
+	"POST /api/v1/notices/{id}/objections": [{ expect: all(404), run: (c, t) => api("POST", `/api/v1/notices/${NOPE}/objections`, { token: t, body: { contact: "someone 123", text: "an objection text" } }) }],
+	"POST /api/v1/objections/{id}/resolve": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/objections/${NOPE}/resolve`, { token: t, body: { decision: "dismiss", reason: "x" } }) }],
+	"POST /api/v1/batches": [
+		{
+			name: "Beijing, province level, nothing to grant",
+			expect: only(["admin"], 409),
+			run: (c, t) => api("POST", "/api/v1/batches", { token: t, body: { tier: "innovative_sme", level: "province", region_code: "110000" } }),
+		},
+	],
+	"GET /api/v1/titles": [{ expect: all(200), run: (c, t) => api("GET", "/api/v1/titles?limit=1", { token: t }) }],
+	"POST /api/v1/titles/{id}/revoke": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/titles/${NOPE}/revoke`, { token: t, body: { version: 1, reason: "x" } }) }],
+	"GET /api/v1/notifications": [{ expect: users(200), run: (c, t) => api("GET", "/api/v1/notifications?limit=1", { token: t }) }],
+	"GET /api/v1/stats/gradient": [{ expect: all(200), run: (c, t) => api("GET", "/api/v1/stats/gradient", { token: t }) }],
 };
 
 function serverRoutes() {

@@ -1,0 +1,124 @@
+/*
+ * gradient: the workflow of a gradient-cultivation application, as tables.
+ *   - the transitions: state x event -> state, and who may fire the event;
+ *   - the review chain: per tier and province, the government levels an
+ *     application passes (county or city, province, ministry), each with a
+ *     deadline in working days;
+ *   - the application record: its writable fields (one field table) and its
+ *     JSON form.
+ * Pure: the app layer loads records and the calendar and passes dates in.
+ *
+ * Ownership: struct application borrows its strings from the arena or rows
+ * it was read from; the tables are static.
+ */
+#ifndef TB_CORE_GRADIENT_H
+#define TB_CORE_GRADIENT_H
+
+#include "core/authz.h"
+#include "lib/buf.h"
+#include "lib/fields.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum app_state {
+	AS_DRAFT,
+	AS_UNDER_REVIEW,
+	AS_RETURNED, /* back with the enterprise for correction */
+	AS_REJECTED,
+	AS_NOTICE,   /* approved at every level: in public notice (公示) */
+	AS_OBJECTED, /* an objection pauses the candidate until it is resolved */
+	AS_GRANTED,
+	AS_WITHDRAWN,
+	AS__MAX
+};
+
+enum app_event {
+	EV_SUBMIT,
+	EV_APPROVE,      /* a step approves and another follows */
+	EV_APPROVE_LAST, /* the last step approves: the candidate goes to notice */
+	EV_RETURN,
+	EV_REJECT,
+	EV_OBJECT,  /* anyone lodges an objection during the notice */
+	EV_DISMISS, /* the objection is unfounded: back to notice */
+	EV_UPHOLD,  /* the objection holds: rejected */
+	EV_GRANT,   /* published in a numbered batch: title granted */
+	EV_WITHDRAW,
+	EV__MAX
+};
+
+/* Who may fire an event. */
+enum app_who {
+	WHO_APPLICANT, /* the enterprise (its org_admin) */
+	WHO_STEP,      /* an operator or reviewer at the current step's level and region */
+	WHO_FINAL,     /* an operator at the chain's last level (or an administrator) */
+	WHO_ANYONE,    /* the public, no sign-in */
+};
+
+struct app_transition {
+	enum app_state from;
+	enum app_event event;
+	enum app_state to;
+	enum app_who who;
+	bool reason; /* a written reason is required */
+};
+
+extern const struct app_transition app_transitions[];
+extern const int app_ntransitions;
+
+/* The transition for (from, event), or NULL when the event is not allowed in that state. */
+const struct app_transition *gradient_transition(enum app_state from, enum app_event ev);
+
+const char *app_state_name(enum app_state s);
+bool app_state_parse(const char *s, enum app_state *out);
+const char *app_event_name(enum app_event e);
+bool app_event_parse(const char *s, enum app_event *out);
+
+/* The tiers one may apply for, NULL-terminated. */
+extern const char *const gradient_tiers[];
+
+enum { GRADIENT_STEPS_MAX = 4 };
+
+struct chain {
+	int nsteps;
+	enum gov_level level[GRADIENT_STEPS_MAX];
+	int days[GRADIENT_STEPS_MAX]; /* working days each step has */
+};
+
+/*
+ * The review chain of `tier` for an enterprise registered in `region`
+ * (6 digits): the province's own row if it has one, else the default.
+ * Steps finer than the region's code are skipped (an enterprise registered
+ * only at province level has no city office to pass). False for an
+ * unknown tier.
+ */
+bool gradient_chain(const char *tier, const char *region, struct chain *out);
+
+enum {
+	GRADIENT_TITLE_YEARS = 3,     /* validity of a granted title */
+	GRADIENT_BAN_FRAUD_YEARS = 3, /* ban after a revocation for data fraud */
+	GRADIENT_BAN_OTHER_YEARS = 1, /* ban after another revocation */
+	GRADIENT_NOTICE_DAYS = 5,     /* working days of a public notice (default) */
+	GRADIENT_DATA_DUE_MONTH = 6,  /* facts of year Y are due by 30 June of Y+1 */
+};
+
+/* The application record. */
+enum app_field { AF_ORG_ID, AF_TIER, AF_REVIEW, AF_STATEMENT, AF_CONTACT, AF__N };
+extern const struct field_def app_fields[AF__N];
+
+struct application {
+	int64_t id, org_id, title_id, evaluation_id, batch_id, version;
+	const char *tier, *statement, *contact, *region, *org_name;
+	bool review;
+	enum app_state state;
+	int step;
+	enum gov_level step_level, final_level;
+	const char *step_due, *notice_from, *notice_until, *submitted_at;
+	const char *created_at, *updated_at;
+	bool overdue; /* computed: the current step is past its due date */
+};
+
+/* Append the JSON object of `a` to out. */
+void gradient_app_to_json(const struct application *a, struct buf *out);
+
+#endif

@@ -1,0 +1,469 @@
+/* api_gradient: handlers of the gradient-cultivation routes (issue 3). */
+#include "http/api.h"
+
+#include "app/app_apply.h"
+#include "app/app_facts.h"
+#include "app/app_notice.h"
+#include "lib/jw.h"
+#include "lib/limits.h"
+
+#include <string.h>
+
+const struct field_def api_eval_body[API_EVAL_NBODY] = {
+        {"as_of", FT_TEXT, FD_NULLABLE, 10, 10, NULL, NULL, "evaluation date (default today)"},
+        {"tiers", FT_TEXT, FD_NULLABLE, 1, 200, NULL, NULL,
+         "comma-separated tiers (default innovative_sme,specialized_sme,little_giant)"},
+};
+const struct field_def api_app_query[API_APP_NQUERY] = {
+        {"org_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the enterprise"},
+};
+const struct field_def api_step_body[API_STEP_NBODY] = {
+        {"reason", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL, NULL,
+         "the written reason (required to approve, return or reject)"},
+};
+const struct field_def api_attach_body[API_ATTACH_NBODY] = {
+        {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL, "file name"},
+        {"content_type", FT_TEXT, FD_REQUIRED, 1, 64, attachment_types, NULL, "media type"},
+        {"data", FT_TEXT, FD_REQUIRED, 4, (LIMIT_ATTACHMENT_BYTES / 3 + 1) * 4, NULL, NULL,
+         "the file, standard base64"},
+};
+const struct field_def api_queue_query[API_QUEUE_NQUERY] = {
+        {"state", FT_TEXT, 0, 1, 16, (const char *const[]){"pending", "notice", "objected", NULL},
+         NULL, "pending (default), notice or objected"},
+};
+const struct field_def api_objection_body[API_OBJECTION_NBODY] = {
+        {"contact", FT_TEXT, FD_REQUIRED, 3, LIMIT_TEXT_SHORT, NULL, NULL,
+         "how to reach you (name and telephone or e-mail)"},
+        {"text", FT_TEXT, FD_REQUIRED, 10, LIMIT_TEXT_LONG, NULL, NULL, "the objection"},
+};
+const struct field_def api_resolve_body[API_RESOLVE_NBODY] = {
+        {"decision", FT_TEXT, FD_REQUIRED, 1, 16, (const char *const[]){"dismiss", "uphold", NULL},
+         NULL, "dismiss (back to notice) or uphold (rejected)"},
+        {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL, "why"},
+};
+const struct field_def api_batch_body[API_BATCH_NBODY] = {
+        {"tier", FT_TEXT, FD_REQUIRED, 1, 32, gradient_tiers, NULL, "the tier"},
+        {"level", FT_TEXT, FD_REQUIRED, 1, 16, level_names, NULL, "the level publishing"},
+        {"region_code", FT_TEXT, FD_NULLABLE, 2, 6, NULL, NULL, "its region (below national)"},
+};
+const struct field_def api_title_query[API_TITLE_NQUERY] = {
+        {"tier", FT_TEXT, 0, 1, 32, NULL, NULL, "only this tier"},
+        {"org_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, "only this enterprise"},
+};
+const struct field_def api_revoke_body[API_REVOKE_NBODY] = {
+        {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL, "why"},
+        {"fraud", FT_BOOL, 0, 0, 1, NULL, NULL, "data fraud: a 3-year ban (else 1 year)"},
+};
+const struct field_def api_stats_query[API_STATS_NQUERY] = {
+        {"year", FT_INT, 0, 1990, 2100, NULL, NULL, "fiscal year (default last year)"},
+};
+
+/* An integer query parameter (checked by the route's table), 0 when absent. */
+static int64_t query_int(struct req *rq, const struct field_def *defs, size_t n, const char *name)
+{
+	int i = fields_find(defs, n, name);
+	return i >= 0 && rq->query[i].set && !rq->query[i].null ? rq->query[i].i : 0;
+}
+
+void api_facts_get(struct req *rq)
+{
+	int64_t id;
+	struct facts_doc d;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_facts_get(rq->ctx, id, &d);
+	if (!e)
+		buf_puts(&rq->out, d.json);
+	http_finish(rq, e, 200);
+}
+
+void api_facts_put(struct req *rq)
+{
+	int64_t id;
+	struct facts_doc d;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_facts_put(rq->ctx, id, rq->json, &d);
+	if (!e && !rq->ctx->replayed)
+		buf_puts(&rq->out, d.json);
+	http_finish(rq, e, 200);
+}
+
+static void eval_json(const void *item, struct buf *out)
+{
+	evaluation_to_json(item, out);
+}
+
+void api_evaluation_create(struct req *rq)
+{
+	int64_t id;
+	struct page p;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_evaluate(rq->ctx, id, rq->body[0].s, rq->body[1].s, &p);
+	if (e || rq->ctx->replayed)
+		return http_finish(rq, e, 201);
+	http_page(rq, &p, sizeof(struct evaluation), eval_json);
+	rq->status = 201;
+}
+
+void api_evaluation_list(struct req *rq)
+{
+	int64_t id;
+	struct page p;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_evaluation_list(rq->ctx, id, &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct evaluation), eval_json);
+}
+
+static void app_item_json(const void *item, struct buf *out)
+{
+	gradient_app_to_json(item, out);
+}
+
+void api_application_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_application_list(
+	        rq->ctx, query_int(rq, api_app_query, API_APP_NQUERY, "org_id"), &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct application), app_item_json);
+}
+
+void api_application_create(struct req *rq)
+{
+	struct application a;
+	enum err e = app_application_create(rq->ctx, rq->body, &a);
+	if (!e && !rq->ctx->replayed) {
+		gradient_app_to_json(&a, &rq->out);
+		rq->location =
+		        arena_printf(&rq->ctx->arena, "/api/v1/applications/%lld", (long long)a.id);
+	}
+	http_finish(rq, e, 201);
+}
+
+void api_application_get(struct req *rq)
+{
+	int64_t id;
+	struct application a;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_application_get(rq->ctx, id, &a);
+	if (!e)
+		gradient_app_to_json(&a, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+void api_application_update(struct req *rq)
+{
+	int64_t id;
+	struct application a;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_application_update(rq->ctx, id, rq->version, rq->body, &a);
+	if (!e)
+		gradient_app_to_json(&a, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+static void step(struct req *rq, const char *event)
+{
+	int64_t id;
+	struct application a;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_application_act(rq->ctx, id, rq->version, event, rq->body[0].s, &a);
+	if (!e && !rq->ctx->replayed)
+		gradient_app_to_json(&a, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+void api_application_submit(struct req *rq)
+{
+	step(rq, "submit");
+}
+void api_application_approve(struct req *rq)
+{
+	step(rq, "approve");
+}
+void api_application_return(struct req *rq)
+{
+	step(rq, "return");
+}
+void api_application_reject(struct req *rq)
+{
+	step(rq, "reject");
+}
+void api_application_withdraw(struct req *rq)
+{
+	step(rq, "withdraw");
+}
+
+static void event_json(const void *item, struct buf *out)
+{
+	const struct app_event_rec *ev = item;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", ev->id);
+	jw_kstr(&w, "at", ev->at);
+	jw_kstr(&w, "actor", ev->actor);
+	jw_kstr(&w, "event", ev->event);
+	jw_kstr(&w, "from", ev->from);
+	jw_kstr(&w, "to", ev->to);
+	jw_kstr(&w, "level", ev->level);
+	jw_kstr(&w, "reason", ev->reason);
+	jw_obj_close(&w);
+}
+
+void api_application_events(struct req *rq)
+{
+	int64_t id;
+	struct page p;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_application_events(rq->ctx, id, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct app_event_rec), event_json);
+}
+
+static void attachment_json(const void *item, struct buf *out)
+{
+	const struct attachment *a = item;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", a->id);
+	jw_ki64(&w, "application_id", a->application_id);
+	jw_kstr(&w, "name", a->name);
+	jw_kstr(&w, "content_type", a->content_type);
+	jw_ki64(&w, "size", a->size);
+	jw_kstr(&w, "sha256", a->sha256);
+	jw_kstr(&w, "created_at", a->created_at);
+	if (a->data)
+		jw_kstr(&w, "data", a->data);
+	jw_obj_close(&w);
+}
+
+void api_attachment_add(struct req *rq)
+{
+	int64_t id;
+	struct attachment a;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e =
+	        app_attachment_add(rq->ctx, id, rq->body[0].s, rq->body[1].s, rq->body[2].s, &a);
+	if (!e && !rq->ctx->replayed)
+		attachment_json(&a, &rq->out);
+	http_finish(rq, e, 201);
+}
+
+void api_attachment_list(struct req *rq)
+{
+	int64_t id;
+	struct page p;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_attachment_list(rq->ctx, id, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct attachment), attachment_json);
+}
+
+void api_attachment_get(struct req *rq)
+{
+	int64_t id, att;
+	struct attachment a;
+	if (!http_param_id(rq, 0, &id) || !http_param_id(rq, 1, &att))
+		return;
+	enum err e = app_attachment_get(rq->ctx, id, att, &a);
+	if (!e)
+		attachment_json(&a, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+void api_review_queue(struct req *rq)
+{
+	struct page p;
+	enum err e = app_review_queue(rq->ctx, http_query(rq, "state"), &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct application), app_item_json);
+}
+
+static void notice_json(const void *item, struct buf *out)
+{
+	const struct application *a = item;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", a->id);
+	jw_ki64(&w, "org_id", a->org_id);
+	jw_kstr(&w, "org_name", a->org_name);
+	jw_kstr(&w, "tier", a->tier);
+	jw_kstr(&w, "region_code", a->region);
+	jw_kstr(&w, "state", app_state_name(a->state));
+	jw_kbool(&w, "paused", a->state == AS_OBJECTED);
+	jw_kstr(&w, "notice_from", a->notice_from);
+	jw_kstr(&w, "notice_until", a->notice_until);
+	jw_obj_close(&w);
+}
+
+void api_notice_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_notice_list(rq->ctx, &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct application), notice_json);
+}
+
+static void objection_json(const void *item, struct buf *out)
+{
+	const struct objection *o = item;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", o->id);
+	jw_ki64(&w, "application_id", o->application_id);
+	jw_kstr(&w, "contact", o->contact);
+	jw_kstr(&w, "text", o->text);
+	jw_kstr(&w, "state", o->state);
+	jw_kstr(&w, "resolution", o->resolution);
+	jw_kstr(&w, "created_at", o->created_at);
+	jw_kstr(&w, "resolved_at", o->resolved_at);
+	jw_obj_close(&w);
+}
+
+void api_objection_create(struct req *rq)
+{
+	int64_t id;
+	struct objection o;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_objection_create(rq->ctx, id, rq->body[0].s, rq->body[1].s, &o);
+	if (!e && !rq->ctx->replayed) {
+		/* the public gets a receipt, not the stored record */
+		struct jw w;
+		jw_init(&w, &rq->out);
+		jw_obj_open(&w);
+		jw_ki64(&w, "id", o.id);
+		jw_ki64(&w, "application_id", o.application_id);
+		jw_kstr(&w, "state", o.state);
+		jw_kstr(&w, "created_at", o.created_at);
+		jw_obj_close(&w);
+	}
+	http_finish(rq, e, 201);
+}
+
+void api_objection_list(struct req *rq)
+{
+	int64_t id;
+	struct page p;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_objection_list(rq->ctx, id, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct objection), objection_json);
+}
+
+void api_objection_resolve(struct req *rq)
+{
+	int64_t id;
+	struct objection o;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_objection_resolve(rq->ctx, id, rq->body[0].s, rq->body[1].s, &o);
+	if (!e && !rq->ctx->replayed)
+		objection_json(&o, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+static void title_item_json(const void *item, struct buf *out)
+{
+	title_to_json(item, out);
+}
+
+void api_batch_create(struct req *rq)
+{
+	struct batch_result b;
+	enum err e = app_batch_create(rq->ctx, rq->body[0].s, rq->body[1].s, rq->body[2].s, &b);
+	if (!e && !rq->ctx->replayed) {
+		buf_printf(&rq->out, "{\"id\":%lld,\"number\":", (long long)b.id);
+		struct jw w;
+		jw_init(&w, &rq->out);
+		jw_str(&w, b.number);
+		buf_puts(&rq->out, ",\"titles\":[");
+		for (int i = 0; i < b.ntitles; i++) {
+			if (i)
+				buf_putc(&rq->out, ',');
+			title_to_json(&b.titles[i], &rq->out);
+		}
+		buf_puts(&rq->out, "]}");
+	}
+	http_finish(rq, e, 201);
+}
+
+void api_title_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_title_list(rq->ctx, http_query(rq, "tier"),
+	                            query_int(rq, api_title_query, API_TITLE_NQUERY, "org_id"),
+	                            &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct title), title_item_json);
+}
+
+void api_title_revoke(struct req *rq)
+{
+	int64_t id;
+	struct title t;
+	if (!http_param_id(rq, 0, &id))
+		return;
+	enum err e = app_title_revoke(rq->ctx, id, rq->version, rq->body[0].s,
+	                              rq->body[1].set && rq->body[1].b, &t);
+	if (!e && !rq->ctx->replayed)
+		title_to_json(&t, &rq->out);
+	http_finish(rq, e, 200);
+}
+
+static void notification_json(const void *item, struct buf *out)
+{
+	const struct notification *n = item;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", n->id);
+	jw_kstr(&w, "at", n->at);
+	jw_kstr(&w, "kind", n->kind);
+	jw_kstr(&w, "text", n->text);
+	jw_kstr(&w, "link", n->link);
+	jw_kstr(&w, "read_at", n->read_at);
+	jw_obj_close(&w);
+}
+
+void api_notification_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_notification_list(rq->ctx, &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct notification), notification_json);
+}
+
+void api_stats_gradient(struct req *rq)
+{
+	const char *json;
+	enum err e = app_gradient_stats(
+	        rq->ctx, (int)query_int(rq, api_stats_query, API_STATS_NQUERY, "year"), &json);
+	if (!e)
+		buf_puts(&rq->out, json);
+	http_finish(rq, e, 200);
+}

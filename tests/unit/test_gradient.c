@@ -1,0 +1,129 @@
+/* Unit tests of core/gradient (the workflow and chain tables) and core/workdays. */
+#include "core/authz.h"
+#include "core/gradient.h"
+#include "core/workdays.h"
+#include "lib/date.h"
+#include "unit.h"
+
+static const char holidays_2026[] =
+        "{\"year\": 2026, \"holidays\": [{\"from\": \"2026-10-01\", \"to\": \"2026-10-07\"},"
+        " {\"from\": \"2026-01-01\", \"to\": \"2026-01-03\"}],"
+        " \"workdays\": [\"2026-01-04\", \"2026-10-10\"]}";
+
+static int32_t day(const char *s)
+{
+	int32_t d = 0;
+	date_parse(s, &d);
+	return d;
+}
+
+static void workflow_table_allows_only_listed_transitions(void)
+{
+	static const struct {
+		enum app_state from;
+		enum app_event ev;
+		bool ok;
+		enum app_state to;
+		enum app_who who;
+	} cases[] = {
+	        {AS_DRAFT, EV_SUBMIT, true, AS_UNDER_REVIEW, WHO_APPLICANT},
+	        {AS_RETURNED, EV_SUBMIT, true, AS_UNDER_REVIEW, WHO_APPLICANT},
+	        {AS_UNDER_REVIEW, EV_SUBMIT, false, 0, 0},
+	        {AS_DRAFT, EV_APPROVE, false, 0, 0},
+	        {AS_UNDER_REVIEW, EV_APPROVE, true, AS_UNDER_REVIEW, WHO_STEP},
+	        {AS_UNDER_REVIEW, EV_APPROVE_LAST, true, AS_NOTICE, WHO_STEP},
+	        {AS_UNDER_REVIEW, EV_RETURN, true, AS_RETURNED, WHO_STEP},
+	        {AS_UNDER_REVIEW, EV_REJECT, true, AS_REJECTED, WHO_STEP},
+	        {AS_NOTICE, EV_OBJECT, true, AS_OBJECTED, WHO_ANYONE},
+	        {AS_OBJECTED, EV_DISMISS, true, AS_NOTICE, WHO_FINAL},
+	        {AS_OBJECTED, EV_UPHOLD, true, AS_REJECTED, WHO_FINAL},
+	        {AS_OBJECTED, EV_GRANT, false, 0, 0},
+	        {AS_NOTICE, EV_GRANT, true, AS_GRANTED, WHO_FINAL},
+	        {AS_GRANTED, EV_REJECT, false, 0, 0},
+	        {AS_REJECTED, EV_SUBMIT, false, 0, 0},
+	        {AS_DRAFT, EV_WITHDRAW, true, AS_WITHDRAWN, WHO_APPLICANT},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct app_transition *t = gradient_transition(cases[i].from, cases[i].ev);
+		CHECK_INT(t != NULL, cases[i].ok);
+		if (t && cases[i].ok) {
+			CHECK_INT(t->to, cases[i].to);
+			CHECK_INT(t->who, cases[i].who);
+		}
+	}
+	/* every decision by a person who reviews carries a written reason */
+	for (int i = 0; i < app_ntransitions; i++)
+		if (app_transitions[i].who == WHO_STEP)
+			CHECK(app_transitions[i].reason);
+	enum app_state s;
+	CHECK(app_state_parse("notice", &s) && s == AS_NOTICE);
+	CHECK(!app_state_parse("approved", &s));
+}
+
+static void chains_follow_tier_province_and_region_precision(void)
+{
+	struct chain c;
+	CHECK(gradient_chain("little_giant", "320505", &c));
+	CHECK_INT(c.nsteps, 3);
+	CHECK_INT(c.level[0], LEVEL_CITY);
+	CHECK_INT(c.level[2], LEVEL_NATIONAL);
+	CHECK(gradient_chain("little_giant", "320000", &c)); /* no city office to pass */
+	CHECK_INT(c.nsteps, 2);
+	CHECK_INT(c.level[0], LEVEL_PROVINCE);
+	CHECK(gradient_chain("specialized_sme", "320500", &c));
+	CHECK_INT(c.nsteps, 2);
+	CHECK(gradient_chain("innovative_sme", "110105", &c)); /* Beijing's own row */
+	CHECK_INT(c.level[0], LEVEL_COUNTY);
+	CHECK(!gradient_chain("gold", "320505", &c));
+	CHECK(!gradient_chain("little_giant", "32", &c));
+}
+
+static void review_steps_need_the_exact_level(void)
+{
+	struct actor a = {.user_id = 7, .ngrants = 1};
+	a.grants[0] = (struct grant){.role = ROLE_REVIEWER, .level = LEVEL_PROVINCE};
+	snprintf(a.grants[0].region, sizeof a.grants[0].region, "320000");
+	struct target t = {.region = "320505", .level = LEVEL_PROVINCE};
+	CHECK(authz_allows(&a, ACT_REVIEW_STEP, &t));
+	t.level = LEVEL_CITY;
+	CHECK(!authz_allows(&a, ACT_REVIEW_STEP, &t));
+	t = (struct target){.region = "330100", .level = LEVEL_PROVINCE};
+	CHECK(!authz_allows(&a, ACT_REVIEW_STEP, &t));
+	CHECK(!authz_allows(&a, ACT_GRADIENT_MANAGE, &t)); /* reviewers do not grant */
+}
+
+static void working_days_know_holidays_and_adjusted_days(void)
+{
+	struct workdays w = {0};
+	struct err_detail d;
+	CHECK_INT(workdays_add_year(&w, holidays_2026, sizeof holidays_2026 - 1, &d), ERR_OK);
+	CHECK(workdays_knows_year(&w, 2026));
+	CHECK(!workdays_is_working(&w, day("2026-10-01")));
+	CHECK(workdays_is_working(&w, day("2026-10-10")));  /* a Saturday worked */
+	CHECK(!workdays_is_working(&w, day("2026-10-11"))); /* Sunday */
+	CHECK(workdays_is_working(&w, day("2026-01-04")));
+	CHECK(workdays_is_working(&w, day("2026-11-20"))); /* Friday */
+	/* 2026-09-30 (Wed) + 3: Oct 8, 9, 10 (holiday week skipped, Saturday worked) */
+	CHECK_INT(workdays_add(&w, day("2026-09-30"), 3), day("2026-10-10"));
+	CHECK_INT(workdays_add(&w, day("2026-11-20"), 1), day("2026-11-23"));
+	CHECK_INT(workdays_between(&w, day("2026-11-20"), day("2026-11-27")), 5);
+	CHECK_INT(workdays_add(&w, day("2026-11-20"), 0), day("2026-11-20"));
+	/* bad files leave the calendar as it was */
+	struct workdays keep = w;
+	static const char twice[] = "{\"year\": 2026, \"holidays\": [], \"workdays\": []}";
+	CHECK_INT(workdays_add_year(&w, twice, sizeof twice - 1, &d), ERR_INVALID);
+	static const char outside[] =
+	        "{\"year\": 2027, \"holidays\": [], \"workdays\": [\"2026-12-31\"]}";
+	CHECK_INT(workdays_add_year(&w, outside, sizeof outside - 1, &d), ERR_INVALID);
+	CHECK_STR(d.field, "workdays");
+	static const char backwards[] = "{\"year\": 2027, \"holidays\": [{\"from\": \"2027-02-05\","
+	                                " \"to\": \"2027-02-01\"}], \"workdays\": []}";
+	CHECK_INT(workdays_add_year(&w, backwards, sizeof backwards - 1, &d), ERR_INVALID);
+	CHECK_INT(w.noff, keep.noff);
+	CHECK_INT(w.nyears, 1);
+}
+
+UNIT_MAIN(UNIT_CASE(workflow_table_allows_only_listed_transitions),
+          UNIT_CASE(chains_follow_tier_province_and_region_precision),
+          UNIT_CASE(review_steps_need_the_exact_level),
+          UNIT_CASE(working_days_know_holidays_and_adjusted_days))
