@@ -57,6 +57,16 @@ enum action {
 	ACT_ROLE_GRANT,
 	ACT_TOKEN_MANAGE,
 	ACT_AUDIT_READ,
+	/* technology market (issue 4) */
+	ACT_MARKET_CREATE,   /* publish a listing or demand for the target organisation */
+	ACT_MARKET_EDIT,     /* change, submit, withdraw, renew one's own items */
+	ACT_MARKET_MODERATE, /* approve or reject items under review */
+	ACT_MARKET_READ_ALL, /* see unpublished items, stats and assignments */
+	ACT_BROKER_MANAGE,   /* the broker registry */
+	ACT_BROKER_ASSIGN,   /* assign brokers to items */
+	ACT_INTEREST_CREATE, /* express interest on behalf of the target organisation */
+	ACT_INTEREST_READ,   /* see an interest and its thread, post to it */
+	ACT_INTEREST_DECIDE, /* accept or decline an interest addressed to the target org */
 	ACT__MAX
 };
 
@@ -65,6 +75,7 @@ struct target {
 	const char *region; /* 6-digit region of the record, or NULL */
 	int64_t org_id;
 	int64_t user_id;
+	bool assigned; /* the actor is a broker assigned to the target (market items) */
 };
 
 /* True if `a` may perform `act` on `t`. Deny by default. */

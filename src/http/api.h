@@ -69,4 +69,39 @@ enum { API_AUDIT_NQUERY = 3 };
 extern const struct field_def api_audit_query[API_AUDIT_NQUERY];
 void api_audit_list(struct req *rq);
 
+/* api_market.c: the technology market (issue 4) */
+enum { API_MARKET_NQUERY = 8, API_SEARCH_NQUERY = 6, API_MATCH_NQUERY = 1 };
+enum { API_TRANSITION_NBODY = 2, API_ASSIGN_NBODY = 1, API_INTEREST_NQUERY = 3 };
+enum { API_MESSAGE_NBODY = 1 };
+extern const struct field_def api_market_query[API_MARKET_NQUERY];
+extern const struct field_def api_search_query[API_SEARCH_NQUERY];
+extern const struct field_def api_match_query[API_MATCH_NQUERY];
+extern const struct field_def api_transition_body[API_TRANSITION_NBODY];
+extern const struct field_def api_assign_body[API_ASSIGN_NBODY];
+extern const struct field_def api_interest_query[API_INTEREST_NQUERY];
+extern const struct field_def api_message_body[API_MESSAGE_NBODY];
+void api_market_list(struct req *rq);
+void api_market_get(struct req *rq);
+void api_market_create(struct req *rq);
+void api_market_update(struct req *rq);
+void api_market_transition(struct req *rq);
+void api_market_search(struct req *rq);
+void api_market_matches(struct req *rq);
+void api_market_similar(struct req *rq);
+void api_market_brokers(struct req *rq);
+void api_market_assign(struct req *rq);
+void api_market_unassign(struct req *rq);
+void api_listing_stats(struct req *rq);
+void api_broker_list(struct req *rq);
+void api_broker_get(struct req *rq);
+void api_broker_create(struct req *rq);
+void api_broker_update(struct req *rq);
+void api_interest_list(struct req *rq);
+void api_interest_get(struct req *rq);
+void api_interest_create(struct req *rq);
+void api_interest_accept(struct req *rq);
+void api_interest_decline(struct req *rq);
+void api_interest_messages(struct req *rq);
+void api_interest_post(struct req *rq);
+
 #endif

@@ -19,6 +19,7 @@ import {
 	tokenFor,
 	uniqueToken,
 } from "./lib.mjs";
+import { MARKET_MATRIX } from "./market-matrix.mjs";
 
 const CALLERS = ["anon", "admin", "operator", "ministry", "reviewer", "expert", "broker", "enterprise", "staff"];
 const ROLES = CALLERS.filter((c) => c !== "anon");
@@ -405,6 +406,7 @@ const MATRIX = {
 		},
 	],
 	"GET /api/v1/audit": [{ expect: only(["admin"], 200), run: (c, t) => api("GET", "/api/v1/audit?limit=1", { token: t }) }],
+	...MARKET_MATRIX, // technology market (issue 4)
 };
 
 function serverRoutes() {

@@ -191,12 +191,15 @@ static void late_migration_still_applies(void)
 	int n = 0;
 	CHECK(db_open(dbpath, 2, &db, &d) == ERR_OK);
 	const struct embed_file first[] = {
-	        {"sql/migrations/9001_a.sql", (const unsigned char *)"CREATE TABLE t9001 (x INT);", 0},
-	        {"sql/migrations/9003_c.sql", (const unsigned char *)"CREATE TABLE t9003 (x INT);", 0},
+	        {"sql/migrations/9001_a.sql", (const unsigned char *)"CREATE TABLE t9001 (x INT);",
+	         0},
+	        {"sql/migrations/9003_c.sql", (const unsigned char *)"CREATE TABLE t9003 (x INT);",
+	         0},
 	};
 	const struct embed_file all[] = {
 	        first[0],
-	        {"sql/migrations/9002_b.sql", (const unsigned char *)"CREATE TABLE t9002 (x INT);", 0},
+	        {"sql/migrations/9002_b.sql", (const unsigned char *)"CREATE TABLE t9002 (x INT);",
+	         0},
 	        first[1],
 	        {"web/dist/index.html", (const unsigned char *)"not sql", 0},
 	};
