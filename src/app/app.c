@@ -2,6 +2,7 @@
 #include "app/app.h"
 
 #include "app/app_account.h"
+#include "app/app_market.h"
 #include "db/db.h"
 #include "lib/limits.h"
 
@@ -16,13 +17,18 @@ enum err app_open(struct app *app, const char *url, int pool, struct err_detail 
 	app->notice_days = 5; /* GRADIENT_NOTICE_DAYS; serve may change it */
 	if (sodium_init() < 0)
 		return err_set(d, ERR_INTERNAL, "", "libsodium failed to initialise");
-	return db_open(url, pool, &app->db, d);
+	enum err e = db_open(url, pool, &app->db, d);
+	if (!e)
+		app->market = app_market_live_new();
+	return e;
 }
 
 void app_close(struct app *app)
 {
 	db_close(app->db);
 	app->db = NULL;
+	app_market_live_free(app->market);
+	app->market = NULL;
 }
 
 enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)

@@ -24,11 +24,13 @@
 /* The store is private to app/: front ends never see it. */
 struct db;
 struct db_conn;
+struct market_live; /* app_market.c: the serving process's matcher index */
 
 struct app {
 	struct db *db;
-	int64_t fixed_now; /* tests: a fixed clock (unix seconds); 0 = real time */
-	int notice_days;   /* working days of a public notice (公示); app_open sets 5 */
+	int64_t fixed_now;          /* tests: a fixed clock (unix seconds); 0 = real time */
+	int notice_days;            /* working days of a public notice (公示); app_open sets 5 */
+	struct market_live *market; /* built on first use, kept current by app_market */
 };
 
 struct app_ctx {

@@ -329,7 +329,9 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		return e;
 	if (progress)
 		progress(total, total, arg);
-	return demo_users_create(ctx, o->password, 1);
+	if ((e = demo_users_create(ctx, o->password, 1)))
+		return e;
+	return app_demo_market(ctx); /* technology market (issue 4) */
 fail:
 	if (d.message[0])
 		ctx->err = d;

@@ -26,4 +26,12 @@ extern const int demo_nusers;
 enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
                       void (*progress)(long done, long total, void *arg), void *arg);
 
+/*
+ * The technology market of the demo: listings of universities and
+ * institutes, demands of enterprises (a few under review or drafts), the
+ * demo broker registered and assigned, interests with threads. Runs after
+ * the organisations and users exist.
+ */
+enum err app_demo_market(struct app_ctx *ctx);
+
 #endif

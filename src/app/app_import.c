@@ -250,6 +250,9 @@ static enum err batch_audit(struct importer *imp)
 	jw_obj_close(&w);
 	enum err e = app_audit(imp->ctx, "import", entity[imp->kind], "*", NULL, buf_str(&b));
 	buf_free(&b);
+	/* a serving process learns from the counter that its matcher index is behind */
+	if (!e && (imp->kind == IMPORT_LISTINGS || imp->kind == IMPORT_DEMANDS))
+		e = app_market_bump(imp->ctx, NULL);
 	return e;
 }
 

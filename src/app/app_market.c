@@ -5,6 +5,7 @@
 #include "db/db.h"
 #include "lib/num.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,11 @@ static void item_from_row(struct db_rows *r, enum market_kind k, struct market_i
 	it->created_at = a ? arena_strdup(a, db_col_text(r, (int)n + 1)) : NULL;
 	it->updated_at = a ? arena_strdup(a, db_col_text(r, (int)n + 2)) : NULL;
 	it->version = db_col_i64(r, (int)n + 3);
+	if (a) {
+		it->published_at = arena_strdup(a, db_col_text(r, (int)n + 4));
+		it->expires_at = arena_strdup(a, db_col_text(r, (int)n + 5));
+		it->org_name = arena_strdup(a, db_col_text(r, (int)n + 6));
+	}
 }
 
 enum err app_market_get(struct app_ctx *ctx, enum market_kind k, const char *ref,
@@ -152,7 +158,32 @@ static enum err load_kind(struct app_ctx *ctx, struct market_engine *e, enum mar
 	return ERR_OK;
 }
 
+void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kind k,
+                         struct market_item *it)
+{
+	item_from_row(r, k, it, &ctx->arena);
+}
+
+/* The generation counter and publication period of the store. */
+static enum err market_state(struct app_ctx *ctx, int64_t *gen)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_MARKET_STATE, DB_NOARGS, &r);
+	if (e)
+		return app_db_fail(ctx, e, "market state");
+	*gen = db_next(r) ? db_col_i64(r, 0) : 0;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "market state");
+	return ERR_OK;
+}
+
 enum err app_market_load(struct app_ctx *ctx, struct market_engine **out)
+{
+	int64_t gen;
+	return app_market_load_gen(ctx, out, &gen);
+}
+
+enum err app_market_load_gen(struct app_ctx *ctx, struct market_engine **out, int64_t *gen)
 {
 	struct market_engine *e = xcalloc(1, sizeof *e);
 	e->ta = text_new();
@@ -163,6 +194,7 @@ enum err app_market_load(struct app_ctx *ctx, struct market_engine **out)
 		app_market_engine_free(e);
 		return app_db_fail(ctx, err, "market index");
 	}
+	err = market_state(ctx, gen);
 	for (int k = 0; k < MARKET__KINDS && !err; k++)
 		err = load_kind(ctx, e, (enum market_kind)k);
 	db_rollback(ctx->conn); /* read only */
@@ -194,4 +226,112 @@ void app_market_match(struct market_engine *e, const struct market_item *it, int
 	q.status_mask = 1u << MS_PUBLISHED;
 	enum market_kind other = it->kind == MARKET_LISTING ? MARKET_DEMAND : MARKET_LISTING;
 	ix_search(e->ix[other], e->ta, &q, out);
+}
+
+/* ---- the live index ---- */
+
+struct market_live {
+	pthread_rwlock_t lock;
+	struct market_engine *eng; /* NULL until first use */
+	int64_t gen;               /* the store's generation eng reflects */
+	pthread_mutex_t expiry_mu;
+	int64_t next_expiry; /* unix seconds of the next expiry sweep */
+};
+
+struct market_live *app_market_live_new(void)
+{
+	struct market_live *l = xcalloc(1, sizeof *l);
+	pthread_rwlock_init(&l->lock, NULL);
+	pthread_mutex_init(&l->expiry_mu, NULL);
+	return l;
+}
+
+void app_market_live_free(struct market_live *l)
+{
+	if (!l)
+		return;
+	app_market_engine_free(l->eng);
+	pthread_rwlock_destroy(&l->lock);
+	pthread_mutex_destroy(&l->expiry_mu);
+	free(l);
+}
+
+/* Expire due publications at most once a minute per process (cheap when none are due). */
+static enum err expiry_sweep(struct app_ctx *ctx, struct market_live *l)
+{
+	pthread_mutex_lock(&l->expiry_mu);
+	bool due = ctx->now >= l->next_expiry;
+	if (due)
+		l->next_expiry = ctx->now + 60;
+	pthread_mutex_unlock(&l->expiry_mu);
+	return due ? app_market_expire_due(ctx) : ERR_OK;
+}
+
+enum err app_market_read(struct app_ctx *ctx, struct market_engine **out)
+{
+	struct market_live *l = ctx->app->market;
+	int64_t gen;
+	enum err e = expiry_sweep(ctx, l);
+	if (!e)
+		e = market_state(ctx, &gen);
+	if (e)
+		return e;
+	pthread_rwlock_rdlock(&l->lock);
+	if (l->eng && l->gen == gen) {
+		*out = l->eng;
+		return ERR_OK;
+	}
+	pthread_rwlock_unlock(&l->lock);
+	pthread_rwlock_wrlock(&l->lock);
+	if (!l->eng || l->gen != gen) { /* another thread may have rebuilt it meanwhile */
+		struct market_engine *fresh;
+		int64_t got;
+		e = app_market_load_gen(ctx, &fresh, &got);
+		if (!e) {
+			app_market_engine_free(l->eng);
+			l->eng = fresh;
+			l->gen = got;
+		}
+	}
+	pthread_rwlock_unlock(&l->lock);
+	if (e)
+		return e;
+	pthread_rwlock_rdlock(&l->lock);
+	*out = l->eng;
+	return ERR_OK;
+}
+
+void app_market_read_done(struct app_ctx *ctx)
+{
+	pthread_rwlock_unlock(&ctx->app->market->lock);
+}
+
+enum err app_market_bump(struct app_ctx *ctx, int64_t *gen)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_MARKET_BUMP, DB_NOARGS, &r);
+	if (e)
+		return app_db_fail(ctx, e, "market state");
+	int64_t g = db_next(r) ? db_col_i64(r, 0) : 0;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "market state");
+	if (gen)
+		*gen = g;
+	return ERR_OK;
+}
+
+void app_market_changed(struct app_ctx *ctx, enum market_kind k, const struct market_item *it,
+                        int64_t gen)
+{
+	struct market_live *l = ctx->app->market;
+	if (!l)
+		return;
+	pthread_rwlock_wrlock(&l->lock);
+	if (l->eng && l->gen == gen - 1) {
+		struct ix_doc doc;
+		app_market_doc(it, &doc);
+		ix_put(l->eng->ix[k], &doc);
+		l->gen = gen;
+	}
+	pthread_rwlock_unlock(&l->lock);
 }

@@ -38,6 +38,8 @@ enum err app_market_get(struct app_ctx *ctx, enum market_kind k, const char *ref
 
 /* Build both indexes from every stored listing and demand, in ref order. */
 enum err app_market_load(struct app_ctx *ctx, struct market_engine **out);
+/* The same, also giving the store's generation read in the same transaction. */
+enum err app_market_load_gen(struct app_ctx *ctx, struct market_engine **out, int64_t *gen);
 void app_market_engine_free(struct market_engine *e);
 
 /* The index document of an item: title and English title; description, English and advantage. */
@@ -50,5 +52,43 @@ void app_market_doc(const struct market_item *it, struct ix_doc *doc);
  */
 void app_market_match(struct market_engine *e, const struct market_item *it, int top,
                       struct ix_result *out);
+
+/* ---- the live index of a serving process (struct app's `market`) ---- */
+
+/*
+ * The index is built on first use from the store and kept current: every
+ * change made through app_market_* bumps the store's generation counter in
+ * its transaction and, after commit, is applied to the index under the
+ * write lock. A reader compares the store's counter with the index's and
+ * rebuilds when another process (a CLI import, another server) moved it.
+ */
+struct market_live *app_market_live_new(void);
+void app_market_live_free(struct market_live *l);
+
+/*
+ * Read-lock the live index, (re)building it first when it is missing or
+ * behind the store; also expires publications whose time has passed (at
+ * most once a minute). Pair with app_market_read_done.
+ */
+enum err app_market_read(struct app_ctx *ctx, struct market_engine **out);
+void app_market_read_done(struct app_ctx *ctx);
+
+/* Bump the store's generation inside the open transaction; *gen gets the new value (may be NULL). */
+enum err app_market_bump(struct app_ctx *ctx, int64_t *gen);
+/*
+ * After a commit that moved the generation to `gen`: put `it` (its new
+ * state; the index filters by status) into the index of kind k. One that missed
+ * a change is left behind, so the next reader rebuilds it.
+ */
+void app_market_changed(struct app_ctx *ctx, enum market_kind k, const struct market_item *it,
+                        int64_t gen);
+
+/* Move published items whose expires_at has passed to expired (audited); any actor. */
+enum err app_market_expire_due(struct app_ctx *ctx);
+
+struct db_rows;
+/* Read one row of *_BY_ID / *_LIST / *_BY_REF into it, strings in the ctx arena. */
+void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kind k,
+                         struct market_item *it);
 
 #endif

@@ -12,12 +12,13 @@ _Static_assert(sizeof role_names / sizeof role_names[0] == ROLE__MAX + 1, "every
 const char *const level_names[] = {"county", "city", "province", "national", NULL};
 
 enum scope {
-	SCOPE_ANY,    /* holding the role is enough */
-	SCOPE_REGION, /* the target's region lies in the grant's region */
-	SCOPE_ORG,    /* the grant is for the target organisation */
-	SCOPE_SELF,   /* the target user is the actor */
-	SCOPE_USER,   /* any signed-in user (role unused) */
-	SCOPE_LEVEL,  /* SCOPE_REGION, and the grant is at exactly the target's level */
+	SCOPE_ANY,      /* holding the role is enough */
+	SCOPE_REGION,   /* the target's region lies in the grant's region */
+	SCOPE_ORG,      /* the grant is for the target organisation */
+	SCOPE_SELF,     /* the target user is the actor */
+	SCOPE_USER,     /* any signed-in user (role unused) */
+	SCOPE_LEVEL,    /* SCOPE_REGION, and the grant is at exactly the target's level */
+	SCOPE_ASSIGNED, /* the actor is a broker assigned to the target */
 };
 
 static const struct rule {
@@ -68,6 +69,35 @@ static const struct rule {
         {ACT_REVIEW_STEP, ROLE_REVIEWER, SCOPE_LEVEL},
         {ACT_GRADIENT_MANAGE, ROLE_ADMIN, SCOPE_ANY},
         {ACT_GRADIENT_MANAGE, ROLE_OPERATOR, SCOPE_LEVEL},
+
+        /* technology market: owners publish, operators and brokers moderate */
+        {ACT_MARKET_CREATE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_MARKET_CREATE, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_MARKET_CREATE, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_MARKET_EDIT, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_MARKET_EDIT, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_MARKET_EDIT, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_MARKET_MODERATE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_MARKET_MODERATE, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_MARKET_MODERATE, ROLE_BROKER, SCOPE_ASSIGNED},
+        {ACT_MARKET_READ_ALL, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_MARKET_READ_ALL, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_MARKET_READ_ALL, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_MARKET_READ_ALL, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_MARKET_READ_ALL, ROLE_BROKER, SCOPE_ASSIGNED},
+        {ACT_BROKER_MANAGE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_BROKER_ASSIGN, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_BROKER_ASSIGN, ROLE_OPERATOR, SCOPE_REGION},
+        {ACT_INTEREST_CREATE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_INTEREST_CREATE, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_INTEREST_CREATE, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_INTEREST_READ, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_INTEREST_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_INTEREST_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
+        {ACT_INTEREST_READ, ROLE_BROKER, SCOPE_ASSIGNED},
+        {ACT_INTEREST_DECIDE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_INTEREST_DECIDE, ROLE_ORG_ADMIN, SCOPE_ORG},
+        {ACT_INTEREST_DECIDE, ROLE_ORG_MEMBER, SCOPE_ORG},
 };
 
 static bool grant_covers(const struct grant *g, enum scope s, const struct target *t)
@@ -84,6 +114,7 @@ static bool grant_covers(const struct grant *g, enum scope s, const struct targe
 		return g->level == LEVEL_NATIONAL ||
 		       (t->region && g->region[0] && region_code_within(t->region, g->region));
 	case SCOPE_ORG: return g->org_id != 0 && g->org_id == t->org_id;
+	case SCOPE_ASSIGNED: return t->assigned;
 	default: return false;
 	}
 }
@@ -174,6 +205,15 @@ const char *action_name(enum action act)
 	        [ACT_APPLICATION_WRITE] = "application.write",
 	        [ACT_REVIEW_STEP] = "review.step",
 	        [ACT_GRADIENT_MANAGE] = "gradient.manage",
+	        [ACT_MARKET_CREATE] = "market.create",
+	        [ACT_MARKET_EDIT] = "market.edit",
+	        [ACT_MARKET_MODERATE] = "market.moderate",
+	        [ACT_MARKET_READ_ALL] = "market.read_all",
+	        [ACT_BROKER_MANAGE] = "broker.manage",
+	        [ACT_BROKER_ASSIGN] = "broker.assign",
+	        [ACT_INTEREST_CREATE] = "interest.create",
+	        [ACT_INTEREST_READ] = "interest.read",
+	        [ACT_INTEREST_DECIDE] = "interest.decide",
 	};
 	return act < ACT__MAX ? names[act] : "?";
 }

@@ -64,6 +64,16 @@ enum action {
 	ACT_APPLICATION_WRITE, /* draft, correct, attach, submit, withdraw */
 	ACT_REVIEW_STEP,       /* approve, return, reject at a step (target.level) */
 	ACT_GRADIENT_MANAGE,   /* at the chain's last level: objections, batches, titles */
+	/* technology market (issue 4) */
+	ACT_MARKET_CREATE,   /* publish a listing or demand for the target organisation */
+	ACT_MARKET_EDIT,     /* change, submit, withdraw, renew one's own items */
+	ACT_MARKET_MODERATE, /* approve or reject items under review */
+	ACT_MARKET_READ_ALL, /* see unpublished items, stats and assignments */
+	ACT_BROKER_MANAGE,   /* the broker registry */
+	ACT_BROKER_ASSIGN,   /* assign brokers to items */
+	ACT_INTEREST_CREATE, /* express interest on behalf of the target organisation */
+	ACT_INTEREST_READ,   /* see an interest and its thread, post to it */
+	ACT_INTEREST_DECIDE, /* accept or decline an interest addressed to the target org */
 	ACT__MAX
 };
 
@@ -73,6 +83,7 @@ struct target {
 	int64_t org_id;
 	int64_t user_id;
 	enum gov_level level; /* SCOPE_LEVEL: the level the action is taken at */
+	bool assigned;        /* the actor is a broker assigned to the target (market items) */
 };
 
 /* True if `a` may perform `act` on `t`. Deny by default. */

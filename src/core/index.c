@@ -375,6 +375,14 @@ bool ix_remove(struct ix *ix, const char *ref)
 	return true;
 }
 
+const struct market_attrs *ix_attrs(const struct ix *ix, const char *ref)
+{
+	uint32_t v = *ref_slot(ix, ref, false);
+	if (!v || v == DEAD_SLOT || !ix->docs[v - 1].live)
+		return NULL;
+	return &ix->docs[v - 1].a;
+}
+
 void ix_finish(struct ix *ix)
 {
 	averages(ix, ix->bound_avg);

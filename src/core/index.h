@@ -96,6 +96,9 @@ bool ix_remove(struct ix *ix, const char *ref);
  */
 void ix_finish(struct ix *ix);
 
+/* The attributes of the live document with this ref, or NULL (borrowed until the next change). */
+const struct market_attrs *ix_attrs(const struct ix *ix, const char *ref);
+
 /* Live documents, distinct terms, and bytes of memory held. */
 size_t ix_count(const struct ix *ix);
 size_t ix_terms(const struct ix *ix);

@@ -296,6 +296,9 @@ void market_to_json(const struct market_item *it, struct buf *out)
 		else
 			jw_kstr(&w, defs[i].name, it->f[i]);
 	}
+	jw_kstr(&w, "org_name", it->org_name);
+	jw_kstr(&w, "published_at", it->published_at);
+	jw_kstr(&w, "expires_at", it->expires_at);
 	jw_kstr(&w, "created_at", it->created_at);
 	jw_kstr(&w, "updated_at", it->updated_at);
 	jw_ki64(&w, "version", it->version);

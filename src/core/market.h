@@ -71,6 +71,8 @@ struct market_item {
 	int64_t id, version;
 	const char *f[MARKET_FIELDS_MAX]; /* NULL = no value; numbers as decimal text */
 	const char *created_at, *updated_at;
+	const char *published_at, *expires_at; /* NULL until first published */
+	const char *org_name;                  /* the owner's name, read along (not stored) */
 };
 
 /* The field table of a kind and its size. */

@@ -388,13 +388,38 @@ static enum err db_apply_one(struct db_conn *c, const struct embed_file *f, int 
 	return e;
 }
 
-enum err db_migrate(struct db *db, int *applied, struct err_detail *d)
+/* Is version v among the n sorted versions in have? */
+static bool migration_applied(const int *have, size_t n, int v)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (have[mid] == v)
+			return true;
+		if (have[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * Each version is recorded and skipped on its own, not "everything up to the
+ * newest": branches merge migrations out of order (0005 may reach a database
+ * before 0004), and a runner that only compared with the newest would skip
+ * the late one for ever.
+ */
+enum err db_migrate_files(struct db *db, const struct embed_file *files, size_t nfiles,
+                          int *applied, struct err_detail *d)
 {
 	struct db_conn *c;
 	*applied = 0;
 	enum err e = db_acquire_d(db, &c, d);
 	if (e)
 		return e;
+	int *have = NULL;
+	size_t nhave = 0, cap = 0;
 	e = db->be->lock_migrations(c, true);
 	if (!e)
 		e = db->be->exec_script(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -404,31 +429,38 @@ enum err db_migrate(struct db *db, int *applied, struct err_detail *d)
 		err_set(d, e, "db", "cannot prepare schema: %s", db_last_error(c));
 		goto out;
 	}
-	int have = 0;
 	struct db_rows *r;
 	e = db_query(c, STMT_MIG_APPLIED, DB_NOARGS, &r);
 	if (e)
 		goto out;
-	while (db_next(r))
-		have = (int)db_col_i64(r, 0); /* ordered: the last is the newest */
+	while (db_next(r)) { /* ordered by version */
+		if (nhave == cap)
+			have = xrealloc(have, (cap = cap ? cap * 2 : 16) * sizeof *have);
+		have[nhave++] = (int)db_col_i64(r, 0);
+	}
 	if ((e = db_done(r)))
 		goto out;
-	for (size_t i = 0; i < embed_count; i++) {
-		const struct embed_file *f = &embed_files[i];
+	for (size_t i = 0; i < nfiles; i++) {
+		const struct embed_file *f = &files[i];
 		if (strncmp(f->path, "sql/migrations/", 15))
 			continue;
 		int v = migration_version(f->path);
-		if (v <= have)
+		if (v == 0 || migration_applied(have, nhave, v))
 			continue;
 		if ((e = db_apply_one(c, f, v, d)))
 			goto out;
-		have = v;
 		(*applied)++;
 	}
 out:
+	free(have);
 	db->be->lock_migrations(c, false);
 	db_release(c);
 	return e;
+}
+
+enum err db_migrate(struct db *db, int *applied, struct err_detail *d)
+{
+	return db_migrate_files(db, embed_files, embed_count, applied, d);
 }
 
 enum err db_schema_version(struct db *db, int *version)

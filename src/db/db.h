@@ -64,6 +64,14 @@ enum db_kind db_kind(const struct db *db);
 
 /* Apply pending migrations; *applied gets how many ran. db_open does this too. */
 enum err db_migrate(struct db *db, int *applied, struct err_detail *d);
+/*
+ * The same over a given list of files (sorted by path; entries outside
+ * sql/migrations/ are ignored): each version not yet recorded in
+ * schema_migrations is applied and recorded, whatever newer ones exist.
+ */
+struct embed_file;
+enum err db_migrate_files(struct db *db, const struct embed_file *files, size_t nfiles,
+                          int *applied, struct err_detail *d);
 /* Version of the newest applied migration (0 for none). */
 enum err db_schema_version(struct db *db, int *version);
 

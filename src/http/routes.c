@@ -3,6 +3,8 @@
 
 #include "core/account.h"
 #include "core/gradient.h"
+#include "core/market.h"
+#include "core/market_flow.h"
 #include "core/org.h"
 #include "core/refdata.h"
 #include "http/api.h"
@@ -22,6 +24,103 @@
 #define PASSWORDB FIELDS(api_password_body)
 #define TOKENB    FIELDS(api_token_body)
 #define MEMBERB   FIELDS(api_member_body)
+/* technology market */
+#define MARKETQ   FIELDS(api_market_query)
+#define SEARCHQ   FIELDS(api_search_query)
+#define MATCHQ    FIELDS(api_match_query)
+#define TRANSB    FIELDS(api_transition_body)
+#define ASSIGNB   FIELDS(api_assign_body)
+#define INTERESTQ FIELDS(api_interest_query)
+#define MESSAGEB  FIELDS(api_message_body)
+#define MARKET_ROUTES(P, B, what)                                                                  \
+	{"GET",                                                                                    \
+	 "/api/v1/" P,                                                                             \
+	 api_market_list,                                                                          \
+	 AUTH_PUBLIC,                                                                              \
+	 ROUTE_LIST,                                                                               \
+	 MARKETQ,                                                                                  \
+	 NONE,                                                                                     \
+	 "market",                                                                                 \
+	 what ": list with filters (published ones unless you may see more)"},                     \
+	        {"POST",    "/api/v1/" P,      api_market_create,                                  \
+	         AUTH_USER, ROUTE_BODY_CREATE, NONE,                                               \
+	         B,         "market",          what ": create a draft for your organisation"},     \
+	        {"GET",                                                                            \
+	         "/api/v1/" P "/search",                                                           \
+	         api_market_search,                                                                \
+	         AUTH_PUBLIC,                                                                      \
+	         ROUTE_LIST,                                                                       \
+	         SEARCHQ,                                                                          \
+	         NONE,                                                                             \
+	         "market",                                                                         \
+	         what ": ranked full-text search with facets and explanations"},                   \
+	        {"GET",                                                                            \
+	         "/api/v1/" P "/{id}",                                                             \
+	         api_market_get,                                                                   \
+	         AUTH_PUBLIC,                                                                      \
+	         0,                                                                                \
+	         NONE,                                                                             \
+	         NONE,                                                                             \
+	         "market",                                                                         \
+	         what ": one (published, or yours to see)"},                                       \
+	        {"PATCH",                                                                          \
+	         "/api/v1/" P "/{id}",                                                             \
+	         api_market_update,                                                                \
+	         AUTH_USER,                                                                        \
+	         ROUTE_VERSION_BODY,                                                               \
+	         NONE,                                                                             \
+	         B,                                                                                \
+	         "market",                                                                         \
+	         what ": change (status only through transitions)"},                               \
+	        {"POST",                                                                           \
+	         "/api/v1/" P "/{id}/transitions",                                                 \
+	         api_market_transition,                                                            \
+	         AUTH_USER,                                                                        \
+	         ROUTE_VERSION_BODY | ROUTE_BODY_CREATE,                                           \
+	         NONE,                                                                             \
+	         TRANSB,                                                                           \
+	         "market",                                                                         \
+	         what ": workflow step: submit, approve, reject, withdraw, renew, reopen"},        \
+	        {"GET",                                                                            \
+	         "/api/v1/" P "/{id}/matches",                                                     \
+	         api_market_matches,                                                               \
+	         AUTH_PUBLIC,                                                                      \
+	         0,                                                                                \
+	         MATCHQ,                                                                           \
+	         NONE,                                                                             \
+	         "market",                                                                         \
+	         what ": best published items of the other kind, explained"},                      \
+	        {"GET",                                                                            \
+	         "/api/v1/" P "/{id}/similar",                                                     \
+	         api_market_similar,                                                               \
+	         AUTH_PUBLIC,                                                                      \
+	         0,                                                                                \
+	         MATCHQ,                                                                           \
+	         NONE,                                                                             \
+	         "market",                                                                         \
+	         what ": more like this (same kind)"},                                             \
+	        {"GET",                                                                            \
+	         "/api/v1/" P "/{id}/brokers",                                                     \
+	         api_market_brokers,                                                               \
+	         AUTH_PUBLIC,                                                                      \
+	         0,                                                                                \
+	         NONE,                                                                             \
+	         NONE,                                                                             \
+	         "market",                                                                         \
+	         what ": assigned brokers"},                                                       \
+	        {"POST",                                                                           \
+	         "/api/v1/" P "/{id}/brokers",                                                     \
+	         api_market_assign,                                                                \
+	         AUTH_USER,                                                                        \
+	         ROUTE_BODY_CREATE,                                                                \
+	         NONE,                                                                             \
+	         ASSIGNB,                                                                          \
+	         "market",                                                                         \
+	         what ": assign a broker"},                                                        \
+	{                                                                                          \
+		"DELETE", "/api/v1/" P "/{id}/brokers/{broker}", api_market_unassign, AUTH_USER,   \
+		        0, NONE, NONE, "market", what ": unassign a broker"                        \
+	}
 
 const struct route routes[] = {
         /* operations */
@@ -172,6 +271,34 @@ const struct route routes[] = {
         {"GET", "/api/v1/stats/gradient", api_stats_gradient, AUTH_PUBLIC, 0,
          FIELDS(api_stats_query), NONE, "gradient",
          "titles by tier, province, batch and year; growth and R&D by tier"},
+        /* technology market (issue 4) */
+        MARKET_ROUTES("listings", FIELDS(listing_fields), "listings"),
+        {"GET", "/api/v1/listings/{id}/stats", api_listing_stats, AUTH_USER, 0, NONE, NONE,
+         "market", "listings: interest outcomes and decline reasons, of it and of its owner"},
+        MARKET_ROUTES("demands", FIELDS(demand_fields), "demands"),
+        {"GET", "/api/v1/brokers", api_broker_list, AUTH_USER, ROUTE_LIST, NONE, NONE, "market",
+         "the broker (technology manager) registry"},
+        {"POST", "/api/v1/brokers", api_broker_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
+         FIELDS(broker_fields), "market", "register a broker (administrators)"},
+        {"GET", "/api/v1/brokers/{id}", api_broker_get, AUTH_USER, 0, NONE, NONE, "market",
+         "a broker"},
+        {"PATCH", "/api/v1/brokers/{id}", api_broker_update, AUTH_USER, ROUTE_VERSION_BODY, NONE,
+         FIELDS(broker_fields), "market", "change a broker's grade, certificate, regions, fields"},
+        {"GET", "/api/v1/interests", api_interest_list, AUTH_USER, ROUTE_LIST, INTERESTQ, NONE,
+         "market", "interests you take part in, newest first"},
+        {"POST", "/api/v1/interests", api_interest_create, AUTH_USER, ROUTE_BODY_CREATE, NONE,
+         FIELDS(interest_fields), "market", "express interest in a listing or a demand"},
+        {"GET", "/api/v1/interests/{id}", api_interest_get, AUTH_USER, 0, NONE, NONE, "market",
+         "an interest"},
+        {"POST", "/api/v1/interests/{id}/accept", api_interest_accept, AUTH_USER,
+         ROUTE_VERSION_BODY, NONE, NONE, "market", "accept (the addressed side)"},
+        {"POST", "/api/v1/interests/{id}/decline", api_interest_decline, AUTH_USER,
+         ROUTE_VERSION_BODY | ROUTE_BODY_CREATE, NONE, FIELDS(decline_fields), "market",
+         "decline with a reason (the addressed side)"},
+        {"GET", "/api/v1/interests/{id}/messages", api_interest_messages, AUTH_USER, ROUTE_LIST,
+         NONE, NONE, "market", "the thread (parties and assigned brokers)"},
+        {"POST", "/api/v1/interests/{id}/messages", api_interest_post, AUTH_USER, ROUTE_BODY_CREATE,
+         NONE, MESSAGEB, "market", "write to the thread"},
 
         /* audit */
         {"GET", "/api/v1/audit", api_audit_list, AUTH_USER, ROUTE_LIST, AUDITQ, NONE, "audit",

@@ -19,6 +19,7 @@ import {
 	tokenFor,
 	uniqueToken,
 } from "./lib.mjs";
+import { MARKET_MATRIX } from "./market-matrix.mjs";
 
 const CALLERS = ["anon", "admin", "operator", "ministry", "reviewer", "expert", "broker", "enterprise", "staff"];
 const ROLES = CALLERS.filter((c) => c !== "anon");
@@ -464,6 +465,7 @@ const MATRIX = {
 	"POST /api/v1/titles/{id}/revoke": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/titles/${NOPE}/revoke`, { token: t, body: { version: 1, reason: "x" } }) }],
 	"GET /api/v1/notifications": [{ expect: users(200), run: (c, t) => api("GET", "/api/v1/notifications?limit=1", { token: t }) }],
 	"GET /api/v1/stats/gradient": [{ expect: all(200), run: (c, t) => api("GET", "/api/v1/stats/gradient", { token: t }) }],
+	...MARKET_MATRIX, // technology market (issue 4)
 };
 
 function serverRoutes() {

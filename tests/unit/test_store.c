@@ -6,6 +6,7 @@
 #include "app/app_audit.h"
 #include "app/app_org.h"
 #include "db/db_backend.h"
+#include "lib/embed.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -177,6 +178,43 @@ static void idempotency_key_replays_the_first_result(void)
 	unlink(dbpath);
 }
 
-UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect),
+/*
+ * A migration merged late (0004 arriving after 0005 was applied) still runs:
+ * versions are recorded and skipped one by one. Re-running an applied file
+ * would fail here (its table exists), so a second pass proves the skip.
+ */
+static void late_migration_still_applies(void)
+{
+	fresh_db();
+	struct db *db;
+	struct err_detail d = {0};
+	int n = 0;
+	CHECK(db_open(dbpath, 2, &db, &d) == ERR_OK);
+	const struct embed_file first[] = {
+	        {"sql/migrations/9001_a.sql", (const unsigned char *)"CREATE TABLE t9001 (x INT);",
+	         0},
+	        {"sql/migrations/9003_c.sql", (const unsigned char *)"CREATE TABLE t9003 (x INT);",
+	         0},
+	};
+	const struct embed_file all[] = {
+	        first[0],
+	        {"sql/migrations/9002_b.sql", (const unsigned char *)"CREATE TABLE t9002 (x INT);",
+	         0},
+	        first[1],
+	        {"web/dist/index.html", (const unsigned char *)"not sql", 0},
+	};
+	CHECK(db_migrate_files(db, first, 2, &n, &d) == ERR_OK);
+	CHECK_INT(n, 2);
+	CHECK(db_migrate_files(db, all, 4, &n, &d) == ERR_OK);
+	CHECK_INT(n, 1);
+	CHECK(db_migrate_files(db, all, 4, &n, &d) == ERR_OK);
+	CHECK_INT(n, 0);
+	int v = 0;
+	CHECK(db_schema_version(db, &v) == ERR_OK);
+	CHECK_INT(v, 9003);
+	db_close(db);
+}
+
+UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect), UNIT_CASE(late_migration_still_applies),
           UNIT_CASE(schema_matches_checked_in_file), UNIT_CASE(audit_chain_detects_tampering),
           UNIT_CASE(idempotency_key_replays_the_first_result))
