@@ -19,6 +19,8 @@ struct db_conn {
 	struct db_conn_base base;
 	sqlite3 *h;
 	sqlite3_stmt *stmt[STMT__MAX];
+	/* transaction control, prepared once: BEGIN, BEGIN IMMEDIATE, COMMIT, ROLLBACK */
+	sqlite3_stmt *tx[4];
 	/* a read transaction kept open across statements: see lite_read_begin */
 	bool reading;
 	uint64_t read_gen;
@@ -57,12 +59,37 @@ static int64_t now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+static const char *const tx_sql[4] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+
+/*
+ * Run a transaction-control statement from its prepared copy (they run on
+ * every request: parsing them each time would cost more than the lookups).
+ * Returns an SQLite result code; -1 if `sql` is not one of them.
+ */
+static int lite_tx(struct db_conn *c, const char *sql)
+{
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(sql, tx_sql[i]))
+			continue;
+		if (!c->tx[i]) {
+			int rc = sqlite3_prepare_v3(c->h, tx_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+			                            &c->tx[i], NULL);
+			if (rc != SQLITE_OK)
+				return rc;
+		}
+		int rc = sqlite3_step(c->tx[i]);
+		sqlite3_reset(c->tx[i]);
+		return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	return -1;
+}
+
 /* End the shared read transaction, if one is open. */
 static void lite_read_end(struct db_conn *c)
 {
 	if (c->reading) {
 		c->reading = false;
-		sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL);
+		lite_tx(c, "COMMIT");
 	}
 }
 
@@ -72,7 +99,7 @@ static void lite_read_begin(struct db_conn *c)
 	uint64_t gen = lite_commits;
 	if (c->reading && (c->read_gen != gen || now_ms() - c->read_since_ms > READ_RENEW_MS))
 		lite_read_end(c);
-	if (!c->reading && sqlite3_exec(c->h, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+	if (!c->reading && lite_tx(c, "BEGIN") == SQLITE_OK) {
 		c->reading = true;
 		c->read_gen = gen;
 		c->read_since_ms = now_ms();
@@ -101,6 +128,8 @@ static enum err lite_err(struct db_conn *c, int rc)
 static void lite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	/* Debian builds SQLite without lookaside: small allocations then all hit malloc */
+	sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 1200, 128);
 }
 
 static enum err lite_connect(const char *target, struct db_conn **out, struct err_detail *d)
@@ -119,8 +148,6 @@ static enum err lite_connect(const char *target, struct db_conn **out, struct er
 		free(cr);
 		return ERR_DB;
 	}
-	/* Debian builds SQLite without lookaside: small allocations then all hit malloc */
-	sqlite3_db_config(c->h, SQLITE_DBCONFIG_LOOKASIDE, NULL, 1200, 128);
 	sqlite3_busy_timeout(c->h, 5000);
 	sqlite3_extended_result_codes(c->h, 1);
 	char *msg = NULL;
@@ -144,6 +171,8 @@ static void lite_disconnect(struct db_conn *c)
 	lite_read_end(c);
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (int i = 0; i < 4; i++)
+		sqlite3_finalize(c->tx[i]);
 	sqlite3_close(c->h);
 	free(c);
 }
@@ -152,7 +181,9 @@ static enum err lite_exec_script(struct db_conn *c, const char *sql)
 {
 	char *msg = NULL;
 	lite_read_end(c); /* explicit transactions and scripts run on their own */
-	int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+	int rc = lite_tx(c, sql);
+	if (rc < 0)
+		rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
 	if (rc == SQLITE_OK && !strncmp(sql, "COMMIT", 6))
 		lite_commits++;
 	if (rc == SQLITE_OK)

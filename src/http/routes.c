@@ -9,6 +9,7 @@
 #include "core/refdata.h"
 #include "http/api.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -305,40 +306,71 @@ const struct route routes[] = {
          "the audit log, newest first (administrators)"},
 };
 const size_t nroutes = sizeof routes / sizeof routes[0];
+enum { ROUTES_MAX = 256 };
+_Static_assert(sizeof routes / sizeof routes[0] <= ROUTES_MAX, "route_keys holds every route");
 
 /* Compare one path segment against a pattern segment; {x} matches any non-empty segment. */
+/*
+ * Each route's first segment after /api/v1/ (its resource), worked out once:
+ * a request is only matched in full against routes of its own resource, so
+ * matching does not grow with the size of the table.
+ */
+static struct {
+	const char *key;
+	size_t len;
+} route_keys[ROUTES_MAX];
+static pthread_once_t route_keys_once = PTHREAD_ONCE_INIT;
+
+static void route_key(const char *path, const char **key, size_t *len)
+{
+	const char *k = strncmp(path, "/api/v1/", 8) ? path : path + 8;
+	*key = k;
+	*len = strcspn(k, "/");
+}
+
+static void route_keys_init(void)
+{
+	for (size_t r = 0; r < nroutes && r < ROUTES_MAX; r++)
+		route_key(routes[r].path, &route_keys[r].key, &route_keys[r].len);
+}
+
+/* Match path against one pattern, filling params; false if it does not fit. */
+static bool route_fits(const char *pat, const char *p, const char *params[HTTP_PATH_PARAMS],
+                       char *s)
+{
+	int np = 0;
+	while (*pat && *p) {
+		if (*pat == '{') {
+			size_t n = strcspn(p, "/");
+			if (n == 0 || np == HTTP_PATH_PARAMS)
+				return false;
+			memcpy(s, p, n);
+			s[n] = '\0';
+			params[np++] = s;
+			s += n + 1;
+			p += n;
+			pat = strchr(pat, '}') + 1;
+		} else if (*pat++ != *p++) {
+			return false;
+		}
+	}
+	return !*pat && !*p;
+}
+
 const struct route *route_match(const char *method, const char *path,
                                 const char *params[HTTP_PATH_PARAMS], char *scratch,
                                 size_t scratch_len, char *allow, size_t allow_len)
 {
 	allow[0] = '\0';
-	size_t plen = strlen(path);
-	if (plen >= scratch_len)
+	if (strlen(path) >= scratch_len)
 		return NULL;
+	pthread_once(&route_keys_once, route_keys_init);
+	const char *key;
+	size_t len;
+	route_key(path, &key, &len);
 	for (size_t r = 0; r < nroutes; r++) {
-		const char *pat = routes[r].path, *p = path;
-		char *s = scratch;
-		int np = 0;
-		bool ok = true;
-		while (ok && *pat && *p) {
-			if (*pat == '{') {
-				const char *end = strchr(p, '/');
-				size_t n = end ? (size_t)(end - p) : strlen(p);
-				if (n == 0 || np == HTTP_PATH_PARAMS) {
-					ok = false;
-					break;
-				}
-				memcpy(s, p, n);
-				s[n] = '\0';
-				params[np++] = s;
-				s += n + 1;
-				p += n;
-				pat = strchr(pat, '}') + 1;
-			} else if (*pat++ != *p++) {
-				ok = false;
-			}
-		}
-		if (!ok || *pat || *p)
+		if (route_keys[r].len != len || memcmp(route_keys[r].key, key, len) ||
+		    !route_fits(routes[r].path, path, params, scratch))
 			continue;
 		if (!strcmp(routes[r].method, method))
 			return &routes[r];

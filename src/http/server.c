@@ -51,15 +51,12 @@ static double elapsed(const struct timespec *t0)
 
 static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const char *rid)
 {
-	size_t len = rq->out.len;
-	char *body = buf_take(&rq->out);
-	struct MHD_Response *resp =
-	        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
+	/* libmicrohttpd copies the body: the buffer stays with the worker for the next request */
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+	        rq->out.len, (void *)buf_str(&rq->out), MHD_RESPMEM_MUST_COPY);
+	if (!resp)
 		return MHD_NO;
-	}
-	if (len || rq->status != 204)
+	if (rq->out.len || rq->status != 204)
 		MHD_add_response_header(resp, "Content-Type",
 		                        rq->content_type ? rq->content_type : "application/json");
 	MHD_add_response_header(resp, "X-Request-Id", rid);
@@ -397,8 +394,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
-	struct app_ctx ctx = {.app = s->app};
-	struct req rq = {.method = method, .path = url, .ctx = &ctx, .status = 500};
+	/* each worker reuses its request arena and body buffer: no allocation per request */
+	static _Thread_local struct arena spare_arena;
+	static _Thread_local struct buf spare_out;
+	struct app_ctx ctx = {.app = s->app, .arena = spare_arena};
+	struct req rq = {
+	        .method = method, .path = url, .ctx = &ctx, .status = 500, .out = spare_out};
+	spare_arena = (struct arena)ARENA_INIT;
+	spare_out = (struct buf)BUF_INIT;
+	buf_reset(&rq.out);
 	char rid[80], addr[64], scratch[LIMIT_URL_BYTES];
 	request_id(s, conn, rid);
 	ctx.request_id = rid;
@@ -430,7 +434,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	access_log(s, &rq, rid, addr, secs, bytes);
 	if (rq.json)
 		json_decref(rq.json);
-	buf_free(&rq.out);
+	if (rq.out.cap > 64 * 1024)
+		buf_free(&rq.out); /* a big answer does not pin its memory to the worker */
+	spare_out = rq.out;
+	arena_reset(&ctx.arena);
+	spare_arena = ctx.arena;
+	ctx.arena = (struct arena)ARENA_INIT;
 	app_ctx_end(&ctx);
 	return res;
 }
@@ -496,7 +505,7 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	        0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
 	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT,
-	        (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
+	        (unsigned)4096, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
 	        MHD_OPTION_END);
 	if (!daemon) {
 		pthread_mutex_destroy(&s.log_mu);

@@ -90,50 +90,59 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Byte classes: 0 copied as is, 1 escaped, 2 starts a multi-byte sequence to check. */
+static const unsigned char jw_class[256] = {
+        [0 ... 0x1F] = 1,
+        ['"'] = 1,
+        ['\\'] = 1,
+        [0x80 ... 0xFF] = 2,
+};
+
 void jw_escape(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t run = 0; /* bytes copied verbatim, flushed in one append */
-	for (size_t i = 0; i < n;) {
-		unsigned char c = p[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			run++, i++;
+	size_t start = 0, i = 0; /* p[start..i) is copied verbatim in one append */
+	while (i < n) {
+		unsigned char cls = jw_class[p[i]];
+		if (cls == 0) {
+			i++;
 			continue;
 		}
-		if (c >= 0x80) {
+		if (cls == 2) {
 			size_t l = utf8_seq_len(p + i, n - i);
 			if (l) {
-				run += l, i += l;
+				i += l;
 				continue;
 			}
 		}
-		buf_append(out, p + i - run, run);
-		run = 0;
+		buf_append(out, p + start, i - start);
+		unsigned char c = p[i++];
+		start = i;
 		switch (c) {
-		case '"': buf_puts(out, "\\\""); break;
-		case '\\': buf_puts(out, "\\\\"); break;
-		case '\n': buf_puts(out, "\\n"); break;
-		case '\r': buf_puts(out, "\\r"); break;
-		case '\t': buf_puts(out, "\\t"); break;
+		case '"': buf_append(out, "\\\"", 2); break;
+		case '\\': buf_append(out, "\\\\", 2); break;
+		case '\n': buf_append(out, "\\n", 2); break;
+		case '\r': buf_append(out, "\\r", 2); break;
+		case '\t': buf_append(out, "\\t", 2); break;
 		default:
 			if (c < 0x20) {
 				char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 				buf_append(out, e, 6);
 			} else {
-				buf_puts(out, "\xEF\xBF\xBD"); /* invalid UTF-8 byte */
+				buf_append(out, "\xEF\xBF\xBD", 3); /* invalid UTF-8 byte */
 			}
 		}
-		i++;
 	}
-	buf_append(out, p + n - run, run);
+	buf_append(out, p + start, n - start);
 }
 
 void jw_key(struct jw *w, const char *key)
 {
+	/* keys are the program's own identifiers: nothing in them needs escaping */
 	jw_sep(w);
 	buf_putc(w->out, '"');
-	jw_escape(w->out, key, strlen(key));
+	buf_puts(w->out, key);
 	buf_append(w->out, "\":", 2);
 	w->after_key = true;
 }

@@ -27,6 +27,7 @@ void jw_obj_open(struct jw *w);
 void jw_obj_close(struct jw *w);
 void jw_arr_open(struct jw *w);
 void jw_arr_close(struct jw *w);
+/* A member name: one of the program's own identifiers, written without escaping. */
 void jw_key(struct jw *w, const char *key);
 void jw_str(struct jw *w, const char *s); /* NULL writes null */
 void jw_strn(struct jw *w, const char *s, size_t n);
