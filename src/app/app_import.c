@@ -307,13 +307,7 @@ static enum err bulk_begin(struct importer *imp)
 	imp->next_id = (db_next(r) ? db_col_i64(r, 0) : 0) + 1;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "import");
-	/*
-	 * Only the unique index goes: its keys (credit codes) arrive in random
-	 * order, so keeping it up to date costs a random page per row. The region
-	 * and industry indexes take rows in id order within a few dozen keys:
-	 * maintaining them as rows arrive is cheaper than rebuilding them.
-	 */
-	if ((e = db_indexes_drop(ctx->conn, "organisations", true, &imp->saved_indexes)))
+	if ((e = db_indexes_drop(ctx->conn, "organisations", &imp->saved_indexes)))
 		return app_db_fail(ctx, e, "import indexes");
 	return ERR_OK;
 }

@@ -492,12 +492,11 @@ enum err db_backup(struct db *db, const char *path, struct err_detail *d)
 	return e;
 }
 
-enum err db_indexes_drop(struct db_conn *c, const char *table, bool unique_only, char **saved)
+enum err db_indexes_drop(struct db_conn *c, const char *table, char **saved)
 {
 	struct db_rows *r;
 	struct buf defs = BUF_INIT, drops = BUF_INIT;
-	enum err e =
-	        db_query(c, STMT_INDEX_DEFS, DB_ARGS(DB_TEXT(table), DB_INT(unique_only)), &r);
+	enum err e = db_query(c, STMT_INDEX_DEFS, DB_ARGS(DB_TEXT(table)), &r);
 	if (e)
 		return e;
 	while (db_next(r)) {

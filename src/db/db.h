@@ -124,12 +124,11 @@ enum err db_exec_script(struct db_conn *c, const char *sql);
 
 /*
  * Bulk loading. db_indexes_drop removes the secondary indexes of `table`
- * (not its primary key; with unique_only, only its unique indexes) and
- * returns their definitions in *saved (caller frees); db_indexes_create
- * rebuilds them from that text. Both run inside the caller's write
- * transaction, so a failed load restores the indexes.
+ * (not its primary key) and returns their definitions in *saved (caller
+ * frees); db_indexes_create rebuilds them from that text. Both run inside the
+ * caller's write transaction, so a failed load restores the indexes.
  */
-enum err db_indexes_drop(struct db_conn *c, const char *table, bool unique_only, char **saved);
+enum err db_indexes_drop(struct db_conn *c, const char *table, char **saved);
 enum err db_indexes_create(struct db_conn *c, const char *saved);
 /*
  * Bulk-load settings for this connection (larger caches; on SQLite no
