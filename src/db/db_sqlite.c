@@ -280,8 +280,8 @@ static enum err lite_done(struct db_rows *r, int64_t *changes)
 		lite_commits++; /* an autocommit write: readers renew their snapshot */
 	if (changes)
 		*changes = sqlite3_changes64(r->base.conn->h);
+	/* every parameter is bound on each run (db_query checks the count): no clearing */
 	sqlite3_reset(r->st);
-	sqlite3_clear_bindings(r->st);
 	return r->err;
 }
 

@@ -44,6 +44,40 @@ static bool is_space_at(const char *s, size_t *len)
  * full-width forms. Almost all names and codes are only these, so the
  * normalisation pass can be skipped for them.
  */
+/*
+ * Decode one UTF-8 sequence of at most n bytes into *cp; its length, or 0 if
+ * it is not valid (overlong, surrogate, beyond U+10FFFF, truncated).
+ */
+static size_t utf8_decode(const unsigned char *p, size_t n, int32_t *cp)
+{
+	unsigned c = p[0];
+	size_t len;
+	int32_t min, v;
+	if (c < 0x80) {
+		*cp = (int32_t)c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, min = 0x80, v = (int32_t)(c & 0x1F);
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, min = 0x800, v = (int32_t)(c & 0x0F);
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, min = 0x10000, v = (int32_t)(c & 0x07);
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (int32_t)(p[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
 static bool nfc_stable(int32_t cp)
 {
 	return cp < 0x300 || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
@@ -64,12 +98,16 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 	}
 	/* validate and look for control characters in one pass */
 	bool stable = true; /* every character is one NFC leaves alone */
-	utf8proc_ssize_t off = 0;
-	while ((size_t)off < n) {
-		utf8proc_int32_t cp;
-		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
-		                                      (utf8proc_ssize_t)n - off, &cp);
-		if (k < 0) {
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		if (c >= 0x20 && c < 0x7F) { /* the common case, decoded inline */
+			i++;
+			continue;
+		}
+		int32_t cp;
+		size_t k = utf8_decode(p + i, n - i, &cp);
+		if (!k) {
 			*why = "is not valid UTF-8";
 			return NULL;
 		}
@@ -79,7 +117,7 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 			return NULL;
 		}
 		stable = stable && nfc_stable(cp);
-		off += k;
+		i += k;
 	}
 	if (stable)
 		return arena_strndup(a, s, n);
