@@ -371,6 +371,38 @@ static void request_id(struct server *s, struct MHD_Connection *conn, char out[8
 	snprintf(out, 80, "%s-%llx", s->rid_prefix, (unsigned long long)n);
 }
 
+/* A worker thread's reusable request memory, freed when the thread ends. */
+struct spare {
+	struct arena arena;
+	struct buf out;
+};
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void spare_free(void *p)
+{
+	struct spare *sp = p;
+	arena_free(&sp->arena);
+	buf_free(&sp->out);
+	free(sp);
+}
+
+static void spare_key_init(void)
+{
+	pthread_key_create(&spare_key, spare_free);
+}
+
+static struct spare *worker_spare(void)
+{
+	pthread_once(&spare_once, spare_key_init);
+	struct spare *sp = pthread_getspecific(spare_key);
+	if (!sp) {
+		sp = xcalloc(1, sizeof *sp);
+		pthread_setspecific(spare_key, sp);
+	}
+	return sp;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -395,13 +427,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 
 	/* each worker reuses its request arena and body buffer: no allocation per request */
-	static _Thread_local struct arena spare_arena;
-	static _Thread_local struct buf spare_out;
-	struct app_ctx ctx = {.app = s->app, .arena = spare_arena};
-	struct req rq = {
-	        .method = method, .path = url, .ctx = &ctx, .status = 500, .out = spare_out};
-	spare_arena = (struct arena)ARENA_INIT;
-	spare_out = (struct buf)BUF_INIT;
+	struct spare *sp = worker_spare();
+	struct app_ctx ctx = {.app = s->app, .arena = sp->arena};
+	struct req rq = {.method = method, .path = url, .ctx = &ctx, .status = 500, .out = sp->out};
+	sp->arena = (struct arena)ARENA_INIT;
+	sp->out = (struct buf)BUF_INIT;
 	buf_reset(&rq.out);
 	char rid[80], addr[64], scratch[LIMIT_URL_BYTES];
 	request_id(s, conn, rid);
@@ -436,9 +466,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		json_decref(rq.json);
 	if (rq.out.cap > 64 * 1024)
 		buf_free(&rq.out); /* a big answer does not pin its memory to the worker */
-	spare_out = rq.out;
+	sp->out = rq.out;
 	arena_reset(&ctx.arena);
-	spare_arena = ctx.arena;
+	sp->arena = ctx.arena;
 	ctx.arena = (struct arena)ARENA_INIT;
 	app_ctx_end(&ctx);
 	return res;
