@@ -3,7 +3,7 @@
 // server has the last word), and the highlighting of matched terms.
 import { api } from './api.js'
 import { i18n } from './i18n.js'
-import { roles } from './session.js'
+import { roles, session } from './session.js'
 
 export const TECH_FIELDS = [
   'electronic_information', 'advanced_manufacturing', 'new_energy', 'aerospace', 'modern_transport',
@@ -66,6 +66,22 @@ export function isOwner(item) {
 export function canModerate() {
   return roles().some((r) => r.role === 'admin' || r.role === 'operator' || r.role === 'broker')
 }
+// May the caller read everything about the item (market.read_all in
+// src/core/authz.c)? Used to avoid asking for what would be refused.
+export function canReadAll(item, assignedUsernames = []) {
+  if (!item) return false
+  if (isOwner(item)) return true
+  const region = String(item.region_code || '')
+  return roles().some((r) => {
+    if (r.role === 'admin') return true
+    if (r.role === 'operator') {
+      if (r.level === 'national' || !r.region_code) return true
+      return region.startsWith(String(r.region_code).replace(/(00)+$/, ''))
+    }
+    return false
+  }) || assignedUsernames.includes(session.user && session.user.username)
+}
+
 export function canPublish() {
   return roles().some((r) => r.role === 'admin') || myOrgIds().length > 0
 }
