@@ -20,6 +20,7 @@ const struct demo_user demo_users[] = {
         {"broker", "technology manager"},
         {"enterprise", "org_admin of the first demo enterprise"},
         {"staff", "org_member of the first demo enterprise"},
+        {"university", "org_admin of the first demo university (owns listing 1)"},
 };
 const int demo_nusers = sizeof demo_users / sizeof demo_users[0];
 
@@ -194,7 +195,9 @@ static const char *industry_for(struct app_ctx *ctx, const char *division, char 
 	return out;
 }
 
-static enum err demo_users_create(struct app_ctx *ctx, const char *password, int64_t first_org)
+/* Users of every role; the two organisation admins answer for both sides of the market. */
+static enum err demo_users_create(struct app_ctx *ctx, const char *password, int64_t first_org,
+                                  int64_t first_university)
 {
 	for (int u = 0; u < demo_nusers; u++) {
 		struct field_val v[USER__NFIELDS] = {0};
@@ -213,7 +216,11 @@ static enum err demo_users_create(struct app_ctx *ctx, const char *password, int
 		        {"operator", NULL, "national"}, {"reviewer", "320000", "province"},
 		        {"expert", NULL, NULL},         {"broker", NULL, NULL},
 		        {"org_admin", NULL, NULL},      {"org_member", NULL, NULL},
+		        {"org_admin", NULL, NULL},
 		};
+		_Static_assert(sizeof grants / sizeof grants[0] ==
+		                       sizeof demo_users / sizeof demo_users[0],
+		               "a grant for every demo user");
 		struct field_val g[GRANT__NFIELDS] = {0};
 		g[GRANT_ROLE] = (struct field_val){.set = true, .s = grants[u].role};
 		if (grants[u].region)
@@ -222,7 +229,8 @@ static enum err demo_users_create(struct app_ctx *ctx, const char *password, int
 		if (grants[u].level)
 			g[GRANT_LEVEL] = (struct field_val){.set = true, .s = grants[u].level};
 		if (u >= 6)
-			g[GRANT_ORG_ID] = (struct field_val){.set = true, .i = first_org};
+			g[GRANT_ORG_ID] = (struct field_val){
+			        .set = true, .i = u == 8 ? first_university : first_org};
 		struct grant gr;
 		if ((e = app_grant_add(ctx, out.id, g, &gr)))
 			return e;
@@ -329,7 +337,9 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		return e;
 	if (progress)
 		progress(total, total, arg);
-	if ((e = demo_users_create(ctx, o->password, 1)))
+	int64_t university = 0;
+	if ((e = app_demo_first_org(ctx, "university", &university)) ||
+	    (e = demo_users_create(ctx, o->password, 1, university)))
 		return e;
 	return app_demo_market(ctx); /* technology market (issue 4) */
 fail:

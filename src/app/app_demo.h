@@ -34,4 +34,7 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
  */
 enum err app_demo_market(struct app_ctx *ctx);
 
+/* The smallest id of an organisation of `kind` into *id; ERR_NOT_FOUND if none. */
+enum err app_demo_first_org(struct app_ctx *ctx, const char *kind, int64_t *id);
+
 #endif

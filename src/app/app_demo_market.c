@@ -76,6 +76,19 @@ static enum err orgs_of(struct app_ctx *ctx, const char *kind, int64_t *ids, cha
 	return db_done(r);
 }
 
+enum err app_demo_first_org(struct app_ctx *ctx, const char *kind, int64_t *id)
+{
+	int64_t ids[1];
+	char regions[1][7];
+	int n = 1;
+	enum err e = orgs_of(ctx, kind, ids, regions, &n);
+	if (!e && n == 0)
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, "", "the demo has no %s", kind);
+	if (!e)
+		*id = ids[0];
+	return e;
+}
+
 /* Items of one kind through the import path (one transaction, audited per batch). */
 static enum err demo_items(struct app_ctx *ctx, bool listings, const int64_t *ids,
                            char (*regions)[7], int norgs, int count)

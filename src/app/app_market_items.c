@@ -3,6 +3,7 @@
 
 #include "app/app_market.h"
 #include "app/app_org.h"
+#include "app/app_refdata.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "core/market_flow.h"
@@ -275,6 +276,26 @@ static enum err save_fail(struct app_ctx *ctx, enum err e, enum market_kind k)
 	return app_db_fail(ctx, e, kind_name[k]);
 }
 
+/*
+ * The records an item refers to exist. Checked before writing so the error
+ * names the field: the store's foreign-key failure cannot say which, and on
+ * PostgreSQL it aborts the transaction, so nothing could be probed after it.
+ */
+static enum err refs_check(struct app_ctx *ctx, const struct market_item *it)
+{
+	struct region r;
+	struct industry ind;
+	struct org o;
+	const char *rc = it->f[MK_REGION_CODE], *ic = it->f[MK_INDUSTRY_CODE];
+	if (rc && app_region_get(ctx, rc, &r))
+		return APP_FAIL(ctx, ERR_INVALID, "region_code", "names no region");
+	if (ic && app_industry_get(ctx, ic, &ind))
+		return APP_FAIL(ctx, ERR_INVALID, "industry_code", "names no industry");
+	if (it->f[MK_ORG_ID] && app_org_load(ctx, item_org(it), &o))
+		return APP_FAIL(ctx, ERR_INVALID, "org_id", "names no organisation");
+	return ERR_OK;
+}
+
 /* The caller's first organisation, for items created without an owner. */
 static int64_t own_org(const struct actor *a)
 {
@@ -319,7 +340,7 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 		it.f[MK_REGION_CODE] = o.f[ORG_REGION_CODE];
 	ctx->err = (struct err_detail){0};
 	struct target t = {.region = it.f[MK_REGION_CODE], .org_id = item_org(&it)};
-	if ((e = app_allow(ctx, ACT_MARKET_CREATE, &t)))
+	if ((e = app_allow(ctx, ACT_MARKET_CREATE, &t)) || (e = refs_check(ctx, &it)))
 		return e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
@@ -377,6 +398,8 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 		if ((e = app_allow(ctx, ACT_MARKET_CREATE, &t)))
 			return app_write_end(ctx, e, 0, NULL, NULL);
 	}
+	if ((e = refs_check(ctx, &next)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
 	struct db_val args[MARKET_FIELDS_MAX + 3];
 	size_t na = field_args(&next, args);
 	args[na++] = DB_TEXT(ctx->now_s);

@@ -221,6 +221,11 @@ static void found_json(struct req *rq, const struct market_found *f, bool facets
 
 void api_market_search(struct req *rq)
 {
+	/* the query table marks q required, but the scanner only checks what is sent */
+	if (!http_query(rq, "q")) {
+		err_set(&rq->ctx->err, ERR_MALFORMED, "q", "is required: the words to search for");
+		return http_problem(rq, ERR_MALFORMED);
+	}
 	struct market_filter f = {
 	        .field = http_query(rq, "field"),
 	        .region = http_query(rq, "region"),

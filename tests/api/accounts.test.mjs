@@ -63,6 +63,7 @@ test("the demo users have their documented roles", async () => {
 		broker: (g) => g.role === "broker",
 		enterprise: (g) => g.role === "org_admin" && g.org_id === 1,
 		staff: (g) => g.role === "org_member" && g.org_id === 1,
+		university: (g) => g.role === "org_admin" && g.org_id > 1,
 	};
 	for (const [name, pred] of Object.entries(want)) {
 		const me = await api("GET", "/api/v1/me", { token: await tokenFor(name) });

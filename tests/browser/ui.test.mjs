@@ -120,7 +120,7 @@ test('switching to English changes labels and date formats', async () => {
 test('modules not yet built show a coming-soon card', async () => {
   await withPage(browser, 'coming-soon', async (page) => {
     await login(page)
-    await page.locator('[data-test=nav-market]').click()
+    await page.locator('[data-test=nav-pilot]').click()
     await page.locator('[data-test=coming-soon]', { hasText: '该模块即将上线' }).waitFor()
     await page.locator('[data-test=lang-en]').click()
     await page.locator('[data-test=coming-soon]', { hasText: 'This module is coming soon' }).waitFor()

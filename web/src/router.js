@@ -7,12 +7,23 @@ import Login from './views/Login.vue'
 export const COMING_SOON = [
   { path: 'gradient', key: 'gradient' },
   { path: 'pilot', key: 'pilot' },
-  { path: 'market', key: 'market' },
   { path: 'contracts', key: 'contracts' },
   { path: 'directories', key: 'directories' },
   { path: 'calculators', key: 'calculators' },
   { path: 'statistics', key: 'statistics' },
 ]
+
+// Technology market (issue 4): search, items, forms, interests, the broker's workbench.
+const MARKET_KIND = ':kind(listings|demands)'
+const marketRoutes = [
+  { path: 'market', name: 'market', component: () => import('./views/market/MarketSearch.vue') },
+  { path: 'market/workbench', name: 'market-workbench', component: () => import('./views/market/Workbench.vue') },
+  { path: 'market/interests', name: 'market-interests', component: () => import('./views/market/Interests.vue') },
+  { path: 'market/interests/:id(\\d+)', name: 'market-interest', component: () => import('./views/market/InterestThread.vue'), props: true },
+  { path: `market/${MARKET_KIND}/new`, name: 'market-new', component: () => import('./views/market/MarketForm.vue'), props: true },
+  { path: `market/${MARKET_KIND}/:id(\\d+)`, name: 'market-item', component: () => import('./views/market/MarketItem.vue'), props: true },
+  { path: `market/${MARKET_KIND}/:id(\\d+)/edit`, name: 'market-edit', component: () => import('./views/market/MarketForm.vue'), props: true },
+].map((r) => ({ ...r, meta: { nav: 'market' } }))
 
 const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
@@ -30,6 +41,7 @@ const routes = [
         props: { module: m.key },
         meta: { nav: m.key },
       })),
+      ...marketRoutes,
       { path: 'profile', name: 'profile', component: () => import('./views/Profile.vue'), meta: { nav: 'profile' } },
       { path: 'tokens', name: 'tokens', component: () => import('./views/Tokens.vue'), meta: { nav: 'tokens' } },
       { path: 'admin', redirect: '/admin/users' },
