@@ -103,6 +103,23 @@ const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char 
 	return NULL;
 }
 
+bool cli_open(struct app *app, struct app_ctx *ctx)
+{
+	if (!cli_app_open(app, 1))
+		return false;
+	if (!cli_ctx_begin(ctx, app)) {
+		app_close(app);
+		return false;
+	}
+	return true;
+}
+
+void cli_close(struct app *app, struct app_ctx *ctx)
+{
+	app_ctx_end(ctx);
+	app_close(app);
+}
+
 int cli_fail(enum err e, const struct err_detail *d, const char *what)
 {
 	if (d && d->line && d->field[0])

@@ -51,6 +51,26 @@ const struct cli_cmd *cli_find(const char *name);
 bool cli_app_open(struct app *app, int pool);
 /* Begin a command context acting as the CLI administrator. */
 bool cli_ctx_begin(struct app_ctx *ctx, struct app *app);
+/* Open the app (one connection) and a CLI context on it; prints the error and returns false. */
+bool cli_open(struct app *app, struct app_ctx *ctx);
+/* End what cli_open began. */
+void cli_close(struct app *app, struct app_ctx *ctx);
+
+/*
+ * Parse the flags of command `name` into v/pos/npos, returning from the
+ * calling command on --help or a usage error, or when !(nargs_ok).
+ */
+#define CLI_PARSE(name, nargs_ok)                                                                  \
+	const struct cli_cmd *cmd = cli_find(name);                                                \
+	const char *v[16];                                                                         \
+	char *pos[CLI_ARGS_MAX];                                                                   \
+	int npos, status;                                                                          \
+	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))                                   \
+		return status;                                                                     \
+	if (!(nargs_ok)) {                                                                         \
+		cli_usage(cmd, stderr);                                                            \
+		return EXIT_USAGE;                                                                 \
+	}
 /* Print an error with its detail; return the exit code for it. */
 int cli_fail(enum err e, const struct err_detail *d, const char *what);
 /* Progress on stderr: a bar on a terminal, a line every few seconds otherwise. */

@@ -9,21 +9,10 @@
 #include <string.h>
 
 /* Parse flags of the named command; false with *status when the command must stop. */
-#define PARSE(name, nargs_ok)                                                                      \
-	const struct cli_cmd *cmd = cli_find(name);                                                \
-	const char *v[16];                                                                         \
-	char *pos[CLI_ARGS_MAX];                                                                   \
-	int npos, status;                                                                          \
-	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))                                   \
-		return status;                                                                     \
-	if (!(nargs_ok)) {                                                                         \
-		cli_usage(cmd, stderr);                                                            \
-		return EXIT_USAGE;                                                                 \
-	}
 
 int cmd_migrate(int argc, char **argv)
 {
-	PARSE("migrate", npos == 0);
+	CLI_PARSE("migrate", npos == 0);
 	struct app app;
 	if (!cli_app_open(&app, 1)) /* opening migrates */
 		return EXIT_OTHER;
@@ -50,24 +39,6 @@ static bool read_password(char *buf, size_t n)
 	return buf[0] != '\0';
 }
 
-/* Open the app and a CLI context in one step. */
-static bool open_ctx(struct app *app, struct app_ctx *ctx)
-{
-	if (!cli_app_open(app, 1))
-		return false;
-	if (!cli_ctx_begin(ctx, app)) {
-		app_close(app);
-		return false;
-	}
-	return true;
-}
-
-static void close_ctx(struct app *app, struct app_ctx *ctx)
-{
-	app_ctx_end(ctx);
-	app_close(app);
-}
-
 static enum err set_text(struct app_ctx *ctx, const struct field_def *def, const char *s,
                          struct field_val *fv)
 {
@@ -76,7 +47,7 @@ static enum err set_text(struct app_ctx *ctx, const struct field_def *def, const
 
 int cmd_user_add(int argc, char **argv)
 {
-	PARSE("user add", npos == 1);
+	CLI_PARSE("user add", npos == 1);
 	char pw[256];
 	if (!read_password(pw, sizeof pw)) {
 		fputs("techbridge user add: give the password on the first line of stdin\n",
@@ -85,7 +56,7 @@ int cmd_user_add(int argc, char **argv)
 	}
 	struct app app;
 	struct app_ctx ctx;
-	if (!open_ctx(&app, &ctx))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
 	struct field_val u[USER__NFIELDS] = {0};
 	enum err e = set_text(&ctx, &user_fields[USER_USERNAME], pos[0], &u[USER_USERNAME]);
@@ -129,13 +100,13 @@ int cmd_user_add(int argc, char **argv)
 		printf("user %s created (id %lld)%s%s\n", out.username, (long long)out.id,
 		       role ? " with role " : "", role ? role : "");
 	int rc = e ? cli_fail(e, &ctx.err, "user add") : 0;
-	close_ctx(&app, &ctx);
+	cli_close(&app, &ctx);
 	return rc;
 }
 
 int cmd_user_passwd(int argc, char **argv)
 {
-	PARSE("user passwd", npos == 1);
+	CLI_PARSE("user passwd", npos == 1);
 	char pw[256];
 	if (!read_password(pw, sizeof pw)) {
 		fputs("techbridge user passwd: give the password on the first line of stdin\n",
@@ -144,7 +115,7 @@ int cmd_user_passwd(int argc, char **argv)
 	}
 	struct app app;
 	struct app_ctx ctx;
-	if (!open_ctx(&app, &ctx))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
 	int64_t id;
 	enum err e = app_user_find(&ctx, pos[0], &id);
@@ -153,16 +124,16 @@ int cmd_user_passwd(int argc, char **argv)
 	if (!e)
 		printf("password of %s changed\n", pos[0]);
 	int rc = e ? cli_fail(e, &ctx.err, "user passwd") : 0;
-	close_ctx(&app, &ctx);
+	cli_close(&app, &ctx);
 	return rc;
 }
 
 int cmd_user_token(int argc, char **argv)
 {
-	PARSE("user token", npos == 1);
+	CLI_PARSE("user token", npos == 1);
 	struct app app;
 	struct app_ctx ctx;
-	if (!open_ctx(&app, &ctx))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
 	int64_t id;
 	struct token_info t;
@@ -174,7 +145,7 @@ int cmd_user_token(int argc, char **argv)
 	if (!e)
 		printf("%s\n", t.secret);
 	int rc = e ? cli_fail(e, &ctx.err, "user token") : 0;
-	close_ctx(&app, &ctx);
+	cli_close(&app, &ctx);
 	return rc;
 }
 
@@ -186,10 +157,10 @@ static void verify_progress(int64_t done, void *arg)
 
 int cmd_audit_verify(int argc, char **argv)
 {
-	PARSE("audit verify", npos == 0);
+	CLI_PARSE("audit verify", npos == 0);
 	struct app app;
 	struct app_ctx ctx;
-	if (!open_ctx(&app, &ctx))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
 	struct audit_verdict vd;
 	enum err e = app_audit_verify(&ctx, &vd, verify_progress, NULL);
@@ -204,13 +175,13 @@ int cmd_audit_verify(int argc, char **argv)
 	} else {
 		printf("audit chain intact: %lld records\n", (long long)vd.checked);
 	}
-	close_ctx(&app, &ctx);
+	cli_close(&app, &ctx);
 	return rc;
 }
 
 int cmd_backup(int argc, char **argv)
 {
-	PARSE("backup", npos == 1);
+	CLI_PARSE("backup", npos == 1);
 	struct app app;
 	if (!cli_app_open(&app, 1))
 		return EXIT_OTHER;

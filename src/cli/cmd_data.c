@@ -15,18 +15,6 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-#define PARSE(name, nargs_ok)                                                                      \
-	const struct cli_cmd *cmd = cli_find(name);                                                \
-	const char *v[16];                                                                         \
-	char *pos[CLI_ARGS_MAX];                                                                   \
-	int npos, status;                                                                          \
-	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))                                   \
-		return status;                                                                     \
-	if (!(nargs_ok)) {                                                                         \
-		cli_usage(cmd, stderr);                                                            \
-		return EXIT_USAGE;                                                                 \
-	}
-
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);
@@ -270,7 +258,7 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 
 int cmd_import(int argc, char **argv)
 {
-	PARSE("import", npos >= 2);
+	CLI_PARSE("import", npos >= 2);
 	enum import_kind kind;
 	if (!import_kind_parse(pos[0], &kind)) {
 		fprintf(stderr,
@@ -286,12 +274,8 @@ int cmd_import(int argc, char **argv)
 	}
 	struct app app;
 	struct app_ctx ctx;
-	if (!cli_app_open(&app, 1))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
-	if (!cli_ctx_begin(&ctx, &app)) {
-		app_close(&app);
-		return EXIT_OTHER;
-	}
 	int rc = 0;
 	for (int i = 1; i < npos && rc != EXIT_OTHER; i++) {
 		struct import_run run = {.file = pos[i]};
@@ -330,8 +314,7 @@ int cmd_import(int argc, char **argv)
 		if (f != stdin)
 			fclose(f);
 	}
-	app_ctx_end(&ctx);
-	app_close(&app);
+	cli_close(&app, &ctx);
 	return rc;
 }
 
@@ -355,7 +338,7 @@ static const char *col_name(int c)
 
 int cmd_export(int argc, char **argv)
 {
-	PARSE("export", npos == 1);
+	CLI_PARSE("export", npos == 1);
 	if (strcmp(pos[0], "organisations")) {
 		fputs("techbridge export: only organisations can be exported so far\n", stderr);
 		return EXIT_USAGE;
@@ -375,12 +358,8 @@ int cmd_export(int argc, char **argv)
 	}
 	struct app app;
 	struct app_ctx ctx;
-	if (!cli_app_open(&app, 1))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
-	if (!cli_ctx_begin(&ctx, &app)) {
-		app_close(&app);
-		return EXIT_OTHER;
-	}
 	FILE *out = stdout;
 	lxw_workbook *wb = NULL;
 	lxw_worksheet *ws = NULL;
@@ -461,8 +440,7 @@ int cmd_export(int argc, char **argv)
 		rc = EXIT_OTHER;
 	if (!rc)
 		fprintf(stderr, "exported %ld organisations\n", done);
-	app_ctx_end(&ctx);
-	app_close(&app);
+	cli_close(&app, &ctx);
 	return rc;
 }
 
@@ -476,7 +454,7 @@ static void demo_progress(long done, long total, void *arg)
 
 int cmd_demo(int argc, char **argv)
 {
-	PARSE("demo", npos == 0);
+	CLI_PARSE("demo", npos == 0);
 	struct demo_opts o = {.enterprises = cli_flag(cmd, v, "--small") ? 300 : 5000, .seed = 42};
 	const char *n = cli_flag(cmd, v, "--enterprises"), *seed = cli_flag(cmd, v, "--seed");
 	int64_t x;
@@ -498,12 +476,8 @@ int cmd_demo(int argc, char **argv)
 	o.password = pw && *pw ? pw : "admin-demo-password";
 	struct app app;
 	struct app_ctx ctx;
-	if (!cli_app_open(&app, 1))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
-	if (!cli_ctx_begin(&ctx, &app)) {
-		app_close(&app);
-		return EXIT_OTHER;
-	}
 	enum err e = app_demo_run(&ctx, &o, demo_progress, NULL);
 	cli_progress_done();
 	int rc = e ? cli_fail(e, &ctx.err, "demo") : 0;
@@ -513,7 +487,6 @@ int cmd_demo(int argc, char **argv)
 		for (int i = 0; i < demo_nusers; i++)
 			printf("  %-14s %s\n", demo_users[i].username, demo_users[i].role);
 	}
-	app_ctx_end(&ctx);
-	app_close(&app);
+	cli_close(&app, &ctx);
 	return rc;
 }

@@ -270,12 +270,8 @@ int cmd_match(int argc, char **argv)
 	}
 	struct app app;
 	struct app_ctx ctx;
-	if (!cli_app_open(&app, 1))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
-	if (!cli_ctx_begin(&ctx, &app)) {
-		app_close(&app);
-		return EXIT_OTHER;
-	}
 	struct match_run m = {.top = (int)n, .jsonl = format && !strcmp(format, "jsonl")};
 	enum err e = app_market_load(&ctx, &m.engine);
 	int rc = e ? cli_fail(e, &ctx.err, "match") : run_match(&m, &ctx, k, file, ref);
@@ -285,31 +281,17 @@ int cmd_match(int argc, char **argv)
 	buf_free(&m.out);
 	free(m.lat);
 	app_market_engine_free(m.engine);
-	app_ctx_end(&ctx);
-	app_close(&app);
+	cli_close(&app, &ctx);
 	return rc;
 }
 
 int cmd_reindex(int argc, char **argv)
 {
-	const struct cli_cmd *cmd = cli_find("reindex");
-	const char *v[16];
-	char *pos[CLI_ARGS_MAX];
-	int npos, status;
-	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
-		return status;
-	if (npos) {
-		cli_usage(cmd, stderr);
-		return EXIT_USAGE;
-	}
+	CLI_PARSE("reindex", npos == 0);
 	struct app app;
 	struct app_ctx ctx;
-	if (!cli_app_open(&app, 1))
+	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
-	if (!cli_ctx_begin(&ctx, &app)) {
-		app_close(&app);
-		return EXIT_OTHER;
-	}
 	struct match_run m = {0};
 	enum err e = app_market_load(&ctx, &m.engine);
 	int rc = e ? cli_fail(e, &ctx.err, "reindex") : 0;
@@ -322,7 +304,6 @@ int cmd_reindex(int argc, char **argv)
 			       m.engine->load_ms[k]);
 	}
 	app_market_engine_free(m.engine);
-	app_ctx_end(&ctx);
-	app_close(&app);
+	cli_close(&app, &ctx);
 	return rc;
 }

@@ -12,16 +12,7 @@
 
 int cmd_serve(int argc, char **argv)
 {
-	const struct cli_cmd *cmd = cli_find("serve");
-	const char *v[8];
-	char *pos[CLI_ARGS_MAX];
-	int npos, status;
-	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
-		return status;
-	if (npos) {
-		cli_usage(cmd, stderr);
-		return EXIT_USAGE;
-	}
+	CLI_PARSE("serve", npos == 0);
 	struct server_opts o = {.listen = cli_flag(cmd, v, "--listen"),
 	                        .web_dir = cli_flag(cmd, v, "--web-dir")};
 	o.listen = o.listen ? o.listen : "127.0.0.1:8080";
@@ -54,12 +45,7 @@ int cmd_serve(int argc, char **argv)
 
 int cmd_openapi(int argc, char **argv)
 {
-	const struct cli_cmd *cmd = cli_find("openapi");
-	const char *v[1];
-	char *pos[CLI_ARGS_MAX];
-	int npos, status;
-	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
-		return status;
+	CLI_PARSE("openapi", npos == 0);
 	struct buf b = BUF_INIT;
 	openapi_document(&b);
 	printf("%s\n", buf_str(&b));
@@ -69,12 +55,7 @@ int cmd_openapi(int argc, char **argv)
 
 int cmd_routes(int argc, char **argv)
 {
-	const struct cli_cmd *cmd = cli_find("routes");
-	const char *v[1];
-	char *pos[CLI_ARGS_MAX];
-	int npos, status;
-	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
-		return status;
+	CLI_PARSE("routes", npos == 0);
 	for (size_t i = 0; i < nroutes; i++)
 		printf("%s %s\n", routes[i].method, routes[i].path);
 	return 0;
