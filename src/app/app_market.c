@@ -1,5 +1,6 @@
 /* app_market: import, read, index and match listings and demands. */
 #include "app/app_market.h"
+#include "app/app_market_store.h"
 
 #include "app/app_tx.h"
 #include "db/db.h"
@@ -55,9 +56,7 @@ enum err app_market_get(struct app_ctx *ctx, enum market_kind k, const char *ref
 	                        k == MARKET_LISTING ? "listing" : "demand", ref);
 }
 
-/* The statement arguments of an item: its fields, then the instants and the id. */
-static size_t item_args(const struct market_item *it, struct db_val *v, const char *now,
-                        bool insert)
+size_t market_field_args(const struct market_item *it, struct db_val *v)
 {
 	size_t n;
 	market_fields(it->kind, &n);
@@ -71,6 +70,14 @@ static size_t item_args(const struct market_item *it, struct db_val *v, const ch
 		else
 			v[i] = DB_TEXT(it->f[i]);
 	}
+	return n;
+}
+
+/* The statement arguments of an import: the fields, then the instants and the id. */
+static size_t item_args(const struct market_item *it, struct db_val *v, const char *now,
+                        bool insert)
+{
+	size_t n = market_field_args(it, v);
 	v[n++] = DB_TEXT(now);
 	if (insert)
 		v[n++] = DB_TEXT(now);

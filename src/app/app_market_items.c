@@ -2,6 +2,7 @@
 #include "app/app_market_items.h"
 
 #include "app/app_market.h"
+#include "app/app_market_store.h"
 #include "app/app_org.h"
 #include "app/app_refdata.h"
 #include "app/app_tx.h"
@@ -229,24 +230,6 @@ static const char *item_json(struct app_ctx *ctx, const struct market_item *it)
 	return app_keep(ctx, &b);
 }
 
-/* Statement arguments of an item's fields (integers kept as text in items). */
-static size_t field_args(const struct market_item *it, struct db_val *v)
-{
-	size_t n;
-	market_fields(it->kind, &n);
-	for (size_t i = 0; i < n; i++) {
-		int64_t x;
-		if (!it->f[i])
-			v[i] = DB_NULL;
-		else if (market_field_is_int(it->kind, (int)i) &&
-		         num_parse(it->f[i], INT64_MIN, INT64_MAX, &x))
-			v[i] = DB_INT(x);
-		else
-			v[i] = DB_TEXT(it->f[i]);
-	}
-	return n;
-}
-
 /* Apply API values to an item: integers into text, status refused (the workflow owns it). */
 static enum err apply_vals(struct app_ctx *ctx, struct market_item *it,
                            const struct field_val *vals)
@@ -345,7 +328,7 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct db_val args[MARKET_FIELDS_MAX + 2];
-	size_t na = field_args(&it, args);
+	size_t na = market_field_args(&it, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_TEXT(ctx->now_s);
 	struct db_rows *r;
@@ -401,7 +384,7 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 	if ((e = refs_check(ctx, &next)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	struct db_val args[MARKET_FIELDS_MAX + 3];
-	size_t na = field_args(&next, args);
+	size_t na = market_field_args(&next, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_INT(id);
 	args[na++] = DB_INT(version);
