@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <string.h>
 
 enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
@@ -572,6 +573,81 @@ static enum err stats_fin(struct app_ctx *ctx, enum stmt st, int year, struct jw
 	return (e = db_done(r)) ? app_db_fail(ctx, e, "statistics") : ERR_OK;
 }
 
+/*
+ * The comparison group "all enterprises" aggregates every enterprise's facts
+ * (a million rows), so each year's figures are kept for STATS_TTL_S seconds
+ * and shared by all callers of the process: that line may be a minute
+ * behind, and no request pays for more than one such aggregation a minute.
+ * Titles and the per-tier figures are always current.
+ */
+enum { STATS_TTL_S = 60, STATS_YEARS = 4 };
+static struct {
+	pthread_mutex_t mu;
+	struct {
+		int year;
+		int64_t at;
+		char *json;
+	} slot[STATS_YEARS];
+} stats_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Cached "all" figures for year that are fresh at `now`, in the arena; NULL if none. */
+static const char *stats_cached(struct app_ctx *ctx, int year)
+{
+	const char *json = NULL;
+	pthread_mutex_lock(&stats_cache.mu);
+	for (int i = 0; i < STATS_YEARS; i++)
+		if (stats_cache.slot[i].json && stats_cache.slot[i].year == year &&
+		    ctx->now - stats_cache.slot[i].at < STATS_TTL_S)
+			json = arena_strdup(&ctx->arena, stats_cache.slot[i].json);
+	pthread_mutex_unlock(&stats_cache.mu);
+	return json;
+}
+
+static void stats_keep(struct app_ctx *ctx, int year, const char *json)
+{
+	pthread_mutex_lock(&stats_cache.mu);
+	int k = 0; /* the same year's slot, else the oldest */
+	for (int i = 0; i < STATS_YEARS; i++) {
+		if (stats_cache.slot[i].year == year) {
+			k = i;
+			break;
+		}
+		if (stats_cache.slot[i].at < stats_cache.slot[k].at)
+			k = i;
+	}
+	free(stats_cache.slot[k].json);
+	stats_cache.slot[k].year = year;
+	stats_cache.slot[k].at = ctx->now;
+	stats_cache.slot[k].json = xstrdup(json);
+	pthread_mutex_unlock(&stats_cache.mu);
+}
+
+/* The "all enterprises" figures, from the cache or aggregated (then cached). */
+static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
+{
+	const char *cached = stats_cached(ctx, year);
+	if (cached) {
+		if (*cached)
+			jw_raw(w, cached);
+		return ERR_OK;
+	}
+	struct buf part = BUF_INIT;
+	struct jw pw;
+	jw_init(&pw, &part);
+	jw_arr_open(&pw); /* a scratch array gives the fragment its own separators */
+	enum err e = stats_fin(ctx, STMT_STATS_FIN_ALL, year, &pw);
+	jw_arr_close(&pw);
+	if (!e) {
+		/* keep the element without the brackets: "" when there were no figures */
+		const char *frag = arena_strndup(&ctx->arena, part.data + 1, part.len - 2);
+		stats_keep(ctx, year, frag);
+		if (*frag)
+			jw_raw(w, frag);
+	}
+	buf_free(&part);
+	return e;
+}
+
 enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 {
 	if (!year)
@@ -587,7 +663,7 @@ enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 		jw_key(&w, "finance");
 		jw_arr_open(&w);
 		if (!(e = stats_fin(ctx, STMT_STATS_FIN_TIER, year, &w)))
-			e = stats_fin(ctx, STMT_STATS_FIN_ALL, year, &w);
+			e = stats_all(ctx, year, &w);
 		jw_arr_close(&w);
 	}
 	jw_obj_close(&w);
