@@ -331,7 +331,9 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		progress(total, total, arg);
 	if ((e = demo_users_create(ctx, o->password, 1)))
 		return e;
-	return app_demo_market(ctx); /* technology market (issue 4) */
+	if ((e = app_demo_market(ctx))) /* technology market (issue 4) */
+		return e;
+	return app_demo_gradient(ctx); /* gradient cultivation (issue 3) */
 fail:
 	if (d.message[0])
 		ctx->err = d;

@@ -1,3 +1,5 @@
+import gradient from './gradient.zh-CN.js'
+
 export default {
   app: {
     name: '技术桥 techbridge',
@@ -219,4 +221,6 @@ export default {
     'zh-CN': '中文',
     en: 'English',
   },
+  // gradient cultivation (issue 3): its own file
+  gradient,
 }
