@@ -1,5 +1,6 @@
 /* app_apply: applications, attachments, review steps and the reviewer's queue. */
 #include "app/app_apply.h"
+#include "app/app_notice.h"
 
 #include "app/app_facts.h"
 #include "app/app_org.h"
@@ -124,6 +125,15 @@ static enum err review_title(struct app_ctx *ctx, int64_t org_id, const char *ti
 	if (!*id)
 		return APP_FAIL(ctx, ERR_INVALID, "review", "the enterprise holds no %s title",
 		                tier);
+	/* a holder that skipped a yearly data update loses the re-review (复核) */
+	const char *missed;
+	if ((e = app_title_data_missed(ctx, *id, &missed)))
+		return e;
+	if (missed)
+		return APP_FAIL(ctx, ERR_INVALID, "review",
+		                "the yearly data update due %s was not made: the %s title has lost"
+		                " its re-review eligibility",
+		                missed, tier);
 	return ERR_OK;
 }
 

@@ -82,18 +82,17 @@ export function fmtCriterionValue(id, v) {
   return fmtNumber(Math.round(v * 100) / 100)
 }
 
-// Score groups of a scored tier: the criteria with `points` that precede a
-// group criterion (value = the group's points, threshold = its minimum).
+// Score groups of a scored tier: the engine lists each group's subtotal
+// (value = the group's points, threshold = its minimum) just before the
+// total `score`, after the indicators that carry `points`.
 export function scoreGroups(criteria) {
+  const list = criteria || []
+  const at = list.findIndex((c) => c.id === 'score')
   const groups = []
-  let pending = []
-  for (const c of criteria || []) {
-    if (c.points !== undefined) {
-      pending.push(c)
-    } else if (pending.length && c.value !== undefined && c.threshold !== undefined && c.id !== 'score') {
-      groups.push({ id: c.id, points: c.value, minimum: c.threshold, outcome: c.outcome, indicators: pending })
-      pending = []
-    }
+  for (let i = at - 1; at > 0 && i >= 0; i--) {
+    const c = list[i]
+    if (c.points !== undefined || c.value === undefined || c.threshold === undefined) break
+    groups.unshift({ id: c.id, points: c.value, minimum: c.threshold, outcome: c.outcome })
   }
   return groups
 }
