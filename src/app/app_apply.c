@@ -314,14 +314,14 @@ enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, c
 		                    DB_TEXT(text), DB_TEXT(link)),
 		            NULL);
 		if (!e && mail[i] && *mail[i])
-			e = db_exec(
-			        ctx->conn, STMT_MAIL_INSERT,
-			        DB_ARGS(DB_TEXT(mail[i]),
-			                DB_TEXT(arena_printf(&ctx->arena, "[techbridge] %s", kind)),
-			                DB_TEXT(arena_printf(&ctx->arena, "%s\n\n%s\n", text,
-			                                     link ? link : "")),
-			                DB_TEXT(ctx->now_s)),
-			        NULL);
+			e = db_exec(ctx->conn, STMT_MAIL_INSERT,
+			            DB_ARGS(DB_TEXT(mail[i]),
+			                    DB_TEXT(arena_printf(&ctx->arena,
+			                                         "[技术桥 techbridge] %s", kind)),
+			                    DB_TEXT(arena_printf(&ctx->arena, "%s\n\n%s\n", text,
+			                                         link ? link : "")),
+			                    DB_TEXT(ctx->now_s)),
+			            NULL);
 	}
 	return e ? app_db_fail(ctx, e, "notifications") : ERR_OK;
 }
