@@ -105,7 +105,9 @@ test('an application from draft to granted title through every role', async () =
   // 3. the enterprise reads the reason, corrects and submits again
   await withPage(browser, 'gradient-resubmit', async (page) => {
     await signIn(page, 'enterprise')
-    await page.goto(`/gradient/applications/${appId}`)
+    await page.goto('/gradient/applications')
+    await page.locator('[data-test=app-notifications]', { hasText: '请补充审计报告的盖章页' }).waitFor()
+    await page.locator(`[data-test=app-link-${appId}]`).click()
     await page.locator('[data-test=app-state-returned]').waitFor()
     await page.locator('[data-test=app-trail]', { hasText: '请补充审计报告的盖章页' }).waitFor()
     await page.locator('[data-test=app-upload-input]').setInputFiles({
@@ -158,7 +160,11 @@ test('an application from draft to granted title through every role', async () =
 
   // 7. the title is on the public titles page, in English too
   await withPage(browser, 'gradient-title', async (page) => {
-    await page.goto('/public/gradient/titles')
+    await page.goto('/login')
+    await page.locator('[data-test=login-public-gradient]').click()
+    await page.locator('[data-test=public-tab-titles]').click()
+    // the demo has a title whose 31 May data update was missed
+    await page.locator('[data-test^=title-data-missed-]').first().waitFor()
     const row = page.locator('[data-test=titles-table] .el-table__row', { has: page.locator(`[data-test=title-org-${ORG}]`) })
     await row.filter({ hasText: '专精特新中小企业' }).first().waitFor()
     await page.locator('[data-test=lang-en]').click()
