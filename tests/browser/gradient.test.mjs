@@ -88,6 +88,11 @@ test('an application from draft to granted title through every role', async () =
       name: 'audit-2025.txt', mimeType: 'text/plain', buffer: Buffer.from('annual audit report 2025'),
     })
     await page.locator('[data-test=app-attachments]', { hasText: 'audit-2025.txt' }).waitFor()
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-test^=app-attachment-]', { hasText: 'audit-2025.txt' }).click(),
+    ])
+    assert.equal(download.suggestedFilename(), 'audit-2025.txt')
     await page.locator('[data-test=app-submit]').click()
     await page.locator('[data-test=app-state-under_review]').waitFor()
     await page.locator('[data-test=app-step]', { hasText: '省级' }).waitFor()
