@@ -1,5 +1,6 @@
 /* app_apply: applications, attachments, review steps and the reviewer's queue. */
 #include "app/app_apply.h"
+#include "app/app_notice.h"
 
 #include "app/app_facts.h"
 #include "app/app_org.h"
@@ -124,6 +125,15 @@ static enum err review_title(struct app_ctx *ctx, int64_t org_id, const char *ti
 	if (!*id)
 		return APP_FAIL(ctx, ERR_INVALID, "review", "the enterprise holds no %s title",
 		                tier);
+	/* a holder that skipped a yearly data update loses the re-review (复核) */
+	const char *missed;
+	if ((e = app_title_data_missed(ctx, *id, &missed)))
+		return e;
+	if (missed)
+		return APP_FAIL(ctx, ERR_INVALID, "review",
+		                "the yearly data update due %s was not made: the %s title has lost"
+		                " its re-review eligibility",
+		                missed, tier);
 	return ERR_OK;
 }
 
@@ -304,14 +314,14 @@ enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, c
 		                    DB_TEXT(text), DB_TEXT(link)),
 		            NULL);
 		if (!e && mail[i] && *mail[i])
-			e = db_exec(
-			        ctx->conn, STMT_MAIL_INSERT,
-			        DB_ARGS(DB_TEXT(mail[i]),
-			                DB_TEXT(arena_printf(&ctx->arena, "[techbridge] %s", kind)),
-			                DB_TEXT(arena_printf(&ctx->arena, "%s\n\n%s\n", text,
-			                                     link ? link : "")),
-			                DB_TEXT(ctx->now_s)),
-			        NULL);
+			e = db_exec(ctx->conn, STMT_MAIL_INSERT,
+			            DB_ARGS(DB_TEXT(mail[i]),
+			                    DB_TEXT(arena_printf(&ctx->arena,
+			                                         "[技术桥 techbridge] %s", kind)),
+			                    DB_TEXT(arena_printf(&ctx->arena, "%s\n\n%s\n", text,
+			                                         link ? link : "")),
+			                    DB_TEXT(ctx->now_s)),
+			            NULL);
 	}
 	return e ? app_db_fail(ctx, e, "notifications") : ERR_OK;
 }

@@ -341,7 +341,9 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 	if ((e = app_demo_first_org(ctx, "university", &university)) ||
 	    (e = demo_users_create(ctx, o->password, 1, university)))
 		return e;
-	return app_demo_market(ctx); /* technology market (issue 4) */
+	if ((e = app_demo_market(ctx))) /* technology market (issue 4) */
+		return e;
+	return app_demo_gradient(ctx); /* gradient cultivation (issue 3) */
 fail:
 	if (d.message[0])
 		ctx->err = d;

@@ -219,14 +219,12 @@ static void title_from_row(struct app_ctx *ctx, struct db_rows *r, struct title 
 	                    .application_id = db_col_null(r, 12) ? 0 : db_col_i64(r, 12),
 	                    .version = db_col_i64(r, 13),
 	                    .credit_code = app_col(ctx, r, 14)};
-	/* the yearly data update: last year's facts are due by 30 June */
-	int y = (ctx->today[0] - '0') * 1000 + (ctx->today[1] - '0') * 100 +
-	        (ctx->today[2] - '0') * 10 + (ctx->today[3] - '0');
+	/* the yearly data update: the next 31 May (data_missed is checked separately) */
 	char due[DATE_STR];
-	date_format(date_from_ymd(y, GRADIENT_DATA_DUE_MONTH, 30), due);
-	if (strcmp(due, ctx->today) < 0)
-		date_format(date_from_ymd(y + 1, GRADIENT_DATA_DUE_MONTH, 30), due);
-	t->data_due = arena_strdup(&ctx->arena, due);
+	int first, last;
+	if (!gradient_data_deadlines(t->since, ctx->today, &first, &last, due))
+		due[0] = 0;
+	t->data_due = due[0] ? arena_strdup(&ctx->arena, due) : NULL;
 }
 
 void title_to_json(const struct title *t, struct buf *out)
@@ -248,6 +246,8 @@ void title_to_json(const struct title *t, struct buf *out)
 	jw_kstr(&w, "revoked_reason", t->revoked_reason);
 	jw_kstr(&w, "ban_until", t->ban_until);
 	jw_kstr(&w, "data_due", t->data_due);
+	jw_kbool(&w, "data_update_missed", t->data_missed != NULL);
+	jw_kstr(&w, "data_update_missed_due", t->data_missed);
 	jw_ki64(&w, "version", t->version);
 	jw_obj_close(&w);
 }
@@ -264,6 +264,50 @@ static enum err title_load(struct app_ctx *ctx, int64_t id, struct title *t)
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "title");
 	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no title %lld", (long long)id);
+}
+
+/* Fill t->data_missed: the first yearly deadline since the grant without a facts update. */
+static enum err title_data_check(struct app_ctx *ctx, struct title *t)
+{
+	int first, last;
+	char next[DATE_STR];
+	t->data_missed = NULL;
+	if (strcmp(t->state, "active") ||
+	    !gradient_data_deadlines(t->since, ctx->today, &first, &last, next))
+		return ERR_OK;
+	for (int y = first; y <= last; y++) {
+		char from[DATE_STR], until[DATE_STR];
+		gradient_data_window(t->since, y, from, until);
+		struct db_rows *r;
+		enum err e = db_query(
+		        ctx->conn, STMT_FACTS_UPDATES_IN,
+		        DB_ARGS(DB_TEXT(app_id_str(ctx, t->org_id)), DB_TEXT(from), DB_TEXT(until)),
+		        &r);
+		if (e)
+			return app_db_fail(ctx, e, "facts");
+		int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
+		if ((e = db_done(r)))
+			return app_db_fail(ctx, e, "facts");
+		if (!n) {
+			char due[DATE_STR];
+			date_format(
+			        date_from_ymd(y, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY),
+			        due);
+			t->data_missed = arena_strdup(&ctx->arena, due);
+			break;
+		}
+	}
+	return ERR_OK;
+}
+
+enum err app_title_data_missed(struct app_ctx *ctx, int64_t id, const char **missed)
+{
+	struct title t;
+	enum err e = title_load(ctx, id, &t);
+	if (!e)
+		e = title_data_check(ctx, &t);
+	*missed = e ? NULL : t.data_missed;
+	return e;
 }
 
 /* "2026-32-little_giant-1": year, region (CN for the nation), tier, the batch's number. */
@@ -430,6 +474,10 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 		title_from_row(ctx, r, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "titles");
+	for (int i = 0; i < n && !e; i++)
+		e = title_data_check(ctx, &items[i]);
+	if (e)
+		return e;
 	out->items = items;
 	out->n = n > pr->limit ? pr->limit : n;
 	out->next_cursor =

@@ -20,7 +20,8 @@ struct title {
 	int64_t id, org_id, application_id, version;
 	const char *org_name, *credit_code, *tier, *since, *until, *state, *batch, *province;
 	const char *ruleset, *revoked_reason, *ban_until;
-	const char *data_due; /* computed: when this year's facts update is due */
+	const char *data_due;    /* computed: when the next facts update is due */
+	const char *data_missed; /* computed: the deadline of a missed update, or NULL */
 };
 
 struct batch_result {
@@ -64,6 +65,12 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
                           bool fraud, struct title *out);
 void title_to_json(const struct title *t, struct buf *out);
+/*
+ * Whether the active title `id` missed a yearly data update (facts saved by
+ * 31 May each year after the grant, gradient_data_deadlines): *missed is the
+ * deadline missed, or NULL. Inside the caller's transaction.
+ */
+enum err app_title_data_missed(struct app_ctx *ctx, int64_t id, const char **missed);
 
 /* The caller's notifications, newest first. */
 enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out);

@@ -93,5 +93,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
+int cmd_mail_drain(int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "app/app_demo.h"
+#include "app/app_notice.h"
 #include "app/app_import.h"
 #include "app/app_org.h"
 #include "lib/buf.h"
@@ -320,10 +321,39 @@ int cmd_import(int argc, char **argv)
 
 /* ---- export ---- */
 
-enum { EXPORT_COLS = ORG__NFIELDS + 1 };
+/*
+ * What can be exported: a row per kind, with its columns, how to read one
+ * page of it through the app layer and how to render one record. The
+ * writer below (CSV, JSON Lines, XLSX) is shared.
+ */
+struct export_kind {
+	const char *name, *plural;
+	int ncols;
+	const char *(*col)(int c);
+	size_t item_size;
+	enum err (*page)(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
+	                 const struct page_req *pr, struct page *out);
+	const char *(*cell)(const void *item, int c, char *tmp, size_t n);
+	void (*json)(const void *item, struct buf *out);
+};
 
-static const char *org_cell(const struct org *o, int c, char *tmp, size_t n)
+static const char *org_col(int c)
 {
+	return c == 0 ? "id" : org_fields[c - 1].name;
+}
+
+static enum err org_page(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
+                         const struct page_req *pr, struct page *out)
+{
+	struct org_filter f = {.kind = cli_flag(cmd, v, "--kind"),
+	                       .region = cli_flag(cmd, v, "--region"),
+	                       .industry = cli_flag(cmd, v, "--industry")};
+	return app_org_list(ctx, &f, pr, out);
+}
+
+static const char *org_cell(const void *item, int c, char *tmp, size_t n)
+{
+	const struct org *o = item;
 	if (c == 0) {
 		snprintf(tmp, n, "%lld", (long long)o->id);
 		return tmp;
@@ -331,115 +361,215 @@ static const char *org_cell(const struct org *o, int c, char *tmp, size_t n)
 	return o->f[c - 1];
 }
 
-static const char *col_name(int c)
+static void org_json(const void *item, struct buf *out)
 {
-	return c == 0 ? "id" : org_fields[c - 1].name;
+	org_to_json(item, out);
+}
+
+static const char *const title_cols[] = {"id",
+                                         "org_id",
+                                         "credit_code",
+                                         "org_name",
+                                         "tier",
+                                         "since",
+                                         "until",
+                                         "state",
+                                         "batch",
+                                         "province",
+                                         "ruleset",
+                                         "data_due",
+                                         "data_update_missed",
+                                         "revoked_reason",
+                                         "ban_until"};
+enum { TITLE_NCOLS = sizeof title_cols / sizeof title_cols[0] };
+
+static const char *title_col(int c)
+{
+	return title_cols[c];
+}
+
+static enum err title_page(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
+                           const struct page_req *pr, struct page *out)
+{
+	return app_title_list(ctx, cli_flag(cmd, v, "--tier"), 0, pr, out);
+}
+
+static const char *title_cell(const void *item, int c, char *tmp, size_t n)
+{
+	const struct title *t = item;
+	const char *const cells[TITLE_NCOLS] = {NULL,
+	                                        NULL,
+	                                        t->credit_code,
+	                                        t->org_name,
+	                                        t->tier,
+	                                        t->since,
+	                                        t->until,
+	                                        t->state,
+	                                        t->batch,
+	                                        t->province,
+	                                        t->ruleset,
+	                                        t->data_due,
+	                                        t->data_missed ? "true" : "false",
+	                                        t->revoked_reason,
+	                                        t->ban_until};
+	if (c > 1)
+		return cells[c];
+	snprintf(tmp, n, "%lld", (long long)(c == 0 ? t->id : t->org_id));
+	return tmp;
+}
+
+static void title_json(const void *item, struct buf *out)
+{
+	title_to_json(item, out);
+}
+
+static const struct export_kind export_kinds[] = {
+        {"organisations", "organisations", ORG__NFIELDS + 1, org_col, sizeof(struct org), org_page,
+         org_cell, org_json},
+        {"titles", "titles", TITLE_NCOLS, title_col, sizeof(struct title), title_page, title_cell,
+         title_json},
+};
+
+/* Where and how an export writes. */
+struct export_out {
+	bool csv, jsonl, xlsx;
+	FILE *f;
+	lxw_worksheet *ws;
+	struct buf line;
+};
+
+static void export_header(const struct export_kind *k, struct export_out *o)
+{
+	for (int c = 0; c < k->ncols; c++) {
+		if (o->csv)
+			buf_printf(&o->line, "%s%s", c ? "," : "", k->col(c));
+		if (o->xlsx)
+			worksheet_write_string(o->ws, 0, (lxw_col_t)c, k->col(c), NULL);
+	}
+	if (o->csv) {
+		buf_putc(&o->line, '\n');
+		fwrite(o->line.data, 1, o->line.len, o->f);
+	}
+}
+
+/* Record `row` (0-based, after the header). */
+static void export_row(const struct export_kind *k, struct export_out *o, const void *item,
+                       long row)
+{
+	char tmp[32];
+	buf_reset(&o->line);
+	if (o->jsonl) {
+		k->json(item, &o->line);
+	} else {
+		for (int c = 0; c < k->ncols; c++) {
+			const char *s = k->cell(item, c, tmp, sizeof tmp);
+			if (o->csv) {
+				if (c)
+					buf_putc(&o->line, ',');
+				csv_put_field(&o->line, s);
+			} else if (s) {
+				worksheet_write_string(o->ws, (lxw_row_t)(row + 1), (lxw_col_t)c, s,
+				                       NULL);
+			}
+		}
+	}
+	if (!o->xlsx) {
+		buf_putc(&o->line, '\n');
+		fwrite(o->line.data, 1, o->line.len, o->f);
+	}
+}
+
+/* Page through the kind's records, writing each; *done counts them. */
+static enum err export_all(const struct export_kind *k, struct app_ctx *ctx,
+                           const struct cli_cmd *cmd, const char **v, struct export_out *o,
+                           long *done)
+{
+	struct page_req pr = {.limit = LIMIT_PAGE_MAX};
+	char cursor[128] = "";
+	export_header(k, o);
+	for (;;) {
+		struct page p;
+		pr.cursor = cursor[0] ? cursor : NULL;
+		enum err e = k->page(ctx, cmd, v, &pr, &p);
+		if (e)
+			return e;
+		for (int i = 0; i < p.n; i++, (*done)++)
+			export_row(k, o, (const char *)p.items + (size_t)i * k->item_size, *done);
+		cli_progress("export", *done, 0);
+		if (!p.next_cursor)
+			return ERR_OK;
+		snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
+		arena_reset(&ctx->arena);
+	}
+}
+
+static const struct export_kind *export_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof export_kinds / sizeof export_kinds[0]; i++)
+		if (!strcmp(export_kinds[i].name, name))
+			return &export_kinds[i];
+	return NULL;
+}
+
+/* The output options; false (after a message) when they are wrong. */
+static bool export_options(const char *format, const char *output, struct export_out *o)
+{
+	format = format ? format : "csv";
+	o->csv = !strcmp(format, "csv"), o->jsonl = !strcmp(format, "jsonl"),
+	o->xlsx = !strcmp(format, "xlsx");
+	if (!o->csv && !o->jsonl && !o->xlsx) {
+		fputs("techbridge export: --format must be csv, jsonl or xlsx\n", stderr);
+		return false;
+	}
+	if (o->xlsx && !output) {
+		fputs("techbridge export: xlsx needs --output FILE\n", stderr);
+		return false;
+	}
+	return true;
 }
 
 int cmd_export(int argc, char **argv)
 {
 	CLI_PARSE("export", npos == 1);
-	if (strcmp(pos[0], "organisations")) {
-		fputs("techbridge export: only organisations can be exported so far\n", stderr);
+	const struct export_kind *k = export_find(pos[0]);
+	if (!k) {
+		fputs("techbridge export: organisations or titles\n", stderr);
 		return EXIT_USAGE;
 	}
-	const char *format = cli_flag(cmd, v, "--format");
 	const char *output = cli_flag(cmd, v, "--output");
-	format = format ? format : "csv";
-	bool csv = !strcmp(format, "csv"), jsonl = !strcmp(format, "jsonl"),
-	     xlsx = !strcmp(format, "xlsx");
-	if (!csv && !jsonl && !xlsx) {
-		fputs("techbridge export: --format must be csv, jsonl or xlsx\n", stderr);
+	struct export_out o = {.f = stdout, .line = BUF_INIT};
+	if (!export_options(cli_flag(cmd, v, "--format"), output, &o))
 		return EXIT_USAGE;
-	}
-	if (xlsx && !output) {
-		fputs("techbridge export: xlsx needs --output FILE\n", stderr);
-		return EXIT_USAGE;
-	}
 	struct app app;
 	struct app_ctx ctx;
 	if (!cli_open(&app, &ctx))
 		return EXIT_OTHER;
-	FILE *out = stdout;
 	lxw_workbook *wb = NULL;
-	lxw_worksheet *ws = NULL;
-	if (xlsx) {
+	if (o.xlsx) {
 		lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
 		wb = workbook_new_opt(output, &opt);
-		ws = wb ? workbook_add_worksheet(wb, "organisations") : NULL;
+		o.ws = wb ? workbook_add_worksheet(wb, k->name) : NULL;
 	} else if (output) {
-		out = fopen(output, "wb");
+		o.f = fopen(output, "wb");
 	}
-	if ((xlsx && !ws) || !out) {
+	if ((o.xlsx && !o.ws) || !o.f) {
 		fprintf(stderr, "techbridge export: cannot write %s\n", output);
-		app_ctx_end(&ctx);
-		app_close(&app);
+		cli_close(&app, &ctx);
 		return EXIT_OTHER;
 	}
-	struct buf line = BUF_INIT;
-	for (int c = 0; c < EXPORT_COLS; c++) {
-		if (csv)
-			buf_printf(&line, "%s%s", c ? "," : "", col_name(c));
-		if (xlsx)
-			worksheet_write_string(ws, 0, (lxw_col_t)c, col_name(c), NULL);
-	}
-	if (csv) {
-		buf_putc(&line, '\n');
-		fwrite(line.data, 1, line.len, out);
-	}
-	struct org_filter f = {.kind = cli_flag(cmd, v, "--kind"),
-	                       .region = cli_flag(cmd, v, "--region"),
-	                       .industry = cli_flag(cmd, v, "--industry")};
-	struct page_req pr = {.limit = LIMIT_PAGE_MAX};
-	char cursor[128] = "";
 	long done = 0;
-	enum err e = ERR_OK;
-	for (;;) {
-		struct page p;
-		pr.cursor = cursor[0] ? cursor : NULL;
-		if ((e = app_org_list(&ctx, &f, &pr, &p)))
-			break;
-		const struct org *items = p.items;
-		char tmp[32];
-		for (int i = 0; i < p.n; i++, done++) {
-			buf_reset(&line);
-			if (jsonl) {
-				org_to_json(&items[i], &line);
-			} else {
-				for (int c = 0; c < EXPORT_COLS; c++) {
-					const char *s = org_cell(&items[i], c, tmp, sizeof tmp);
-					if (csv) {
-						if (c)
-							buf_putc(&line, ',');
-						csv_put_field(&line, s);
-					} else if (s) {
-						worksheet_write_string(ws, (lxw_row_t)(done + 1),
-						                       (lxw_col_t)c, s, NULL);
-					}
-				}
-			}
-			if (!xlsx) {
-				buf_putc(&line, '\n');
-				fwrite(line.data, 1, line.len, out);
-			}
-		}
-		cli_progress("export", done, 0);
-		if (!p.next_cursor)
-			break;
-		snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
-		arena_reset(&ctx.arena);
-	}
+	enum err e = export_all(k, &ctx, cmd, v, &o, &done);
 	cli_progress_done();
-	buf_free(&line);
+	buf_free(&o.line);
 	int rc = e ? cli_fail(e, &ctx.err, "export") : 0;
 	if (wb && workbook_close(wb) != LXW_NO_ERROR && !rc) {
 		fprintf(stderr, "techbridge export: cannot write %s\n", output);
 		rc = EXIT_OTHER;
 	}
-	if (out != stdout && fclose(out) != 0 && !rc)
+	if (o.f != stdout && fclose(o.f) != 0 && !rc)
 		rc = EXIT_OTHER;
 	if (!rc)
-		fprintf(stderr, "exported %ld organisations\n", done);
+		fprintf(stderr, "exported %ld %s\n", done, k->plural);
 	cli_close(&app, &ctx);
 	return rc;
 }

@@ -38,6 +38,7 @@ static const struct cli_flag export_flags[] = {
         {"--kind", "KIND", "only this kind of organisation"},
         {"--region", "CODE", "only organisations inside this region"},
         {"--industry", "CODE", "only organisations in this industry"},
+        {"--tier", "TIER", "only titles of this tier"},
         {NULL, NULL, NULL},
 };
 static const struct cli_flag demo_flags[] = {
@@ -67,6 +68,11 @@ static const struct cli_flag match_flags[] = {
         {"--stats", NULL, "print index size, build time and query latencies on stderr"},
         {NULL, NULL, NULL},
 };
+static const struct cli_flag mail_flags[] = {
+        {"--smtp", "HOST:PORT", "the SMTP relay (plain SMTP; required)"},
+        {"--from", "ADDR", "envelope and From: address (default techbridge@localhost)"},
+        {NULL, NULL, NULL},
+};
 static const struct cli_flag no_flags[] = {{NULL, NULL, NULL}};
 
 const struct cli_cmd cli_commands[] = {
@@ -82,8 +88,8 @@ const struct cli_cmd cli_commands[] = {
         {"import", cmd_import, import_flags,
          "regions|industries|organisations|listings|demands FILE...",
          "load CSV or JSON Lines files; bad rows are reported by line and skipped"},
-        {"export", cmd_export, export_flags, "organisations",
-         "write organisations as CSV, JSON Lines or XLSX"},
+        {"export", cmd_export, export_flags, "organisations|titles",
+         "write organisations or gradient titles as CSV, JSON Lines or XLSX"},
         {"match", cmd_match, match_flags, "",
          "rank listings for demands (or demands for listings), with explanations in jsonl"},
         {"reindex", cmd_reindex, no_flags, "",
@@ -95,6 +101,8 @@ const struct cli_cmd cli_commands[] = {
         {"demo", cmd_demo, demo_flags, "",
          "fill a new database with demonstration data and users (password: "
          "TB_ADMIN_PASSWORD, default admin-demo-password)"},
+        {"mail drain", cmd_mail_drain, mail_flags, "",
+         "send the queued e-mail over SMTP; failures stay queued with the error"},
         {"openapi", cmd_openapi, no_flags, "", "print the OpenAPI 3.1 document"},
         {"routes", cmd_routes, no_flags, "", "print the route table: METHOD PATH"},
         {"evaluate", cmd_evaluate, evaluate_flags, "FILE|-",

@@ -1,9 +1,11 @@
 /* gradient: the application workflow and review-chain tables. */
 #include "core/gradient.h"
 
+#include "lib/date.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const state_names[AS__MAX] = {
@@ -184,4 +186,44 @@ void gradient_app_to_json(const struct application *a, struct buf *out)
 	jw_kstr(&w, "updated_at", a->updated_at);
 	jw_ki64(&w, "version", a->version);
 	jw_obj_close(&w);
+}
+
+/* The year of an ISO date (its first four digits), or -1. */
+static int year_of(const char *date)
+{
+	int32_t d;
+	if (!date || !date_parse(date, &d))
+		return -1;
+	return (date[0] - '0') * 1000 + (date[1] - '0') * 100 + (date[2] - '0') * 10 +
+	       (date[3] - '0');
+}
+
+static void deadline(int year, char out[11])
+{
+	date_format(date_from_ymd(year, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY), out);
+}
+
+bool gradient_data_deadlines(const char *since, const char *today, int *first, int *last,
+                             char next[11])
+{
+	int ys = year_of(since), yt = year_of(today);
+	*first = 1, *last = 0;
+	if (ys < 0 || yt < 0)
+		return false;
+	char d[11];
+	deadline(ys, d);
+	*first = strcmp(d, since) > 0 ? ys : ys + 1; /* the first 31 May after the grant */
+	deadline(yt, d);
+	*last = strcmp(today, d) > 0 ? yt : yt - 1; /* the last 31 May before today */
+	deadline(*last + 1, next);
+	return true;
+}
+
+void gradient_data_window(const char *since, int year, char from[11], char until[11])
+{
+	date_format(date_from_ymd(year - 1, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY) + 1,
+	            from);
+	if (strcmp(since, from) > 0)
+		snprintf(from, 11, "%s", since);
+	date_format(date_from_ymd(year, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY) + 1, until);
 }

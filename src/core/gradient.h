@@ -99,8 +99,25 @@ enum {
 	GRADIENT_BAN_FRAUD_YEARS = 3, /* ban after a revocation for data fraud */
 	GRADIENT_BAN_OTHER_YEARS = 1, /* ban after another revocation */
 	GRADIENT_NOTICE_DAYS = 5,     /* working days of a public notice (default) */
-	GRADIENT_DATA_DUE_MONTH = 6,  /* facts of year Y are due by 30 June of Y+1 */
+	GRADIENT_DATA_DUE_MONTH = 5,  /* a title holder updates its facts by 31 May */
+	GRADIENT_DATA_DUE_DAY = 31,   /* every year (national rule; reference 2.5, 63号) */
 };
+
+/*
+ * The yearly data update of a title held since `since` (ISO date): a
+ * deadline falls on 31 May of every year after the grant date; missing one
+ * loses the re-review eligibility. For `today`, sets *first and *last to
+ * the years of the deadlines passed so far (*last < *first when none has)
+ * and `next` to the coming deadline. False when a date does not parse.
+ */
+bool gradient_data_deadlines(const char *since, const char *today, int *first, int *last,
+                             char next[11]);
+/*
+ * The window in which an update meets the deadline of `year`: from the day
+ * after the previous deadline (or the grant date, if later) up to, not
+ * including, `until` (the day after the deadline); ISO dates.
+ */
+void gradient_data_window(const char *since, int year, char from[11], char until[11]);
 
 /* The application record. */
 enum app_field { AF_ORG_ID, AF_TIER, AF_REVIEW, AF_STATEMENT, AF_CONTACT, AF__N };

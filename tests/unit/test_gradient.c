@@ -123,7 +123,42 @@ static void working_days_know_holidays_and_adjusted_days(void)
 	CHECK_INT(w.nyears, 1);
 }
 
+/* A holder updates its facts by 31 May of every year after the grant date. */
+static void data_update_deadlines_follow_the_grant(void)
+{
+	static const struct {
+		const char *since, *today;
+		int first, last;
+		const char *next;
+	} cases[] = {
+	        {"2026-01-15", "2026-11-21", 2026, 2026, "2027-05-31"}, /* due 31 May 2026 */
+	        {"2026-01-15", "2026-05-31", 2026, 2025,
+	         "2026-05-31"}, /* the day itself: not yet */
+	        {"2026-05-31", "2026-11-21", 2027, 2026, "2027-05-31"}, /* granted on the day */
+	        {"2026-11-21", "2026-11-21", 2027, 2026, "2027-05-31"}, /* none passed */
+	        {"2024-07-01", "2026-06-01", 2025, 2026, "2027-05-31"}, /* two passed */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int first, last;
+		char next[11];
+		CHECK(gradient_data_deadlines(cases[i].since, cases[i].today, &first, &last, next));
+		CHECK_INT(first, cases[i].first);
+		CHECK_INT(last, cases[i].last);
+		CHECK_STR(next, cases[i].next);
+	}
+	int first, last;
+	char next[11], from[11], until[11];
+	CHECK(!gradient_data_deadlines("2026-02-30", "2026-11-21", &first, &last, next));
+	gradient_data_window("2026-01-15", 2026, from, until);
+	CHECK_STR(from, "2026-01-15"); /* the grant is later than the previous deadline */
+	CHECK_STR(until, "2026-06-01");
+	gradient_data_window("2024-07-01", 2026, from, until);
+	CHECK_STR(from, "2025-06-01");
+	CHECK_STR(until, "2026-06-01");
+}
+
 UNIT_MAIN(UNIT_CASE(workflow_table_allows_only_listed_transitions),
           UNIT_CASE(chains_follow_tier_province_and_region_precision),
           UNIT_CASE(review_steps_need_the_exact_level),
-          UNIT_CASE(working_days_know_holidays_and_adjusted_days))
+          UNIT_CASE(working_days_know_holidays_and_adjusted_days),
+          UNIT_CASE(data_update_deadlines_follow_the_grant))

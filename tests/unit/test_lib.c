@@ -7,9 +7,11 @@
 #include "lib/fields.h"
 #include "lib/jw.h"
 #include "lib/num.h"
+#include "lib/smtp.h"
 #include "unit.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static void num_parses_bounded_integers(void)
 {
@@ -227,8 +229,44 @@ static void arena_keeps_everything_until_freed(void)
 	arena_free(&a);
 }
 
+static void smtp_message_encodes_subject_and_stuffs_dots(void)
+{
+	struct buf b = BUF_INIT;
+	smtp_encode_header("plain subject", &b);
+	CHECK_STR(b.data, "plain subject");
+	buf_reset(&b);
+	smtp_encode_header("申报", &b); /* two characters, six bytes */
+	CHECK_STR(b.data, "=?UTF-8?B?55Sz5oql?=");
+	buf_reset(&b);
+	/* 20 characters of 3 bytes: 45 bytes per word, so 15 + 5 characters, never split */
+	smtp_encode_header("一二三四五六七八九十一二三四五六七八九十", &b);
+	CHECK(strstr(b.data, "?=\r\n =?UTF-8?B?") != NULL);
+	CHECK(strlen(strchr(b.data, '\r')) < strlen(b.data));
+	CHECK_INT(strcspn(b.data, "\r"), 10 + 60 + 2);
+	buf_reset(&b);
+	smtp_dot_stuff(".a\r\nb\r\n..c\r\nd", 13, &b);
+	CHECK_STR(b.data, "..a\r\nb\r\n...c\r\nd\r\n.\r\n");
+	buf_reset(&b);
+	struct smtp_mail m = {.from = "a@x",
+	                      .to = "b@y",
+	                      .subject = "hi",
+	                      .body = "l1\nl2\r\n",
+	                      .date = "Sat, 21 Nov 2026 08:00:00 +0000",
+	                      .message_id = "1@x"};
+	smtp_message(&m, &b);
+	CHECK_STR(b.data, "From: a@x\r\nTo: b@y\r\nSubject: hi\r\n"
+	                  "Date: Sat, 21 Nov 2026 08:00:00 +0000\r\nMessage-ID: <1@x>\r\n"
+	                  "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	                  "Content-Transfer-Encoding: 8bit\r\n\r\nl1\r\nl2\r\n");
+	char date[40];
+	smtp_date(1795248000LL, date); /* 2026-11-21T08:00:00Z */
+	CHECK_STR(date, "Sat, 21 Nov 2026 08:00:00 +0000");
+	buf_free(&b);
+}
+
 UNIT_MAIN(UNIT_CASE(num_parses_bounded_integers),
           UNIT_CASE(dates_round_trip_and_reject_impossible_days),
           UNIT_CASE(json_writer_escapes_and_separates), UNIT_CASE(base64url_round_trips),
           UNIT_CASE(csv_reads_rfc4180), UNIT_CASE(fields_validate_json_and_text),
-          UNIT_CASE(arena_keeps_everything_until_freed))
+          UNIT_CASE(arena_keeps_everything_until_freed),
+          UNIT_CASE(smtp_message_encodes_subject_and_stuffs_dots))

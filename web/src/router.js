@@ -2,10 +2,11 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { isLoggedIn, hasRole, session, clearSession } from './session.js'
 import Layout from './views/Layout.vue'
 import Login from './views/Login.vue'
+// gradient cultivation (issue 3)
+import { gradientRoutes, gradientPublicRoutes } from './views/gradient/routes.js'
 
 // Modules that are not built yet: each shows a "coming soon" card.
 export const COMING_SOON = [
-  { path: 'gradient', key: 'gradient' },
   { path: 'pilot', key: 'pilot' },
   { path: 'contracts', key: 'contracts' },
   { path: 'directories', key: 'directories' },
@@ -27,6 +28,8 @@ const marketRoutes = [
 
 const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
+  // gradient cultivation (issue 3): public notice, titles, statistics
+  ...gradientPublicRoutes,
   {
     path: '/',
     component: Layout,
@@ -34,6 +37,8 @@ const routes = [
       { path: '', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { nav: 'dashboard' } },
       { path: 'organisations', name: 'organisations', component: () => import('./views/Organisations.vue'), meta: { nav: 'organisations' } },
       { path: 'organisations/:id', name: 'organisation', component: () => import('./views/OrganisationDetail.vue'), props: true, meta: { nav: 'organisations' } },
+      // gradient cultivation (issue 3)
+      ...gradientRoutes,
       ...COMING_SOON.map((m) => ({
         path: m.path,
         name: m.key,

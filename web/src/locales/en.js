@@ -1,3 +1,5 @@
+import gradient from './gradient.en.js'
+
 export default {
   app: {
     name: '技术桥 techbridge',
@@ -323,4 +325,6 @@ export default {
       suggested: 'Suggested matches',
     },
   },
+  // gradient cultivation (issue 3): its own file
+  gradient,
 }

@@ -1,0 +1,98 @@
+// Helpers of the gradient cultivation pages: tiers, the caller's enterprise and
+// review grants (mirroring src/core/authz.c; the server has the last word),
+// money in 万元 <-> integer fen, and the shapes of an evaluation result.
+import { session, roles } from '../../session.js'
+import { fmtNumber } from '../../format.js'
+
+export const TIERS = ['innovative_sme', 'specialized_sme', 'little_giant']
+export const FEN_PER_WAN = 1000000 // 1 万元 = 10,000 yuan = 1,000,000 fen
+
+// The fiscal years the facts form shows: the three before today's year.
+export function factYears(today = new Date()) {
+  const y = today.getUTCFullYear()
+  return [y - 1, y - 2, y - 3]
+}
+
+export function wanToFen(w) {
+  if (w === null || w === undefined || w === '') return null
+  return Math.round(Number(w) * FEN_PER_WAN)
+}
+
+export function fenToWan(f) {
+  if (f === null || f === undefined) return null
+  return Number(f) / FEN_PER_WAN
+}
+
+export function fmtWan(fen) {
+  return fen === null || fen === undefined ? '—' : fmtNumber(Math.round(fenToWan(fen) * 100) / 100)
+}
+
+export function fmtPercent(v, digits = 1) {
+  if (v === null || v === undefined || !Number.isFinite(Number(v))) return '—'
+  return `${(Number(v) * 100).toFixed(digits)}%`
+}
+
+// The organisation the signed-in user belongs to (org_admin first), or null.
+export function myOrgId() {
+  const rs = roles()
+  const r = rs.find((x) => x.role === 'org_admin' && x.org_id) || rs.find((x) => x.role === 'org_member' && x.org_id)
+  return r ? r.org_id : null
+}
+
+export function isOrgAdmin(orgId) {
+  return roles().some((r) => r.role === 'admin' ||
+    (r.role === 'org_admin' && String(r.org_id) === String(orgId)))
+}
+
+// Grants that take review steps (operator or reviewer with a level).
+export function reviewGrants() {
+  return roles().filter((r) => (r.role === 'operator' || r.role === 'reviewer') && r.level)
+}
+
+// Grants that decide objections, publish batches and revoke titles.
+export function operatorGrants() {
+  return roles().filter((r) => r.role === 'operator' && r.level)
+}
+
+export function isAdminUser() {
+  return roles().some((r) => r.role === 'admin')
+}
+
+export function canReview() {
+  return isAdminUser() || reviewGrants().length > 0
+}
+
+export function isSignedIn() {
+  return !!session.token
+}
+
+// Criteria whose value is a ratio, shown as a percentage; money is in fen.
+function isRatio(id) {
+  return /intensity|share|ratio|growth|cagr|margin/.test(id)
+}
+function isMoney(id) {
+  return /amount|revenue(?!_share|_growth)|equity|rd_sum|rd_input|fen/.test(id) && !isRatio(id)
+}
+
+export function fmtCriterionValue(id, v) {
+  if (v === null || v === undefined) return '—'
+  if (typeof v !== 'number') return String(v)
+  if (isRatio(id)) return fmtPercent(v)
+  if (isMoney(id) && Math.abs(v) >= 10000) return `${fmtWan(v)} 万元`
+  return fmtNumber(Math.round(v * 100) / 100)
+}
+
+// Score groups of a scored tier: the engine lists each group's subtotal
+// (value = the group's points, threshold = its minimum) just before the
+// total `score`, after the indicators that carry `points`.
+export function scoreGroups(criteria) {
+  const list = criteria || []
+  const at = list.findIndex((c) => c.id === 'score')
+  const groups = []
+  for (let i = at - 1; at > 0 && i >= 0; i--) {
+    const c = list[i]
+    if (c.points !== undefined || c.value === undefined || c.threshold === undefined) break
+    groups.unshift({ id: c.id, points: c.value, minimum: c.threshold, outcome: c.outcome })
+  }
+  return groups
+}
