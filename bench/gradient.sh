@@ -34,7 +34,7 @@ FROM organisations, (SELECT 2024 AS y UNION ALL SELECT 2025) y;
 INSERT INTO applications (org_id, tier, state, region_code, step, step_level, step_due,
                          final_level, created_at, updated_at)
 SELECT id, CASE id % 3 WHEN 0 THEN 'innovative_sme' WHEN 1 THEN 'specialized_sme' ELSE 'little_giant' END,
-       CASE id % 5 WHEN 0 THEN 'draft' WHEN 1 THEN 'notice' ELSE 'under_review' END,
+       CASE (id / 10) % 5 WHEN 0 THEN 'draft' WHEN 1 THEN 'notice' ELSE 'under_review' END,
        region_code, 1, 'province', '2026-12-01', 'province', '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z'
 FROM organisations WHERE id % 10 = 0 AND region_code IS NOT NULL;
 INSERT INTO titles (org_id, tier, since, until, province_code)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
@@ -451,7 +452,10 @@ enum err app_batch_create(struct app_ctx *ctx, const char *tier, const char *lev
 		e = app_audit(ctx, "create", "batch", app_id_str(ctx, out->id), NULL,
 		              arena_printf(&ctx->arena, "{\"number\":\"%s\",\"titles\":%d}",
 		                           out->number, n));
-	return app_write_end(ctx, e, 201, NULL, NULL);
+	e = app_write_end(ctx, e, 201, NULL, NULL);
+	if (!e)
+		app_gradient_stats_changed(); /* titles changed: cached statistics are stale */
+	return e;
 }
 
 enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
@@ -535,7 +539,10 @@ enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, cons
 		e = app_audit(ctx, "revoke", "title", app_id_str(ctx, id), app_keep(ctx, &a),
 		              app_keep(ctx, &b));
 	}
-	return app_write_end(ctx, e, 200, NULL, NULL);
+	e = app_write_end(ctx, e, 200, NULL, NULL);
+	if (!e)
+		app_gradient_stats_changed(); /* titles changed: cached statistics are stale */
+	return e;
 }
 
 /* ---- notifications, statistics, outbox ---- */
@@ -696,11 +703,67 @@ static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
 	return e;
 }
 
+/*
+ * Whole answers are kept too, per year, until a title changes in this
+ * process (titles_gen) or STATS_TTL_S passes: the per-tier figures join every
+ * title holder's facts, too slow to redo for each visitor of a public page.
+ */
+static _Atomic uint64_t titles_gen;
+static struct {
+	pthread_mutex_t mu;
+	struct {
+		int year;
+		uint64_t gen;
+		int64_t at;
+		char *json;
+	} slot[STATS_YEARS];
+} answers = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static const char *answer_cached(struct app_ctx *ctx, int year, uint64_t gen)
+{
+	const char *json = NULL;
+	pthread_mutex_lock(&answers.mu);
+	for (int i = 0; i < STATS_YEARS; i++)
+		if (answers.slot[i].json && answers.slot[i].year == year &&
+		    answers.slot[i].gen == gen && ctx->now - answers.slot[i].at < STATS_TTL_S)
+			json = arena_strdup(&ctx->arena, answers.slot[i].json);
+	pthread_mutex_unlock(&answers.mu);
+	return json;
+}
+
+static void answer_keep(struct app_ctx *ctx, int year, uint64_t gen, const char *json)
+{
+	pthread_mutex_lock(&answers.mu);
+	int k = 0;
+	for (int i = 0; i < STATS_YEARS; i++) {
+		if (answers.slot[i].year == year) {
+			k = i;
+			break;
+		}
+		if (answers.slot[i].at < answers.slot[k].at)
+			k = i;
+	}
+	free(answers.slot[k].json);
+	answers.slot[k].year = year;
+	answers.slot[k].gen = gen;
+	answers.slot[k].at = ctx->now;
+	answers.slot[k].json = xstrdup(json);
+	pthread_mutex_unlock(&answers.mu);
+}
+
+void app_gradient_stats_changed(void)
+{
+	titles_gen++;
+}
+
 enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 {
 	if (!year)
 		year = (ctx->today[0] - '0') * 1000 + (ctx->today[1] - '0') * 100 +
 		       (ctx->today[2] - '0') * 10 + (ctx->today[3] - '0') - 1;
+	uint64_t gen = titles_gen;
+	if ((*json = answer_cached(ctx, year, gen)))
+		return ERR_OK;
 	struct buf b = BUF_INIT;
 	struct jw w;
 	jw_init(&w, &b);
@@ -716,6 +779,8 @@ enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 	}
 	jw_obj_close(&w);
 	*json = app_keep(ctx, &b);
+	if (!e)
+		answer_keep(ctx, year, gen, *json);
 	return e;
 }
 

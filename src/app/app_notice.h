@@ -75,8 +75,14 @@ enum err app_title_data_missed(struct app_ctx *ctx, int64_t id, const char **mis
 /* The caller's notifications, newest first. */
 enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out);
 
-/* The statistics of the gradient module for fiscal year `year` (0: last year), as JSON. */
+/*
+ * The statistics of the gradient module for fiscal year `year` (0: last
+ * year), as JSON. Answers are cached in the process until a title changes
+ * here (app_gradient_stats_changed) or a minute passes.
+ */
 enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json);
+/* Titles were granted or revoked: drop the cached statistics. */
+void app_gradient_stats_changed(void);
 
 /* The e-mail outbox (CLI): up to `max` unsent mails; mark one sent or failed. */
 enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n);
