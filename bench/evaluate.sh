@@ -62,5 +62,17 @@ size=$(du -m "$FACTS" | cut -f1)
 cat "$FACTS" >/dev/null # warm the page cache for both runs
 parse=$(timeit "$BIN" evaluate --as-of 2026-05-01 --parse-only "$FACTS")
 eval_s=$(timeit "$BIN" evaluate --as-of 2026-05-01 "$FACTS")
-printf 'evaluate: %d enterprises (%d MB), parse only %.2f s, evaluate all tiers %.2f s, ratio %.2f (target <= 2)\n' \
-	"$N" "$size" "$parse" "$eval_s" "$(echo "$eval_s / $parse" | bc -l)"
+line=$(printf 'evaluate: %d enterprises (%d MB), parse only %.2f s, evaluate all tiers %.2f s, ratio %.2f (target <= 2)' \
+	"$N" "$size" "$parse" "$eval_s" "$(echo "$eval_s / $parse" | bc -l)")
+echo "$line"
+{
+	echo "# techbridge evaluate: rules engine throughput"
+	echo
+	echo "$(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)."
+	echo "Every tier evaluated for each enterprise against a parse-only pass of the same"
+	echo "file with the same JSON library, measured in one run (target: ratio <= 2)."
+	echo
+	echo "    $line"
+	echo
+	echo "Command: \`bench/evaluate.sh $N\`"
+} >bench/RESULTS-evaluate.md

@@ -63,7 +63,23 @@ measure() { # name path
 	wrk -t2 -c8 -d10s --latency -s "$LUA" "http://127.0.0.1:$PORT$2" |
 		awk -v n="$1" '/Requests\/sec/{r=$2} / 50%/{a=$2} / 90%/{b=$2} / 99%/{c=$2} END{printf "%-32s %10s req/s  p50 %8s  p90 %8s  p99 %8s\n", n, r, a, b, c}'
 }
-measure "reviewer queue (Jiangsu)" "/api/v1/reviews?state=pending"
-measure "public notices" "/api/v1/notices"
-measure "statistics" "/api/v1/stats/gradient?year=2025"
+RES=$ROOT/bench/RESULTS-gradient.md
+{
+	echo "# Gradient cultivation: queue, notices, statistics"
+	echo
+	echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')),"
+	echo "load average $(cut -d' ' -f1-3 /proc/loadavg). Data: $(sqlite3 "$DB" 'SELECT count(*) FROM organisations')"
+	echo "enterprises with facts for 2024-2025, $(sqlite3 "$DB" 'SELECT count(*) FROM applications')"
+	echo "applications, $(sqlite3 "$DB" 'SELECT count(*) FROM titles') titles. \`wrk -t2 -c8 -d10s --latency\` against"
+	echo "\`techbridge serve --workers 2\`, signed in as a Jiangsu province reviewer."
+	echo "Target (issue 3): p95 under 100 ms; p99 is shown as its upper bound."
+	echo
+	echo '```'
+	measure "reviewer queue (Jiangsu)" "/api/v1/reviews?state=pending"
+	measure "public notices" "/api/v1/notices"
+	measure "statistics" "/api/v1/stats/gradient?year=2025"
+	echo '```'
+	echo
+	echo "Command: \`bench/gradient.sh $ROWS\`"
+} | tee "$RES"
 rm -f "$LUA"

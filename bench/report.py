@@ -130,6 +130,14 @@ def main():
             w(f"# {k[4:]}")
             w(text[k])
     w("```")
+    w("\n## The other benchmarks\n")
+    w("- `bench/gradient.sh`: the reviewer's queue, public notices and statistics of the "
+      "gradient cultivation with 1M enterprises and 100k applications; results in "
+      "[RESULTS-gradient.md](RESULTS-gradient.md).")
+    w("- `bench/evaluate.sh`: `techbridge evaluate` over 1M enterprises against parsing the "
+      "same file; results in [RESULTS-evaluate.md](RESULTS-evaluate.md).")
+    w("- `bench/market/run`: matchmaking relevance (CISI, CACM, CSL) and speed on 1M "
+      "listings against SQLite FTS5; results in [market/RESULTS.md](market/RESULTS.md).")
     notes = text.get("meta.notes")
     if notes:
         w("\n## Notes\n")
