@@ -528,7 +528,7 @@ void db_bulk_tune(struct db_conn *c, bool on)
 	 * effect outside a transaction, hence the calling order.
 	 */
 	if (BASE(c)->be->kind == DB_SQLITE)
-		db_exec_script(c, on ? "PRAGMA cache_size = -262144; PRAGMA foreign_keys = OFF;"
+		db_exec_script(c, on ? "PRAGMA cache_size = -1048576; PRAGMA foreign_keys = OFF;"
 		                       " PRAGMA threads = 2"
 		                     : "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON;"
 		                       " PRAGMA threads = 0");
