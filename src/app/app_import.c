@@ -62,7 +62,9 @@ struct import_row {
 	enum err err; /* ERR_OK: checked; otherwise why the row was refused */
 	struct err_detail d;
 	struct field_val vals[IMPORT_FIELDS_MAX];
-	const char **raw;       /* the values as read */
+	const char **raw; /* the values as read, pointing into block */
+	char *block;
+	size_t block_len;
 	unsigned char hash[32]; /* BLAKE2b of line and values, for the batch digest */
 	struct arena mem;
 };
@@ -556,15 +558,10 @@ static enum err org_refs(const struct importer *imp, const struct field_val *v,
 static void row_hash(struct import_row *row)
 {
 	crypto_generichash_state st;
-	char num[24];
-	int k = snprintf(num, sizeof num, "%ld", row->line);
+	int64_t line = row->line;
 	crypto_generichash_init(&st, NULL, 0, sizeof row->hash);
-	crypto_generichash_update(&st, (const unsigned char *)num, (unsigned long long)k);
-	for (int i = 0; i < row->n; i++) {
-		const char *s = row->raw[i] ? row->raw[i] : "";
-		crypto_generichash_update(&st, (const unsigned char *)"\x1f", 1);
-		crypto_generichash_update(&st, (const unsigned char *)s, strlen(s));
-	}
+	crypto_generichash_update(&st, (const unsigned char *)&line, sizeof line);
+	crypto_generichash_update(&st, (const unsigned char *)row->block, row->block_len);
 	crypto_generichash_final(&st, row->hash, sizeof row->hash);
 }
 
@@ -588,9 +585,24 @@ void app_import_prepare(const struct importer *imp, long line, const char *const
 	row->line = line;
 	row->n = n;
 	err_clear(&row->d);
-	row->raw = arena_alloc(&row->mem, sizeof *row->raw * (size_t)(n ? n : 1));
+	/* one block holds the values, NUL-terminated (0x1E for an absent one): one copy, one hash */
+	size_t total = 0;
 	for (int i = 0; i < n; i++)
-		row->raw[i] = arena_strdup(&row->mem, values[i]);
+		total += values[i] ? strlen(values[i]) + 1 : 1;
+	row->raw = arena_alloc(&row->mem, sizeof *row->raw * (size_t)(n ? n : 1));
+	char *q = row->block = arena_alloc(&row->mem, total ? total : 1);
+	row->block_len = total;
+	for (int i = 0; i < n; i++) {
+		if (!values[i]) {
+			row->raw[i] = NULL;
+			*q++ = '\x1e';
+			continue;
+		}
+		size_t len = strlen(values[i]) + 1;
+		memcpy(q, values[i], len);
+		row->raw[i] = q;
+		q += len;
+	}
 	if (n != imp->ncol)
 		row->err = err_set(&row->d, ERR_INVALID, "", "has %d fields, the header has %d", n,
 		                   imp->ncol);

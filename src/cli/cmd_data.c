@@ -67,27 +67,34 @@ struct pipeline {
 	const struct importer *imp;
 };
 
+/* Rows change hands in batches: one lock round trip per batch, not per row. */
+enum { BATCH = 64 };
+
 static void *reader(void *arg)
 {
 	struct pipeline *p = arg;
 	const char **fields;
 	int n;
 	enum err e = ERR_OK;
-	for (;;) {
+	while (!e) {
 		pthread_mutex_lock(&p->mu);
 		while (p->count == RING && !p->stop) {
 			p->reader_waits = true;
 			pthread_cond_wait(&p->not_full, &p->mu);
 		}
 		p->reader_waits = false;
+		long room = RING - p->count, head = p->head;
 		bool stop = p->stop;
 		pthread_mutex_unlock(&p->mu);
-		if (stop || (e = csv_next(p->csv, &fields, &n, &p->read_d)))
+		if (stop)
 			break;
-		app_import_prepare(p->imp, p->csv->line, fields, n, p->rows[p->head % RING]);
+		long k = 0; /* slots head .. head+room are the reader's until published */
+		while (k < room && k < BATCH && !(e = csv_next(p->csv, &fields, &n, &p->read_d)))
+			app_import_prepare(p->imp, p->csv->line, fields, n,
+			                   p->rows[(head + k++) % RING]);
 		pthread_mutex_lock(&p->mu);
-		p->head++;
-		p->count++;
+		p->head += k;
+		p->count += k;
 		if (p->writer_waits)
 			pthread_cond_signal(&p->not_empty);
 		pthread_mutex_unlock(&p->mu);
@@ -103,32 +110,34 @@ static void *reader(void *arg)
 /* Apply rows in order as the reader delivers them, until the end or a failed import. */
 static void write_rows(struct import_run *run, struct pipeline *p)
 {
-	for (;;) {
+	bool go_on = true;
+	while (go_on) {
 		pthread_mutex_lock(&p->mu);
 		while (p->count == 0 && !p->done) {
 			p->writer_waits = true;
 			pthread_cond_wait(&p->not_empty, &p->mu);
 		}
 		p->writer_waits = false;
-		bool empty = p->count == 0;
+		long avail = p->count, tail = p->tail;
 		pthread_mutex_unlock(&p->mu);
-		if (empty)
+		if (!avail)
 			return;
-		struct err_detail d;
-		enum err e = app_import_apply(run->imp, p->rows[p->tail % RING], &d);
-		bool go_on = row_done(run, e, &d);
+		long k = 0;
+		while (go_on && k < avail) {
+			struct err_detail d;
+			enum err e = app_import_apply(run->imp, p->rows[(tail + k++) % RING], &d);
+			go_on = row_done(run, e, &d);
+			if (run->rows % 10000 == 0)
+				cli_progress(run->file, run->rows, 0);
+		}
 		pthread_mutex_lock(&p->mu);
-		p->tail++;
-		p->count--;
+		p->tail += k;
+		p->count -= k;
 		if (!go_on)
 			p->stop = true;
 		if (p->reader_waits || !go_on)
 			pthread_cond_signal(&p->not_full);
 		pthread_mutex_unlock(&p->mu);
-		if (!go_on)
-			return;
-		if (run->rows % 10000 == 0)
-			cli_progress(run->file, run->rows, 0);
 	}
 }
 

@@ -105,7 +105,13 @@ static enum err csv_read(struct csv *c, struct err_detail *d)
 			}
 			if (ch == '\n')
 				c->next_line++;
+			/* this byte, then the run up to the next quote or newline, in one append */
+			size_t end = c->in_pos;
+			while (end < c->in_len && c->in[end] != '"' && c->in[end] != '\n')
+				end++;
 			buf_putc(&c->rec, (char)ch);
+			buf_append(&c->rec, c->in + c->in_pos, end - c->in_pos);
+			c->in_pos = end;
 			continue;
 		}
 		if (ch == '"' && !in_field) {
