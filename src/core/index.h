@@ -49,6 +49,7 @@ struct ix_query {
 	const char *region_prefix; /* GB/T 2260 prefix: "44", "4403" */
 	const char *exclude_ref;   /* "more like this": leave the source out */
 	int k;                     /* results wanted, 1..IX_TOP_MAX */
+	bool feedback;             /* expand with pseudo-relevance feedback (RM3, a second pass) */
 };
 
 struct ix_term_score {
