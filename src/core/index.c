@@ -397,6 +397,17 @@ const struct market_attrs *ix_attrs(const struct ix *ix, const char *ref)
 	return &ix->docs[v - 1].a;
 }
 
+/* Give back the slack of growth: after a bulk load, about a sixth of the postings' memory. */
+static void plist_shrink(struct plist *pl)
+{
+	if (pl->cap == pl->n || !pl->n)
+		return;
+	pl->cap = pl->n;
+	pl->doc = xrealloc(pl->doc, pl->cap * sizeof *pl->doc);
+	pl->tf = xrealloc(pl->tf, (size_t)pl->cap * IX__FIELDS);
+	pl->bmax = xrealloc(pl->bmax, blocks_of(pl->cap) * sizeof *pl->bmax);
+}
+
 void ix_finish(struct ix *ix)
 {
 	averages(ix, ix->bound_avg);
@@ -425,6 +436,17 @@ void ix_finish(struct ix *ix)
 		}
 		pl->n = k;
 		pl->bound = bound;
+		plist_shrink(pl);
+	}
+	if (ix->docs_cap > ix->ndocs && ix->ndocs) {
+		ix->docs_cap = ix->ndocs;
+		ix->docs = xrealloc(ix->docs, ix->docs_cap * sizeof *ix->docs);
+		ix->dlen = xrealloc(ix->dlen, ix->docs_cap * sizeof *ix->dlen);
+		ix->dlive = xrealloc(ix->dlive, ix->docs_cap);
+	}
+	if (ix->fwd.cap > ix->fwd.len + 1) {
+		ix->fwd.data = xrealloc(ix->fwd.data, ix->fwd.len + 1);
+		ix->fwd.cap = ix->fwd.len + 1;
 	}
 }
 
