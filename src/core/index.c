@@ -13,7 +13,8 @@ const struct ix_params ix_default_params = {
         .weight = {[IX_TITLE] = 1.5, [IX_BODY] = 1.0},
 };
 
-enum { TF_MAX = 255, EMPTY = 0 };
+/* BLOCK postings share one stored score bound (block-max pruning). */
+enum { TF_MAX = 255, EMPTY = 0, BLOCK = 128 };
 #define DEAD_SLOT UINT32_MAX
 
 /* A term's postings: ascending document numbers, and per posting its count in each field. */
@@ -23,6 +24,7 @@ struct plist {
 	uint32_t n, cap;
 	uint32_t df;  /* live documents */
 	float bound;  /* max saturation over postings, valid for ix->bound_avg */
+	float *bmax;  /* per BLOCK postings: their max saturation, as bound */
 	uint32_t str; /* offset of the term's text in ix->strs */
 };
 
@@ -102,6 +104,7 @@ void ix_free(struct ix *ix)
 	for (uint32_t t = 0; t < ix->nterms; t++) {
 		free(ix->terms[t].doc);
 		free(ix->terms[t].tf);
+		free(ix->terms[t].bmax);
 	}
 	free(ix->terms);
 	free(ix->term_tab);
@@ -267,13 +270,24 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void plist_append(struct plist *pl, uint32_t d, const uint8_t tf[])
+static uint32_t blocks_of(uint32_t n)
+{
+	return (n + BLOCK - 1) / BLOCK;
+}
+
+/* Append a posting of saturation sat (a bound: rounded up) to its block's bound. */
+static void plist_append(struct plist *pl, uint32_t d, const uint8_t tf[], float sat)
 {
 	if (pl->n == pl->cap) {
 		pl->cap = pl->cap < 4 ? 4 : pl->cap + pl->cap / 2;
 		pl->doc = xrealloc(pl->doc, pl->cap * sizeof *pl->doc);
 		pl->tf = xrealloc(pl->tf, (size_t)pl->cap * IX__FIELDS);
+		pl->bmax = xrealloc(pl->bmax, blocks_of(pl->cap) * sizeof *pl->bmax);
 	}
+	if (pl->n % BLOCK == 0)
+		pl->bmax[pl->n / BLOCK] = 0;
+	if (sat > pl->bmax[pl->n / BLOCK])
+		pl->bmax[pl->n / BLOCK] = sat;
 	pl->doc[pl->n] = d;
 	memcpy(pl->tf + (size_t)pl->n * IX__FIELDS, tf, IX__FIELDS);
 	pl->n++;
@@ -296,11 +310,11 @@ static void add_postings(struct ix *ix, uint32_t d)
 			*c = (uint8_t)(*c < TF_MAX ? *c + 1 : TF_MAX);
 		}
 		struct plist *pl = &ix->terms[t];
-		plist_append(pl, d, tf);
+		float s = nextafterf((float)saturation(ix, d, tf, avg), 2.0f);
+		plist_append(pl, d, tf, s);
 		pl->df++;
-		float s = (float)saturation(ix, d, tf, avg);
 		if (s > pl->bound)
-			pl->bound = nextafterf(s, 2.0f);
+			pl->bound = s;
 		put_u32v(&ix->fwd, t - prev);
 		prev = t;
 		doc->nfwd++;
@@ -383,6 +397,17 @@ const struct market_attrs *ix_attrs(const struct ix *ix, const char *ref)
 	return &ix->docs[v - 1].a;
 }
 
+/* Give back the slack of growth: after a bulk load, about a sixth of the postings' memory. */
+static void plist_shrink(struct plist *pl)
+{
+	if (pl->cap == pl->n || !pl->n)
+		return;
+	pl->cap = pl->n;
+	pl->doc = xrealloc(pl->doc, pl->cap * sizeof *pl->doc);
+	pl->tf = xrealloc(pl->tf, (size_t)pl->cap * IX__FIELDS);
+	pl->bmax = xrealloc(pl->bmax, blocks_of(pl->cap) * sizeof *pl->bmax);
+}
+
 void ix_finish(struct ix *ix)
 {
 	averages(ix, ix->bound_avg);
@@ -397,14 +422,31 @@ void ix_finish(struct ix *ix)
 			pl->doc[k] = d;
 			memmove(pl->tf + (size_t)k * IX__FIELDS, pl->tf + (size_t)i * IX__FIELDS,
 			        IX__FIELDS);
-			float s = (float)saturation(ix, d, pl->tf + (size_t)k * IX__FIELDS,
-			                            ix->bound_avg);
+			float s =
+			        nextafterf((float)saturation(ix, d, pl->tf + (size_t)k * IX__FIELDS,
+			                                     ix->bound_avg),
+			                   2.0f);
+			if (k % BLOCK == 0)
+				pl->bmax[k / BLOCK] = 0;
+			if (s > pl->bmax[k / BLOCK])
+				pl->bmax[k / BLOCK] = s;
 			if (s > bound)
 				bound = s;
 			k++;
 		}
 		pl->n = k;
-		pl->bound = bound > 0 ? nextafterf(bound, 2.0f) : 0;
+		pl->bound = bound;
+		plist_shrink(pl);
+	}
+	if (ix->docs_cap > ix->ndocs && ix->ndocs) {
+		ix->docs_cap = ix->ndocs;
+		ix->docs = xrealloc(ix->docs, ix->docs_cap * sizeof *ix->docs);
+		ix->dlen = xrealloc(ix->dlen, ix->docs_cap * sizeof *ix->dlen);
+		ix->dlive = xrealloc(ix->dlive, ix->docs_cap);
+	}
+	if (ix->fwd.cap > ix->fwd.len + 1) {
+		ix->fwd.data = xrealloc(ix->fwd.data, ix->fwd.len + 1);
+		ix->fwd.cap = ix->fwd.len + 1;
 	}
 }
 
@@ -426,7 +468,8 @@ size_t ix_memory(const struct ix *ix)
 	           ix->ref_tab_cap * sizeof(uint32_t) + ix->fwd.cap +
 	           ix->scratch_cap * sizeof(uint64_t);
 	for (uint32_t t = 0; t < ix->nterms; t++)
-		m += (size_t)ix->terms[t].cap * (sizeof(uint32_t) + IX__FIELDS);
+		m += (size_t)ix->terms[t].cap * (sizeof(uint32_t) + IX__FIELDS) +
+		     blocks_of(ix->terms[t].cap) * sizeof(float);
 	return m;
 }
 
@@ -437,7 +480,9 @@ struct qterm {
 	double qw;     /* occurrences in the query */
 	double factor; /* qw x idf / norm: the weight of one unit of saturation */
 	double ub;     /* upper bound of the contribution */
+	double bscale; /* factor x the bounds' inflation: a block's bound is bscale x bmax */
 	uint32_t pos;  /* cursor into pl */
+	uint32_t blk;  /* shallow cursor: the block of the first posting >= the region's start */
 	uint32_t id;
 };
 
@@ -477,6 +522,7 @@ struct search {
 	int *order;  /* term indices by ascending bound */
 	double *pre; /* pre[i]: sum of the bounds of order[0..i] */
 	double sigbound;
+	double *bb; /* bb[i]: block bound of qt[i] in the current region */
 	double avg[IX__FIELDS];
 	uint32_t exclude; /* doc + 1, or 0 */
 	struct heap_ent *heap;
@@ -582,43 +628,137 @@ static bool below(double bound, double theta)
 	return bound * (1 + 1e-9) + 1e-12 < theta; /* margin for rounding in the bounds */
 }
 
-/* Document-at-a-time over the essential terms, probing the others (max-score). */
+/* The last document of pl's block b. */
+static uint32_t block_last(const struct plist *pl, uint32_t b)
+{
+	uint32_t end = (b + 1) * BLOCK;
+	return pl->doc[(end < pl->n ? end : pl->n) - 1];
+}
+
+/*
+ * Move t's shallow cursor to the block holding its first posting >= d and
+ * return the bound of that block for every document from d to *last (its
+ * last document, UINT32_MAX past the end: no document gets anything).
+ */
+static double block_bound(struct qterm *t, uint32_t d, uint32_t *last)
+{
+	const struct plist *pl = t->pl;
+	uint32_t nb = blocks_of(pl->n);
+	while (t->blk < nb && block_last(pl, t->blk) < d)
+		t->blk++;
+	if (t->blk == nb) {
+		*last = UINT32_MAX;
+		return 0;
+	}
+	*last = block_last(pl, t->blk);
+	double b = t->bscale * pl->bmax[t->blk];
+	return b < t->ub ? b : t->ub;
+}
+
+/*
+ * The region from d: the documents up to the first end of a block among all
+ * terms' current blocks; every one scores at most the returned bound.
+ */
+static double region(struct search *s, uint32_t d, uint32_t *end)
+{
+	double ub = s->sigbound;
+	*end = UINT32_MAX;
+	for (int i = 0; i < s->m; i++) {
+		uint32_t last;
+		ub += s->bb[i] = block_bound(&s->qt[i], d, &last);
+		if (last < *end)
+			*end = last;
+	}
+	return ub;
+}
+
+/* The next candidate: the least document under the essential terms' cursors. */
+static uint32_t next_doc(const struct search *s, int first)
+{
+	uint32_t d = UINT32_MAX;
+	for (int i = first; i < s->m; i++) {
+		const struct qterm *t = &s->qt[s->order[i]];
+		if (t->pos < t->pl->n && t->pl->doc[t->pos] < d)
+			d = t->pl->doc[t->pos];
+	}
+	return d;
+}
+
+/* Partial score of d from the essential terms, moving their cursors past d. */
+static double essential(struct search *s, int first, uint32_t d, bool ok, double *c)
+{
+	double partial = 0;
+	for (int i = first; i < s->m; i++) {
+		struct qterm *t = &s->qt[s->order[i]];
+		if (t->pos < t->pl->n && t->pl->doc[t->pos] == d) {
+			if (ok)
+				partial += c[s->order[i]] = contribution(s, t, d, t->pos);
+			t->pos++;
+		}
+	}
+	return partial;
+}
+
+/*
+ * Complete d's score by probing the non-essential terms, best bound first,
+ * while its block bounds can still lift it to theta; false when they cannot.
+ */
+static bool probe(struct search *s, int first, uint32_t d, double partial, double sigsum,
+                  double rest, double theta, double *c)
+{
+	for (int i = first - 1; i >= 0; i--) {
+		if (below(partial + sigsum + rest, theta))
+			return false;
+		struct qterm *t = &s->qt[s->order[i]];
+		rest -= s->bb[s->order[i]];
+		t->pos = seek(t->pl, t->pos, d);
+		if (t->pos < t->pl->n && t->pl->doc[t->pos] == d)
+			partial += c[s->order[i]] = contribution(s, t, d, t->pos);
+	}
+	return !below(partial + sigsum, theta);
+}
+
+/* Move the essential terms' cursors to end + 1: the region up to end cannot score. */
+static void skip_region(struct search *s, int first, uint32_t end)
+{
+	for (int i = first; i < s->m; i++) {
+		struct qterm *t = &s->qt[s->order[i]];
+		t->pos = end == UINT32_MAX ? t->pl->n : seek(t->pl, t->pos, end + 1);
+	}
+}
+
+/*
+ * Document-at-a-time over the essential terms, probing the others
+ * (max-score), and skipping whole regions whose block bounds cannot reach
+ * the current top k (block-max).
+ */
 static void traverse(struct search *s)
 {
 	int m = s->m, first = 0;
-	double theta = -INFINITY;
+	double theta = -INFINITY, rub = 0;
+	uint32_t rend = 0, d;
+	bool fresh = true; /* no region computed yet */
 	double *c = xcalloc((size_t)m, sizeof *c);
-	for (;;) {
-		uint32_t d = UINT32_MAX;
-		for (int i = first; i < m; i++) {
-			const struct qterm *t = &s->qt[s->order[i]];
-			if (t->pos < t->pl->n && t->pl->doc[t->pos] < d)
-				d = t->pl->doc[t->pos];
+	while ((d = next_doc(s, first)) != UINT32_MAX) {
+		if (fresh || d > rend) {
+			rub = region(s, d, &rend);
+			fresh = false;
 		}
-		if (d == UINT32_MAX)
-			break;
+		if (below(rub, theta)) {
+			skip_region(s, first, rend);
+			continue;
+		}
 		bool ok = passes(s, d);
-		double partial = 0;
-		for (int i = first; i < m; i++) {
-			struct qterm *t = &s->qt[s->order[i]];
-			if (t->pos < t->pl->n && t->pl->doc[t->pos] == d) {
-				if (ok)
-					partial += c[s->order[i]] = contribution(s, t, d, t->pos);
-				t->pos++;
-			}
-		}
-		if (!ok)
+		double partial = essential(s, first, d, ok, c);
+		double rest = 0; /* the non-essential terms' block bounds */
+		for (int i = 0; i < first; i++)
+			rest += s->bb[s->order[i]];
+		if (!ok || below(partial + s->sigbound + rest, theta))
 			goto next;
 		double sig[SIG__MAX];
 		double sigsum = signals(s, d, sig);
-		for (int i = first - 1; i >= 0; i--) {
-			if (below(partial + sigsum + s->pre[i], theta))
-				goto next;
-			struct qterm *t = &s->qt[s->order[i]];
-			t->pos = seek(t->pl, t->pos, d);
-			if (t->pos < t->pl->n && t->pl->doc[t->pos] == d)
-				partial += c[s->order[i]] = contribution(s, t, d, t->pos);
-		}
+		if (!probe(s, first, d, partial, sigsum, rest, theta, c))
+			goto next;
 		double text = 0;
 		for (int i = 0; i < m; i++)
 			text += c[i];
@@ -669,6 +809,8 @@ static void explain(struct search *s, uint32_t d, struct ix_hit *h)
 	h->score = h->text + signals(s, d, h->signals);
 }
 
+static void weigh(struct search *s);
+
 /* Query terms, their weights and bounds; false when no term is indexed. */
 static bool prepare(struct search *s, struct text_analyzer *ta)
 {
@@ -683,6 +825,18 @@ static bool prepare(struct search *s, struct text_analyzer *ta)
 	s->m = qb.m;
 	if (!s->m)
 		return false;
+	s->order = xcalloc(IX_QUERY_TERMS_MAX, sizeof *s->order);
+	s->pre = xcalloc(IX_QUERY_TERMS_MAX, sizeof *s->pre);
+	s->bb = xcalloc(IX_QUERY_TERMS_MAX, sizeof *s->bb);
+	s->sigbound = s->q->use_attrs ? market_signal_bound(&s->q->attrs) : 0;
+	weigh(s);
+	return true;
+}
+
+/* The terms' weights, score bounds and order by bound (again after feedback changed them). */
+static void weigh(struct search *s)
+{
+	const struct ix *ix = s->ix;
 	averages(ix, s->avg);
 	/* bounds were taken at bound_avg; longer averages since raise saturation at most this much */
 	double inflate = 1;
@@ -692,21 +846,126 @@ static bool prepare(struct search *s, struct text_analyzer *ta)
 	double norm = 0;
 	for (int i = 0; i < s->m; i++)
 		norm += s->qt[i].qw * idf(ix, s->qt[i].pl->df);
-	s->order = xcalloc((size_t)s->m, sizeof *s->order);
-	s->pre = xcalloc((size_t)s->m, sizeof *s->pre);
 	for (int i = 0; i < s->m; i++) {
 		struct qterm *t = &s->qt[i];
 		t->factor = t->qw * idf(ix, t->pl->df) / norm;
 		double b = t->pl->bound * inflate;
 		t->ub = t->factor * (b < 1 ? b : 1);
+		t->bscale = t->factor * inflate;
 		s->order[i] = i;
 	}
 	qsort_r(s->order, (size_t)s->m, sizeof *s->order, cmp_order, s->qt);
 	double run = 0;
 	for (int i = 0; i < s->m; i++)
 		s->pre[i] = run += s->qt[s->order[i]].ub;
-	s->sigbound = s->q->use_attrs ? market_signal_bound(&s->q->attrs) : 0;
-	return true;
+}
+
+/*
+ * Pseudo-relevance feedback (RM3): the first pass's FB_DOCS best documents
+ * vote for their terms, each with tf / length x its share of their scores;
+ * the FB_TERMS best terms (none in more than FB_MAX_DF of the documents)
+ * join the query with FB_ORIGINAL of the weight kept by the original terms.
+ * Textbook parameters, not tuned to a collection. Ties go by term text so
+ * an incrementally updated index expands exactly as a rebuilt one.
+ */
+enum { FB_DOCS = 10, FB_TERMS = 10 };
+#define FB_ORIGINAL 0.5
+#define FB_MAX_DF   0.1
+
+struct fbterm {
+	const char *str;
+	uint32_t id, seq;
+	double w;
+};
+
+static int cmp_fb_id(const void *a, const void *b)
+{
+	const struct fbterm *x = a, *y = b;
+	return x->id != y->id ? (x->id < y->id ? -1 : 1) : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_fb_w(const void *a, const void *b)
+{
+	const struct fbterm *x = a, *y = b;
+	return x->w != y->w ? (x->w > y->w ? -1 : 1) : strcmp(x->str, y->str);
+}
+
+static int cmp_heap_best(const void *a, const void *b, void *arg)
+{
+	return worse(arg, b, a) ? -1 : worse(arg, a, b) ? 1 : 0;
+}
+
+/* The feedback documents' terms with their votes, merged per term; returns their count. */
+static size_t fb_votes(struct search *s, struct fbterm **out)
+{
+	const struct ix *ix = s->ix;
+	qsort_r(s->heap, (size_t)s->nheap, sizeof *s->heap, cmp_heap_best, (void *)ix);
+	double ssum = 0;
+	for (int i = 0; i < s->nheap; i++)
+		ssum += s->heap[i].score;
+	struct fbterm *v = NULL;
+	size_t n = 0, cap = 0;
+	for (int i = 0; i < s->nheap && ssum > 0; i++) {
+		uint32_t d = s->heap[i].doc, t = 0, len = ix->dlen[d][0] + ix->dlen[d][1];
+		const uint8_t *p = (const uint8_t *)ix->fwd.data + ix->docs[d].fwd;
+		for (uint32_t j = 0; j < ix->docs[d].nfwd; j++) {
+			const struct plist *pl = &ix->terms[t += get_u32v(&p)];
+			if (pl->df > FB_MAX_DF * ix->nlive)
+				continue;
+			uint32_t pos = seek(pl, 0, d);
+			const uint8_t *tf = pl->tf + (size_t)pos * IX__FIELDS;
+			if (n == cap)
+				v = xrealloc(v, (cap = cap * 2 + 256) * sizeof *v);
+			v[n] = (struct fbterm){str_at(ix, pl->str), t, (uint32_t)n,
+			                       (double)(tf[0] + tf[1]) / len * s->heap[i].score /
+			                               ssum};
+			n++;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof *v, cmp_fb_id);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k && v[k - 1].id == v[i].id)
+			v[k - 1].w += v[i].w;
+		else
+			v[k++] = v[i];
+	*out = v;
+	return k;
+}
+
+/* Expand the query with the first pass's feedback and reset the cursors for a second pass. */
+static void feedback(struct search *s)
+{
+	struct fbterm *v;
+	size_t n = fb_votes(s, &v);
+	if (n) {
+		qsort(v, n, sizeof *v, cmp_fb_w);
+		n = n < FB_TERMS ? n : FB_TERMS;
+		double vsum = 0, qsum = 0;
+		for (size_t i = 0; i < n; i++)
+			vsum += v[i].w;
+		for (int i = 0; i < s->m; i++)
+			qsum += s->qt[i].qw;
+		for (int i = 0; i < s->m; i++)
+			s->qt[i].qw *= FB_ORIGINAL / qsum;
+		for (size_t i = 0; i < n && vsum > 0; i++) {
+			double w = (1 - FB_ORIGINAL) * v[i].w / vsum;
+			int j = 0;
+			while (j < s->m && s->qt[j].id != v[i].id)
+				j++;
+			if (j == s->m && s->m < IX_QUERY_TERMS_MAX)
+				s->qt[s->m++] =
+				        (struct qterm){.pl = &s->ix->terms[v[i].id], .id = v[i].id};
+			if (j < s->m)
+				s->qt[j].qw += w;
+		}
+		weigh(s);
+	}
+	free(v);
+	for (int i = 0; i < s->m; i++)
+		s->qt[i].pos = s->qt[i].blk = 0;
+	s->nheap = 0;
 }
 
 void ix_search(const struct ix *ix, struct text_analyzer *ta, const struct ix_query *q,
@@ -721,7 +980,13 @@ void ix_search(const struct ix *ix, struct text_analyzer *ta, const struct ix_qu
 	if (s.exclude == DEAD_SLOT)
 		s.exclude = 0;
 	if (prepare(&s, ta)) {
-		s.heap = xcalloc((size_t)qq.k, sizeof *s.heap);
+		s.heap = xcalloc((size_t)(qq.k > FB_DOCS ? qq.k : FB_DOCS), sizeof *s.heap);
+		if (q->feedback) {
+			qq.k = FB_DOCS;
+			traverse(&s);
+			feedback(&s);
+			qq.k = q->k < 1 ? 1 : q->k > IX_TOP_MAX ? IX_TOP_MAX : q->k;
+		}
 		traverse(&s);
 		out->hits = xcalloc((size_t)s.nheap + 1, sizeof *out->hits);
 		for (int i = 0; i < s.nheap; i++)
@@ -733,6 +998,7 @@ void ix_search(const struct ix *ix, struct text_analyzer *ta, const struct ix_qu
 	free(s.qt);
 	free(s.order);
 	free(s.pre);
+	free(s.bb);
 	free(s.heap);
 }
 

@@ -9,8 +9,12 @@
  * industry, region, TRL, modes, budget). Ties: score descending, then ref
  * ascending. Top-k search is document-at-a-time with max-score pruning:
  * query terms whose upper bounds together cannot lift a document into the
- * current top k are only probed, never scanned. Scores are computed from
- * raw term counts and the collection's current statistics, and summed in
+ * current top k are only probed, never scanned; every 128 postings of a
+ * term carry their own bound (block-max), so stretches of documents whose
+ * block bounds together cannot reach the top k are skipped, and probes stop
+ * as soon as the remaining block bounds cannot lift a document. Optional
+ * RM3 feedback re-runs the query expanded from its first results. Scores
+ * are computed from raw term counts and the collection's current statistics, and summed in
  * query order, so an index updated incrementally ranks exactly as one
  * rebuilt from the same documents.
  *
@@ -49,6 +53,7 @@ struct ix_query {
 	const char *region_prefix; /* GB/T 2260 prefix: "44", "4403" */
 	const char *exclude_ref;   /* "more like this": leave the source out */
 	int k;                     /* results wanted, 1..IX_TOP_MAX */
+	bool feedback;             /* expand with pseudo-relevance feedback (RM3, a second pass) */
 };
 
 struct ix_term_score {
