@@ -47,9 +47,9 @@ CREATE TABLE organisations (
 
 CREATE UNIQUE INDEX organisations_credit_code ON organisations (credit_code);
 
-CREATE INDEX organisations_region ON organisations (region_code, id);
+CREATE INDEX organisations_region ON organisations (region_code);
 
-CREATE INDEX organisations_industry ON organisations (industry_code, id);
+CREATE INDEX organisations_industry ON organisations (industry_code);
 
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,

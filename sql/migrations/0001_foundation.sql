@@ -50,9 +50,17 @@ CREATE TABLE organisations (
     CHECK (kind <> 'enterprise' OR credit_code IS NOT NULL)
 );
 -- Indexes, not constraints: a first bulk load drops and rebuilds them (app_import.c).
+-- SQLite ends every index entry with the rowid (id) already: naming id again
+-- would store it twice.
 CREATE UNIQUE INDEX organisations_credit_code ON organisations (credit_code);
+-- @sqlite
+CREATE INDEX organisations_region ON organisations (region_code);
+CREATE INDEX organisations_industry ON organisations (industry_code);
+-- @end
+-- @postgres
 CREATE INDEX organisations_region ON organisations (region_code, id);
 CREATE INDEX organisations_industry ON organisations (industry_code, id);
+-- @end
 
 CREATE TABLE users (
     id            @ID@,
