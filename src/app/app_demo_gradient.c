@@ -79,7 +79,7 @@ static enum err demo_facts(struct app_ctx *ctx, int64_t org_id, uint64_t *s)
 	int64_t r = between(s, rev[0], rev[1]), n = between(s, emp[0], emp[1]);
 	json_t *years = json_object();
 	for (int y = 2025; y >= 2023; y--) {
-		char key[8];
+		char key[16];
 		snprintf(key, sizeof key, "%d", y);
 		json_object_set_new(years, key, year_facts(s, r, n));
 		r = r * 100 / between(s, 103, 125); /* the year before was smaller */
