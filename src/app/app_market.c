@@ -194,6 +194,7 @@ enum err app_market_load_gen(struct app_ctx *ctx, struct market_engine **out, in
 {
 	struct market_engine *e = xcalloc(1, sizeof *e);
 	e->ta = text_new();
+	pthread_mutex_init(&e->ta_mu, NULL);
 	for (int k = 0; k < MARKET__KINDS; k++)
 		e->ix[k] = ix_new((enum market_kind)k, NULL);
 	enum err err = db_begin(ctx->conn);
@@ -220,7 +221,16 @@ void app_market_engine_free(struct market_engine *e)
 	for (int k = 0; k < MARKET__KINDS; k++)
 		ix_free(e->ix[k]);
 	text_free(e->ta);
+	pthread_mutex_destroy(&e->ta_mu);
 	free(e);
+}
+
+void app_market_ix_search(struct market_engine *e, enum market_kind k, const struct ix_query *q,
+                          struct ix_result *out)
+{
+	pthread_mutex_lock(&e->ta_mu);
+	ix_search(e->ix[k], e->ta, q, out);
+	pthread_mutex_unlock(&e->ta_mu);
 }
 
 void app_market_match(struct market_engine *e, const struct market_item *it, int top,
@@ -232,7 +242,7 @@ void app_market_match(struct market_engine *e, const struct market_item *it, int
 	memcpy(q.text, doc.text, sizeof q.text);
 	q.status_mask = 1u << MS_PUBLISHED;
 	enum market_kind other = it->kind == MARKET_LISTING ? MARKET_DEMAND : MARKET_LISTING;
-	ix_search(e->ix[other], e->ta, &q, out);
+	app_market_ix_search(e, other, &q, out);
 }
 
 /* ---- the live index ---- */

@@ -13,6 +13,8 @@
 #ifndef TB_APP_APP_MARKET_H
 #define TB_APP_APP_MARKET_H
 
+#include <pthread.h>
+
 #include "app/app.h"
 #include "core/index.h"
 #include "core/market.h"
@@ -20,7 +22,8 @@
 
 struct market_engine {
 	struct ix *ix[MARKET__KINDS]; /* indexed by the kind of the documents */
-	struct text_analyzer *ta;
+	struct text_analyzer *ta;     /* serves one thread at a time: see app_market_ix_search */
+	pthread_mutex_t ta_mu;
 	double load_ms[MARKET__KINDS]; /* reading rows and indexing them */
 };
 
@@ -41,6 +44,13 @@ enum err app_market_load(struct app_ctx *ctx, struct market_engine **out);
 /* The same, also giving the store's generation read in the same transaction. */
 enum err app_market_load_gen(struct app_ctx *ctx, struct market_engine **out, int64_t *gen);
 void app_market_engine_free(struct market_engine *e);
+
+/*
+ * Search index k of e. Safe from several readers of the live engine at once:
+ * the indexes are read only, the shared analyzer is taken under e->ta_mu.
+ */
+void app_market_ix_search(struct market_engine *e, enum market_kind k, const struct ix_query *q,
+                          struct ix_result *out);
 
 /* The index document of an item: title and English title; description, English and advantage. */
 void app_market_doc(const struct market_item *it, struct ix_doc *doc);

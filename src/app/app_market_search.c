@@ -169,7 +169,7 @@ enum err app_market_search(struct app_ctx *ctx, enum market_kind k, const char *
 	iq.field = (uint8_t)field;
 	iq.region_prefix = f->region ? region_prefix(ctx, region) : NULL;
 	struct ix_result res;
-	ix_search(eng->ix[k], eng->ta, &iq, &res);
+	app_market_ix_search(eng, k, &iq, &res);
 	struct tally t = {0};
 	out->hits = arena_alloc(&ctx->arena, sizeof *out->hits * (size_t)(pr->limit + 1));
 	for (int i = 0; i < res.n; i++) {
@@ -206,7 +206,7 @@ enum err app_market_item_matches(struct app_ctx *ctx, enum market_kind k, int64_
 		struct ix_query q = {
 		        .k = top, .status_mask = 1u << MS_PUBLISHED, .exclude_ref = it.f[MK_REF]};
 		memcpy(q.text, doc.text, sizeof q.text);
-		ix_search(eng->ix[k], eng->ta, &q, &res);
+		app_market_ix_search(eng, k, &q, &res);
 	} else {
 		app_market_match(eng, &it, top, &res);
 	}

@@ -470,3 +470,21 @@ test("decline reasons are counted per listing and per owner in /stats", async ()
 	expectProblem(await api("GET", `${P.listing}/${l1.id}/stats`, { token: await tokenFor("enterprise") }), 403);
 	expectProblem(await api("GET", `${P.listing}/${l1.id}/stats`), 401);
 });
+
+test("many searches at once share the live index safely", async () => {
+	// Readers share one index; a data race here used to corrupt the heap and
+	// kill the server within a few hundred parallel requests.
+	const queries = ["储能变流器", "battery storage", "机器人 视觉", "laser welding", "新材料", "传感器 芯片"];
+	for (let round = 0; round < 12; round++) {
+		const batch = [];
+		for (let i = 0; i < 50; i++) {
+			const k = i % 2 ? "listing" : "demand";
+			batch.push(api("GET", `${P[k]}/search?q=${encodeURIComponent(queries[i % queries.length])}&limit=20`));
+		}
+		for (const r of await Promise.all(batch)) {
+			expectStatus(r, 200, "search");
+			assert.ok(Array.isArray(r.json.items));
+		}
+	}
+	expectStatus(await api("GET", "/healthz"), 200, "healthz after the searches");
+});
