@@ -171,17 +171,34 @@ void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kin
 	item_from_row(r, k, it, &ctx->arena);
 }
 
-/* The generation counter and publication period of the store. */
-static enum err market_state(struct app_ctx *ctx, int64_t *gen)
+/*
+ * Run a one-row statement on market_state: *gen gets column 0, *days (if not
+ * NULL) column 1, the publication period in days.
+ */
+static enum err state_row(struct app_ctx *ctx, enum stmt id, int64_t *gen, int64_t *days)
 {
 	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_MARKET_STATE, DB_NOARGS, &r);
+	enum err e = db_query(ctx->conn, id, DB_NOARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "market state");
-	*gen = db_next(r) ? db_col_i64(r, 0) : 0;
+	bool got = db_next(r);
+	*gen = got ? db_col_i64(r, 0) : 0;
+	if (days)
+		*days = got ? db_col_i64(r, 1) : 180;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "market state");
 	return ERR_OK;
+}
+
+static enum err market_state(struct app_ctx *ctx, int64_t *gen)
+{
+	return state_row(ctx, STMT_MARKET_STATE, gen, NULL);
+}
+
+enum err app_market_publish_days(struct app_ctx *ctx, int64_t *days)
+{
+	int64_t gen;
+	return state_row(ctx, STMT_MARKET_STATE, &gen, days);
 }
 
 enum err app_market_load(struct app_ctx *ctx, struct market_engine **out)
@@ -325,16 +342,11 @@ void app_market_read_done(struct app_ctx *ctx)
 
 enum err app_market_bump(struct app_ctx *ctx, int64_t *gen)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_MARKET_BUMP, DB_NOARGS, &r);
-	if (e)
-		return app_db_fail(ctx, e, "market state");
-	int64_t g = db_next(r) ? db_col_i64(r, 0) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "market state");
-	if (gen)
+	int64_t g;
+	enum err e = state_row(ctx, STMT_MARKET_BUMP, &g, NULL);
+	if (!e && gen)
 		*gen = g;
-	return ERR_OK;
+	return e;
 }
 
 void app_market_changed(struct app_ctx *ctx, enum market_kind k, const struct market_item *it,

@@ -85,6 +85,8 @@ void app_market_read_done(struct app_ctx *ctx);
 
 /* Bump the store's generation inside the open transaction; *gen gets the new value (may be NULL). */
 enum err app_market_bump(struct app_ctx *ctx, int64_t *gen);
+/* The publication period in days (market_state.publish_days). */
+enum err app_market_publish_days(struct app_ctx *ctx, int64_t *days);
 /*
  * After a commit that moved the generation to `gen`: put `it` (its new
  * state; the index filters by status) into the index of kind k. One that missed

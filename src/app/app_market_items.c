@@ -401,19 +401,6 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 	return finish_change(ctx, k, "update", item_json(ctx, &cur), out, 200, false);
 }
 
-/* Publication period in days (market_state). */
-static enum err publish_days(struct app_ctx *ctx, int64_t *days)
-{
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_MARKET_STATE, DB_NOARGS, &r);
-	if (e)
-		return app_db_fail(ctx, e, "market state");
-	*days = db_next(r) ? db_col_i64(r, 1) : 180;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "market state");
-	return ERR_OK;
-}
-
 /* Write a transition of cur (in the open transaction) and reload it into out. */
 static enum err apply_transition(struct app_ctx *ctx, const struct market_item *cur,
                                  const struct market_transition *tr, struct market_item *out)
@@ -421,7 +408,7 @@ static enum err apply_transition(struct app_ctx *ctx, const struct market_item *
 	char expires[INSTANT_STR];
 	int64_t days = 0;
 	enum err e = ERR_OK;
-	if (tr->publishes && (e = publish_days(ctx, &days)))
+	if (tr->publishes && (e = app_market_publish_days(ctx, &days)))
 		return e;
 	instant_format(ctx->now + days * 86400, expires);
 	int64_t changed = 0;

@@ -31,12 +31,16 @@ int cmd_migrate(int argc, char **argv)
 }
 
 /* The first line of stdin, without its newline, in buf (max n-1 bytes). */
-static bool read_password(char *buf, size_t n)
+/* The password from the first line of stdin; false (said on stderr) when there is none. */
+static bool read_password(const char *cmd, char *buf, size_t n)
 {
-	if (!fgets(buf, (int)n, stdin))
-		return false;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf[0] != '\0';
+	if (fgets(buf, (int)n, stdin)) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (buf[0])
+			return true;
+	}
+	fprintf(stderr, "techbridge %s: give the password on the first line of stdin\n", cmd);
+	return false;
 }
 
 static enum err set_text(struct app_ctx *ctx, const struct field_def *def, const char *s,
@@ -49,11 +53,8 @@ int cmd_user_add(int argc, char **argv)
 {
 	CLI_PARSE("user add", npos == 1);
 	char pw[256];
-	if (!read_password(pw, sizeof pw)) {
-		fputs("techbridge user add: give the password on the first line of stdin\n",
-		      stderr);
+	if (!read_password(cmd->name, pw, sizeof pw))
 		return EXIT_USAGE;
-	}
 	struct app app;
 	struct app_ctx ctx;
 	if (!cli_open(&app, &ctx))
@@ -108,11 +109,8 @@ int cmd_user_passwd(int argc, char **argv)
 {
 	CLI_PARSE("user passwd", npos == 1);
 	char pw[256];
-	if (!read_password(pw, sizeof pw)) {
-		fputs("techbridge user passwd: give the password on the first line of stdin\n",
-		      stderr);
+	if (!read_password(cmd->name, pw, sizeof pw))
 		return EXIT_USAGE;
-	}
 	struct app app;
 	struct app_ctx ctx;
 	if (!cli_open(&app, &ctx))
