@@ -82,19 +82,24 @@ static enum err load_grants(struct app_ctx *ctx, int64_t uid)
 		return e;
 	struct actor *a = &ctx->actor;
 	while (db_next(r) && a->ngrants < AUTHZ_GRANTS_MAX) {
-		struct grant *g = &a->grants[a->ngrants];
-		memset(g, 0, sizeof *g);
-		g->id = db_col_i64(r, 0);
-		if (!role_parse(db_col_text(r, 2), &g->role))
-			continue;
-		if (!db_col_null(r, 3))
-			snprintf(g->region, sizeof g->region, "%s", db_col_text(r, 3));
-		if (!db_col_null(r, 4))
-			gov_level_parse(db_col_text(r, 4), &g->level);
-		g->org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
-		a->ngrants++;
+		if (app_grant_from_row(r, &a->grants[a->ngrants]))
+			a->ngrants++;
 	}
 	return db_done(r);
+}
+
+bool app_grant_from_row(struct db_rows *r, struct grant *g)
+{
+	memset(g, 0, sizeof *g);
+	g->id = db_col_i64(r, 0);
+	if (!role_parse(db_col_text(r, 2), &g->role))
+		return false;
+	if (!db_col_null(r, 3))
+		snprintf(g->region, sizeof g->region, "%s", db_col_text(r, 3));
+	if (!db_col_null(r, 4))
+		gov_level_parse(db_col_text(r, 4), &g->level);
+	g->org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
+	return true;
 }
 
 enum err app_authenticate(struct app_ctx *ctx, const char *token)

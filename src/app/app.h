@@ -89,6 +89,10 @@ void app_ctx_as_cli(struct app_ctx *ctx);
  */
 enum err app_authenticate(struct app_ctx *ctx, const char *token);
 
+struct db_rows;
+/* *g from the current row of STMT_ROLE_LIST_USER; false for a role this build does not know. */
+bool app_grant_from_row(struct db_rows *r, struct grant *g);
+
 /* Version of the newest applied migration. */
 enum err app_schema_version(struct app *app, int *version);
 /* The store's schema as SQL text (SQLite) or a column list (PostgreSQL), for checks. */

@@ -42,16 +42,8 @@ static enum err load_user_grants(struct app_ctx *ctx, struct user *u)
 	u->grants = arena_alloc(&ctx->arena, sizeof *u->grants * AUTHZ_GRANTS_MAX);
 	u->ngrants = 0;
 	while (db_next(r) && u->ngrants < AUTHZ_GRANTS_MAX) {
-		struct grant *g = &u->grants[u->ngrants];
-		g->id = db_col_i64(r, 0);
-		if (!role_parse(db_col_text(r, 2), &g->role))
-			continue;
-		if (!db_col_null(r, 3))
-			snprintf(g->region, sizeof g->region, "%s", db_col_text(r, 3));
-		if (!db_col_null(r, 4))
-			gov_level_parse(db_col_text(r, 4), &g->level);
-		g->org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
-		u->ngrants++;
+		if (app_grant_from_row(r, &u->grants[u->ngrants]))
+			u->ngrants++;
 	}
 	e = db_done(r);
 	return e ? app_db_fail(ctx, e, "roles") : ERR_OK;
