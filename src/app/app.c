@@ -74,21 +74,7 @@ enum err app_ready(struct app_ctx *ctx)
 }
 
 /* Load the grants of user `uid` into ctx->actor. */
-static enum err load_grants(struct app_ctx *ctx, int64_t uid)
-{
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_ROLE_LIST_USER, DB_ARGS(DB_INT(uid)), &r);
-	if (e)
-		return e;
-	struct actor *a = &ctx->actor;
-	while (db_next(r) && a->ngrants < AUTHZ_GRANTS_MAX) {
-		if (app_grant_from_row(r, &a->grants[a->ngrants]))
-			a->ngrants++;
-	}
-	return db_done(r);
-}
-
-bool app_grant_from_row(struct db_rows *r, struct grant *g)
+static bool grant_from_row(struct db_rows *r, struct grant *g)
 {
 	memset(g, 0, sizeof *g);
 	g->id = db_col_i64(r, 0);
@@ -100,6 +86,20 @@ bool app_grant_from_row(struct db_rows *r, struct grant *g)
 		gov_level_parse(db_col_text(r, 4), &g->level);
 	g->org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
 	return true;
+}
+
+enum err app_grants_load(struct app_ctx *ctx, int64_t uid, struct grant *g, int *n)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_ROLE_LIST_USER, DB_ARGS(DB_INT(uid)), &r);
+	if (e)
+		return e;
+	*n = 0;
+	while (db_next(r) && *n < AUTHZ_GRANTS_MAX) {
+		if (grant_from_row(r, &g[*n]))
+			(*n)++;
+	}
+	return db_done(r);
 }
 
 enum err app_authenticate(struct app_ctx *ctx, const char *token)
@@ -141,7 +141,7 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 	if (touch)
 		db_exec(ctx->conn, STMT_TOKEN_TOUCH, DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(token_id)),
 		        NULL); /* best effort: a busy store must not fail the request */
-	e = load_grants(ctx, uid);
+	e = app_grants_load(ctx, uid, ctx->actor.grants, &ctx->actor.ngrants);
 	if (e)
 		return APP_FAIL(ctx, e, "", "cannot load the user's roles");
 	return ERR_OK;

@@ -89,9 +89,11 @@ void app_ctx_as_cli(struct app_ctx *ctx);
  */
 enum err app_authenticate(struct app_ctx *ctx, const char *token);
 
-struct db_rows;
-/* *g from the current row of STMT_ROLE_LIST_USER; false for a role this build does not know. */
-bool app_grant_from_row(struct db_rows *r, struct grant *g);
+/*
+ * The grants of user uid into g[0..*n), at most AUTHZ_GRANTS_MAX; roles this
+ * build does not know are skipped. A database error is returned as is.
+ */
+enum err app_grants_load(struct app_ctx *ctx, int64_t uid, struct grant *g, int *n);
 
 /* Version of the newest applied migration. */
 enum err app_schema_version(struct app *app, int *version);

@@ -35,17 +35,8 @@ static const char *token_new(struct app_ctx *ctx)
 
 static enum err load_user_grants(struct app_ctx *ctx, struct user *u)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_ROLE_LIST_USER, DB_ARGS(DB_INT(u->id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "roles");
 	u->grants = arena_alloc(&ctx->arena, sizeof *u->grants * AUTHZ_GRANTS_MAX);
-	u->ngrants = 0;
-	while (db_next(r) && u->ngrants < AUTHZ_GRANTS_MAX) {
-		if (app_grant_from_row(r, &u->grants[u->ngrants]))
-			u->ngrants++;
-	}
-	e = db_done(r);
+	enum err e = app_grants_load(ctx, u->id, u->grants, &u->ngrants);
 	return e ? app_db_fail(ctx, e, "roles") : ERR_OK;
 }
 
@@ -578,11 +569,8 @@ enum err app_org_member_add(struct app_ctx *ctx, int64_t org_id, int64_t user_id
                             struct org_member *out)
 {
 	struct org o;
-	enum err e = app_org_load(ctx, org_id, &o);
+	enum err e = app_org_allow(ctx, org_id, ACT_ORG_MEMBERS_WRITE, &o);
 	if (e)
-		return e;
-	struct target t = {.region = o.f[ORG_REGION_CODE], .org_id = org_id};
-	if ((e = app_allow(ctx, ACT_ORG_MEMBERS_WRITE, &t)))
 		return e;
 	struct grant g = {.org_id = org_id};
 	if (!role || !role_parse(role, &g.role) ||
@@ -604,11 +592,8 @@ enum err app_org_member_add(struct app_ctx *ctx, int64_t org_id, int64_t user_id
 enum err app_org_member_remove(struct app_ctx *ctx, int64_t org_id, int64_t grant_id)
 {
 	struct org o;
-	enum err e = app_org_load(ctx, org_id, &o);
+	enum err e = app_org_allow(ctx, org_id, ACT_ORG_MEMBERS_WRITE, &o);
 	if (e)
-		return e;
-	struct target t = {.region = o.f[ORG_REGION_CODE], .org_id = org_id};
-	if ((e = app_allow(ctx, ACT_ORG_MEMBERS_WRITE, &t)))
 		return e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;

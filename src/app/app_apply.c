@@ -266,10 +266,7 @@ enum err app_application_list(struct app_ctx *ctx, int64_t org_id, const struct 
 	enum err e;
 	if (pr->cursor && (e = app_cursor_id(ctx, 'a', pr->cursor, &before)))
 		return e;
-	if ((e = app_org_load(ctx, org_id, &o)))
-		return e;
-	struct target t = {.region = o.f[ORG_REGION_CODE], .org_id = org_id};
-	if ((e = app_allow(ctx, ACT_APPLICATION_READ, &t)))
+	if ((e = app_org_allow(ctx, org_id, ACT_APPLICATION_READ, &o)))
 		return e;
 	struct db_rows *r;
 	if ((e = db_query(ctx->conn, STMT_APP_LIST_ORG,

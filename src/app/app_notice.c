@@ -478,12 +478,12 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 		title_from_row(ctx, r, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "titles");
-	for (int i = 0; i < n && !e; i++)
+	out->items = items;
+	out->n = n > pr->limit ? pr->limit : n;
+	for (int i = 0; i < out->n && !e; i++) /* not the look-ahead row */
 		e = title_data_check(ctx, &items[i]);
 	if (e)
 		return e;
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
 	out->next_cursor =
 	        n > pr->limit
 	                ? app_cursor_encode(ctx, 't', app_id_str(ctx, items[pr->limit - 1].id))

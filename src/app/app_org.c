@@ -223,15 +223,21 @@ enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NF
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }
 
-/* Load for a change: not found, then stale version, then authorization on the record. */
+enum err app_org_allow(struct app_ctx *ctx, int64_t id, enum action act, struct org *out)
+{
+	enum err e = app_org_load(ctx, id, out);
+	if (e)
+		return e;
+	struct target t = {.region = out->f[ORG_REGION_CODE], .org_id = id};
+	return app_allow(ctx, act, &t);
+}
+
+/* Load for a change: not found, then authorization on the record, then stale version. */
 static enum err org_load_for_change(struct app_ctx *ctx, int64_t id, int64_t version,
                                     enum action act, struct org *cur)
 {
-	enum err e = app_org_load(ctx, id, cur);
+	enum err e = app_org_allow(ctx, id, act, cur);
 	if (e)
-		return e;
-	struct target t = {.region = cur->f[ORG_REGION_CODE], .org_id = id};
-	if ((e = app_allow(ctx, act, &t)))
 		return e;
 	if (cur->version != version)
 		return APP_FAIL(ctx, ERR_CONFLICT, "version",
@@ -302,11 +308,8 @@ enum err app_org_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out)
 {
 	struct org o;
-	enum err e = app_org_load(ctx, org_id, &o);
+	enum err e = app_org_allow(ctx, org_id, ACT_ORG_MEMBERS_READ, &o);
 	if (e)
-		return e;
-	struct target t = {.region = o.f[ORG_REGION_CODE], .org_id = org_id};
-	if ((e = app_allow(ctx, ACT_ORG_MEMBERS_READ, &t)))
 		return e;
 	struct db_rows *r;
 	if ((e = db_query(ctx->conn, STMT_ROLE_LIST_ORG, DB_ARGS(DB_INT(org_id)), &r)))

@@ -47,5 +47,7 @@ enum err app_org_member_remove(struct app_ctx *ctx, int64_t org_id, int64_t gran
 
 /* Read an organisation by id inside the current transaction (for other app modules). */
 enum err app_org_load(struct app_ctx *ctx, int64_t id, struct org *out);
+/* app_org_load, then authorization of act on the record (its region and itself). */
+enum err app_org_allow(struct app_ctx *ctx, int64_t id, enum action act, struct org *out);
 
 #endif
