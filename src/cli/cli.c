@@ -192,3 +192,9 @@ void cli_progress_done(void)
 		fputc('\n', stderr);
 	progress_shown = false;
 }
+
+bool cli_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}

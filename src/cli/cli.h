@@ -73,6 +73,9 @@ void cli_close(struct app *app, struct app_ctx *ctx);
 	}
 /* Print an error with its detail; return the exit code for it. */
 int cli_fail(enum err e, const struct err_detail *d, const char *what);
+
+/* Whether s ends with suffix (file name extensions). */
+bool cli_ends_with(const char *s, const char *suffix);
 /* Progress on stderr: a bar on a terminal, a line every few seconds otherwise. */
 void cli_progress(const char *what, long done, long total);
 void cli_progress_done(void);

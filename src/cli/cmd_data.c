@@ -16,12 +16,6 @@
 #include <string.h>
 #include <xlsxwriter.h>
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
 struct import_run {
 	const char *file;
 	struct importer *imp;
@@ -289,7 +283,7 @@ int cmd_import(int argc, char **argv)
 	int rc = 0;
 	for (int i = 1; i < npos && rc != EXIT_OTHER; i++) {
 		struct import_run run = {.file = pos[i]};
-		bool jsonl = format ? !strcmp(format, "jsonl") : ends_with(pos[i], ".jsonl");
+		bool jsonl = format ? !strcmp(format, "jsonl") : cli_ends_with(pos[i], ".jsonl");
 		FILE *f = strcmp(pos[i], "-") ? fopen(pos[i], "rb") : stdin;
 		if (!f) {
 			fprintf(stderr, "techbridge import: cannot open %s\n", pos[i]);

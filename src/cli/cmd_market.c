@@ -202,12 +202,6 @@ static void print_stats(struct match_run *m)
 	        m->lat[(size_t)((double)m->nlat * 0.99)], m->lat[m->nlat - 1]);
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
 /* The query source named by the flags; false (usage) unless exactly one is given. */
 static bool match_source(const struct cli_cmd *cmd, const char **v, enum market_kind *k,
                          const char **file, const char **ref)
@@ -241,7 +235,7 @@ static int run_match(struct match_run *m, struct app_ctx *ctx, enum market_kind 
 		fprintf(stderr, "techbridge match: cannot open %s\n", file);
 		return EXIT_INPUT;
 	}
-	if (ends_with(file, ".jsonl"))
+	if (cli_ends_with(file, ".jsonl"))
 		match_jsonl(m, k, file, f);
 	else
 		match_csv(m, k, file, f);

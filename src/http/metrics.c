@@ -6,8 +6,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-enum { ROUTES_MAX = 128 };
-
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
                                409, 413, 415, 422, 429, 500, 503, 0 /* other */};
 enum { NSTATUS = sizeof statuses / sizeof statuses[0] };

@@ -306,7 +306,6 @@ const struct route routes[] = {
          "the audit log, newest first (administrators)"},
 };
 const size_t nroutes = sizeof routes / sizeof routes[0];
-enum { ROUTES_MAX = 256 };
 _Static_assert(sizeof routes / sizeof routes[0] <= ROUTES_MAX, "route_keys holds every route");
 
 /* Compare one path segment against a pattern segment; {x} matches any non-empty segment. */

@@ -15,6 +15,8 @@ enum route_auth {
 	AUTH_USER,   /* signed in; finer decisions are app/'s */
 };
 
+enum { ROUTES_MAX = 256 }; /* routes[] holds at most this many (checked in routes.c) */
+
 enum {
 	ROUTE_LIST = 1 << 0,          /* limit, cursor, count query parameters */
 	ROUTE_VERSION_BODY = 1 << 1,  /* body carries a required "version" */
