@@ -522,19 +522,26 @@ enum err db_indexes_create(struct db_conn *c, const char *saved)
 void db_bulk_tune(struct db_conn *c, bool on)
 {
 	/*
-	 * Best effort: a failure only costs speed. SQLite's foreign-key checks are
-	 * off during a bulk load, whose rows the caller checked against the
-	 * referenced tables inside the same transaction; the pragma only takes
-	 * effect outside a transaction, hence the calling order.
+	 * Best effort: a failure only costs speed. During a bulk load SQLite
+	 * checks neither foreign keys nor CHECK constraints: the caller validated
+	 * every row and checked its references inside the same transaction. The
+	 * load runs with a rollback journal, not the WAL: rows appended to a new
+	 * table need no journal entries, where the WAL would write them twice (log,
+	 * then checkpoint). The switch needs the only connection to the file, so
+	 * with a server running the load keeps the WAL. These pragmas take effect
+	 * only outside a transaction, hence the calling order.
 	 */
-	if (BASE(c)->be->kind == DB_SQLITE)
-		db_exec_script(c, on ? "PRAGMA cache_size = -1048576; PRAGMA foreign_keys = OFF;"
-		                       " PRAGMA threads = 2"
-		                     : "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON;"
-		                       " PRAGMA threads = 0");
-	else
+	if (BASE(c)->be->kind != DB_SQLITE)
 		db_exec_script(c, on ? "SET maintenance_work_mem = '256MB'"
 		                     : "RESET maintenance_work_mem");
+	else if (on)
+		db_exec_script(c, "PRAGMA cache_size = -1048576; PRAGMA foreign_keys = OFF;"
+		                  " PRAGMA ignore_check_constraints = ON; PRAGMA threads = 2;"
+		                  " PRAGMA journal_mode = DELETE");
+	else
+		db_exec_script(c, "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON;"
+		                  " PRAGMA ignore_check_constraints = OFF; PRAGMA threads = 0;"
+		                  " PRAGMA journal_mode = WAL");
 }
 
 bool db_statement_undo(struct db_conn *c)

@@ -2,12 +2,12 @@
 // directory (never TB_DB), so it runs the same in the SQLite and PostgreSQL runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bin as libBin } from "./lib.mjs";
+import { bin as libBin, uniqueCreditCode } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -182,6 +182,57 @@ function sqliteAvailable() {
 	const r = spawnSync("sqlite3", ["-version"], { encoding: "utf8" });
 	return !r.error && r.status === 0;
 }
+
+function sqlite(db, sql) {
+	const r = spawnSync("sqlite3", [db, sql], { encoding: "utf8" });
+	assert.equal(r.status, 0, r.stderr);
+	return r.stdout.trim();
+}
+
+/** A CSV of n enterprises in shipped provinces and sections; the last row repeats the first code. */
+function bulkCsv(file, n) {
+	const codes = Array.from({ length: n }, () => uniqueCreditCode({ region: "320000" }));
+	const rows = codes.map((c, i) => `enterprise,${c},批量企业${i},,320000,C,2019-01-01,small`);
+	rows.push(`enterprise,${codes[0]},批量企业改名,,110000,,,`);
+	writeFileSync(file, ["kind,credit_code,name,name_en,region_code,industry_code,registered_on,size_class", ...rows].join("\n") + "\n");
+	return codes;
+}
+
+test("import into an empty table (the bulk path): indexes rebuilt, duplicates update, WAL kept", { skip: !sqliteAvailable() && "no sqlite3 tool" }, async () => {
+	const db = join(dir, "bulk.db");
+	const f = join(dir, "bulk.csv");
+	const codes = bulkCsv(f, 50);
+	const r = tb(["import", "organisations", f], { db });
+	assert.equal(r.status, 0, show(r));
+	assert.deepEqual(summary(r, f), { rows: 51, created: 50, updated: 1, failed: 0 }, show(r));
+	assert.equal(sqlite(db, "PRAGMA journal_mode"), "wal", "the load ran with a rollback journal, then went back to WAL");
+	assert.equal(sqlite(db, "PRAGMA integrity_check"), "ok");
+	const idx = sqlite(db, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='organisations' AND sql IS NOT NULL ORDER BY name)");
+	assert.equal(idx, "organisations_credit_code,organisations_industry,organisations_region");
+	assert.equal(sqlite(db, `SELECT id || '|' || name || '|' || region_code || '|' || quote(industry_code) FROM organisations WHERE credit_code='${codes[0]}'`), "1|批量企业改名|110000|NULL", "the repeated code updated row 1 (an empty cell clears)");
+	// CHECK constraints are on again for later writes on this file (they are per connection,
+	// so a fresh one sees them: the point is that the bulk load leaves none of its settings).
+	assert.match(spawnSync("sqlite3", [db, "INSERT INTO organisations (kind, name, created_at, updated_at) VALUES ('planet', 'x', 'a', 'b')"], { encoding: "utf8" }).stderr, /CHECK constraint failed/);
+
+	// Another connection holding the file open: the load keeps the WAL and still succeeds.
+	const db2 = join(dir, "bulk-held.db");
+	assert.equal(tb(["migrate"], { db: db2 }).status, 0);
+	const holder = spawn("sqlite3", [db2], { stdio: ["pipe", "pipe", "inherit"] });
+	try {
+		await new Promise((ok) => {
+			holder.stdout.once("data", ok);
+			holder.stdin.write("BEGIN; SELECT count(*) FROM organisations;\n");
+		});
+		const held = tb(["import", "organisations", f], { db: db2 });
+		assert.equal(held.status, 0, show(held));
+		assert.deepEqual(summary(held, f), { rows: 51, created: 50, updated: 1, failed: 0 }, show(held));
+	} finally {
+		holder.stdin.end("COMMIT;\n");
+		await new Promise((ok) => holder.on("close", ok));
+	}
+	assert.equal(sqlite(db2, "PRAGMA journal_mode"), "wal");
+	assert.equal(sqlite(db2, "SELECT count(*) FROM organisations"), "50");
+});
 
 test("audit verify: intact, then tampered record 3 is named with exit 2; a backup verifies", () => {
 	// Make sure there are a few records even without reference data.
