@@ -819,8 +819,8 @@ static bool prepare(struct search *s, struct text_analyzer *ta)
 	for (int f = 0; f < IX__FIELDS; f++)
 		for (int k = 0; k < IX_PARTS; k++)
 			if (s->q->text[f][k])
-				text_analyze(ta, s->q->text[f][k], strlen(s->q->text[f][k]),
-				             collect_query, &qb);
+				text_analyze_query(ta, s->q->text[f][k], strlen(s->q->text[f][k]),
+				                   collect_query, &qb);
 	s->qt = qb.qt;
 	s->m = qb.m;
 	if (!s->m)

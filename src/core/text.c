@@ -34,6 +34,23 @@ static const char *const stop_words[] = {
 };
 enum { NSTOP = sizeof stop_words / sizeof stop_words[0] };
 
+/*
+ * Words that phrase a request rather than name its subject ("I am
+ * interested in articles that discuss ..."), dropped from queries only:
+ * a need written as a sentence would otherwise match every record that
+ * happens to use them. General English request wording, sorted for
+ * bsearch; words that are also subjects of technology ("paper", "interest",
+ * "description") are not in it.
+ */
+static const char *const request_words[] = {
+        "also",       "article",      "articles",  "concerning", "describe",   "describes",
+        "describing", "discuss",      "discusses", "discussing", "discussion", "discussions",
+        "especially", "etc",          "find",      "interested", "like",       "looking",
+        "need",       "particularly", "please",    "regarding",  "relevant",   "seek",
+        "seeking",    "want",         "wanted",    "wish",
+};
+enum { NREQUEST = sizeof request_words / sizeof request_words[0] };
+
 /* Stems are cached: the same few thousand words make up most text. */
 enum { STEM_CACHE = 8192 };
 struct stem_slot {
@@ -48,6 +65,7 @@ struct text_analyzer {
 	struct buf norm;
 	uint32_t *cjk; /* byte offsets of the current CJK run's characters */
 	size_t ncjk, cjk_cap;
+	bool query; /* analysing a query: request words are dropped too */
 };
 
 struct text_analyzer *text_new(void)
@@ -76,14 +94,24 @@ static int cmp_stop(const void *key, const void *elem)
 	return strcmp(key, *(const char *const *)elem);
 }
 
-bool text_is_stop(const char *w, size_t n)
+static bool in_list(const char *const *list, size_t nlist, const char *w, size_t n)
 {
 	char k[16];
 	if (n >= sizeof k)
 		return false;
 	memcpy(k, w, n);
 	k[n] = 0;
-	return bsearch(k, stop_words, NSTOP, sizeof stop_words[0], cmp_stop) != NULL;
+	return bsearch(k, list, nlist, sizeof list[0], cmp_stop) != NULL;
+}
+
+bool text_is_stop(const char *w, size_t n)
+{
+	return in_list(stop_words, NSTOP, w, n);
+}
+
+bool text_is_request(const char *w, size_t n)
+{
+	return in_list(request_words, NREQUEST, w, n);
 }
 
 static bool is_cjk(int32_t c)
@@ -122,7 +150,7 @@ static void emit_word(struct text_analyzer *t, const char *w, size_t n, bool dig
 		emit(arg, w, n, TEXT_CODE);
 		return;
 	}
-	if (text_is_stop(w, n))
+	if (text_is_stop(w, n) || (t->query && text_is_request(w, n)))
 		return;
 	struct stem_slot *s = &t->cache[hash_bytes(w, n) & (STEM_CACHE - 1)];
 	if (s->wlen != n || memcmp(s->word, w, n)) {
@@ -256,4 +284,12 @@ void text_analyze(struct text_analyzer *t, const char *src, size_t srclen, text_
 		emit_word(t, word, wl, digit, emit, arg);
 	if (t->ncjk)
 		emit_cjk(t, s, n, emit, arg);
+}
+
+void text_analyze_query(struct text_analyzer *t, const char *s, size_t n, text_emit_fn emit,
+                        void *arg)
+{
+	t->query = true;
+	text_analyze(t, s, n, emit, arg);
+	t->query = false;
 }

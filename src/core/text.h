@@ -5,7 +5,8 @@
  * split from CJK runs; a word with a digit is a code (patent and
  * application numbers, IPC classes, ZL/CN numbers) and kept whole, with
  * inner dots, slashes and hyphens; other words lose English stop words and
- * are stemmed (Snowball English, libstemmer); CJK runs become overlapping
+ * are stemmed (Snowball English, libstemmer); queries also lose request
+ * words (text_analyze_query); CJK runs become overlapping
  * character bigrams, a lone CJK character a unigram.
  *
  * Ownership: a struct text_analyzer is created by text_new and freed by
@@ -38,7 +39,16 @@ void text_free(struct text_analyzer *t);
  */
 void text_analyze(struct text_analyzer *t, const char *s, size_t n, text_emit_fn emit, void *arg);
 
-/* Is the case-folded word w (n bytes) an English stop word? */
+/*
+ * The same for a query (a demand or listing matched against the other
+ * side, a search box): request words ("interested", "articles", "find")
+ * are dropped as well, on top of the stop words.
+ */
+void text_analyze_query(struct text_analyzer *t, const char *s, size_t n, text_emit_fn emit,
+                        void *arg);
+
+/* Is the case-folded word w (n bytes) an English stop word? A request word (queries only)? */
 bool text_is_stop(const char *w, size_t n);
+bool text_is_request(const char *w, size_t n);
 
 #endif

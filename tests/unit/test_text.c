@@ -15,16 +15,21 @@ static void add_term(void *arg, const char *term, size_t len, enum text_kind kin
 
 static char out[4096];
 
-static const char *terms(const char *s)
+static const char *analyse(const char *s, bool query)
 {
 	static struct text_analyzer *t;
 	if (!t)
 		t = text_new();
 	struct buf b = BUF_INIT;
-	text_analyze(t, s, strlen(s), add_term, &b);
+	(query ? text_analyze_query : text_analyze)(t, s, strlen(s), add_term, &b);
 	snprintf(out, sizeof out, "%s", buf_str(&b));
 	buf_free(&b);
 	return out;
+}
+
+static const char *terms(const char *s)
+{
+	return analyse(s, false);
 }
 
 static void english_is_stemmed_without_stop_words(void)
@@ -73,9 +78,29 @@ static void stop_words_are_sorted(void)
 	CHECK(text_is_stop("the", 3));
 	CHECK(text_is_stop("yourselves", 10));
 	CHECK(!text_is_stop("battery", 7));
+	/* every request word is found: the list is sorted */
+	const char *req[] = {"also",    "article", "articles",   "discussions", "especially",
+	                     "etc",     "find",    "interested", "like",        "particularly",
+	                     "seeking", "want",    "wanted",     "wish"};
+	for (size_t i = 0; i < sizeof req / sizeof req[0]; i++)
+		CHECK(text_is_request(req[i], strlen(req[i])));
+	CHECK(!text_is_request("paper", 5));
+	CHECK(!text_is_request("interest", 8));
+}
+
+static void queries_drop_request_words(void)
+{
+	const char *need = "I am interested in articles that discuss battery recycling, especially "
+	                   "cathode recovery; please find papers";
+	CHECK_STR(analyse(need, true), "batteri|recycl|cathod|recoveri|paper");
+	/* the indexed side keeps them: a record about "articles" can still be found by code or title */
+	CHECK_STR(terms("articles discuss battery"), "articl|discuss|batteri");
+	/* the analyzer is back in document mode after a query */
+	CHECK_STR(analyse("Find articles", true), "");
+	CHECK_STR(terms("Find articles"), "find|articl");
 }
 
 UNIT_MAIN(UNIT_CASE(english_is_stemmed_without_stop_words),
           UNIT_CASE(unicode_is_normalised_and_folded), UNIT_CASE(chinese_becomes_bigrams),
           UNIT_CASE(mixed_script_splits_at_the_boundary), UNIT_CASE(codes_stay_whole),
-          UNIT_CASE(stop_words_are_sorted))
+          UNIT_CASE(stop_words_are_sorted), UNIT_CASE(queries_drop_request_words))
