@@ -115,7 +115,7 @@ CREATE TABLE idempotency_keys (
     status     INTEGER NOT NULL,
     location   TEXT,
     body       TEXT NOT NULL,
-    created_at TEXT NOT NULL,
+    created_at TEXT NOT NULL, body_sha256 TEXT CHECK (length(body_sha256) = 64),
     PRIMARY KEY (user_id, idem_key)
 );
 

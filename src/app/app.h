@@ -19,6 +19,7 @@
 #include "lib/err.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The store is private to app/: front ends never see it. */
@@ -41,6 +42,9 @@ struct app_ctx {
 	const char *client_addr;
 	const char *idem_key; /* Idempotency-Key of this POST, or NULL */
 	const char *method, *path;
+	/* the raw request body (borrowed; NULL = empty): a repeated key must repeat it */
+	const char *body;
+	size_t body_len;
 	int64_t now; /* fixed at the start of the request */
 	char now_s[INSTANT_STR];
 	char today[DATE_STR];

@@ -323,6 +323,34 @@ enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, c
 	return e ? app_db_fail(ctx, e, "notifications") : ERR_OK;
 }
 
+/*
+ * A dismissed objection ends the pause of a notice: its end moves by the
+ * working days of the pause (core/gradient), counted from the day the
+ * objection that paused it was lodged.
+ */
+static enum err notice_resume(struct app_ctx *ctx, struct application *a, const struct workdays *wd,
+                              int32_t today)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_EVENT_LAST_FROM,
+	                      DB_ARGS(DB_INT(a->id), DB_TEXT(app_event_name(EV_OBJECT)),
+	                              DB_TEXT(app_state_name(AS_NOTICE))),
+	                      &r);
+	if (e)
+		return app_db_fail(ctx, e, "application events");
+	int64_t at = 0;
+	bool paused = db_next(r) && instant_parse(db_col_text(r, 0), &at);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "application events");
+	int32_t until;
+	if (!paused || !a->notice_until || !date_parse(a->notice_until, &until))
+		return ERR_OK; /* no pause on record: the notice keeps its end */
+	char day[DATE_STR];
+	date_format(gradient_notice_resume(wd, until, (int32_t)(at / 86400), today), day);
+	a->notice_until = arena_strdup(&ctx->arena, day);
+	return ERR_OK;
+}
+
 /* The state, step and dates after `ev`; the evaluation of a submission is stored first. */
 static enum err next_position(struct app_ctx *ctx, struct application *a, enum app_event ev,
                               enum app_state to)
@@ -346,6 +374,11 @@ static enum err next_position(struct app_ctx *ctx, struct application *a, enum a
 		a->notice_from = ctx->today;
 		date_format(workdays_add(wd, today, ctx->app->notice_days), day);
 		a->notice_until = arena_strdup(&ctx->arena, day);
+	}
+	if (ev == EV_DISMISS) {
+		enum err e = notice_resume(ctx, a, wd, today);
+		if (e)
+			return e;
 	}
 	if (ev == EV_SUBMIT) {
 		struct evaluation evr;

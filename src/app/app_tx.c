@@ -7,12 +7,24 @@
 #include "lib/limits.h"
 #include "lib/num.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+
+enum { IDEM_HASH_HEX = 2 * crypto_hash_sha256_BYTES + 1 };
 
 static int64_t idem_user(const struct app_ctx *ctx)
 {
 	return ctx->actor.user_id > 0 ? ctx->actor.user_id : 0;
+}
+
+/* The hex SHA-256 of the request body (of nothing, when it has none). */
+static void idem_body_hash(const struct app_ctx *ctx, char hex[IDEM_HASH_HEX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)(ctx->body ? ctx->body : ""),
+	                   ctx->body ? ctx->body_len : 0);
+	sodium_bin2hex(hex, IDEM_HASH_HEX, h, sizeof h);
 }
 
 enum err app_write_begin(struct app_ctx *ctx)
@@ -27,10 +39,16 @@ enum err app_write_begin(struct app_ctx *ctx)
 	             DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "idempotency");
-	bool mismatch = false;
+	const char *mismatch = NULL;
 	if (db_next(r)) {
-		mismatch = strcmp(db_col_text(r, 0), ctx->method ? ctx->method : "") ||
-		           strcmp(db_col_text(r, 1), ctx->path ? ctx->path : "");
+		char hash[IDEM_HASH_HEX];
+		idem_body_hash(ctx, hash);
+		if (strcmp(db_col_text(r, 0), ctx->method ? ctx->method : "") ||
+		    strcmp(db_col_text(r, 1), ctx->path ? ctx->path : ""))
+			mismatch = "was already used for a different request";
+		/* NULL: stored before bodies were hashed (migration 0006) */
+		else if (!db_col_null(r, 5) && strcmp(db_col_text(r, 5), hash))
+			mismatch = "was already used with a different request body";
 		ctx->replayed = !mismatch;
 		ctx->replay_status = (int)db_col_i64(r, 2);
 		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, 3));
@@ -42,8 +60,7 @@ enum err app_write_begin(struct app_ctx *ctx)
 	if (mismatch || ctx->replayed)
 		db_rollback(ctx->conn);
 	if (mismatch)
-		return APP_FAIL(ctx, ERR_CONFLICT, "Idempotency-Key",
-		                "was already used for a different request");
+		return APP_FAIL(ctx, ERR_CONFLICT, "Idempotency-Key", "%s", mismatch);
 	return ERR_OK;
 }
 
@@ -51,12 +68,14 @@ enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *
                        const char *location)
 {
 	if (!e && ctx->idem_key) {
+		char hash[IDEM_HASH_HEX];
+		idem_body_hash(ctx, hash);
 		e = db_exec(ctx->conn, STMT_IDEM_INSERT,
 		            DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key),
 		                    DB_TEXT(ctx->method ? ctx->method : ""),
 		                    DB_TEXT(ctx->path ? ctx->path : ""), DB_INT(status),
 		                    DB_TEXT(location), DB_TEXT(body ? body : ""),
-		                    DB_TEXT(ctx->now_s)),
+		                    DB_TEXT(ctx->now_s), DB_TEXT(hash)),
 		            NULL);
 		if (e)
 			e = app_db_fail(ctx, e, "idempotency");

@@ -1,6 +1,7 @@
 /* gradient: the application workflow and review-chain tables. */
 #include "core/gradient.h"
 
+#include "core/workdays.h"
 #include "lib/date.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
@@ -226,4 +227,14 @@ void gradient_data_window(const char *since, int year, char from[11], char until
 	if (strcmp(since, from) > 0)
 		snprintf(from, 11, "%s", since);
 	date_format(date_from_ymd(year, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY) + 1, until);
+}
+
+int32_t gradient_notice_resume(const struct workdays *wd, int32_t until, int32_t paused,
+                               int32_t resumed)
+{
+	int left = workdays_between(wd, paused, until); /* what the notice still had */
+	if (left == 0)
+		return until;
+	int32_t end = workdays_add(wd, resumed > paused ? resumed : paused, left);
+	return end > until ? end : until;
 }

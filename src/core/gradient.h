@@ -119,6 +119,19 @@ bool gradient_data_deadlines(const char *since, const char *today, int *first, i
  */
 void gradient_data_window(const char *since, int year, char from[11], char until[11]);
 
+struct workdays;
+/*
+ * The end of a public notice that an objection paused: `until` was its end
+ * when it was paused on day `paused`, and it resumes on day `resumed` (day
+ * numbers). The end moves by the working days of the pause, so the notice
+ * resumes with the working days it still had and the public gets the whole
+ * period. Like the day a notice starts, the days of the pause and of the
+ * resume count as gone. A notice paused after its end (waiting for its
+ * batch) keeps `until`.
+ */
+int32_t gradient_notice_resume(const struct workdays *wd, int32_t until, int32_t paused,
+                               int32_t resumed);
+
 /* The application record. */
 enum app_field { AF_ORG_ID, AF_TIER, AF_REVIEW, AF_STATEMENT, AF_CONTACT, AF__N };
 extern const struct field_def app_fields[AF__N];

@@ -88,7 +88,8 @@ static void parameters(struct jw *w, const struct route *r)
 		      "the version you read (409 if stale)");
 	if (!strcmp(r->method, "POST"))
 		param(w, "Idempotency-Key", "header", false, "string",
-		      "repeat a POST safely: a replay returns the first result");
+		      "repeat a POST safely: a replay with the same body returns the first "
+		      "result; the same key with another body is 409");
 	jw_arr_close(w);
 }
 

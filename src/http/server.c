@@ -356,6 +356,8 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 			return http_problem(rq, ERR_MALFORMED);
 		}
 		ctx->idem_key = key;
+		ctx->body = st->body.data;
+		ctx->body_len = st->body.len;
 	}
 	r->handler(rq);
 }

@@ -84,6 +84,34 @@ test("idempotency on token creation: the replay returns the same token, no secon
 	assert.equal(l.json.items.filter((x) => x.kind === "api").length, 1, describe(l, "one API token"));
 });
 
+test("idempotency: the same key with another body is 409 and creates nothing; the first body still replays", async () => {
+	const u = await createUser({ prefix: "idemb", roles: [{ role: "admin" }] });
+	const t = await login(u.username, u.password);
+	const key = uniqueToken("bkey-");
+	const first = { kind: "enterprise", name: uniqueToken("Body A "), credit_code: uniqueCreditCode(), region_code: "320000" };
+	const other = { ...first, name: uniqueToken("Body B "), credit_code: uniqueCreditCode() };
+	const a = await api("POST", "/api/v1/organisations", { token: t, body: first, headers: { "idempotency-key": key } });
+	expectStatus(a, 201, "first POST");
+
+	// Same method, path, user and key, another body: not a retry of the first request.
+	const b = await api("POST", "/api/v1/organisations", { token: t, body: other, headers: { "idempotency-key": key } });
+	expectProblem(b, 409, "Idempotency-Key", "same key, another body");
+	assert.equal(b.headers.get("idempotent-replayed"), null, describe(b, "a refused request is not a replay"));
+	assert.match(b.json.errors.find((e) => e.field === "Idempotency-Key").message, /different request body/, describe(b));
+	const lb = await api("GET", `/api/v1/organisations?credit_code=${other.credit_code}&count=true`);
+	assert.equal(lb.json.total, 0, describe(lb, "the second body created nothing"));
+
+	// The first body, byte for byte, still replays the first response.
+	const d = await api("POST", "/api/v1/organisations", { token: t, body: first, headers: { "idempotency-key": key } });
+	expectStatus(d, 201, "replay of the first body");
+	assert.equal(d.headers.get("idempotent-replayed"), "true", describe(d, "Idempotent-Replayed header"));
+	assert.equal(d.json.id, a.json.id, describe(d, "the first response"));
+	const la = await api("GET", `/api/v1/organisations?credit_code=${first.credit_code}&count=true`);
+	assert.equal(la.json.total, 1, describe(la, "one record"));
+	const au = await api("GET", `/api/v1/audit?actor=${u.username}`, { token: admin });
+	assert.equal(au.json.items.filter((e) => e.action === "create").length, 1, describe(au, "one audit record"));
+});
+
 test("a failed POST does not consume its Idempotency-Key", async () => {
 	const key = uniqueToken("fkey-");
 	const bad = await api("POST", "/api/v1/organisations", { token: admin, body: { kind: "university" }, headers: { "idempotency-key": key } });

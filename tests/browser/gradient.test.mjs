@@ -4,7 +4,8 @@
 // (tests/run), so the notice ends at once and the batch can be published.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, withPage, login, field, apiToken, apiGet, ADMIN_PASSWORD } from './helpers.mjs'
+import { launch, withPage, login, field, apiToken, apiGet, apiCall, ADMIN_PASSWORD } from './helpers.mjs'
+import { uniqueCreditCode } from '../api/lib.mjs'
 
 const ORG = 1 // the demo enterprise in Jiangsu (320000): no city step
 const TIER = 'specialized_sme' // city -> province; the province is the last level
@@ -178,6 +179,40 @@ test('an application from draft to granted title through every role', async () =
     await page.locator('[data-test=stats-byTier] canvas').waitFor()
   })
   assert.equal(await openApplication(admin), undefined)
+})
+
+// The form's years come from the date, not from the source: in a browser whose
+// clock says March 2031 it offers 2030, 2029 and 2028, plus the older year the
+// enterprise already has facts for, and saves both kinds. A session signed in
+// today would have expired by 2031, so the page gets an API token without expiry.
+test('the facts form offers the last three fiscal years and every year on file', async () => {
+  const org = await apiCall(admin, 'POST', '/organisations', {
+    kind: 'enterprise', name: `财年测试企业 ${Date.now()}`, credit_code: uniqueCreditCode({ region: '320505' }), region_code: '320000',
+  })
+  await apiCall(admin, 'PUT', `/organisations/${org.id}/facts`, { version: 0, years: { 2024: { revenue_fen: 1234 * 1000000 } } })
+  const token = (await apiCall(admin, 'POST', '/tokens', { name: 'facts-years' })).token
+  const me = await apiGet(token, '/me')
+  await withPage(browser, 'gradient-facts-years', async (page) => {
+    await page.clock.install({ time: new Date('2031-03-15T04:00:00Z') }) // time flows on from there
+    await page.addInitScript(([t, u]) => {
+      sessionStorage.setItem('tb.token', t)
+      sessionStorage.setItem('tb.user', u)
+      sessionStorage.setItem('tb.expires', '')
+    }, [token, JSON.stringify(me)])
+    await page.goto(`/gradient/facts?org=${org.id}`)
+    await page.locator('[data-test=facts-year-2024]').waitFor()
+    const heads = await page.locator('[data-test^=facts-year-]').allTextContents()
+    assert.deepEqual(heads.map((h) => h.trim()), ['2030', '2029', '2028', '2024'], 'the completed years of 2031, then the year on file')
+    assert.equal(Number(await field(page, 'facts-2024-revenue_fen').inputValue()), 1234, 'the stored year is filled in')
+    await setNumber(page, 'facts-2030-revenue_fen', 900)
+    await setNumber(page, 'facts-2024-revenue_fen', 1300)
+    await page.locator('[data-test=facts-save]').click()
+    await page.locator('.el-message--success').waitFor()
+  })
+  const facts = await apiGet(admin, `/organisations/${org.id}/facts`)
+  assert.deepEqual(Object.keys(facts.years).sort(), ['2024', '2030'])
+  assert.equal(facts.years['2030'].revenue_fen, 900 * 1000000)
+  assert.equal(facts.years['2024'].revenue_fen, 1300 * 1000000)
 })
 
 test('the reviewer queue flags overdue steps and the statistics page draws', async () => {

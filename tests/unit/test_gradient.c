@@ -157,8 +157,46 @@ static void data_update_deadlines_follow_the_grant(void)
 	CHECK_STR(until, "2026-06-01");
 }
 
+/*
+ * An objection pauses the public notice; when it is dismissed the notice's end
+ * moves by the working days of the pause (weekends and holidays do not count).
+ */
+static void a_paused_notice_resumes_with_the_days_it_had_left(void)
+{
+	struct workdays w = {0};
+	struct err_detail d = {0};
+	CHECK_INT(workdays_add_year(&w, holidays_2026, sizeof holidays_2026 - 1, &d), ERR_OK);
+	static const struct {
+		const char *until, *paused, *resumed, *want;
+	} cases[] = {
+	        /* noticed Mon 16 Nov for 5 days; paused Wed, resumed Fri: Thu and Fri lost */
+	        {"2026-11-23", "2026-11-18", "2026-11-20", "2026-11-25"},
+	        /* paused and resumed the same day: nothing lost */
+	        {"2026-11-23", "2026-11-18", "2026-11-18", "2026-11-23"},
+	        /* paused Fri, resumed Mon: the weekend does not count, Mon does */
+	        {"2026-11-23", "2026-11-20", "2026-11-23", "2026-11-24"},
+	        /* over the National Day holiday (1-7 Oct; Sat 10 Oct worked): Thu 8 and Fri 9 */
+	        {"2026-10-10", "2026-09-30", "2026-10-09", "2026-10-13"},
+	        /* a long pause: the 3 days left (Thu, Fri, Mon) counted from the resume */
+	        {"2026-11-23", "2026-11-18", "2026-12-07", "2026-12-10"},
+	        /* paused on its last day or after its end (waiting for the batch): kept */
+	        {"2026-11-23", "2026-11-23", "2026-11-27", "2026-11-23"},
+	        {"2026-11-23", "2026-11-25", "2026-11-30", "2026-11-23"},
+	        /* a clock that went back never shortens the notice */
+	        {"2026-11-23", "2026-11-18", "2026-11-16", "2026-11-23"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char got[DATE_STR];
+		date_format(gradient_notice_resume(&w, day(cases[i].until), day(cases[i].paused),
+		                                   day(cases[i].resumed)),
+		            got);
+		CHECK_STR(got, cases[i].want);
+	}
+}
+
 UNIT_MAIN(UNIT_CASE(workflow_table_allows_only_listed_transitions),
           UNIT_CASE(chains_follow_tier_province_and_region_precision),
           UNIT_CASE(review_steps_need_the_exact_level),
           UNIT_CASE(working_days_know_holidays_and_adjusted_days),
-          UNIT_CASE(data_update_deadlines_follow_the_grant))
+          UNIT_CASE(data_update_deadlines_follow_the_grant),
+          UNIT_CASE(a_paused_notice_resumes_with_the_days_it_had_left))

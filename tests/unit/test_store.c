@@ -155,6 +155,8 @@ static void idempotency_key_replays_the_first_result(void)
 		ctx.idem_key = "k-1";
 		ctx.method = "POST";
 		ctx.path = "/api/v1/organisations";
+		ctx.body = "{\"name\":\"某大学\"}";
+		ctx.body_len = strlen(ctx.body);
 		CHECK(app_org_create(&ctx, v, i ? &o2 : &o1) == ERR_OK);
 		CHECK_INT(ctx.replayed, i == 1);
 		if (i == 1) {
@@ -168,6 +170,21 @@ static void idempotency_key_replays_the_first_result(void)
 	ctx.method = "POST";
 	ctx.path = "/api/v1/users";
 	CHECK(app_org_create(&ctx, v, &o2) == ERR_CONFLICT);
+	app_ctx_end(&ctx);
+	/* the same request with another body (only the first body's length) is refused */
+	begin(&app, &ctx);
+	ctx.idem_key = "k-1";
+	ctx.method = "POST";
+	ctx.path = "/api/v1/organisations";
+	ctx.body = "{\"name\":\"某大学\"}";
+	ctx.body_len = 5;
+	CHECK(app_org_create(&ctx, v, &o2) == ERR_CONFLICT);
+	CHECK_STR(ctx.err.field, "Idempotency-Key");
+	CHECK_INT(ctx.replayed, 0);
+	/* a key stored before bodies were hashed compares method and path only */
+	CHECK(db_exec_script(ctx.conn, "UPDATE idempotency_keys SET body_sha256 = NULL") == ERR_OK);
+	CHECK(app_org_create(&ctx, v, &o2) == ERR_OK);
+	CHECK_INT(ctx.replayed, 1);
 	struct page p;
 	struct org_filter f = {0};
 	struct page_req pr = {.limit = 10, .count = true};

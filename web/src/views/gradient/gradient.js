@@ -7,10 +7,23 @@ import { fmtNumber } from '../../format.js'
 export const TIERS = ['innovative_sme', 'specialized_sme', 'little_giant']
 export const FEN_PER_WAN = 1000000 // 1 万元 = 10,000 yuan = 1,000,000 fen
 
-// The fiscal years the facts form shows: the three before today's year.
-export function factYears(today = new Date()) {
+// The oldest and newest fiscal years the store accepts (org_fact_years).
+const FACT_YEAR_MIN = 1990
+const FACT_YEAR_MAX = 2100
+
+// The fiscal years the facts form shows, newest first: the last three completed
+// ones (a fiscal year is the calendar year), so the form moves on by itself
+// every January, and every year the enterprise already has facts for (`stored`,
+// the keys of the document's `years`), so older or current-year facts stay
+// editable.
+export function factYears(today = new Date(), stored = []) {
   const y = today.getUTCFullYear()
-  return [y - 1, y - 2, y - 3]
+  const years = new Set([y - 1, y - 2, y - 3])
+  for (const k of stored) {
+    const n = Number(k)
+    if (/^\d{4}$/.test(String(k)) && n >= FACT_YEAR_MIN && n <= FACT_YEAR_MAX) years.add(n)
+  }
+  return [...years].sort((a, b) => b - a)
 }
 
 export function wanToFen(w) {
