@@ -230,21 +230,14 @@ static const char *item_json(struct app_ctx *ctx, const struct market_item *it)
 	return app_keep(ctx, &b);
 }
 
-/* Apply API values to an item: integers into text, status refused (the workflow owns it). */
+/* Apply API values to an item: status refused (the workflow owns it). */
 static enum err apply_vals(struct app_ctx *ctx, struct market_item *it,
                            const struct field_val *vals)
 {
-	size_t n;
-	const struct field_def *defs = market_fields(it->kind, &n);
 	if (vals[MK_STATUS].set)
 		return APP_FAIL(ctx, ERR_INVALID, "status",
 		                "changes only through the workflow (POST .../transitions)");
-	struct field_val v[MARKET_FIELDS_MAX];
-	memcpy(v, vals, n * sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		if (defs[i].type == FT_INT && v[i].set && !v[i].null)
-			v[i].s = arena_printf(&ctx->arena, "%lld", (long long)v[i].i);
-	market_apply(it, v);
+	market_apply(it, vals, &ctx->arena);
 	return market_validate(it, &ctx->err);
 }
 
