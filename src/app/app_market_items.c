@@ -209,15 +209,8 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	                                               app_id_str(ctx, items[pr->limit - 1].id))
 	                           : NULL;
 	out->total = -1;
-	if (pr->count) {
-		la.v[0] = DB_INT(0);
-		if ((e = db_query(ctx->conn, count_rows[k], la.v, la.n, &r)))
-			return app_db_fail(ctx, e, kind_path[k]);
-		if (db_next(r))
-			out->total = db_col_i64(r, 0);
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, kind_path[k]);
-	}
+	if (pr->count)
+		return app_list_count(ctx, count_rows[k], la.v, la.n + 1, DB_INT(0), &out->total);
 	return ERR_OK;
 }
 

@@ -186,7 +186,7 @@ enum err app_cursor_id(struct app_ctx *ctx, char list, const char *cursor, int64
 enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *list_args,
                         size_t nargs, struct db_val start, int64_t *total)
 {
-	struct db_val args[24];
+	struct db_val args[32]; /* the market lists take 26 */
 	if (nargs < 2 || nargs > sizeof args / sizeof args[0])
 		return APP_FAIL(ctx, ERR_INTERNAL, "", "count: bad argument list");
 	memcpy(args, list_args, sizeof args[0] * (nargs - 1));
