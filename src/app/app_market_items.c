@@ -128,19 +128,11 @@ struct list_args {
 static enum err list_args_make(struct app_ctx *ctx, const struct market_filter *f,
                                struct list_args *la)
 {
-	char region[7];
-	const char *why;
 	memset(la, 0, sizeof *la);
-	if (f->region) {
-		if (!region_code_normalise(f->region, region))
-			return APP_FAIL(ctx, ERR_INVALID, "region", "must be a region code");
-		region_code_range(region, la->rlo, la->rhi);
-	}
-	if (f->industry) {
-		if (!industry_code_check(f->industry, &why))
-			return APP_FAIL(ctx, ERR_INVALID, "industry", "%s", why);
-		industry_code_range(f->industry, la->ilo, la->ihi);
-	}
+	enum err e =
+	        app_code_ranges(ctx, f->region, f->industry, la->rlo, la->rhi, la->ilo, la->ihi);
+	if (e)
+		return e;
 	la->mode = f->mode ? arena_printf(&ctx->arena, "%%,%s,%%", f->mode) : NULL;
 	bool all = false;
 	operator_range(&ctx->actor, la->olo, la->ohi, &all);

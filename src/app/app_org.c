@@ -2,7 +2,6 @@
 #include "app/app_org.h"
 
 #include "app/app_tx.h"
-#include "core/codes.h"
 #include "lib/buf.h"
 #include "lib/limits.h"
 #include "lib/num.h"
@@ -83,22 +82,13 @@ enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out)
 enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const struct page_req *pr,
                       struct page *out)
 {
-	char rlo[7] = "", rhi[7] = "", ilo[6] = "", ihi[6] = "", region[7];
+	char rlo[7], rhi[7], ilo[6], ihi[6];
 	int64_t after_id = 0;
 	enum err e;
 	if (pr->cursor && (e = app_cursor_id(ctx, 'o', pr->cursor, &after_id)))
 		return e;
-	if (f->region) {
-		if (!region_code_normalise(f->region, region))
-			return APP_FAIL(ctx, ERR_INVALID, "region", "must be a region code");
-		region_code_range(region, rlo, rhi);
-	}
-	const char *why;
-	if (f->industry) {
-		if (!industry_code_check(f->industry, &why))
-			return APP_FAIL(ctx, ERR_INVALID, "industry", "%s", why);
-		industry_code_range(f->industry, ilo, ihi);
-	}
+	if ((e = app_code_ranges(ctx, f->region, f->industry, rlo, rhi, ilo, ihi)))
+		return e;
 	const char *like = app_like_pattern(ctx, f->q);
 	const char *rl = f->region ? rlo : NULL, *il = f->industry ? ilo : NULL;
 	int limit = pr->limit;
