@@ -99,14 +99,7 @@ enum err app_market_import_row(struct app_ctx *ctx, enum market_kind k,
 		return e;
 	*created = e == ERR_NOT_FOUND;
 	it.kind = k;
-	size_t n;
-	const struct field_def *defs = market_fields(k, &n);
-	struct field_val v[MARKET_FIELDS_MAX];
-	memcpy(v, vals, n * sizeof *v);
-	for (size_t i = 0; i < n; i++) /* integers are kept as text in items */
-		if (defs[i].type == FT_INT && v[i].set && !v[i].null)
-			v[i].s = arena_printf(&ctx->arena, "%lld", (long long)v[i].i);
-	market_apply(&it, v);
+	market_apply(&it, vals, &ctx->arena);
 	if (!it.f[MK_STATUS])
 		it.f[MK_STATUS] =
 		        "published"; /* imports load collections that are public already */

@@ -128,19 +128,11 @@ struct list_args {
 static enum err list_args_make(struct app_ctx *ctx, const struct market_filter *f,
                                struct list_args *la)
 {
-	char region[7];
-	const char *why;
 	memset(la, 0, sizeof *la);
-	if (f->region) {
-		if (!region_code_normalise(f->region, region))
-			return APP_FAIL(ctx, ERR_INVALID, "region", "must be a region code");
-		region_code_range(region, la->rlo, la->rhi);
-	}
-	if (f->industry) {
-		if (!industry_code_check(f->industry, &why))
-			return APP_FAIL(ctx, ERR_INVALID, "industry", "%s", why);
-		industry_code_range(f->industry, la->ilo, la->ihi);
-	}
+	enum err e =
+	        app_code_ranges(ctx, f->region, f->industry, la->rlo, la->rhi, la->ilo, la->ihi);
+	if (e)
+		return e;
 	la->mode = f->mode ? arena_printf(&ctx->arena, "%%,%s,%%", f->mode) : NULL;
 	bool all = false;
 	operator_range(&ctx->actor, la->olo, la->ohi, &all);
@@ -209,15 +201,8 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	                                               app_id_str(ctx, items[pr->limit - 1].id))
 	                           : NULL;
 	out->total = -1;
-	if (pr->count) {
-		la.v[0] = DB_INT(0);
-		if ((e = db_query(ctx->conn, count_rows[k], la.v, la.n, &r)))
-			return app_db_fail(ctx, e, kind_path[k]);
-		if (db_next(r))
-			out->total = db_col_i64(r, 0);
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, kind_path[k]);
-	}
+	if (pr->count)
+		return app_list_count(ctx, count_rows[k], la.v, la.n + 1, DB_INT(0), &out->total);
 	return ERR_OK;
 }
 
@@ -230,21 +215,14 @@ static const char *item_json(struct app_ctx *ctx, const struct market_item *it)
 	return app_keep(ctx, &b);
 }
 
-/* Apply API values to an item: integers into text, status refused (the workflow owns it). */
+/* Apply API values to an item: status refused (the workflow owns it). */
 static enum err apply_vals(struct app_ctx *ctx, struct market_item *it,
                            const struct field_val *vals)
 {
-	size_t n;
-	const struct field_def *defs = market_fields(it->kind, &n);
 	if (vals[MK_STATUS].set)
 		return APP_FAIL(ctx, ERR_INVALID, "status",
 		                "changes only through the workflow (POST .../transitions)");
-	struct field_val v[MARKET_FIELDS_MAX];
-	memcpy(v, vals, n * sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		if (defs[i].type == FT_INT && v[i].set && !v[i].null)
-			v[i].s = arena_printf(&ctx->arena, "%lld", (long long)v[i].i);
-	market_apply(it, v);
+	market_apply(it, vals, &ctx->arena);
 	return market_validate(it, &ctx->err);
 }
 

@@ -2,7 +2,6 @@
 #include "app/app_org.h"
 
 #include "app/app_tx.h"
-#include "core/codes.h"
 #include "lib/buf.h"
 #include "lib/limits.h"
 #include "lib/num.h"
@@ -83,34 +82,38 @@ enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out)
 enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const struct page_req *pr,
                       struct page *out)
 {
-	char rlo[7] = "", rhi[7] = "", ilo[6] = "", ihi[6] = "", region[7];
+	char rlo[7], rhi[7], ilo[6], ihi[6];
 	int64_t after_id = 0;
 	enum err e;
 	if (pr->cursor && (e = app_cursor_id(ctx, 'o', pr->cursor, &after_id)))
 		return e;
-	if (f->region) {
-		if (!region_code_normalise(f->region, region))
-			return APP_FAIL(ctx, ERR_INVALID, "region", "must be a region code");
-		region_code_range(region, rlo, rhi);
-	}
-	const char *why;
-	if (f->industry) {
-		if (!industry_code_check(f->industry, &why))
-			return APP_FAIL(ctx, ERR_INVALID, "industry", "%s", why);
-		industry_code_range(f->industry, ilo, ihi);
-	}
+	if ((e = app_code_ranges(ctx, f->region, f->industry, rlo, rhi, ilo, ihi)))
+		return e;
 	const char *like = app_like_pattern(ctx, f->q);
 	const char *rl = f->region ? rlo : NULL, *il = f->industry ? ilo : NULL;
-#define ORG_FILTER_ARGS                                                                            \
-	DB_TEXT(f->kind), DB_TEXT(f->kind), DB_TEXT(rl), DB_TEXT(rl), DB_TEXT(rhi), DB_TEXT(il),   \
-	        DB_TEXT(il), DB_TEXT(ihi), DB_TEXT(f->size_class), DB_TEXT(f->size_class),         \
-	        DB_TEXT(f->credit_code), DB_TEXT(f->credit_code), DB_TEXT(like), DB_TEXT(like),    \
-	        DB_TEXT(like), DB_TEXT(like)
-	struct db_rows *r;
 	int limit = pr->limit;
+	const struct db_val args[] = {DB_INT(after_id),
+	                              DB_TEXT(f->kind),
+	                              DB_TEXT(f->kind),
+	                              DB_TEXT(rl),
+	                              DB_TEXT(rl),
+	                              DB_TEXT(rhi),
+	                              DB_TEXT(il),
+	                              DB_TEXT(il),
+	                              DB_TEXT(ihi),
+	                              DB_TEXT(f->size_class),
+	                              DB_TEXT(f->size_class),
+	                              DB_TEXT(f->credit_code),
+	                              DB_TEXT(f->credit_code),
+	                              DB_TEXT(like),
+	                              DB_TEXT(like),
+	                              DB_TEXT(like),
+	                              DB_TEXT(like),
+	                              DB_INT(limit + 1)};
+	enum { NARGS = sizeof args / sizeof args[0] };
+	struct db_rows *r;
 	struct org *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(limit + 1));
-	e = db_query(ctx->conn, STMT_ORG_LIST,
-	             DB_ARGS(DB_INT(after_id), ORG_FILTER_ARGS, DB_INT(limit + 1)), &r);
+	e = db_query(ctx->conn, STMT_ORG_LIST, args, NARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "organisations");
 	int n = 0;
@@ -127,16 +130,8 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 		out->next_cursor = app_cursor_encode(ctx, 'o', key);
 	}
 	out->total = -1;
-	if (pr->count) {
-		e = db_query(ctx->conn, STMT_ORG_COUNT, DB_ARGS(DB_INT(0), ORG_FILTER_ARGS), &r);
-		if (e)
-			return app_db_fail(ctx, e, "organisations");
-		if (db_next(r))
-			out->total = db_col_i64(r, 0);
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, "organisations");
-	}
-#undef ORG_FILTER_ARGS
+	if (pr->count)
+		return app_list_count(ctx, STMT_ORG_COUNT, args, NARGS, DB_INT(0), &out->total);
 	return ERR_OK;
 }
 

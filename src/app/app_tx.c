@@ -1,7 +1,8 @@
-/* app_tx: write transactions, audit records, idempotency, cursors. */
+/* app_tx: write transactions, audit records, idempotency, cursors, list filters. */
 #include "app/app_tx.h"
 
 #include "core/audit.h"
+#include "core/codes.h"
 #include "lib/b64.h"
 #include "lib/buf.h"
 #include "lib/limits.h"
@@ -205,7 +206,7 @@ enum err app_cursor_id(struct app_ctx *ctx, char list, const char *cursor, int64
 enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *list_args,
                         size_t nargs, struct db_val start, int64_t *total)
 {
-	struct db_val args[24];
+	struct db_val args[32]; /* the market lists take 26 */
 	if (nargs < 2 || nargs > sizeof args / sizeof args[0])
 		return APP_FAIL(ctx, ERR_INTERNAL, "", "count: bad argument list");
 	memcpy(args, list_args, sizeof args[0] * (nargs - 1));
@@ -217,6 +218,25 @@ enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *
 	*total = db_next(r) ? db_col_i64(r, 0) : 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "count");
+	return ERR_OK;
+}
+
+enum err app_code_ranges(struct app_ctx *ctx, const char *region, const char *industry, char rlo[7],
+                         char rhi[7], char ilo[6], char ihi[6])
+{
+	char code[7];
+	const char *why;
+	rlo[0] = rhi[0] = ilo[0] = ihi[0] = '\0';
+	if (region) {
+		if (!region_code_normalise(region, code))
+			return APP_FAIL(ctx, ERR_INVALID, "region", "must be a region code");
+		region_code_range(code, rlo, rhi);
+	}
+	if (industry) {
+		if (!industry_code_check(industry, &why))
+			return APP_FAIL(ctx, ERR_INVALID, "industry", "%s", why);
+		industry_code_range(industry, ilo, ihi);
+	}
 	return ERR_OK;
 }
 

@@ -58,6 +58,13 @@ enum err app_cursor_id(struct app_ctx *ctx, char list, const char *cursor, int64
  */
 enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *list_args,
                         size_t nargs, struct db_val start, int64_t *total);
+/*
+ * The optional region and industry filters of a list as half-open code
+ * ranges [rlo, rhi) and [ilo, ihi), left empty for an absent filter;
+ * ERR_INVALID naming "region" or "industry" when one is not a code.
+ */
+enum err app_code_ranges(struct app_ctx *ctx, const char *region, const char *industry, char rlo[7],
+                         char rhi[7], char ilo[6], char ihi[6]);
 /* The escaped LIKE pattern %q% for a search text, or NULL for none. */
 const char *app_like_pattern(struct app_ctx *ctx, const char *q);
 

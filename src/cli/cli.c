@@ -193,6 +193,11 @@ void cli_progress_done(void)
 	progress_shown = false;
 }
 
+FILE *cli_input(const char *path)
+{
+	return strcmp(path, "-") ? fopen(path, "rb") : stdin;
+}
+
 bool cli_ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);

@@ -74,6 +74,9 @@ void cli_close(struct app *app, struct app_ctx *ctx);
 /* Print an error with its detail; return the exit code for it. */
 int cli_fail(enum err e, const struct err_detail *d, const char *what);
 
+/* An input file opened for reading, or stdin for "-"; NULL (errno set) if it cannot be
+ * opened. Callers close it unless it is stdin. */
+FILE *cli_input(const char *path);
 /* Whether s ends with suffix (file name extensions). */
 bool cli_ends_with(const char *s, const char *suffix);
 /* Progress on stderr: a bar on a terminal, a line every few seconds otherwise. */

@@ -284,7 +284,7 @@ int cmd_import(int argc, char **argv)
 	for (int i = 1; i < npos && rc != EXIT_OTHER; i++) {
 		struct import_run run = {.file = pos[i]};
 		bool jsonl = format ? !strcmp(format, "jsonl") : cli_ends_with(pos[i], ".jsonl");
-		FILE *f = strcmp(pos[i], "-") ? fopen(pos[i], "rb") : stdin;
+		FILE *f = cli_input(pos[i]);
 		if (!f) {
 			fprintf(stderr, "techbridge import: cannot open %s\n", pos[i]);
 			rc = EXIT_INPUT;

@@ -320,7 +320,7 @@ int cmd_evaluate(int argc, char **argv)
 		rules_free(&rules);
 		return EXIT_USAGE;
 	}
-	FILE *in = strcmp(pos[0], "-") ? fopen(pos[0], "r") : stdin;
+	FILE *in = cli_input(pos[0]);
 	if (!in) {
 		fprintf(stderr, "techbridge evaluate: %s: cannot open\n", pos[0]);
 		rules_free(&rules);

@@ -230,7 +230,7 @@ static int run_match(struct match_run *m, struct app_ctx *ctx, enum market_kind 
 		match_one(m, &it);
 		return 0;
 	}
-	FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
+	FILE *f = cli_input(file);
 	if (!f) {
 		fprintf(stderr, "techbridge match: cannot open %s\n", file);
 		return EXIT_INPUT;

@@ -2,6 +2,7 @@
 #include "core/facts.h"
 
 #include "lib/date.h"
+#include "lib/num.h"
 
 #include <math.h>
 #include <string.h>
@@ -137,23 +138,21 @@ static enum err parse_year_map(struct facts *fx, json_t *j, bool dev, struct err
 	{
 		char path[64];
 		snprintf(path, sizeof path, "%s.%s", dev ? "dev_scores" : "years", key);
-		int y = 0;
-		for (const char *p = key; *p; p++)
-			y = *p >= '0' && *p <= '9' && y < 10000 ? y * 10 + (*p - '0') : -1;
-		if (strlen(key) != 4 || y < 1900)
+		int64_t y;
+		if (strlen(key) != 4 || !num_parse(key, 1900, 9999, &y))
 			return bad(d, path, "must be a four-digit year");
 		int *n = dev ? &fx->ndev : &fx->nyears;
 		if (*n >= FACTS_YEARS_MAX)
 			return bad(d, path, "too many years");
 		int slot = (*n)++;
 		if (dev) {
-			fx->dev_year[slot] = y;
+			fx->dev_year[slot] = (int)y;
 			enum err e = fact_value(fx, F_DEV_SCORE, val, &fx->dev[slot], path, d);
 			if (e)
 				return e;
 			continue;
 		}
-		fx->year[slot] = y;
+		fx->year[slot] = (int)y;
 		if (!json_is_object(val))
 			return bad(d, path, "must be an object of that year's amounts");
 		const char *k2;

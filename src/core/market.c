@@ -226,14 +226,20 @@ static bool ip_check(const char *s, const char **why)
 	return ok;
 }
 
-void market_apply(struct market_item *it, const struct field_val *vals)
+void market_apply(struct market_item *it, const struct field_val *vals, struct arena *a)
 {
 	size_t n;
 	const struct field_def *defs = market_fields(it->kind, &n);
-	(void)defs;
-	for (size_t i = 0; i < n; i++)
-		if (vals[i].set)
-			it->f[i] = vals[i].null ? NULL : vals[i].s;
+	for (size_t i = 0; i < n; i++) {
+		if (!vals[i].set)
+			continue;
+		if (vals[i].null)
+			it->f[i] = NULL;
+		else if (defs[i].type == FT_INT) /* items keep numbers as decimal text */
+			it->f[i] = arena_printf(a, "%lld", (long long)vals[i].i);
+		else
+			it->f[i] = vals[i].s;
+	}
 }
 
 enum err market_item_from_text(enum market_kind k, const char *const *names,
@@ -252,13 +258,11 @@ enum err market_item_from_text(enum market_kind k, const char *const *names,
 		enum err e = fields_set_text(&defs[f], values[i], &v[f], a, d);
 		if (e)
 			return e;
-		if (defs[f].type == FT_INT && v[f].set && !v[f].null)
-			v[f].s = arena_printf(a, "%lld", (long long)v[f].i);
 	}
 	enum err e = fields_require(defs, nf, v, d);
 	if (e)
 		return e;
-	market_apply(it, v);
+	market_apply(it, v, a);
 	return market_validate(it, d);
 }
 

@@ -79,8 +79,9 @@ struct market_item {
 const struct field_def *market_fields(enum market_kind k, size_t *n);
 /* Whether field i of kind k is stored as an integer. */
 bool market_field_is_int(enum market_kind k, int i);
-/* Apply the set values of a patch (NULL-valued fields clear). */
-void market_apply(struct market_item *it, const struct field_val *vals);
+/* Apply the set values of a patch (NULL-valued fields clear); integers become
+ * decimal text in a. */
+void market_apply(struct market_item *it, const struct field_val *vals, struct arena *a);
 /* Rules across fields: TRL and budget ranges ordered; defaults already applied. */
 enum err market_validate(const struct market_item *it, struct err_detail *d);
 /*

@@ -58,13 +58,6 @@ const struct field_def api_stats_query[API_STATS_NQUERY] = {
         {"year", FT_INT, 0, 1990, 2100, NULL, NULL, "fiscal year (default last year)"},
 };
 
-/* An integer query parameter (checked by the route's table), 0 when absent. */
-static int64_t query_int(struct req *rq, const struct field_def *defs, size_t n, const char *name)
-{
-	int i = fields_find(defs, n, name);
-	return i >= 0 && rq->query[i].set && !rq->query[i].null ? rq->query[i].i : 0;
-}
-
 void api_facts_get(struct req *rq)
 {
 	int64_t id;
@@ -127,8 +120,7 @@ static void app_item_json(const void *item, struct buf *out)
 void api_application_list(struct req *rq)
 {
 	struct page p;
-	enum err e = app_application_list(
-	        rq->ctx, query_int(rq, api_app_query, API_APP_NQUERY, "org_id"), &rq->page, &p);
+	enum err e = app_application_list(rq->ctx, http_query_int(rq, "org_id", 0), &rq->page, &p);
 	if (e)
 		return http_problem(rq, e);
 	http_page(rq, &p, sizeof(struct application), app_item_json);
@@ -414,8 +406,7 @@ void api_title_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_title_list(rq->ctx, http_query(rq, "tier"),
-	                            query_int(rq, api_title_query, API_TITLE_NQUERY, "org_id"),
-	                            &rq->page, &p);
+	                            http_query_int(rq, "org_id", 0), &rq->page, &p);
 	if (e)
 		return http_problem(rq, e);
 	http_page(rq, &p, sizeof(struct title), title_item_json);
@@ -461,8 +452,7 @@ void api_notification_list(struct req *rq)
 void api_stats_gradient(struct req *rq)
 {
 	const char *json;
-	enum err e = app_gradient_stats(
-	        rq->ctx, (int)query_int(rq, api_stats_query, API_STATS_NQUERY, "year"), &json);
+	enum err e = app_gradient_stats(rq->ctx, (int)http_query_int(rq, "year", 0), &json);
 	if (!e)
 		buf_puts(&rq->out, json);
 	http_finish(rq, e, 200);

@@ -74,11 +74,6 @@ static void item_json(const void *item, struct buf *out)
 	market_to_json(item, out);
 }
 
-static int64_t query_int(struct req *rq, size_t i)
-{
-	return rq->query[i].set && !rq->query[i].null ? rq->query[i].i : 0;
-}
-
 void api_market_list(struct req *rq)
 {
 	const char *assigned = http_query(rq, "assigned");
@@ -87,9 +82,9 @@ void api_market_list(struct req *rq)
 	        .field = http_query(rq, "field"),
 	        .region = http_query(rq, "region"),
 	        .industry = http_query(rq, "industry"),
-	        .trl = (int)query_int(rq, 4),
+	        .trl = (int)http_query_int(rq, "trl", 0),
 	        .mode = http_query(rq, "mode"),
-	        .org_id = query_int(rq, 6),
+	        .org_id = http_query_int(rq, "owner", 0),
 	        .assigned = assigned && !strcmp(assigned, "true"),
 	};
 	struct page p;
@@ -230,7 +225,7 @@ void api_market_search(struct req *rq)
 	        .field = http_query(rq, "field"),
 	        .region = http_query(rq, "region"),
 	        .industry = http_query(rq, "industry"),
-	        .trl = (int)query_int(rq, 4),
+	        .trl = (int)http_query_int(rq, "trl", 0),
 	        .mode = http_query(rq, "mode"),
 	};
 	struct market_found found;
@@ -247,7 +242,7 @@ static void matches(struct req *rq, bool similar)
 	struct market_found found;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	int k = rq->query[0].set ? (int)rq->query[0].i : 10;
+	int k = (int)http_query_int(rq, "k", 10);
 	enum err e = app_market_item_matches(rq->ctx, kind_of(rq), id, similar, k, &found);
 	if (!e)
 		found_json(rq, &found, false);
@@ -355,8 +350,9 @@ static void interest_item_json(const void *item, struct buf *out)
 void api_interest_list(struct req *rq)
 {
 	struct page p;
-	enum err e = app_interest_list(rq->ctx, query_int(rq, 0), query_int(rq, 1),
-	                               http_query(rq, "status"), &rq->page, &p);
+	enum err e = app_interest_list(rq->ctx, http_query_int(rq, "listing_id", 0),
+	                               http_query_int(rq, "demand_id", 0), http_query(rq, "status"),
+	                               &rq->page, &p);
 	if (e)
 		return http_problem(rq, e);
 	http_page(rq, &p, sizeof(struct interest), interest_item_json);

@@ -30,6 +30,14 @@ bool http_query_bool(struct req *rq, const char *name)
 	return i >= 0 && rq->query[i].set && rq->query[i].b;
 }
 
+int64_t http_query_int(struct req *rq, const char *name, int64_t dflt)
+{
+	int i = fields_find(rq->route->query, rq->route->nquery, name);
+	if (i < 0 || !rq->query[i].set || rq->query[i].null)
+		return dflt;
+	return rq->query[i].i;
+}
+
 void http_json(struct req *rq, int status)
 {
 	rq->status = status;

@@ -47,6 +47,9 @@ bool http_param_id(struct req *rq, int i, int64_t *id);
 /* A query value by field name: NULL when absent or null. */
 const char *http_query(struct req *rq, const char *name);
 bool http_query_bool(struct req *rq, const char *name);
+/* An integer query value by field name (bounds checked by the route's table): dflt
+ * when absent or null. */
+int64_t http_query_int(struct req *rq, const char *name, int64_t dflt);
 
 /* Answer with JSON text already in rq->out (status 200/201). */
 void http_json(struct req *rq, int status);

@@ -1,9 +1,11 @@
 // Cursor pagination over a list endpoint: {"items", "next_cursor", "total"?}.
-// Keeps a stack of cursors so that "previous page" works.
+// Keeps a stack of cursors so that "previous page" works. `path` and `query`
+// may be functions, read at each load; `onLoad(res)` sees the whole response
+// of the latest load (for what a page shows besides its items).
 import { ref } from 'vue'
 import { api } from './api.js'
 
-export function useCursorList(path, { pageSize = 50, query = () => ({}), onError } = {}) {
+export function useCursorList(path, { pageSize = 50, query = () => ({}), onLoad, onError } = {}) {
   const items = ref([])
   const total = ref(null)
   const nextCursor = ref(null)
@@ -23,6 +25,7 @@ export function useCursorList(path, { pageSize = 50, query = () => ({}), onError
       items.value = res.items || []
       nextCursor.value = res.next_cursor || null
       total.value = typeof res.total === 'number' ? res.total : null
+      if (onLoad) onLoad(res)
     } catch (e) {
       if (mine !== seq) return
       items.value = []
