@@ -159,7 +159,8 @@ enum err csv_next(struct csv *c, const char ***fields, int *n, struct err_detail
 		if ((e = csv_read(c, d)))
 			return e;
 	} while (c->nfields == 1 && c->rec.len == 1); /* an empty line is not a record */
-	c->ptrs = xrealloc(c->ptrs, sizeof *c->ptrs * (size_t)c->cap);
+	if (c->ptrs_cap < c->cap)
+		c->ptrs = xrealloc(c->ptrs, sizeof *c->ptrs * (size_t)(c->ptrs_cap = c->cap));
 	for (int i = 0; i < c->nfields; i++)
 		c->ptrs[i] = c->rec.data + c->offs[i];
 	*fields = c->ptrs;

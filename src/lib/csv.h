@@ -19,7 +19,8 @@ struct csv {
 	size_t *offs;      /* start of each field in rec */
 	const char **ptrs; /* the fields handed out */
 	int nfields, cap;
-	long line; /* line where the current record started (1-based) */
+	int ptrs_cap; /* grown with cap, never per record: a realloc takes the allocator's lock */
+	long line;    /* line where the current record started (1-based) */
 	long next_line;
 	bool bom_checked;
 	/* input read ahead in blocks: byte-at-a-time stdio would dominate big imports */

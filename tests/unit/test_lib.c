@@ -139,6 +139,24 @@ static void csv_reads_rfc4180(void)
 	csv_free(&c);
 	fclose(f);
 
+	/* a later record wider than the first: the handed-out field array grows with it */
+	struct buf wide = BUF_INIT;
+	buf_append(&wide, "a,b\n", 4);
+	for (int i = 0; i < 100; i++)
+		buf_printf(&wide, "%s%d", i ? "," : "", i);
+	buf_append(&wide, "\nx\n", 3);
+	f = fmemopen(wide.data, wide.len, "r");
+	csv_init(&c, f);
+	CHECK(csv_next(&c, &fl, &n, &d) == ERR_OK && n == 2);
+	CHECK(csv_next(&c, &fl, &n, &d) == ERR_OK && n == 100);
+	CHECK_STR(fl[0], "0");
+	CHECK_STR(fl[99], "99");
+	CHECK(csv_next(&c, &fl, &n, &d) == ERR_OK && n == 1);
+	CHECK_STR(fl[0], "x");
+	csv_free(&c);
+	fclose(f);
+	buf_free(&wide);
+
 	struct buf b = BUF_INIT;
 	csv_put_field(&b, "plain");
 	buf_putc(&b, ',');
