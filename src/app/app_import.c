@@ -263,6 +263,9 @@ static enum err batch_close(struct importer *imp)
 {
 	struct app_ctx *ctx = imp->ctx;
 	enum err e = ERR_OK;
+	/* a bulk load's deferred rows fail here, if at all: that ends the load */
+	if (imp->bulk && imp->in_tx && db_flush(ctx->conn))
+		return app_db_fail(ctx, ERR_DB, "import");
 	if (imp->in_batch) {
 		imp->in_batch = false;
 		imp->st.created += imp->batch_created;
@@ -475,10 +478,12 @@ static enum err org_write(struct importer *imp, const struct org *o, int64_t *id
 		            DB_ARGS(ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s), DB_INT(*id)), NULL);
 		imp->batch_updated += !e;
 	} else if (imp->bulk) {
-		e = db_exec(c, STMT_ORG_INSERT_ID,
-		            DB_ARGS(DB_INT(imp->next_id), ORG_ROW_ARGS(o), DB_TEXT(ctx->now_s),
-		                    DB_TEXT(ctx->now_s)),
-		            NULL);
+		/* checked rows into an empty table: the store's answer can wait (batch_close) */
+		e = db_exec_deferred(c, STMT_ORG_INSERT_ID,
+		                     DB_ARGS(DB_INT(imp->next_id), ORG_ROW_ARGS(o),
+		                             DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)));
+		if (e)
+			e = ERR_DB; /* this row's or an earlier one's: either way the load ends */
 		if (!e)
 			*id = imp->next_id++;
 		imp->batch_created += !e;
@@ -673,8 +678,11 @@ enum err app_import_apply(struct importer *imp, struct import_row *row, struct e
 	digest_row(imp, row);
 	imp->batch_rows++;
 	imp->last_line = row->line;
-	if (imp->batch_rows >= IMPORT_BATCH && (e = batch_close(imp)))
+	if (imp->batch_rows >= IMPORT_BATCH && (e = batch_close(imp))) {
+		*d = imp->ctx->err;
+		d->line = row->line;
 		return e;
+	}
 	return ERR_OK;
 }
 

@@ -307,6 +307,19 @@ enum err db_exec(struct db_conn *c, enum stmt id, const struct db_val *args, siz
 	return RBE(r)->done(r, changes);
 }
 
+enum err db_exec_deferred(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs)
+{
+	const struct db_backend *be = BASE(c)->be;
+	return be->exec_deferred ? be->exec_deferred(c, id, args, nargs)
+	                         : db_exec(c, id, args, nargs, NULL);
+}
+
+enum err db_flush(struct db_conn *c)
+{
+	const struct db_backend *be = BASE(c)->be;
+	return be->flush ? be->flush(c) : ERR_OK;
+}
+
 const char *db_last_error(struct db_conn *c)
 {
 	return BASE(c)->be->last_error(c);

@@ -116,6 +116,17 @@ const char *db_col_text(struct db_rows *r, int col);
 enum err db_exec(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
                  int64_t *changes);
 
+/*
+ * A write whose outcome the caller can learn later: bulk loads. PostgreSQL
+ * sends it in pipeline mode without waiting for the server, so a load pays a
+ * round trip per few hundred rows instead of per row; SQLite runs it now.
+ * db_flush waits for every deferred write on the connection and returns the
+ * first failure (a failed one aborts the rest and the transaction). Any
+ * other call on the connection flushes first, so reads see the writes.
+ */
+enum err db_exec_deferred(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs);
+enum err db_flush(struct db_conn *c);
+
 /* The error detail of the last failed call on this connection (for logs). */
 const char *db_last_error(struct db_conn *c);
 

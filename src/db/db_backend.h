@@ -16,6 +16,10 @@ struct db_backend {
 	enum err (*exec_script)(struct db_conn *c, const char *sql);
 	enum err (*query)(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
 	                  struct db_rows **out);
+	/* Run a write whose result can wait until `flush` (NULL: the backend runs it now). */
+	enum err (*exec_deferred)(struct db_conn *c, enum stmt id, const struct db_val *args,
+	                          size_t nargs);
+	enum err (*flush)(struct db_conn *c);
 	bool (*next)(struct db_rows *r);
 	enum err (*done)(struct db_rows *r, int64_t *changes);
 	bool (*col_null)(struct db_rows *r, int col);

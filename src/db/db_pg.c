@@ -7,7 +7,8 @@
  * Results are fetched whole by PQexecPrepared; the statements that can
  * return many rows carry a LIMIT. SQLSTATEs map to enum err so callers see
  * the same kinds as on SQLite. A connection broken by a server restart is
- * reset on its next use outside a transaction.
+ * reset on its next use outside a transaction. Deferred writes (bulk
+ * loads) go out in pipeline mode, PG_PIPELINE at a time per round trip.
  */
 #include "db/db_backend.h"
 
@@ -18,6 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * Deferred writes sent before their results are read. Each result is a few
+ * dozen bytes, so a batch's results fit the socket buffers: a blocking
+ * connection cannot deadlock with the server writing them.
+ */
+enum { PG_PIPELINE = 256 };
 
 /* Serialises migrations between server processes (any constant unique to us). */
 #define PG_MIGRATION_LOCK "7203001"
@@ -40,6 +48,7 @@ struct db_conn {
 	size_t cap;
 	/* Only one result is open per connection at a time (db.h), so it lives here. */
 	struct db_rows rows;
+	int pending; /* deferred writes sent in pipeline mode, results not read yet */
 	char errmsg[256];
 };
 
@@ -253,6 +262,52 @@ static void pg_close_rows(struct db_conn *c)
 	c->rows.res = NULL;
 }
 
+/*
+ * Read the results of the deferred writes and leave pipeline mode; the
+ * first failure is returned (the ones after it report "aborted").
+ */
+static enum err pg_settle(struct db_conn *c)
+{
+	if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF)
+		return ERR_OK;
+	enum err e = ERR_OK;
+	if (!PQpipelineSync(c->pg)) {
+		pg_set_msg(c, "pipeline", PQerrorMessage(c->pg));
+		e = ERR_UNAVAILABLE;
+	}
+	/* each write's results end with a NULL; the sync point ends the batch */
+	bool synced = false;
+	for (int ends = 0; !synced && ends <= c->pending;) {
+		PGresult *res = PQgetResult(c->pg);
+		if (!res) {
+			ends++;
+			continue;
+		}
+		ExecStatusType st = PQresultStatus(res);
+		if (st == PGRES_FATAL_ERROR && !e) {
+			/* the detail names the row ("Failing row contains ..."): nothing else does */
+			const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+			e = pg_err(c, res, "deferred write");
+			if (detail) {
+				size_t n = strlen(c->errmsg);
+				snprintf(c->errmsg + n, sizeof c->errmsg - n, " (%s)", detail);
+			}
+		}
+		synced = st == PGRES_PIPELINE_SYNC;
+		PQclear(res);
+	}
+	if (!synced && !e) {
+		pg_set_msg(c, "pipeline", "no sync point: the connection failed");
+		e = ERR_UNAVAILABLE;
+	}
+	c->pending = 0;
+	if (!PQexitPipelineMode(c->pg) && !e) {
+		pg_set_msg(c, "pipeline", PQerrorMessage(c->pg));
+		e = ERR_UNAVAILABLE;
+	}
+	return e;
+}
+
 static void pg_disconnect(struct db_conn *c)
 {
 	pg_close_rows(c);
@@ -286,8 +341,8 @@ static enum err pg_ready(struct db_conn *c)
 
 static enum err pg_exec_script(struct db_conn *c, const char *sql)
 {
-	enum err e = pg_ready(c);
-	if (e)
+	enum err e = pg_settle(c);
+	if (e || (e = pg_ready(c)))
 		return e;
 	/* db_commit rolls back after a failed COMMIT, which already ended the transaction */
 	if (!strcmp(sql, "ROLLBACK") && PQtransactionStatus(c->pg) == PQTRANS_IDLE)
@@ -376,8 +431,8 @@ static void pg_params(struct db_conn *c, const struct db_val *args, size_t nargs
 static enum err pg_query(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
                          struct db_rows **out)
 {
-	enum err e = pg_ready(c);
-	if (e)
+	enum err e = pg_settle(c);
+	if (e || (e = pg_ready(c)))
 		return e;
 	pg_close_rows(c); /* a caller that skipped db_done must not leak the result */
 	if ((e = pg_prepare(c, id)))
@@ -404,6 +459,41 @@ static enum err pg_query(struct db_conn *c, enum stmt id, const struct db_val *a
 	r->nrows = PQntuples(res);
 	*out = r;
 	return ERR_OK;
+}
+
+static enum err pg_exec_deferred(struct db_conn *c, enum stmt id, const struct db_val *args,
+                                 size_t nargs)
+{
+	enum err e;
+	if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
+		pg_close_rows(c);
+		if ((e = pg_ready(c)) ||
+		    (e = pg_prepare(c, id))) /* synchronous: not in a pipeline */
+			return e;
+		if (!PQenterPipelineMode(c->pg)) {
+			pg_set_msg(c, "pipeline", PQerrorMessage(c->pg));
+			return ERR_UNAVAILABLE;
+		}
+	} else if (!c->prepared[id]) {
+		if ((e = pg_settle(c)))
+			return e;
+		return pg_exec_deferred(c, id, args, nargs);
+	}
+	if ((size_t)c->nparams[id] != nargs) {
+		snprintf(c->errmsg, sizeof c->errmsg, "%s: %zu arguments for %d parameters",
+		         stmt_name(id), nargs, c->nparams[id]);
+		return ERR_INTERNAL;
+	}
+	pg_params(c, args, nargs);
+	char name[16];
+	snprintf(name, sizeof name, "s%d", (int)id);
+	if (!PQsendQueryPrepared(c->pg, name, (int)nargs, nargs ? c->values : NULL, NULL, NULL,
+	                         0)) {
+		pg_set_msg(c, "pipeline", PQerrorMessage(c->pg));
+		pg_settle(c);
+		return ERR_UNAVAILABLE;
+	}
+	return ++c->pending >= PG_PIPELINE ? pg_settle(c) : ERR_OK;
 }
 
 static bool pg_next(struct db_rows *r)
@@ -490,6 +580,8 @@ const struct db_backend db_backend_pg = {
         .disconnect = pg_disconnect,
         .exec_script = pg_exec_script,
         .query = pg_query,
+        .exec_deferred = pg_exec_deferred,
+        .flush = pg_settle,
         .next = pg_next,
         .done = pg_done,
         .col_null = pg_col_null,

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bin as libBin, uniqueCreditCode } from "./lib.mjs";
+import { bin as libBin, db as TB_DB, uniqueCreditCode } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -232,6 +232,54 @@ test("import into an empty table (the bulk path): indexes rebuilt, duplicates up
 	}
 	assert.equal(sqlite(db2, "PRAGMA journal_mode"), "wal");
 	assert.equal(sqlite(db2, "SELECT count(*) FROM organisations"), "50");
+});
+
+const onPostgres = TB_DB.startsWith("postgres");
+function psql(url, sql) {
+	const r = spawnSync("psql", [url, "-XAtqc", sql], { encoding: "utf8" });
+	assert.equal(r.status, 0, r.stderr);
+	return r.stdout.trim();
+}
+
+test("PostgreSQL: a bulk load pipelines its rows and reads between them", { skip: !onPostgres && "the PostgreSQL run only" }, () => {
+	// A database of its own (the run's is not empty, and the bulk path needs an empty table).
+	const name = `tb_bulk_${process.pid}`;
+	const url = TB_DB.replace(/\/[^/?]*(\?|$)/, `/${name}$1`);
+	psql(TB_DB, `DROP DATABASE IF EXISTS ${name}`);
+	psql(TB_DB, `CREATE DATABASE ${name}`);
+	try {
+		assert.equal(tb(["migrate"], { db: url }).status, 0);
+		const indexes = `SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'organisations'`;
+		const before = psql(url, indexes);
+		const f = join(dir, "bulk-pg.csv");
+		const codes = bulkCsv(f, 600); // several pipeline batches; the repeated code reads mid-pipeline
+		const r = tb(["import", "organisations", f], { db: url });
+		assert.equal(r.status, 0, show(r));
+		assert.deepEqual(summary(r, f), { rows: 601, created: 600, updated: 1, failed: 0 }, show(r));
+		assert.equal(psql(url, "SELECT count(*), min(id), max(id) FROM organisations"), "600|1|600");
+		assert.equal(psql(url, `SELECT id || '|' || name || '|' || region_code FROM organisations WHERE credit_code='${codes[0]}'`), "1|批量企业改名|110000");
+		assert.equal(psql(url, `SELECT name FROM organisations WHERE credit_code='${codes[599]}'`), "批量企业599");
+		assert.equal(psql(url, indexes), before, "the dropped indexes are back");
+		// the id sequence moved past the loaded rows: a new organisation gets 601
+		const more = join(dir, "bulk-pg-more.csv");
+		writeFileSync(more, `kind,credit_code,name,region_code\nenterprise,${uniqueCreditCode({ region: "320000" })},后来企业,320000\n`);
+		const m = tb(["import", "organisations", more], { db: url });
+		assert.equal(m.status, 0, show(m));
+		assert.equal(psql(url, "SELECT max(id) FROM organisations"), "601");
+		assert.equal(tb(["audit", "verify"], { db: url }).status, 0);
+
+		// A row the store refuses in the middle of a pipeline batch ends the load and
+		// undoes all of it (a constraint stricter than the importer's own checks).
+		psql(url, "TRUNCATE organisations CASCADE");
+		psql(url, "ALTER TABLE organisations ADD CONSTRAINT test_no_300 CHECK (name <> '批量企业300')");
+		const bad = tb(["import", "organisations", f], { db: url });
+		assert.notEqual(bad.status, 0, show(bad));
+		assert.match(bad.stderr, /import failed: .*test_no_300/, show(bad));
+		assert.equal(psql(url, "SELECT count(*) FROM organisations"), "0", "nothing of the failed load stays");
+		assert.equal(psql(url, indexes), before, "the indexes are back after the rollback");
+	} finally {
+		psql(TB_DB, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+	}
 });
 
 test("audit verify: intact, then tampered record 3 is named with exit 2; a backup verifies", () => {
