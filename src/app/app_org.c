@@ -92,24 +92,19 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 	const char *like = app_like_pattern(ctx, f->q);
 	const char *rl = f->region ? rlo : NULL, *il = f->industry ? ilo : NULL;
 	int limit = pr->limit;
-	const struct db_val args[] = {DB_INT(after_id),
-	                              DB_TEXT(f->kind),
-	                              DB_TEXT(f->kind),
-	                              DB_TEXT(rl),
-	                              DB_TEXT(rl),
-	                              DB_TEXT(rhi),
-	                              DB_TEXT(il),
-	                              DB_TEXT(il),
-	                              DB_TEXT(ihi),
-	                              DB_TEXT(f->size_class),
-	                              DB_TEXT(f->size_class),
-	                              DB_TEXT(f->credit_code),
-	                              DB_TEXT(f->credit_code),
-	                              DB_TEXT(like),
-	                              DB_TEXT(like),
-	                              DB_TEXT(like),
-	                              DB_TEXT(like),
-	                              DB_INT(limit + 1)};
+	/* one filter a line, as STMT_ORG_LIST takes them */
+	/* clang-format off */
+	const struct db_val args[] = {
+		DB_INT(after_id),
+		DB_TEXT(f->kind), DB_TEXT(f->kind),
+		DB_TEXT(rl), DB_TEXT(rl), DB_TEXT(rhi),
+		DB_TEXT(il), DB_TEXT(il), DB_TEXT(ihi),
+		DB_TEXT(f->size_class), DB_TEXT(f->size_class),
+		DB_TEXT(f->credit_code), DB_TEXT(f->credit_code),
+		DB_TEXT(like), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
+		DB_INT(limit + 1),
+	};
+	/* clang-format on */
 	enum { NARGS = sizeof args / sizeof args[0] };
 	struct db_rows *r;
 	struct org *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(limit + 1));

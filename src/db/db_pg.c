@@ -428,6 +428,20 @@ static void pg_params(struct db_conn *c, const struct db_val *args, size_t nargs
 	}
 }
 
+/* The prepared statement's name and its arguments' text, for a call of a prepared id. */
+static enum err pg_bind(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
+                        char name[16])
+{
+	if ((size_t)c->nparams[id] != nargs) {
+		snprintf(c->errmsg, sizeof c->errmsg, "%s: %zu arguments for %d parameters",
+		         stmt_name(id), nargs, c->nparams[id]);
+		return ERR_INTERNAL;
+	}
+	pg_params(c, args, nargs);
+	snprintf(name, 16, "s%d", (int)id);
+	return ERR_OK;
+}
+
 static enum err pg_query(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
                          struct db_rows **out)
 {
@@ -437,14 +451,9 @@ static enum err pg_query(struct db_conn *c, enum stmt id, const struct db_val *a
 	pg_close_rows(c); /* a caller that skipped db_done must not leak the result */
 	if ((e = pg_prepare(c, id)))
 		return e;
-	if ((size_t)c->nparams[id] != nargs) {
-		snprintf(c->errmsg, sizeof c->errmsg, "%s: %zu arguments for %d parameters",
-		         stmt_name(id), nargs, c->nparams[id]);
-		return ERR_INTERNAL;
-	}
-	pg_params(c, args, nargs);
 	char name[16];
-	snprintf(name, sizeof name, "s%d", (int)id);
+	if ((e = pg_bind(c, id, args, nargs, name)))
+		return e;
 	PGresult *res =
 	        PQexecPrepared(c->pg, name, (int)nargs, nargs ? c->values : NULL, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
@@ -479,14 +488,9 @@ static enum err pg_exec_deferred(struct db_conn *c, enum stmt id, const struct d
 			return e;
 		return pg_exec_deferred(c, id, args, nargs);
 	}
-	if ((size_t)c->nparams[id] != nargs) {
-		snprintf(c->errmsg, sizeof c->errmsg, "%s: %zu arguments for %d parameters",
-		         stmt_name(id), nargs, c->nparams[id]);
-		return ERR_INTERNAL;
-	}
-	pg_params(c, args, nargs);
 	char name[16];
-	snprintf(name, sizeof name, "s%d", (int)id);
+	if ((e = pg_bind(c, id, args, nargs, name)))
+		return e;
 	if (!PQsendQueryPrepared(c->pg, name, (int)nargs, nargs ? c->values : NULL, NULL, NULL,
 	                         0)) {
 		pg_set_msg(c, "pipeline", PQerrorMessage(c->pg));
