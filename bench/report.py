@@ -46,6 +46,8 @@ def main():
         ("get_pg", "GET /organisations/{id}, PostgreSQL", False),
         ("list_sqlite", "GET /organisations?region=320000&limit=50, SQLite", False),
         ("list_pg", "GET /organisations?region=320000&limit=50, PostgreSQL", False),
+        ("narrow_sqlite", "GET /organisations?region=320505&limit=50 (no match), SQLite", False),
+        ("narrow_pg", "GET /organisations?region=320505&limit=50 (no match), PostgreSQL", False),
     ]:
         rps, p99 = med(f"{key}.rps"), med(f"{key}.p99_us")
         if rps is None:

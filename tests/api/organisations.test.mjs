@@ -143,6 +143,52 @@ test("filter industry matches everything below a code", async () => {
 	}
 });
 
+/** POST a new reference code (region or industry) drawn by `draw`, retrying on the 409 of one that exists. */
+async function newCode(path, draw, name) {
+	for (let i = 0; i < 30; i++) {
+		const r = await api("POST", path, { token: admin, body: { code: draw(), name } });
+		if (r.status === 201) return r.json.code;
+		expectStatus(r, 409, `POST ${path}`);
+	}
+	throw new Error(`no free code for ${path}`);
+}
+
+test("narrow region and industry filters (served from their indexes): pages and counts", async () => {
+	const pref = await newCode("/api/v1/regions", () => `65${40 + Math.floor(Math.random() * 50)}00`, "过滤测试市");
+	const county = await newCode("/api/v1/regions", () => `${pref.slice(0, 4)}${String(1 + Math.floor(Math.random() * 98)).padStart(2, "0")}`, "过滤测试县");
+	const division = await newCode("/api/v1/industries", () => `T${10 + Math.floor(Math.random() * 90)}`, "过滤测试类");
+	const made = [];
+	for (const [region_code, industry_code, kind] of [
+		[county, division, "enterprise"],
+		[county, "C", "university"],
+		[county, division, "enterprise"],
+		[pref, division, "research_institute"],
+	]) {
+		const body = { kind, name: uniqueToken("Narrow "), region_code, industry_code };
+		if (kind === "enterprise") body.credit_code = uniqueCreditCode({ region: "650100" });
+		made.push(await createOrg(body));
+	}
+	const ids = (list) => list.map((o) => o.id);
+	const inCounty = ids(made.slice(0, 3));
+	// a page of one item at a time: the cursor must carry on along the index too
+	assert.deepEqual(ids(await walk({ region: county }, 1)), inCounty, `region=${county}`);
+	assert.deepEqual(ids(await walk({ region: pref.slice(0, 4) }, 2)), ids(made), `region=${pref.slice(0, 4)}`);
+	assert.deepEqual(ids(await walk({ industry: division }, 2)), [made[0].id, made[2].id, made[3].id], `industry=${division}`);
+	assert.deepEqual(ids(await walk({ region: county, industry: division }, 5)), [made[0].id, made[2].id]);
+	assert.deepEqual(ids(await walk({ region: county, kind: "university" }, 5)), [made[1].id]);
+	for (const [q, total] of [
+		[`region=${county}`, 3],
+		[`region=${pref}`, 4],
+		[`industry=${division}`, 3],
+		[`region=${county}&industry=${division}`, 2],
+		[`region=${county}&kind=enterprise`, 2],
+	]) {
+		const r = await api("GET", `/api/v1/organisations?${q}&count=true&limit=1`);
+		expectStatus(r, 200, q);
+		assert.equal(r.json.total, total, describe(r, `total of ${q}`));
+	}
+});
+
 test("filter size_class", async () => {
 	for (const size_class of ["large", "medium", "small", "micro"]) {
 		assert.deepEqual(

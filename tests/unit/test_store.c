@@ -9,6 +9,7 @@
 #include "lib/embed.h"
 #include "unit.h"
 
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -232,6 +233,47 @@ static void late_migration_still_applies(void)
 	db_close(db);
 }
 
+/* Whether SQLite's plan for statement id mentions `what` (an index name, "SCAN o"). */
+static bool plan_uses(const char *path, enum stmt id, const char *what)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	bool found = false;
+	char *sql = NULL;
+	if (sqlite3_open(path, &h) != SQLITE_OK)
+		return false;
+	if (asprintf(&sql, "EXPLAIN QUERY PLAN %s", stmt_sql(id, DB_SQLITE)) > 0 &&
+	    sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			found |= strstr((const char *)sqlite3_column_text(st, 3), what) != NULL;
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	sqlite3_close(h);
+	return found;
+}
+
+/*
+ * A narrow region or industry filter must start from that column's index: with
+ * the NULL-or-range form the plan walked every organisation to fill a page.
+ */
+static void organisation_filters_use_their_indexes(void)
+{
+	fresh_db();
+	struct app app;
+	struct err_detail d = {0};
+	CHECK(app_open(&app, dbpath, 2, &d) == ERR_OK);
+	app_close(&app);
+	CHECK(plan_uses(dbpath, STMT_ORG_LIST_BY_REGION, "organisations_region"));
+	CHECK(plan_uses(dbpath, STMT_ORG_COUNT_BY_REGION, "organisations_region"));
+	CHECK(plan_uses(dbpath, STMT_ORG_LIST_BY_INDUSTRY, "organisations_industry"));
+	CHECK(plan_uses(dbpath, STMT_ORG_COUNT_BY_INDUSTRY, "organisations_industry"));
+	/* without a narrow filter the ids are walked in order: a page needs no sort */
+	CHECK(plan_uses(dbpath, STMT_ORG_LIST, "INTEGER PRIMARY KEY"));
+	CHECK(!plan_uses(dbpath, STMT_ORG_LIST, "organisations_region"));
+}
+
 UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect), UNIT_CASE(late_migration_still_applies),
+          UNIT_CASE(organisation_filters_use_their_indexes),
           UNIT_CASE(schema_matches_checked_in_file), UNIT_CASE(audit_chain_detects_tampering),
           UNIT_CASE(idempotency_key_replays_the_first_result))
