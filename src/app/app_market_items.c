@@ -26,8 +26,18 @@ static const enum stmt create_row[MARKET__KINDS] = {STMT_LISTING_CREATE, STMT_DE
 static const enum stmt save_row[MARKET__KINDS] = {STMT_LISTING_SAVE, STMT_DEMAND_SAVE};
 static const enum stmt status_row[MARKET__KINDS] = {STMT_LISTING_STATUS, STMT_DEMAND_STATUS};
 static const enum stmt due_rows[MARKET__KINDS] = {STMT_LISTING_DUE, STMT_DEMAND_DUE};
-static const enum stmt list_rows[MARKET__KINDS] = {STMT_LISTING_LIST, STMT_DEMAND_LIST};
-static const enum stmt count_rows[MARKET__KINDS] = {STMT_LISTING_COUNT, STMT_DEMAND_COUNT};
+/* The lists' variants by the filter they start from (stmt_market.def, stmt_filter.h). */
+enum list_start { START_ANY, START_STATUS, START_REGION, START_OWNER, START_ASSIGNED, START__N };
+static const enum stmt list_rows[MARKET__KINDS][START__N] = {
+        {STMT_LISTING_LIST, STMT_LISTING_LIST_BY_STATUS, STMT_LISTING_LIST_BY_REGION,
+         STMT_LISTING_LIST_BY_OWNER, STMT_LISTING_LIST_BY_ASSIGNED},
+        {STMT_DEMAND_LIST, STMT_DEMAND_LIST_BY_STATUS, STMT_DEMAND_LIST_BY_REGION,
+         STMT_DEMAND_LIST_BY_OWNER, STMT_DEMAND_LIST_BY_ASSIGNED}};
+static const enum stmt count_rows[MARKET__KINDS][START__N] = {
+        {STMT_LISTING_COUNT, STMT_LISTING_COUNT_BY_STATUS, STMT_LISTING_COUNT_BY_REGION,
+         STMT_LISTING_COUNT_BY_OWNER, STMT_LISTING_COUNT_BY_ASSIGNED},
+        {STMT_DEMAND_COUNT, STMT_DEMAND_COUNT_BY_STATUS, STMT_DEMAND_COUNT_BY_REGION,
+         STMT_DEMAND_COUNT_BY_OWNER, STMT_DEMAND_COUNT_BY_ASSIGNED}};
 static const char *const kind_name[MARKET__KINDS] = {"listing", "demand"};
 static const char *const kind_path[MARKET__KINDS] = {"listings", "demands"};
 
@@ -170,6 +180,26 @@ static enum err list_args_make(struct app_ctx *ctx, const struct market_filter *
 	return ERR_OK;
 }
 
+/*
+ * Where a list starts: from the most selective filter it has (an owner's items,
+ * a broker's assignments, a status: its index also keeps ids in order, a region
+ * below a province), else the ids in order. A count reads every match, so any
+ * region filter serves it.
+ */
+static enum list_start list_start(const struct market_filter *f, const struct list_args *la,
+                                  bool count)
+{
+	if (f->org_id)
+		return START_OWNER;
+	if (f->assigned)
+		return START_ASSIGNED;
+	if (f->status)
+		return START_STATUS;
+	if (f->region && (count || strlen(la->rlo) > 2))
+		return START_REGION;
+	return START_ANY;
+}
+
 enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
                               const struct market_filter *f, const struct page_req *pr,
                               struct page *out)
@@ -185,7 +215,7 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	la.v[0] = DB_INT(after);
 	la.v[la.n] = DB_INT(pr->limit + 1);
 	struct db_rows *r;
-	if ((e = db_query(ctx->conn, list_rows[k], la.v, la.n + 1, &r)))
+	if ((e = db_query(ctx->conn, list_rows[k][list_start(f, &la, false)], la.v, la.n + 1, &r)))
 		return app_db_fail(ctx, e, kind_path[k]);
 	struct market_item *items =
 	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
@@ -202,7 +232,8 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	                           : NULL;
 	out->total = -1;
 	if (pr->count)
-		return app_list_count(ctx, count_rows[k], la.v, la.n + 1, DB_INT(0), &out->total);
+		return app_list_count(ctx, count_rows[k][list_start(f, &la, true)], la.v, la.n + 1,
+		                      DB_INT(0), &out->total);
 	return ERR_OK;
 }
 

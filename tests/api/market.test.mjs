@@ -370,6 +370,59 @@ test("unpublished items: hidden from the public and strangers, seen by the owner
 	}
 });
 
+test("list filters that start from an index (status, owner, narrow region, assignment) agree with the plain walk", async () => {
+	for (const k of ["listing", "demand"]) {
+		// a county of the owner's province that only this test uses
+		let county;
+		for (let i = 0; !county && i < 30; i++) {
+			const pref = `32${60 + Math.floor(Math.random() * 40)}00`;
+			const r = await api("POST", "/api/v1/regions", { token: admin, body: { code: pref, name: "列表测试市" } });
+			if (r.status === 409) continue;
+			expectStatus(r, 201, "create a prefecture");
+			county = `${pref.slice(0, 4)}01`;
+			expectStatus(await api("POST", "/api/v1/regions", { token: admin, body: { code: county, name: "列表测试县" } }), 201);
+		}
+		const made = {
+			draft: await item(k, ent, "draft", { region_code: county }),
+			under_review: await item(k, ent, "under_review", { region_code: county }),
+			published: await item(k, ent, "published", { region_code: county }),
+		};
+		expectStatus(await api("POST", `${P[k]}/${made.draft.id}/brokers`, { token: admin, body: { broker_id: brokerId } }), 204);
+		// every item of the owner, walked without a starting filter (kind of each as the reference)
+		const walk = async (q, token) => {
+			const ids = [];
+			let cursor = null;
+			do {
+				const r = await api("GET", `${P[k]}?${q}&limit=2${cursor ? `&cursor=${cursor}` : ""}`, { token });
+				expectStatus(r, 200, q);
+				ids.push(...r.json.items.map((x) => x.id));
+				cursor = r.json.next_cursor;
+			} while (cursor);
+			return ids;
+		};
+		const total = async (q, token) => {
+			const r = await api("GET", `${P[k]}?${q}&count=true&limit=1`, { token });
+			expectStatus(r, 200, q);
+			return r.json.total;
+		};
+		const ours = [made.draft.id, made.under_review.id, made.published.id];
+		assert.deepEqual(await walk(`region=${county}`, ent.token), ours, `${k}: region=${county} (owner)`);
+		assert.equal(await total(`region=${county}`, ent.token), 3);
+		assert.deepEqual(await walk(`region=${county}`), [made.published.id], `${k}: the public sees the published one`);
+		assert.equal(await total(`region=${county}`), 1);
+		for (const st of Object.keys(made)) {
+			const ids = await walk(`owner=${ent.org.id}&status=${st}`, ent.token);
+			assert.ok(ids.includes(made[st].id), `${k}: owner and status=${st}`);
+			for (const other of Object.keys(made)) if (other !== st) assert.ok(!ids.includes(made[other].id));
+			assert.deepEqual(await walk(`status=${st}&region=${county}`, ent.token), [made[st].id], `${k}: status=${st}, region`);
+			assert.equal(await total(`status=${st}&region=${county}`, ent.token), 1);
+		}
+		const assigned = await walk(`assigned=true&region=${county}`, await tokenFor("broker"));
+		assert.deepEqual(assigned, [made.draft.id], `${k}: the broker's assignment`);
+		assert.equal(await total(`assigned=true&region=${county}`, await tokenFor("broker")), 1);
+	}
+});
+
 test("interests in both directions: the addressed side decides, both parties and assigned brokers share the thread", async () => {
 	const l = await item("listing", uni, "published");
 	const d = await item("demand", ent, "published");

@@ -254,10 +254,10 @@ static bool plan_uses(const char *path, enum stmt id, const char *what)
 }
 
 /*
- * A narrow region or industry filter must start from that column's index: with
- * the NULL-or-range form the plan walked every organisation to fill a page.
+ * A selective filter must start from its column's index: with the NULL-or-value
+ * form (stmt_filter.h) the plan walked every row to fill a page.
  */
-static void organisation_filters_use_their_indexes(void)
+static void list_filters_use_their_indexes(void)
 {
 	fresh_db();
 	struct app app;
@@ -271,9 +271,18 @@ static void organisation_filters_use_their_indexes(void)
 	/* without a narrow filter the ids are walked in order: a page needs no sort */
 	CHECK(plan_uses(dbpath, STMT_ORG_LIST, "INTEGER PRIMARY KEY"));
 	CHECK(!plan_uses(dbpath, STMT_ORG_LIST, "organisations_region"));
+	/* the market lists' variants, each from its filter's index */
+	CHECK(plan_uses(dbpath, STMT_LISTING_LIST_BY_STATUS,
+	                "listings_status (status=? AND id>?)"));
+	CHECK(plan_uses(dbpath, STMT_LISTING_LIST_BY_OWNER, "listings_org (org_id=?"));
+	CHECK(plan_uses(dbpath, STMT_LISTING_LIST_BY_REGION, "listings_region"));
+	CHECK(plan_uses(dbpath, STMT_DEMAND_LIST_BY_STATUS, "demands_status (status=? AND id>?)"));
+	CHECK(plan_uses(dbpath, STMT_DEMAND_COUNT_BY_OWNER, "demands_org (org_id=?"));
+	CHECK(plan_uses(dbpath, STMT_DEMAND_COUNT_BY_REGION, "demands_region"));
+	CHECK(!plan_uses(dbpath, STMT_LISTING_LIST, "listings_status"));
 }
 
 UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect), UNIT_CASE(late_migration_still_applies),
-          UNIT_CASE(organisation_filters_use_their_indexes),
-          UNIT_CASE(schema_matches_checked_in_file), UNIT_CASE(audit_chain_detects_tampering),
+          UNIT_CASE(list_filters_use_their_indexes), UNIT_CASE(schema_matches_checked_in_file),
+          UNIT_CASE(audit_chain_detects_tampering),
           UNIT_CASE(idempotency_key_replays_the_first_result))
