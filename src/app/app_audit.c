@@ -44,7 +44,9 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	                              DB_TEXT(f->entity_id), DB_TEXT(f->actor),
 	                              DB_TEXT(f->actor),     DB_INT(pr->limit + 1)};
 	enum { NARGS = sizeof args / sizeof args[0] };
-	e = db_query(ctx->conn, STMT_AUDIT_LIST, args, NARGS, &r);
+	/* one record's history starts from its index; other filters walk the log */
+	bool one = f->entity && f->entity_id;
+	e = db_query(ctx->conn, one ? STMT_AUDIT_LIST_BY_ENTITY : STMT_AUDIT_LIST, args, NARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "audit");
 	struct audit_entry *items =
@@ -57,8 +59,9 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	out->items = items;
 	out->n = n > pr->limit ? pr->limit : n;
 	out->total = -1;
-	if (pr->count && (e = app_list_count(ctx, STMT_AUDIT_COUNT, args, NARGS, DB_INT(INT64_MAX),
-	                                     &out->total)))
+	if (pr->count &&
+	    (e = app_list_count(ctx, one ? STMT_AUDIT_COUNT_BY_ENTITY : STMT_AUDIT_COUNT, args,
+	                        NARGS, DB_INT(INT64_MAX), &out->total)))
 		return e;
 	out->next_cursor = NULL;
 	if (n > pr->limit) {

@@ -467,7 +467,7 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 		return e;
 	struct db_rows *r;
 	struct db_val org = org_id ? DB_INT(org_id) : DB_NULL;
-	if ((e = db_query(ctx->conn, STMT_TITLE_LIST,
+	if ((e = db_query(ctx->conn, org_id ? STMT_TITLE_LIST_BY_ORG : STMT_TITLE_LIST,
 	                  DB_ARGS(DB_INT(after), DB_TEXT(tier), DB_TEXT(tier), org, org,
 	                          DB_INT(pr->limit + 1)),
 	                  &r)))

@@ -280,6 +280,11 @@ static void list_filters_use_their_indexes(void)
 	CHECK(plan_uses(dbpath, STMT_DEMAND_COUNT_BY_OWNER, "demands_org (org_id=?"));
 	CHECK(plan_uses(dbpath, STMT_DEMAND_COUNT_BY_REGION, "demands_region"));
 	CHECK(!plan_uses(dbpath, STMT_LISTING_LIST, "listings_status"));
+	/* one record's history, an enterprise's titles */
+	CHECK(plan_uses(dbpath, STMT_AUDIT_LIST_BY_ENTITY,
+	                "audit_log_entity (entity=? AND entity_id=?"));
+	CHECK(plan_uses(dbpath, STMT_AUDIT_COUNT_BY_ENTITY, "audit_log_entity"));
+	CHECK(plan_uses(dbpath, STMT_TITLE_LIST_BY_ORG, "titles_org (org_id=?)"));
 }
 
 UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect), UNIT_CASE(late_migration_still_applies),
