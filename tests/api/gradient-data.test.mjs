@@ -12,6 +12,23 @@ async function titles() {
 	return r.json.items;
 }
 
+test("titles filter by enterprise and by tier, with counts, as the whole list says", async () => {
+	const all = await titles();
+	assert.ok(all.length > 0, "the demo has titles");
+	for (const org of [...new Set(all.map((t) => t.org_id))]) {
+		const want = all.filter((t) => t.org_id === org).map((t) => t.id);
+		const r = await api("GET", `/api/v1/titles?org_id=${org}&limit=500&count=true`);
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json.items.map((t) => t.id), want, `org_id=${org}`);
+		const tier = all.find((t) => t.org_id === org).tier;
+		const both = await api("GET", `/api/v1/titles?org_id=${org}&tier=${tier}&limit=1`);
+		assert.deepEqual(both.json.items.map((t) => t.id), all.filter((t) => t.org_id === org && t.tier === tier).slice(0, 1).map((t) => t.id));
+	}
+	const none = await api("GET", "/api/v1/titles?org_id=999999999&limit=5");
+	assert.equal(none.status, 200, none.text);
+	assert.deepEqual(none.json.items, []);
+});
+
 test("titles flag a missed data update; a re-review is then refused", async () => {
 	const all = await titles();
 	for (const t of all) {
