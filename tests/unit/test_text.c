@@ -47,6 +47,9 @@ static void unicode_is_normalised_and_folded(void)
 	CHECK_STR(terms("Café STRASSE"), "cafe|strass");
 	CHECK_STR(terms("ﬁlter"), "filter"); /* the fi ligature */
 	CHECK_STR(terms("bad \xff byte"), "bad|byte");
+	/* a stray byte is dropped; the rest is still NFKC (fuzz_text found it was not) */
+	CHECK_STR(terms("Café \xff ＢＡＴＴＥＲＹ ﬁlter \xa1Ａ"), "cafe|batteri|filter");
+	CHECK_STR(terms("ＺＬ２０２３\xe4\xb8"), "zl2023");
 }
 
 static void chinese_becomes_bigrams(void)
