@@ -233,6 +233,16 @@ static void normalise(struct text_analyzer *t, const char *s, size_t n)
 		abort(); /* valid UTF-8 fails only when out of memory: our policy is to abort */
 }
 
+/* Whether the character at s[i] (of n bytes) is a letter or a digit. */
+static bool alnum_at(const char *s, size_t i, size_t n)
+{
+	int32_t c;
+	return i < n &&
+	       utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c) >
+	               0 &&
+	       is_alnum(c);
+}
+
 /* Inside a code, . / - join when a letter or digit follows: CN2023101234567.8 */
 static bool joins_code(int32_t c, bool digit, const char *s, size_t i, size_t n)
 {
@@ -274,8 +284,7 @@ void text_analyze(struct text_analyzer *t, const char *src, size_t srclen, text_
 			in_word = true;
 			i += (size_t)l;
 			continue;
-		} else if (in_word && (c == '\'' || c == 0x2019) && i + 1 < n &&
-		           is_alnum((unsigned char)s[i + 1])) {
+		} else if (in_word && (c == '\'' || c == 0x2019) && alnum_at(s, i + (size_t)l, n)) {
 			i += (size_t)l; /* the apostrophe inside a word: system's, don't */
 			continue;
 		}

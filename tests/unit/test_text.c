@@ -36,6 +36,9 @@ static void english_is_stemmed_without_stop_words(void)
 {
 	CHECK_STR(terms("The Batteries are charging quickly"), "batteri|charg|quick");
 	CHECK_STR(terms("a system's processes; don't"), "system|process|dont");
+	/* the typographic apostrophe too: it looked at the byte after its first (fuzz_text) */
+	CHECK_STR(terms("a system’s processes; don’t"), "system|process|dont");
+	CHECK_STR(terms("l'été 2’2"), "lete|22");
 	CHECK_STR(terms("Li-ion cells"), "li|ion|cell");
 	CHECK_STR(terms(""), "");
 	CHECK_STR(terms("the of and"), "");
