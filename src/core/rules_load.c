@@ -401,7 +401,13 @@ static bool check_score(struct pc *c, json_t *where, const struct tier *t)
 /* Criterion ids are unique in a tier: they name the lines of the output. */
 static bool check_ids(struct pc *c, json_t *where, const struct tier *t)
 {
-	const char *ids[RULES_CRITERIA_MAX * 2];
+	/* count first: requirements and routes alone may hold twice what a tier can report */
+	int total = t->nreq + t->nroutes;
+	for (int g = 0; g < t->ngroups; g++)
+		total += 1 + t->groups[g].nind;
+	if (total + 1 > RULES_CRITERIA_MAX) /* + 1: the score */
+		return bad(c, where, "tier \"%s\" has too many criteria", t->id);
+	const char *ids[RULES_CRITERIA_MAX];
 	int n = 0;
 	for (int i = 0; i < t->nreq; i++)
 		ids[n++] = t->req[i].id;
@@ -409,11 +415,9 @@ static bool check_ids(struct pc *c, json_t *where, const struct tier *t)
 		ids[n++] = t->routes[i].id;
 	for (int g = 0; g < t->ngroups; g++) {
 		ids[n++] = t->groups[g].id;
-		for (int i = 0; i < t->groups[g].nind && n < RULES_CRITERIA_MAX * 2; i++)
+		for (int i = 0; i < t->groups[g].nind; i++)
 			ids[n++] = t->groups[g].ind[i].id;
 	}
-	if (n + 1 > RULES_CRITERIA_MAX)
-		return bad(c, where, "tier \"%s\" has too many criteria", t->id);
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < i; k++)
 			if (!strcmp(ids[i], ids[k]))
