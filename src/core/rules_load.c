@@ -457,6 +457,8 @@ static bool parse_tier(struct pc *c, json_t *j, struct tier *t)
 	double order = 100;
 	if (!get_num(c, j, "order", false, &order))
 		return false;
+	if (order > 10000) /* it becomes an int */
+		return bad(c, json_object_get(j, "order"), "%s", "\"order\" must be 0-10000");
 	t->order = (int)order;
 	if (json_object_get(j, "effective_to")) {
 		if (!get_date(c, j, "effective_to", &t->to, INT32_MAX))
