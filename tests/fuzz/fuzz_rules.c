@@ -1,6 +1,6 @@
 /*
  * fuzz_rules: the ruleset loader (rules_add, rules_check) over arbitrary
- * text, then the engine over what it accepts. The input is one to three
+ * text, then the engine over what it accepts. The input is one to four
  * ruleset files separated by a line "---", added in order after a fixed
  * size standard and a fixed base ruleset "base" (so overlays can extend
  * it). Invariants (abort on a breach; leaks are LeakSanitizer's):
@@ -12,17 +12,22 @@
  *   - rules_check accepts or rejects with a message; when it accepts,
  *     evaluating fixed facts records under each accepted ruleset (and by
  *     date, with gaps) succeeds, gives outcomes, verdicts and counts in
- *     range, and renders one line of valid JSON.
+ *     range, and renders one line of valid JSON that says what the result
+ *     holds (criteria ids; values, thresholds, points and score to 9
+ *     decimals, null when unknown).
  */
 #include "core/rules.h"
 #include "lib/date.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+enum { FILES = 4 }; /* ruleset files in one input */
 
 static const char size_std[] =
         "{\"id\":\"size\",\"kind\":\"size\",\"title\":\"t\",\"document\":\"d\","
@@ -83,6 +88,48 @@ static long lines_in(const char *s, size_t n)
 	return k;
 }
 
+/* A number as rendered: null when unknown (or not finite), else v to 9 decimals. */
+static void check_num(json_t *j, struct val v)
+{
+	if (v.st != VAL_KNOWN || !isfinite(v.v)) {
+		if (!json_is_null(j))
+			abort();
+		return;
+	}
+	if (!json_is_number(j) || !(fabs(json_number_value(j) - v.v) <= 1e-9 + 1e-15 * fabs(v.v)))
+		abort();
+}
+
+/* The output line says what the result holds: criteria, values, thresholds, points, score. */
+static void check_rendered(json_t *results, const struct rules_result *r)
+{
+	if (json_array_size(results) != (size_t)r->nresults)
+		abort();
+	for (int i = 0; i < r->nresults; i++) {
+		const struct tier_result *t = &r->results[i];
+		json_t *tj = json_array_get(results, (size_t)i);
+		json_t *crit = json_object_get(tj, "criteria");
+		size_t off = t->ruleset ? 0 : 1;
+		if (json_array_size(crit) != (size_t)t->ncrit + off)
+			abort();
+		if (t->scored)
+			check_num(json_object_get(tj, "score"), (struct val){VAL_KNOWN, t->score});
+		for (int k = 0; k < t->ncrit; k++) {
+			const struct crit_result *c = &t->crit[k];
+			json_t *cj = json_array_get(crit, (size_t)k + off);
+			if (strcmp(json_string_value(json_object_get(cj, "id")), c->id))
+				abort();
+			if (c->shown)
+				check_num(json_object_get(cj, "value"), c->value);
+			if (c->shown && c->kind != CRIT_INDICATOR)
+				check_num(json_object_get(cj, "threshold"), c->threshold);
+			if (c->has_points)
+				check_num(json_object_get(cj, "points"),
+				          (struct val){VAL_KNOWN, c->points});
+		}
+	}
+}
+
 static void check_result(const struct rules_result *r, bool gaps)
 {
 	if (r->nresults < 0 || r->nresults > RULES_TIERS_MAX || r->size > SIZE_MICRO)
@@ -106,6 +153,7 @@ static void check_result(const struct rules_result *r, bool gaps)
 	json_t *j = json_loadb(out.data, out.len, 0, &je);
 	if (!j || memchr(out.data, '\n', out.len))
 		abort();
+	check_rendered(json_object_get(j, "results"), r);
 	json_decref(j);
 	buf_free(&out);
 }
@@ -141,11 +189,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rules_init(&r);
 	add(&r, "size.json", size_std, sizeof size_std - 1);
 	add(&r, "base.json", base, sizeof base - 1);
-	const char *ids[3];
+	const char *ids[FILES];
 	int nids = 0;
 	const char *p = (const char *)data, *end = p + size;
-	for (int file = 0; file < 3 && p <= end; file++) {
-		const char *sep = file < 2 ? memmem(p, (size_t)(end - p), "\n---\n", 5) : NULL;
+	for (int file = 0; file < FILES && p <= end; file++) {
+		const char *sep =
+		        file < FILES - 1 ? memmem(p, (size_t)(end - p), "\n---\n", 5) : NULL;
 		size_t len = (size_t)((sep ? sep : end) - p);
 		char name[16];
 		snprintf(name, sizeof name, "f%d.json", file);
