@@ -66,13 +66,14 @@ static const char *walk(struct lines *l, const char *p, const char *end, int *li
 	if (*p == '"')
 		return str_skip(p, end, NULL, 0);
 	if (*p != '{' && *p != '[') {
-		while (p < end && !strchr(",]} \t\r\n", *p))
+		/* memchr, not strchr: a NUL byte is not a delimiter (jansson takes "5\0" for 5) */
+		while (p < end && !memchr(",]} \t\r\n", *p, 7))
 			p++;
 		return p;
 	}
 	bool obj = *p++ == '{';
 	for (size_t i = 0;; i++) {
-		p = ws(p, end, line);
+		const char *at = p = ws(p, end, line);
 		if (p >= end || *p == '}' || *p == ']')
 			return p < end ? p + 1 : p;
 		json_t *child;
@@ -88,6 +89,8 @@ static const char *walk(struct lines *l, const char *p, const char *end, int *li
 		p = walk(l, p, end, line, child, depth + 1);
 		p = ws(p, end, line);
 		p += p < end && *p == ',';
+		if (p == at) /* out of step with jansson: give up on lines rather than loop */
+			return end;
 	}
 }
 

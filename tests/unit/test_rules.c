@@ -392,6 +392,24 @@ static void gaps_name_the_smallest_changes(void)
 	rules_free(&r);
 }
 
+/* jansson takes "5\0" for 5; the walk that finds lines looped on the NUL (fuzz_rules). */
+static void nul_after_a_number_keeps_lines(void)
+{
+	static const char text[] = "{\"id\":\"n\",\"title\":\"t\",\"document\":\"d\",\n"
+	                           "\"effective_from\":\"2020-01-01\",\"effective_to\":null,\n"
+	                           "\"tiers\":[{\"id\":\"t\",\"label\":\"l\",\"order\":5\0,\n"
+	                           "\"requirements\":[{\"id\":\"r\",\"label\":\"l\",\n"
+	                           "\"test\":{\"fact\":\"nope\"}}]}]}";
+	struct rules r;
+	struct err_detail d;
+	rules_init(&r);
+	CHECK_INT(rules_add(&r, "nul.json", text, sizeof text - 1, &d), ERR_INVALID);
+	CHECK(strstr(d.message, "unknown fact name \"nope\"") != NULL);
+	CHECK_INT(d.line, 5);
+	CHECK_INT(rules_add(&r, "nul.json", "[1\0]", 4, &d), ERR_INVALID);
+	rules_free(&r);
+}
+
 /* Numbers in the output: 9 decimals at most, amounts in fen of any size exactly (fuzz_rules). */
 static void output_numbers_are_exact(void)
 {
@@ -440,4 +458,4 @@ static void output_numbers_are_exact(void)
 UNIT_MAIN(UNIT_CASE(shipped_rulesets_load), UNIT_CASE(golden_files_pass),
           UNIT_CASE(bad_rulesets_rejected), UNIT_CASE(facts_parse_rejects_bad_input),
           UNIT_CASE(expressions_three_valued), UNIT_CASE(gaps_name_the_smallest_changes),
-          UNIT_CASE(output_numbers_are_exact))
+          UNIT_CASE(output_numbers_are_exact), UNIT_CASE(nul_after_a_number_keeps_lines))
