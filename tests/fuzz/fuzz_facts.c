@@ -269,12 +269,15 @@ static void check_error(json_t *obj, const struct err_detail *d)
 		abort();
 	if (!json_is_object(obj))
 		return;
-	size_t n = strcspn(d->field, ".");
+	/* the field is KEY or KEY.more, cut to its size; a key may hold dots itself */
+	size_t n = strlen(d->field);
 	const char *key;
 	json_t *v;
 	json_object_foreach(obj, key, v)
 	{
-		if (!strncmp(key, d->field, n) && (key[n] == '\0' || n == sizeof d->field - 1))
+		size_t k = strlen(key);
+		if (k <= n ? !strncmp(d->field, key, k) && (k == n || d->field[k] == '.')
+		           : n == sizeof d->field - 1 && !strncmp(d->field, key, n))
 			return;
 	}
 	abort();
