@@ -10,7 +10,8 @@
  *     years, at most FACTS_TITLES_MAX titles, codes NUL-terminated;
  *   - facts_year finds every parsed year's values;
  *   - round trip: the record written back as canonical JSON (unknown facts
- *     left out, "none" as null) parses to the same facts.
+ *     left out, "none" as null; an unknown "review" as null, since absent
+ *     it means false) parses to the same facts.
  */
 #include "core/facts.h"
 #include "lib/date.h"
@@ -156,8 +157,8 @@ static json_t *scalar_json(const struct facts *fx, enum fact_id f)
 	}
 	if (v.st == VAL_NONE)
 		return json_null();
-	if (v.st == VAL_UNKNOWN)
-		return NULL;
+	if (v.st == VAL_UNKNOWN) /* left out, unless absence means something ("review": false) */
+		return f == F_REVIEW ? json_null() : NULL;
 	char s[DATE_STR];
 	switch (facts_kind(f)) {
 	case FACT_BOOL: return json_boolean(v.v != 0);
