@@ -25,6 +25,7 @@
 #include "core/index.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,8 +69,8 @@ static void attrs_of(uint8_t a, struct market_attrs *m)
 	m->status = (a & 3) == 3 ? MS_DRAFT : MS_PUBLISHED;
 	m->field = (uint8_t)((a >> 2) & 3); /* 0: unknown */
 	m->trl_lo = m->trl_hi = (uint8_t)((a >> 4) % 10);
-	memcpy(m->region, a & 0x40 ? "440300" : a & 0x20 ? "110000" : "", 7);
-	memcpy(m->industry, a & 0x80 ? "C3484" : "C34", 6);
+	snprintf(m->region, sizeof m->region, "%s", a & 0x40 ? "440300" : a & 0x20 ? "110000" : "");
+	snprintf(m->industry, sizeof m->industry, "%s", a & 0x80 ? "C3484" : "C34");
 	m->modes = (uint8_t)(a >> 5);
 	m->price_lo = m->price_hi = a & 0x10 ? (int64_t)a * 1000 : -1;
 }
