@@ -367,7 +367,8 @@ void ix_put(struct ix *ix, const struct ix_doc *in)
 		doc->len[f] = ix->dlen[d][f] = (uint32_t)(ix->nscratch - before);
 		ix->totlen[f] += doc->len[f];
 	}
-	qsort(ix->scratch, ix->nscratch, sizeof *ix->scratch, cmp_u64);
+	if (ix->nscratch) /* a document without terms has no scratch yet: qsort(NULL) is undefined */
+		qsort(ix->scratch, ix->nscratch, sizeof *ix->scratch, cmp_u64);
 	ix->nlive++;
 	doc->ref = str_add(ix, in->ref, strlen(in->ref)); /* after analysis: strs may move */
 	if (!ix->bound_avg[0] && !ix->bound_avg[1])
