@@ -325,7 +325,8 @@ static void remove_doc(struct ix *ix, uint32_t *slot)
 {
 	uint32_t d = *slot - 1;
 	struct ixdoc *doc = &ix->docs[d];
-	const uint8_t *p = (const uint8_t *)ix->fwd.data + doc->fwd;
+	/* no terms yet anywhere: fwd.data is NULL, and NULL + 0 is undefined */
+	const uint8_t *p = doc->nfwd ? (const uint8_t *)ix->fwd.data + doc->fwd : NULL;
 	uint32_t t = 0;
 	for (uint32_t i = 0; i < doc->nfwd; i++) {
 		t += get_u32v(&p);

@@ -285,6 +285,9 @@ static void documents_without_terms(void)
 	struct ix_doc d = {.ref = "A"};
 	d.text[IX_TITLE][0] = "The"; /* first put: no scratch yet (fuzz_index, UBSan) */
 	ix_put(ix, &d);
+	CHECK(ix_remove(ix, "A")); /* no term list anywhere yet (fuzz_index, UBSan) */
+	CHECK_INT(ix_count(ix), 0);
+	ix_put(ix, &d);
 	d.ref = "B";
 	d.text[IX_BODY][0] = "laser";
 	ix_put(ix, &d);
