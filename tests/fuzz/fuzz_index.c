@@ -7,6 +7,11 @@
  *   ?F text|text     search (title|body of the query), flag byte F:
  *                    1 signals, 2 feedback, 4 published only, 8 field 2,
  *                    16 region 44, 32 leave out ref "A", k = 1 + 3 x (F >> 6)
+ *   #A w1 w2 ...     put (or replace) BULK documents "z000".., each with a
+ *                    subset of the words (a title every third), attribute
+ *                    bytes from A: enough postings for several blocks
+ *   _A               remove the bulk documents whose number is a multiple of
+ *                    2 + A % 7
  *   D (first line)   an index of demands instead of listings
  * Other lines are ignored. Invariants of every search (abort on a breach):
  *   - hits are sorted by score descending, then ref ascending; refs are
@@ -31,11 +36,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { REFS = 16, OPS_MAX = 64, ALL = 64 };
+/* documents "A".."P" one by one, "z000".. in bulk; ALL: k of the exhaustive runs */
+enum { SINGLE = 16, BULK = 400, REFS = SINGLE + BULK, OPS_MAX = 64, ALL = REFS };
 
 struct doc {
 	bool live;
-	char ref[2];
+	char ref[5];
 	char *title, *body; /* NULL: none */
 	struct market_attrs attrs;
 };
@@ -102,6 +108,46 @@ static struct ix *rebuild(enum market_kind kind, const struct doc *docs, bool fi
 	if (finish)
 		ix_finish(ix);
 	return ix;
+}
+
+/* The bulk documents: document i has the words whose bit is set in a hash of i. */
+static void bulk_put(struct ix *ix, struct doc *docs, uint8_t a, const char *s, size_t n)
+{
+	const char *w[16];
+	size_t wl[16];
+	int nw = 0;
+	for (size_t i = 0; i < n && nw < 16;) {
+		while (i < n && s[i] == ' ')
+			i++;
+		size_t start = i;
+		while (i < n && s[i] != ' ')
+			i++;
+		if (i > start)
+			w[nw] = s + start, wl[nw++] = i - start;
+	}
+	if (!nw)
+		return;
+	for (int i = 0; i < BULK; i++) {
+		struct doc *d = &docs[SINGLE + i];
+		uint32_t h = ((uint32_t)i + 1) * 2654435761u ^ (uint32_t)a << 16;
+		char body[1100] = "", title[80] = "";
+		size_t bl = 0;
+		for (int k = 0; k < nw; k++)
+			if (h >> (16 + k % 16) & 1 || k == i % nw)
+				bl += (size_t)snprintf(body + bl, sizeof body - bl, "%.*s ",
+				                       (int)(wl[k] < 64 ? wl[k] : 64), w[k]);
+		if (i % 3 == 0)
+			snprintf(title, sizeof title, "%.*s",
+			         (int)(wl[i % nw] < 64 ? wl[i % nw] : 64), w[i % nw]);
+		free(d->title);
+		free(d->body);
+		d->title = title[0] ? dup_n(title, strlen(title)) : NULL;
+		d->body = dup_n(body, strlen(body));
+		attrs_of((uint8_t)(a + i), &d->attrs);
+		d->live = true;
+		struct ix_doc x = ix_doc_of(d);
+		ix_put(ix, &x);
+	}
 }
 
 /* ---- the terms of documents and queries, for the completeness check ---- */
@@ -277,11 +323,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *p = (const char *)data, *end = p + size;
 	enum market_kind kind = size && p[0] == 'D' ? MARKET_DEMAND : MARKET_LISTING;
 	struct ix *ix = ix_new(kind, NULL);
-	struct doc docs[REFS] = {0};
-	for (int r = 0; r < REFS; r++) {
-		docs[r].ref[0] = (char)('A' + r);
-		docs[r].ref[1] = '\0';
-	}
+	static struct doc docs[REFS];
+	memset(docs, 0, sizeof docs);
+	for (int r = 0; r < REFS; r++)
+		snprintf(docs[r].ref, sizeof docs[r].ref, r < SINGLE ? "%c" : "z%03d",
+		         r < SINGLE ? 'A' + r : r - SINGLE);
 	for (int ops = 0; p < end && ops < OPS_MAX; ops++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -290,7 +336,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *nul = memchr(p, '\0', len);
 		if (nul)
 			len = (size_t)(nul - p);
-		struct doc *d = len >= 2 ? &docs[(uint8_t)p[1] % REFS] : NULL;
+		struct doc *d = len >= 2 ? &docs[(uint8_t)p[1] % SINGLE] : NULL;
 		if (p[0] == '+' && len >= 3) {
 			free(d->title);
 			free(d->body);
@@ -303,6 +349,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (ix_remove(ix, d->ref) != d->live)
 				abort();
 			d->live = false;
+		} else if (p[0] == '#' && len >= 2) {
+			bulk_put(ix, docs, (uint8_t)p[1], p + 2, len - 2);
+		} else if (p[0] == '_' && len >= 2) {
+			for (int i = 0; i < BULK; i++)
+				if (i % (2 + (uint8_t)p[1] % 7) == 0) {
+					struct doc *b = &docs[SINGLE + i];
+					if (ix_remove(ix, b->ref) != b->live)
+						abort();
+					b->live = false;
+				}
 		} else if (p[0] == '!' && len >= 1) {
 			ix_finish(ix);
 		} else if (p[0] == '?' && len >= 2) {
