@@ -13,7 +13,15 @@ WARN += -Werror
 endif
 
 # SAN=1 builds everything into build/san with ASan and UBSan.
-ifeq ($(SAN),1)
+# FUZZER=1 builds lib/ and core/ with clang's libFuzzer coverage, ASan and UBSan into
+# build/fuzzer, and the fuzz targets as libFuzzer programs (`make fuzz`, tools/fuzz).
+ifeq ($(FUZZER),1)
+CC := clang
+BUILD := build/fuzzer
+OPT := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+       -fno-sanitize-recover=undefined
+LDSAN := -fsanitize=address,undefined
+else ifeq ($(SAN),1)
 BUILD := build/san
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDSAN := -fsanitize=address,undefined
@@ -35,10 +43,13 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+# The fuzz targets call only lib/ and core/ (pure, no I/O): FUZZER=1 links them with those.
+PURE_OBJ := $(filter $(BUILD)/src/lib/% $(BUILD)/src/core/%,$(LIB_OBJ))
+FUZZER_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/libfuzzer/%)
 # Generated sources: the SQL schema and the web UI, embedded in the binary.
 GEN_OBJ := $(BUILD)/gen/embed.o
 
-.PHONY: all bin web test unit lint format bench clean run demo tools
+.PHONY: all bin web test unit lint format bench clean run demo tools fuzz fuzzers
 # The web UI is built first so that the binary embeds it.
 all: web
 	$(MAKE) bin
@@ -77,6 +88,27 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libtechbridge.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libtechbridge.a $(PKG_LIBS)
 
 unit: $(UNIT_BIN) $(FUZZ_BIN)
+
+# libFuzzer programs (FUZZER=1 only): the target without replay.c, libFuzzer's main instead.
+$(BUILD)/libpure.a: $(PURE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libfuzzer/%: tests/fuzz/%.c $(BUILD)/libpure.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/libpure.a $(PKG_LIBS)
+
+ifeq ($(FUZZER),1)
+fuzzers: $(FUZZER_BIN)
+else
+fuzzers:
+	$(MAKE) FUZZER=1 fuzzers
+endif
+
+# Fuzz for a while: `make fuzz FUZZ="text index" FUZZ_SECONDS=240` (default: every
+# target, 60 s each). See tools/fuzz.
+fuzz:
+	tools/fuzz -t $(or $(FUZZ_SECONDS),60) $(FUZZ)
 
 web: web/dist/index.html
 

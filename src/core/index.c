@@ -226,6 +226,17 @@ static void averages(const struct ix *ix, double avg[])
 		avg[f] = ix->nlive ? ix->totlen[f] / ix->nlive : 0;
 }
 
+/*
+ * The averages the stored score bounds were computed at: bound_avg, or 1
+ * for a field that had no text yet (add_postings needs some average, and
+ * weigh must inflate the bounds from the same one when text arrives).
+ */
+static void bound_averages(const struct ix *ix, double avg[])
+{
+	for (int f = 0; f < IX__FIELDS; f++)
+		avg[f] = ix->bound_avg[f] > 0 ? ix->bound_avg[f] : 1;
+}
+
 static double idf(const struct ix *ix, uint32_t df)
 {
 	return log(1.0 + ((double)ix->nlive - df + 0.5) / (df + 0.5));
@@ -298,8 +309,7 @@ static void add_postings(struct ix *ix, uint32_t d)
 {
 	struct ixdoc *doc = &ix->docs[d];
 	double avg[IX__FIELDS];
-	for (int f = 0; f < IX__FIELDS; f++)
-		avg[f] = ix->bound_avg[f] > 0 ? ix->bound_avg[f] : 1;
+	bound_averages(ix, avg);
 	doc->fwd = ix->fwd.len;
 	uint32_t prev = 0;
 	for (size_t i = 0; i < ix->nscratch;) {
@@ -325,7 +335,8 @@ static void remove_doc(struct ix *ix, uint32_t *slot)
 {
 	uint32_t d = *slot - 1;
 	struct ixdoc *doc = &ix->docs[d];
-	const uint8_t *p = (const uint8_t *)ix->fwd.data + doc->fwd;
+	/* no terms yet anywhere: fwd.data is NULL, and NULL + 0 is undefined */
+	const uint8_t *p = doc->nfwd ? (const uint8_t *)ix->fwd.data + doc->fwd : NULL;
 	uint32_t t = 0;
 	for (uint32_t i = 0; i < doc->nfwd; i++) {
 		t += get_u32v(&p);
@@ -367,7 +378,8 @@ void ix_put(struct ix *ix, const struct ix_doc *in)
 		doc->len[f] = ix->dlen[d][f] = (uint32_t)(ix->nscratch - before);
 		ix->totlen[f] += doc->len[f];
 	}
-	qsort(ix->scratch, ix->nscratch, sizeof *ix->scratch, cmp_u64);
+	if (ix->nscratch) /* a document without terms has no scratch yet: qsort(NULL) is undefined */
+		qsort(ix->scratch, ix->nscratch, sizeof *ix->scratch, cmp_u64);
 	ix->nlive++;
 	doc->ref = str_add(ix, in->ref, strlen(in->ref)); /* after analysis: strs may move */
 	if (!ix->bound_avg[0] && !ix->bound_avg[1])
@@ -411,6 +423,8 @@ static void plist_shrink(struct plist *pl)
 void ix_finish(struct ix *ix)
 {
 	averages(ix, ix->bound_avg);
+	double avg[IX__FIELDS];
+	bound_averages(ix, avg);
 	for (uint32_t t = 0; t < ix->nterms; t++) {
 		struct plist *pl = &ix->terms[t];
 		uint32_t k = 0;
@@ -422,10 +436,9 @@ void ix_finish(struct ix *ix)
 			pl->doc[k] = d;
 			memmove(pl->tf + (size_t)k * IX__FIELDS, pl->tf + (size_t)i * IX__FIELDS,
 			        IX__FIELDS);
-			float s =
-			        nextafterf((float)saturation(ix, d, pl->tf + (size_t)k * IX__FIELDS,
-			                                     ix->bound_avg),
-			                   2.0f);
+			float s = nextafterf(
+			        (float)saturation(ix, d, pl->tf + (size_t)k * IX__FIELDS, avg),
+			        2.0f);
 			if (k % BLOCK == 0)
 				pl->bmax[k / BLOCK] = 0;
 			if (s > pl->bmax[k / BLOCK])
@@ -838,11 +851,13 @@ static void weigh(struct search *s)
 {
 	const struct ix *ix = s->ix;
 	averages(ix, s->avg);
-	/* bounds were taken at bound_avg; longer averages since raise saturation at most this much */
-	double inflate = 1;
+	/* bounds were taken at bound_averages; longer averages since raise saturation at most this
+	 * much (a field without text then counted as 1: its first text must inflate them too) */
+	double base[IX__FIELDS], inflate = 1;
+	bound_averages(ix, base);
 	for (int f = 0; f < IX__FIELDS; f++)
-		if (ix->bound_avg[f] > 0 && s->avg[f] / ix->bound_avg[f] > inflate)
-			inflate = s->avg[f] / ix->bound_avg[f];
+		if (s->avg[f] / base[f] > inflate)
+			inflate = s->avg[f] / base[f];
 	double norm = 0;
 	for (int i = 0; i < s->m; i++)
 		norm += s->qt[i].qw * idf(ix, s->qt[i].pl->df);

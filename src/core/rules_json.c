@@ -34,10 +34,13 @@ static void put_num(struct buf *out, struct val v)
 		buf_puts(out, "null");
 		return;
 	}
-	double x = fabs(v.v);
-	uint64_t scaled = (uint64_t)llround(x * 1e9);
-	uint64_t ip = scaled / 1000000000u, frac = scaled % 1000000000u;
-	if (v.v < 0 && scaled)
+	/* the whole part apart: x * 1e9 would pass llround's range from 9.2e9 (92 million yuan
+	 * in fen) on, and amounts printed as 9223372036.854775808 */
+	double x = fabs(v.v), whole = floor(x);
+	uint64_t ip = (uint64_t)whole, frac = (uint64_t)llround((x - whole) * 1e9);
+	if (frac == 1000000000u) /* .9999999996 rounds up into the whole part */
+		ip++, frac = 0;
+	if (v.v < 0 && (ip || frac))
 		buf_putc(out, '-');
 	put_u64(out, ip);
 	if (!frac)

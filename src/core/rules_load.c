@@ -66,13 +66,14 @@ static const char *walk(struct lines *l, const char *p, const char *end, int *li
 	if (*p == '"')
 		return str_skip(p, end, NULL, 0);
 	if (*p != '{' && *p != '[') {
-		while (p < end && !strchr(",]} \t\r\n", *p))
+		/* memchr, not strchr: a NUL byte is not a delimiter (jansson takes "5\0" for 5) */
+		while (p < end && !memchr(",]} \t\r\n", *p, 7))
 			p++;
 		return p;
 	}
 	bool obj = *p++ == '{';
 	for (size_t i = 0;; i++) {
-		p = ws(p, end, line);
+		const char *at = p = ws(p, end, line);
 		if (p >= end || *p == '}' || *p == ']')
 			return p < end ? p + 1 : p;
 		json_t *child;
@@ -88,6 +89,8 @@ static const char *walk(struct lines *l, const char *p, const char *end, int *li
 		p = walk(l, p, end, line, child, depth + 1);
 		p = ws(p, end, line);
 		p += p < end && *p == ',';
+		if (p == at) /* out of step with jansson: give up on lines rather than loop */
+			return end;
 	}
 }
 
@@ -401,7 +404,13 @@ static bool check_score(struct pc *c, json_t *where, const struct tier *t)
 /* Criterion ids are unique in a tier: they name the lines of the output. */
 static bool check_ids(struct pc *c, json_t *where, const struct tier *t)
 {
-	const char *ids[RULES_CRITERIA_MAX * 2];
+	/* count first: requirements and routes alone may hold twice what a tier can report */
+	int total = t->nreq + t->nroutes;
+	for (int g = 0; g < t->ngroups; g++)
+		total += 1 + t->groups[g].nind;
+	if (total + 1 > RULES_CRITERIA_MAX) /* + 1: the score */
+		return bad(c, where, "tier \"%s\" has too many criteria", t->id);
+	const char *ids[RULES_CRITERIA_MAX];
 	int n = 0;
 	for (int i = 0; i < t->nreq; i++)
 		ids[n++] = t->req[i].id;
@@ -409,11 +418,9 @@ static bool check_ids(struct pc *c, json_t *where, const struct tier *t)
 		ids[n++] = t->routes[i].id;
 	for (int g = 0; g < t->ngroups; g++) {
 		ids[n++] = t->groups[g].id;
-		for (int i = 0; i < t->groups[g].nind && n < RULES_CRITERIA_MAX * 2; i++)
+		for (int i = 0; i < t->groups[g].nind; i++)
 			ids[n++] = t->groups[g].ind[i].id;
 	}
-	if (n + 1 > RULES_CRITERIA_MAX)
-		return bad(c, where, "tier \"%s\" has too many criteria", t->id);
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < i; k++)
 			if (!strcmp(ids[i], ids[k]))
@@ -453,6 +460,8 @@ static bool parse_tier(struct pc *c, json_t *j, struct tier *t)
 	double order = 100;
 	if (!get_num(c, j, "order", false, &order))
 		return false;
+	if (order > 10000) /* it becomes an int */
+		return bad(c, json_object_get(j, "order"), "%s", "\"order\" must be 0-10000");
 	t->order = (int)order;
 	if (json_object_get(j, "effective_to")) {
 		if (!get_date(c, j, "effective_to", &t->to, INT32_MAX))

@@ -63,7 +63,8 @@ struct text_analyzer {
 	struct sb_stemmer *stemmer;
 	struct stem_slot *cache;
 	struct buf norm;
-	uint32_t *cjk; /* byte offsets of the current CJK run's characters */
+	struct buf valid; /* the valid characters of invalid UTF-8 input */
+	uint32_t *cjk;    /* byte offsets of the current CJK run's characters */
 	size_t ncjk, cjk_cap;
 	bool query; /* analysing a query: request words are dropped too */
 };
@@ -86,6 +87,7 @@ void text_free(struct text_analyzer *t)
 	free(t->cache);
 	free(t->cjk);
 	buf_free(&t->norm);
+	buf_free(&t->valid);
 	free(t);
 }
 
@@ -181,7 +183,25 @@ static void emit_cjk(struct text_analyzer *t, const char *s, size_t end, text_em
 	t->ncjk = 0;
 }
 
-/* NFKC, case folded, marks and default-ignorables removed, into t->norm. */
+/* Append s under NFKC, case folded, marks and default-ignorables removed; false if not UTF-8. */
+static bool nfkc(struct text_analyzer *t, const char *s, size_t n)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t k =
+	        utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &out,
+	                     UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
+	                             UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPMARK);
+	if (k >= 0)
+		buf_append(&t->norm, out, (size_t)k);
+	free(out);
+	return k >= 0;
+}
+
+/*
+ * The normal form of s into t->norm. Invalid UTF-8 loses the bytes that
+ * start no valid character and the rest is normalised as if they had never
+ * been there: one stray byte must not change how the whole text is read.
+ */
 static void normalise(struct text_analyzer *t, const char *s, size_t n)
 {
 	buf_reset(&t->norm);
@@ -195,18 +215,9 @@ static void normalise(struct text_analyzer *t, const char *s, size_t n)
 				t->norm.data[i] = (char)(t->norm.data[i] + 32);
 		return;
 	}
-	utf8proc_uint8_t *out = NULL;
-	utf8proc_ssize_t k =
-	        utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &out,
-	                     UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE |
-	                             UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPMARK);
-	if (k >= 0) {
-		buf_append(&t->norm, out, (size_t)k);
-		free(out);
+	if (nfkc(t, s, n))
 		return;
-	}
-	free(out);
-	/* invalid UTF-8: keep the valid characters one by one */
+	buf_reset(&t->valid);
 	for (size_t i = 0; i < n;) {
 		int32_t c;
 		utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
@@ -215,17 +226,21 @@ static void normalise(struct text_analyzer *t, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		utf8proc_int32_t cps[16];
-		utf8proc_ssize_t m = utf8proc_decompose_char(
-		        c, cps, 16,
-		        UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPMARK,
-		        NULL);
-		for (utf8proc_ssize_t j = 0; j < m && m <= 16; j++) {
-			utf8proc_uint8_t enc[4];
-			buf_append(&t->norm, enc, (size_t)utf8proc_encode_char(cps[j], enc));
-		}
+		buf_append(&t->valid, s + i, (size_t)l);
 		i += (size_t)l;
 	}
+	if (!nfkc(t, t->valid.data ? t->valid.data : "", t->valid.len))
+		abort(); /* valid UTF-8 fails only when out of memory: our policy is to abort */
+}
+
+/* Whether the character at s[i] (of n bytes) is a letter or a digit. */
+static bool alnum_at(const char *s, size_t i, size_t n)
+{
+	int32_t c;
+	return i < n &&
+	       utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &c) >
+	               0 &&
+	       is_alnum(c);
 }
 
 /* Inside a code, . / - join when a letter or digit follows: CN2023101234567.8 */
@@ -269,8 +284,7 @@ void text_analyze(struct text_analyzer *t, const char *src, size_t srclen, text_
 			in_word = true;
 			i += (size_t)l;
 			continue;
-		} else if (in_word && (c == '\'' || c == 0x2019) && i + 1 < n &&
-		           is_alnum((unsigned char)s[i + 1])) {
+		} else if (in_word && (c == '\'' || c == 0x2019) && alnum_at(s, i + (size_t)l, n)) {
 			i += (size_t)l; /* the apostrophe inside a word: system's, don't */
 			continue;
 		}

@@ -392,6 +392,70 @@ static void gaps_name_the_smallest_changes(void)
 	rules_free(&r);
 }
 
+/* jansson takes "5\0" for 5; the walk that finds lines looped on the NUL (fuzz_rules). */
+static void nul_after_a_number_keeps_lines(void)
+{
+	static const char text[] = "{\"id\":\"n\",\"title\":\"t\",\"document\":\"d\",\n"
+	                           "\"effective_from\":\"2020-01-01\",\"effective_to\":null,\n"
+	                           "\"tiers\":[{\"id\":\"t\",\"label\":\"l\",\"order\":5\0,\n"
+	                           "\"requirements\":[{\"id\":\"r\",\"label\":\"l\",\n"
+	                           "\"test\":{\"fact\":\"nope\"}}]}]}";
+	struct rules r;
+	struct err_detail d;
+	rules_init(&r);
+	CHECK_INT(rules_add(&r, "nul.json", text, sizeof text - 1, &d), ERR_INVALID);
+	CHECK(strstr(d.message, "unknown fact name \"nope\"") != NULL);
+	CHECK_INT(d.line, 5);
+	CHECK_INT(rules_add(&r, "nul.json", "[1\0]", 4, &d), ERR_INVALID);
+	rules_free(&r);
+}
+
+/* Numbers in the output: 9 decimals at most, amounts in fen of any size exactly (fuzz_rules). */
+static void output_numbers_are_exact(void)
+{
+	static const struct {
+		double v;
+		const char *want;
+	} cases[] = {
+	        {0.03, "0.03"},
+	        {-2.5, "-2.5"},
+	        {20000000000, "20000000000"}, /* 2亿元 in fen: printed 9223372036.854775808 */
+	        {9223372037, "9223372037"},
+	        {123456789012.25, "123456789012.25"},
+	        {1.9999999999, "2"},
+	        {-0.0000000001, "0"},
+	        {999999999999999, "999999999999999"},
+	};
+	struct rules_result *res = calloc(1, sizeof *res);
+	res->nresults = 1;
+	struct tier_result *tr = &res->results[0];
+	tr->tier = "t";
+	tr->ncrit = (int)(sizeof cases / sizeof cases[0]);
+	for (int i = 0; i < tr->ncrit; i++)
+		tr->crit[i] = (struct crit_result){.id = "c",
+		                                   .kind = CRIT_REQUIREMENT,
+		                                   .shown = true,
+		                                   .reason = "r",
+		                                   .value = {VAL_KNOWN, cases[i].v},
+		                                   .threshold = {VAL_KNOWN, 1}};
+	struct buf out = BUF_INIT;
+	rules_result_json(&out, "x", 0, res, false);
+	const char *p = buf_str(&out);
+	for (int i = 0; i < tr->ncrit; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "\"value\":%s,", cases[i].want);
+		p = p ? strstr(p, "\"value\":") : NULL;
+		CHECK(p && !strncmp(p, want, strlen(want)));
+		if (p && strncmp(p, want, strlen(want)))
+			fprintf(stderr, "  want %s in %.40s\n", want, p);
+		if (p)
+			p++;
+	}
+	buf_free(&out);
+	free(res);
+}
+
 UNIT_MAIN(UNIT_CASE(shipped_rulesets_load), UNIT_CASE(golden_files_pass),
           UNIT_CASE(bad_rulesets_rejected), UNIT_CASE(facts_parse_rejects_bad_input),
-          UNIT_CASE(expressions_three_valued), UNIT_CASE(gaps_name_the_smallest_changes))
+          UNIT_CASE(expressions_three_valued), UNIT_CASE(gaps_name_the_smallest_changes),
+          UNIT_CASE(output_numbers_are_exact), UNIT_CASE(nul_after_a_number_keeps_lines))

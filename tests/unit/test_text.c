@@ -36,6 +36,9 @@ static void english_is_stemmed_without_stop_words(void)
 {
 	CHECK_STR(terms("The Batteries are charging quickly"), "batteri|charg|quick");
 	CHECK_STR(terms("a system's processes; don't"), "system|process|dont");
+	/* the typographic apostrophe too: it looked at the byte after its first (fuzz_text) */
+	CHECK_STR(terms("a system’s processes; don’t"), "system|process|dont");
+	CHECK_STR(terms("l'été 2’2"), "lete|22");
 	CHECK_STR(terms("Li-ion cells"), "li|ion|cell");
 	CHECK_STR(terms(""), "");
 	CHECK_STR(terms("the of and"), "");
@@ -47,6 +50,9 @@ static void unicode_is_normalised_and_folded(void)
 	CHECK_STR(terms("Café STRASSE"), "cafe|strass");
 	CHECK_STR(terms("ﬁlter"), "filter"); /* the fi ligature */
 	CHECK_STR(terms("bad \xff byte"), "bad|byte");
+	/* a stray byte is dropped; the rest is still NFKC (fuzz_text found it was not) */
+	CHECK_STR(terms("Café \xff ＢＡＴＴＥＲＹ ﬁlter \xa1Ａ"), "cafe|batteri|filter");
+	CHECK_STR(terms("ＺＬ２０２３\xe4\xb8"), "zl2023");
 }
 
 static void chinese_becomes_bigrams(void)
