@@ -65,6 +65,18 @@ static void check_val(enum fact_id f, struct val v)
 	}
 }
 
+/* Years are four digits and distinct. */
+static void check_years(const int *years, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (years[i] < 1900 || years[i] > 9999)
+			abort();
+		for (int k = 0; k < i; k++)
+			if (years[k] == years[i])
+				abort();
+	}
+}
+
 static void check_facts(const struct facts *fx)
 {
 	if (!fx->ref || fx->nyears < 0 || fx->nyears > FACTS_YEARS_MAX || fx->ndev < 0 ||
@@ -78,12 +90,9 @@ static void check_facts(const struct facts *fx)
 		if (facts_kind(f) == FACT_AWARD)
 			check_val(F_MAKER_RANK, fx->award_rank[f]); /* a number */
 	}
+	check_years(fx->year, fx->nyears);
+	check_years(fx->dev_year, fx->ndev);
 	for (int i = 0; i < fx->nyears; i++) {
-		if (fx->year[i] < 1900 || fx->year[i] > 9999)
-			abort();
-		for (int k = 0; k < i; k++)
-			if (fx->year[k] == fx->year[i])
-				abort();
 		for (int f = 0; f < F_DEV_SCORE; f++) {
 			check_val(f, fx->by_year[i][f]);
 			if (!same_val(facts_year(fx, f, fx->year[i]), fx->by_year[i][f]))
@@ -91,11 +100,6 @@ static void check_facts(const struct facts *fx)
 		}
 	}
 	for (int i = 0; i < fx->ndev; i++) {
-		if (fx->dev_year[i] < 1900 || fx->dev_year[i] > 9999)
-			abort();
-		for (int k = 0; k < i; k++)
-			if (fx->dev_year[k] == fx->dev_year[i])
-				abort();
 		check_val(F_DEV_SCORE, fx->dev[i]);
 		if (!same_val(facts_year(fx, F_DEV_SCORE, fx->dev_year[i]), fx->dev[i]))
 			abort();
