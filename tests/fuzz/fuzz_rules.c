@@ -196,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *sep =
 		        file < FILES - 1 ? memmem(p, (size_t)(end - p), "\n---\n", 5) : NULL;
 		size_t len = (size_t)((sep ? sep : end) - p);
-		char name[16];
+		char name[24]; /* "f" + an int + ".json" */
 		snprintf(name, sizeof name, "f%d.json", file);
 		struct err_detail d;
 		int before = r.nsets;
