@@ -198,6 +198,17 @@ FILE *cli_input(const char *path)
 	return strcmp(path, "-") ? fopen(path, "rb") : stdin;
 }
 
+ssize_t cli_next_line(FILE *f, char **line, size_t *cap, long *lineno)
+{
+	ssize_t len;
+	while ((len = getline(line, cap, f)) > 0) {
+		++*lineno;
+		if (strspn(*line, " \t\r\n") != (size_t)len)
+			return len;
+	}
+	return -1;
+}
+
 bool cli_ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);

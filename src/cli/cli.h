@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum { EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_OTHER = 3, CLI_ARGS_MAX = 64 };
 
@@ -77,6 +78,12 @@ int cli_fail(enum err e, const struct err_detail *d, const char *what);
 /* An input file opened for reading, or stdin for "-"; NULL (errno set) if it cannot be
  * opened. Callers close it unless it is stdin. */
 FILE *cli_input(const char *path);
+/*
+ * The next line of f that is not blank (JSON Lines input): its length, with
+ * *lineno advanced past the blank ones; -1 at the end. *line and *cap as for
+ * getline; the caller frees *line.
+ */
+ssize_t cli_next_line(FILE *f, char **line, size_t *cap, long *lineno);
 /* Whether s ends with suffix (file name extensions). */
 bool cli_ends_with(const char *s, const char *suffix);
 /* Progress on stderr: a bar on a terminal, a line every few seconds otherwise. */

@@ -207,12 +207,9 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		lineno++;
+	while ((len = cli_next_line(f, &line, &cap, &lineno)) > 0) {
 		err_clear(&d);
 		d.line = lineno;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
 		if (len > LIMIT_CSV_LINE_BYTES) {
 			err_set(&d, ERR_TOO_LARGE, "", "line longer than %d bytes",
 			        LIMIT_CSV_LINE_BYTES);
@@ -247,8 +244,6 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 		}
 		if (!e)
 			e = app_import_row(run->imp, lineno, vals, (int)ndefs, &d);
-		else
-			run->failed += 0;
 		d.line = lineno;
 		bool go_on = row_done(run, e, &d);
 		json_decref(obj);

@@ -211,10 +211,7 @@ static void eval_stream(struct eval_run *run, FILE *in)
 	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
-	while ((len = getline(&line, &cap, in)) > 0) {
-		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
+	while ((len = cli_next_line(in, &line, &cap, &lineno)) > 0) {
 		if (len > LIMIT_CSV_LINE_BYTES) {
 			struct err_detail d = {0};
 			err_set(&d, ERR_TOO_LARGE, "", "line longer than %d bytes",

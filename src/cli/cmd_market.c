@@ -138,10 +138,7 @@ static void match_jsonl(struct match_run *m, enum market_kind k, const char *fil
 	size_t cap = 0;
 	ssize_t len;
 	long lineno = 0;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
-			continue;
+	while ((len = cli_next_line(f, &line, &cap, &lineno)) > 0) {
 		json_error_t je;
 		json_t *o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &je);
 		const char *names[64], *vals[64];
