@@ -26,9 +26,10 @@ void csv_free(struct csv *c)
 
 static void field_start(struct csv *c)
 {
-	if (c->nfields == c->cap) {
+	if (c->nfields == c->cap) { /* grown here, never per record: realloc takes a lock */
 		c->cap = c->cap ? c->cap * 2 : 32;
 		c->offs = xrealloc(c->offs, sizeof *c->offs * (size_t)c->cap);
+		c->ptrs = xrealloc(c->ptrs, sizeof *c->ptrs * (size_t)c->cap);
 	}
 	c->offs[c->nfields++] = c->rec.len;
 }
@@ -159,8 +160,6 @@ enum err csv_next(struct csv *c, const char ***fields, int *n, struct err_detail
 		if ((e = csv_read(c, d)))
 			return e;
 	} while (c->nfields == 1 && c->rec.len == 1); /* an empty line is not a record */
-	if (c->ptrs_cap < c->cap)
-		c->ptrs = xrealloc(c->ptrs, sizeof *c->ptrs * (size_t)(c->ptrs_cap = c->cap));
 	for (int i = 0; i < c->nfields; i++)
 		c->ptrs[i] = c->rec.data + c->offs[i];
 	*fields = c->ptrs;

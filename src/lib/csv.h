@@ -17,10 +17,9 @@ struct csv {
 	FILE *f;
 	struct buf rec;    /* the current record's field bytes, NUL-separated */
 	size_t *offs;      /* start of each field in rec */
-	const char **ptrs; /* the fields handed out */
+	const char **ptrs; /* the fields handed out (cap of them, like offs) */
 	int nfields, cap;
-	int ptrs_cap; /* grown with cap, never per record: a realloc takes the allocator's lock */
-	long line;    /* line where the current record started (1-based) */
+	long line; /* line where the current record started (1-based) */
 	long next_line;
 	bool bom_checked;
 	/* input read ahead in blocks: byte-at-a-time stdio would dominate big imports */
