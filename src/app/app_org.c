@@ -79,6 +79,28 @@ enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out)
 	return app_org_load(ctx, id, out);
 }
 
+/* The list's variants by the filter they start from (stmt_org.def, stmt_filter.h). */
+enum org_start { START_ANY, START_REGION, START_INDUSTRY, START__N };
+static const enum stmt list_rows[START__N] = {STMT_ORG_LIST, STMT_ORG_LIST_BY_REGION,
+                                              STMT_ORG_LIST_BY_INDUSTRY};
+static const enum stmt count_rows[START__N] = {STMT_ORG_COUNT, STMT_ORG_COUNT_BY_REGION,
+                                               STMT_ORG_COUNT_BY_INDUSTRY};
+
+/*
+ * Where a list starts: a region below a province or an industry below a
+ * section matches few rows, so from that column's index (sorting them is
+ * cheap); a wider filter matches often, so walking the ids and filtering fills
+ * a page sooner. A count reads every match: any region or industry serves it.
+ */
+static enum org_start org_start(const char *rlo, const char *ilo, bool count)
+{
+	if (rlo && (count || strlen(rlo) > 2))
+		return START_REGION;
+	if (ilo && (count || strlen(ilo) > 1))
+		return START_INDUSTRY;
+	return START_ANY;
+}
+
 enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const struct page_req *pr,
                       struct page *out)
 {
@@ -91,22 +113,6 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 		return e;
 	const char *like = app_like_pattern(ctx, f->q);
 	const char *rl = f->region ? rlo : NULL, *il = f->industry ? ilo : NULL;
-	/*
-	 * The plan: a region below a province or an industry below a section matches
-	 * few rows, so the list starts from that column's index and sorts them; a wider
-	 * filter matches often, so walking the ids and filtering fills a page sooner.
-	 * A count reads every match: any region or industry filter serves it best.
-	 */
-	enum stmt list = STMT_ORG_LIST, count = STMT_ORG_COUNT;
-	if (rl) {
-		count = STMT_ORG_COUNT_BY_REGION;
-		if (strlen(rl) > 2)
-			list = STMT_ORG_LIST_BY_REGION;
-	} else if (il) {
-		count = STMT_ORG_COUNT_BY_INDUSTRY;
-	}
-	if (list == STMT_ORG_LIST && il && strlen(il) > 1)
-		list = STMT_ORG_LIST_BY_INDUSTRY;
 	int limit = pr->limit;
 	/* one filter a line, as the list statements take them */
 	/* clang-format off */
@@ -124,7 +130,7 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 	enum { NARGS = sizeof args / sizeof args[0] };
 	struct db_rows *r;
 	struct org *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(limit + 1));
-	e = db_query(ctx->conn, list, args, NARGS, &r);
+	e = db_query(ctx->conn, list_rows[org_start(rl, il, false)], args, NARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "organisations");
 	int n = 0;
@@ -142,7 +148,8 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 	}
 	out->total = -1;
 	if (pr->count)
-		return app_list_count(ctx, count, args, NARGS, DB_INT(0), &out->total);
+		return app_list_count(ctx, count_rows[org_start(rl, il, true)], args, NARGS,
+		                      DB_INT(0), &out->total);
 	return ERR_OK;
 }
 

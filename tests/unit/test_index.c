@@ -106,6 +106,22 @@ static void results_are_ordered_with_ties_by_ref(void)
 	ix_free(ix);
 }
 
+/* The pruned top 10 (q10) is the first 10 of the exhaustive ranking (qall), scores included. */
+static void check_top10(const struct ix *ix, const struct ix_query *q10,
+                        const struct ix_query *qall)
+{
+	struct ix_result r10, rall;
+	ix_search(ix, ta, q10, &r10);
+	ix_search(ix, ta, qall, &rall);
+	CHECK(r10.n == (rall.n < 10 ? rall.n : 10));
+	for (int k = 0; k < r10.n; k++)
+		CHECK(!strcmp(r10.hits[k].ref, rall.hits[k].ref) &&
+		      r10.hits[k].score == rall.hits[k].score);
+	CHECK(r10.scored <= rall.scored);
+	ix_result_free(&r10);
+	ix_result_free(&rall);
+}
+
 static void pruning_finds_the_exhaustive_top_k(void)
 {
 	struct ix *ix = build(0, NDOCS);
@@ -113,16 +129,7 @@ static void pruning_finds_the_exhaustive_top_k(void)
 	                    "sensor robot vision thermal control alloy", "C3484 welding"};
 	for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
 		struct ix_query q10 = query(qs[i], 10), qall = query(qs[i], NDOCS);
-		struct ix_result r10, rall;
-		ix_search(ix, ta, &q10, &r10);
-		ix_search(ix, ta, &qall, &rall);
-		CHECK(r10.n == (rall.n < 10 ? rall.n : 10));
-		for (int k = 0; k < r10.n; k++)
-			CHECK(!strcmp(r10.hits[k].ref, rall.hits[k].ref) &&
-			      r10.hits[k].score == rall.hits[k].score);
-		CHECK(r10.scored <= rall.scored);
-		ix_result_free(&r10);
-		ix_result_free(&rall);
+		check_top10(ix, &q10, &qall);
 	}
 	ix_free(ix);
 }
@@ -173,16 +180,7 @@ static void block_max_top_k_equals_exhaustive_on_random_queries(void)
 		if (qi % 5 == 0)
 			q10.status_mask = qall.status_mask = 1u << MS_PUBLISHED;
 		q10.feedback = qall.feedback = qi % 3 == 0; /* the second pass prunes too */
-		struct ix_result r10, rall;
-		ix_search(ix, ta, &q10, &r10);
-		ix_search(ix, ta, &qall, &rall);
-		CHECK(r10.n == (rall.n < 10 ? rall.n : 10));
-		for (int k = 0; k < r10.n; k++)
-			CHECK(!strcmp(r10.hits[k].ref, rall.hits[k].ref) &&
-			      r10.hits[k].score == rall.hits[k].score);
-		CHECK(r10.scored <= rall.scored);
-		ix_result_free(&r10);
-		ix_result_free(&rall);
+		check_top10(ix, &q10, &qall);
 	}
 	ix_free(ix);
 }
