@@ -35,7 +35,7 @@ CFLAGS := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Isrc $(PKG_CFLAGS) $(EXTRA_CFLA
 LDFLAGS := $(LDSAN) $(EXTRA_LDFLAGS)
 
 LAYERS := lib core db app http cli
-SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c src/$(l)/*/*.c))
 MAIN := src/cli/main.c
 LIB_SRC := $(filter-out $(MAIN),$(SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -124,7 +124,7 @@ lint:
 	tools/lint
 
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)
+	clang-format -i $(SRC) $(wildcard src/*/*.h src/*/*/*.h) $(UNIT_SRC)
 
 bench: all
 	bench/run

@@ -2,7 +2,7 @@
 #include "app/app.h"
 
 #include "app/app_account.h"
-#include "app/app_market.h"
+#include "app/market/app_market.h"
 #include "db/db.h"
 #include "lib/limits.h"
 

@@ -1,8 +1,8 @@
 /* app_import: bulk import with per-row atomicity and per-batch audit. */
 #include "app/app_import.h"
 
-#include "app/app_facts.h"
-#include "app/app_market.h"
+#include "app/gradient/app_facts.h"
+#include "app/market/app_market.h"
 #include "app/app_org.h"
 #include "app/app_tx.h"
 #include "core/org.h"

@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 
 #include "app/app_demo.h"
-#include "app/app_notice.h"
+#include "app/gradient/app_notice.h"
 #include "app/app_import.h"
 #include "app/app_org.h"
 #include "lib/buf.h"

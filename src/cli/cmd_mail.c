@@ -1,5 +1,5 @@
 /* cmd_mail: `techbridge mail drain`: hand the queued e-mail to an SMTP relay. */
-#include "app/app_notice.h"
+#include "app/gradient/app_notice.h"
 #include "cli/cli.h"
 #include "lib/smtp.h"
 

@@ -1,7 +1,7 @@
 /* cmd_market: match and reindex (the market's import rides on cmd_import). */
 #include "cli/cli.h"
 
-#include "app/app_market.h"
+#include "app/market/app_market.h"
 #include "lib/csv.h"
 #include "lib/jw.h"
 #include "lib/limits.h"

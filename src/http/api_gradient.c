@@ -1,9 +1,9 @@
 /* api_gradient: handlers of the gradient-cultivation routes (issue 3). */
 #include "http/api.h"
 
-#include "app/app_apply.h"
-#include "app/app_facts.h"
-#include "app/app_notice.h"
+#include "app/gradient/app_apply.h"
+#include "app/gradient/app_facts.h"
+#include "app/gradient/app_notice.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
 

@@ -1,9 +1,9 @@
 /* api_market: technology market handlers: listings, demands, search, matches, brokers, interests. */
 #include "http/api.h"
 
-#include "app/app_market_items.h"
-#include "app/app_market_people.h"
-#include "core/market_flow.h"
+#include "app/market/app_market_items.h"
+#include "app/market/app_market_people.h"
+#include "core/market/market_flow.h"
 #include "lib/jw.h"
 
 #include <string.h>

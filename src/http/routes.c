@@ -2,9 +2,9 @@
 #include "http/routes.h"
 
 #include "core/account.h"
-#include "core/gradient.h"
-#include "core/market.h"
-#include "core/market_flow.h"
+#include "core/gradient/gradient.h"
+#include "core/market/market.h"
+#include "core/market/market_flow.h"
 #include "core/org.h"
 #include "core/refdata.h"
 #include "http/api.h"

@@ -1,0 +1,809 @@
+/* app_notice: public notice, objections, batches, titles, notifications, statistics, outbox. */
+#include "app/gradient/app_notice.h"
+
+#include "app/gradient/app_apply.h"
+#include "app/app_tx.h"
+#include "core/codes.h"
+#include "lib/date.h"
+#include "lib/jw.h"
+#include "lib/limits.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
+{
+	int64_t after = 0;
+	enum err e;
+	if (pr->cursor && (e = app_cursor_id(ctx, 'n', pr->cursor, &after)))
+		return e;
+	struct db_rows *r;
+	if ((e = db_query(ctx->conn, STMT_APP_NOTICES,
+	                  DB_ARGS(DB_INT(after), DB_INT(pr->limit + 1)), &r)))
+		return app_db_fail(ctx, e, "notices");
+	struct application *items =
+	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
+	int n = 0;
+	while (db_next(r)) {
+		struct application *a = &items[n++];
+		a->id = db_col_i64(r, 0);
+		a->org_id = db_col_i64(r, 1);
+		a->org_name = app_col(ctx, r, 2);
+		a->tier = app_col(ctx, r, 3);
+		app_state_parse(db_col_text(r, 6), &a->state);
+		a->region = app_col(ctx, r, 7);
+		gov_level_parse(db_col_text(r, 11), &a->final_level);
+		a->notice_from = app_col(ctx, r, 15);
+		a->notice_until = app_col(ctx, r, 16);
+		a->version = db_col_i64(r, 21);
+		/* the public sees the candidate, not the enterprise's statement or contact */
+	}
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "notices");
+	out->items = items;
+	out->n = n > pr->limit ? pr->limit : n;
+	out->next_cursor =
+	        n > pr->limit
+	                ? app_cursor_encode(ctx, 'n', app_id_str(ctx, items[pr->limit - 1].id))
+	                : NULL;
+	out->total = -1;
+	return ERR_OK;
+}
+
+static void obj_from_row(struct app_ctx *ctx, struct db_rows *r, struct objection *o)
+{
+	*o = (struct objection){.id = db_col_i64(r, 0),
+	                        .application_id = db_col_i64(r, 1),
+	                        .contact = app_col(ctx, r, 2),
+	                        .text = app_col(ctx, r, 3),
+	                        .state = app_col(ctx, r, 4),
+	                        .resolution = app_col(ctx, r, 5),
+	                        .created_at = app_col(ctx, r, 6),
+	                        .resolved_at = app_col(ctx, r, 7)};
+}
+
+static enum err objection_load(struct app_ctx *ctx, int64_t id, struct objection *o)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_OBJ_GET, DB_ARGS(DB_INT(id)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "objection");
+	bool found = db_next(r);
+	if (found)
+		obj_from_row(ctx, r, o);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "objection");
+	return found ? ERR_OK
+	             : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no objection %lld", (long long)id);
+}
+
+/* At most LIMIT_OBJECTIONS_PER_HOUR from one address in an hour. */
+static enum err objection_rate(struct app_ctx *ctx)
+{
+	char since[INSTANT_STR];
+	instant_format(ctx->now - 3600, since);
+	struct db_rows *r;
+	const char *addr = ctx->client_addr ? ctx->client_addr : "";
+	enum err e =
+	        db_query(ctx->conn, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "objections");
+	int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "objections");
+	if (n >= LIMIT_OBJECTIONS_PER_HOUR)
+		return APP_FAIL(ctx, ERR_RATE_LIMITED, "",
+		                "too many objections from this address: "
+		                "try again in an hour");
+	return ERR_OK;
+}
+
+enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *contact,
+                              const char *text, struct objection *out)
+{
+	enum err e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct application a;
+	const struct app_transition *tr = NULL;
+	if (!(e = app_application_load(ctx, app_id, &a)) &&
+	    !(tr = gradient_transition(a.state, EV_OBJECT)))
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "application %lld is not in public notice",
+		             (long long)app_id);
+	if (!e)
+		e = objection_rate(ctx);
+	struct db_rows *r;
+	int64_t id = 0;
+	if (!e && !(e = db_query(ctx->conn, STMT_OBJ_INSERT,
+	                         DB_ARGS(DB_INT(app_id), DB_TEXT(contact), DB_TEXT(text),
+	                                 DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
+	                         &r))) {
+		if (db_next(r))
+			id = db_col_i64(r, 0);
+		if ((e = db_done(r)))
+			e = app_db_fail(ctx, e, "objection");
+	}
+	if (!e && !(e = objection_load(ctx, id, out)))
+		e = app_audit(
+		        ctx, "create", "objection", app_id_str(ctx, id), NULL,
+		        arena_printf(&ctx->arena, "{\"application_id\":%lld}", (long long)app_id));
+	if (!e && a.state == AS_NOTICE)
+		e = app_application_move(ctx, &a, EV_OBJECT, tr->to, "an objection was lodged");
+	return app_write_end(ctx, e, 201, NULL, NULL);
+}
+
+enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *out)
+{
+	struct application a;
+	enum err e = app_application_get(ctx, app_id, &a);
+	if (e)
+		return e;
+	struct db_rows *r;
+	if ((e = db_query(ctx->conn, STMT_OBJ_LIST_APP, DB_ARGS(DB_INT(app_id)), &r)))
+		return app_db_fail(ctx, e, "objections");
+	int cap = 64, n = 0;
+	struct objection *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)cap);
+	while (db_next(r) && n < cap)
+		obj_from_row(ctx, r, &items[n++]);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "objections");
+	*out = (struct page){.items = items, .n = n, .total = n};
+	return ERR_OK;
+}
+
+static enum err open_objections(struct app_ctx *ctx, int64_t app_id, int64_t *n)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_OBJ_OPEN_COUNT, DB_ARGS(DB_INT(app_id)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "objections");
+	*n = db_next(r) ? db_col_i64(r, 0) : 0;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "objections");
+	return ERR_OK;
+}
+
+enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *decision,
+                               const char *reason, struct objection *out)
+{
+	bool uphold = !strcmp(decision, "uphold");
+	enum err e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct objection cur;
+	struct application a;
+	int64_t changed = 0, open = 0;
+	if (!(e = objection_load(ctx, id, &cur)) &&
+	    !(e = app_application_load(ctx, cur.application_id, &a))) {
+		struct target t = {.region = a.region, .org_id = a.org_id, .level = a.final_level};
+		e = app_allow(ctx, ACT_GRADIENT_MANAGE, &t);
+	}
+	if (!e && strcmp(cur.state, "open"))
+		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "the objection is %s already", cur.state);
+	if (!e && (e = db_exec(ctx->conn, STMT_OBJ_RESOLVE,
+	                       DB_ARGS(DB_TEXT(uphold ? "upheld" : "dismissed"), DB_TEXT(reason),
+	                               DB_TEXT(ctx->now_s), DB_INT(id)),
+	                       &changed)))
+		e = app_db_fail(ctx, e, "objection");
+	else if (!e && changed != 1)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "the objection changed meanwhile");
+	if (!e && !(e = open_objections(ctx, a.id, &open)) && a.state == AS_OBJECTED &&
+	    (uphold || open == 0)) {
+		enum app_event ev = uphold ? EV_UPHOLD : EV_DISMISS;
+		e = app_application_move(ctx, &a, ev, gradient_transition(a.state, ev)->to, reason);
+	}
+	if (!e && !(e = objection_load(ctx, id, out)))
+		e = app_audit(ctx, "resolve", "objection", app_id_str(ctx, id), NULL,
+		              arena_printf(&ctx->arena, "{\"state\":\"%s\"}", out->state));
+	return app_write_end(ctx, e, 200, NULL, NULL);
+}
+
+/* ---- batches and titles ---- */
+
+static void title_from_row(struct app_ctx *ctx, struct db_rows *r, struct title *t)
+{
+	*t = (struct title){.id = db_col_i64(r, 0),
+	                    .org_id = db_col_i64(r, 1),
+	                    .org_name = app_col(ctx, r, 2),
+	                    .tier = app_col(ctx, r, 3),
+	                    .since = app_col(ctx, r, 4),
+	                    .until = app_col(ctx, r, 5),
+	                    .state = app_col(ctx, r, 6),
+	                    .batch = app_col(ctx, r, 7),
+	                    .province = app_col(ctx, r, 8),
+	                    .ruleset = app_col(ctx, r, 9),
+	                    .revoked_reason = app_col(ctx, r, 10),
+	                    .ban_until = app_col(ctx, r, 11),
+	                    .application_id = db_col_null(r, 12) ? 0 : db_col_i64(r, 12),
+	                    .version = db_col_i64(r, 13),
+	                    .credit_code = app_col(ctx, r, 14)};
+	/* the yearly data update: the next 31 May (data_missed is checked separately) */
+	char due[DATE_STR];
+	int first, last;
+	if (!gradient_data_deadlines(t->since, ctx->today, &first, &last, due))
+		due[0] = 0;
+	t->data_due = due[0] ? arena_strdup(&ctx->arena, due) : NULL;
+}
+
+void title_to_json(const struct title *t, struct buf *out)
+{
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", t->id);
+	jw_ki64(&w, "org_id", t->org_id);
+	jw_kstr(&w, "org_name", t->org_name);
+	jw_kstr(&w, "credit_code", t->credit_code);
+	jw_kstr(&w, "tier", t->tier);
+	jw_kstr(&w, "since", t->since);
+	jw_kstr(&w, "until", t->until);
+	jw_kstr(&w, "state", t->state);
+	jw_kstr(&w, "batch", t->batch);
+	jw_kstr(&w, "province_code", t->province);
+	jw_kstr(&w, "ruleset", t->ruleset);
+	jw_kstr(&w, "revoked_reason", t->revoked_reason);
+	jw_kstr(&w, "ban_until", t->ban_until);
+	jw_kstr(&w, "data_due", t->data_due);
+	jw_kbool(&w, "data_update_missed", t->data_missed != NULL);
+	jw_kstr(&w, "data_update_missed_due", t->data_missed);
+	jw_ki64(&w, "version", t->version);
+	jw_obj_close(&w);
+}
+
+static enum err title_load(struct app_ctx *ctx, int64_t id, struct title *t)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_TITLE_GET, DB_ARGS(DB_INT(id)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "title");
+	bool found = db_next(r);
+	if (found)
+		title_from_row(ctx, r, t);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "title");
+	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no title %lld", (long long)id);
+}
+
+/* Fill t->data_missed: the first yearly deadline since the grant without a facts update. */
+static enum err title_data_check(struct app_ctx *ctx, struct title *t)
+{
+	int first, last;
+	char next[DATE_STR];
+	t->data_missed = NULL;
+	if (strcmp(t->state, "active") ||
+	    !gradient_data_deadlines(t->since, ctx->today, &first, &last, next))
+		return ERR_OK;
+	for (int y = first; y <= last; y++) {
+		char from[DATE_STR], until[DATE_STR];
+		gradient_data_window(t->since, y, from, until);
+		struct db_rows *r;
+		enum err e = db_query(
+		        ctx->conn, STMT_FACTS_UPDATES_IN,
+		        DB_ARGS(DB_TEXT(app_id_str(ctx, t->org_id)), DB_TEXT(from), DB_TEXT(until)),
+		        &r);
+		if (e)
+			return app_db_fail(ctx, e, "facts");
+		int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
+		if ((e = db_done(r)))
+			return app_db_fail(ctx, e, "facts");
+		if (!n) {
+			char due[DATE_STR];
+			date_format(
+			        date_from_ymd(y, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY),
+			        due);
+			t->data_missed = arena_strdup(&ctx->arena, due);
+			break;
+		}
+	}
+	return ERR_OK;
+}
+
+enum err app_title_data_missed(struct app_ctx *ctx, int64_t id, const char **missed)
+{
+	struct title t;
+	enum err e = title_load(ctx, id, &t);
+	if (!e)
+		e = title_data_check(ctx, &t);
+	*missed = e ? NULL : t.data_missed;
+	return e;
+}
+
+/* "2026-32-little_giant-1": year, region (CN for the nation), tier, the batch's number. */
+static enum err batch_number(struct app_ctx *ctx, const char *tier, const char *region,
+                             enum gov_level level, const char **out)
+{
+	const char *where =
+	        level == LEVEL_NATIONAL ? "CN" : arena_printf(&ctx->arena, "%.2s", region);
+	const char *prefix = arena_printf(&ctx->arena, "%.4s-%s-%s-", ctx->today, where, tier);
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_BATCH_COUNT,
+	                      DB_ARGS(DB_TEXT(arena_printf(&ctx->arena, "%s%%", prefix))), &r);
+	if (e)
+		return app_db_fail(ctx, e, "batch");
+	int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "batch");
+	*out = arena_printf(&ctx->arena, "%s%lld", prefix, (long long)n + 1);
+	return ERR_OK;
+}
+
+static enum err grantable(struct app_ctx *ctx, const char *tier, enum gov_level level,
+                          const char *region, struct application **items, int *n)
+{
+	char lo[7] = "000000", hi[7] = "999999";
+	if (level != LEVEL_NATIONAL)
+		region_code_range(region, lo, hi);
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_APP_GRANTABLE,
+	                      DB_ARGS(DB_TEXT(tier), DB_TEXT(gov_level_name(level)), DB_TEXT(lo),
+	                              DB_TEXT(hi), DB_TEXT(ctx->today)),
+	                      &r);
+	if (e)
+		return app_db_fail(ctx, e, "candidates");
+	int cap = 64;
+	*n = 0;
+	*items = arena_alloc(&ctx->arena, sizeof **items * (size_t)cap);
+	while (db_next(r)) {
+		if (*n == cap) {
+			struct application *more =
+			        arena_alloc(&ctx->arena, sizeof **items * (size_t)cap * 2);
+			memcpy(more, *items, sizeof **items * (size_t)cap);
+			*items = more;
+			cap *= 2;
+		}
+		struct application *a = &(*items)[(*n)++];
+		a->id = db_col_i64(r, 0); /* reloaded whole before it moves */
+	}
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "candidates");
+	return ERR_OK;
+}
+
+/* The ruleset the application's evaluation used (NULL when none). */
+static const char *eval_ruleset(struct app_ctx *ctx, int64_t eval_id)
+{
+	struct db_rows *r;
+	const char *rs = NULL;
+	if (!eval_id || db_query(ctx->conn, STMT_EVAL_GET, DB_ARGS(DB_INT(eval_id)), &r))
+		return NULL;
+	if (db_next(r))
+		rs = app_col(ctx, r, 5);
+	db_done(r);
+	return rs;
+}
+
+/* Grant one candidate its title in batch `batch_id`. */
+static enum err grant_one(struct app_ctx *ctx, int64_t app_id, int64_t batch_id, struct title *t)
+{
+	struct application a;
+	enum err e = app_application_load(ctx, app_id, &a);
+	if (e)
+		return e;
+	int32_t today = (int32_t)(ctx->now / 86400);
+	int y = 0, m = 0, d = 0;
+	date_to_ymd(today, &y, &m, &d);
+	char until[DATE_STR];
+	date_format(date_from_ymd(y + GRADIENT_TITLE_YEARS, m, d > 28 && m == 2 ? 28 : d) - 1,
+	            until);
+	struct db_rows *r;
+	int64_t tid = 0;
+	e = db_query(ctx->conn, STMT_TITLE_INSERT,
+	             DB_ARGS(DB_INT(a.org_id), DB_TEXT(a.tier), DB_TEXT(ctx->today), DB_TEXT(until),
+	                     DB_TEXT(eval_ruleset(ctx, a.evaluation_id)), DB_INT(batch_id),
+	                     DB_INT(a.id), DB_TEXT(arena_printf(&ctx->arena, "%.2s", a.region))),
+	             &r);
+	if (!e) {
+		if (db_next(r))
+			tid = db_col_i64(r, 0);
+		e = db_done(r);
+	}
+	if (e)
+		return app_db_fail(ctx, e, "title");
+	a.batch_id = batch_id;
+	a.title_id = tid;
+	if ((e = app_application_move(ctx, &a, EV_GRANT, AS_GRANTED, NULL)) ||
+	    (e = title_load(ctx, tid, t)))
+		return e;
+	struct buf b = BUF_INIT;
+	title_to_json(t, &b);
+	return app_audit(ctx, "create", "title", app_id_str(ctx, tid), NULL, app_keep(ctx, &b));
+}
+
+enum err app_batch_create(struct app_ctx *ctx, const char *tier, const char *level,
+                          const char *region, struct batch_result *out)
+{
+	enum gov_level lv;
+	char reg[7] = "000000";
+	if (!gov_level_parse(level, &lv))
+		return APP_FAIL(ctx, ERR_INVALID, "level",
+		                "must be county, city, province or national");
+	if (lv != LEVEL_NATIONAL && (!region || !region_code_normalise(region, reg)))
+		return APP_FAIL(ctx, ERR_INVALID, "region_code",
+		                "is required below national level");
+	struct target t = {.region = reg, .level = lv};
+	enum err e = app_allow(ctx, ACT_GRADIENT_MANAGE, &t);
+	if (e || (e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct application *cand = NULL;
+	int n = 0;
+	if (!(e = grantable(ctx, tier, lv, reg, &cand, &n)) && n == 0)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "tier",
+		             "no %s candidate here has finished its public notice", tier);
+	struct db_rows *r;
+	if (!e && !(e = batch_number(ctx, tier, reg, lv, &out->number)) &&
+	    !(e = db_query(ctx->conn, STMT_BATCH_INSERT,
+	                   DB_ARGS(DB_TEXT(out->number), DB_TEXT(tier), DB_TEXT(level),
+	                           DB_TEXT(reg), DB_TEXT(ctx->today), DB_TEXT(ctx->actor.username)),
+	                   &r))) {
+		out->id = db_next(r) ? db_col_i64(r, 0) : 0;
+		if ((e = db_done(r)))
+			e = app_db_fail(ctx, e, "batch");
+	}
+	if (!e) {
+		out->titles = arena_alloc(&ctx->arena, sizeof *out->titles * (size_t)n);
+		out->ntitles = n;
+		for (int i = 0; i < n && !e; i++)
+			e = grant_one(ctx, cand[i].id, out->id, &out->titles[i]);
+	}
+	if (!e)
+		e = app_audit(ctx, "create", "batch", app_id_str(ctx, out->id), NULL,
+		              arena_printf(&ctx->arena, "{\"number\":\"%s\",\"titles\":%d}",
+		                           out->number, n));
+	e = app_write_end(ctx, e, 201, NULL, NULL);
+	if (!e)
+		app_gradient_stats_changed(); /* titles changed: cached statistics are stale */
+	return e;
+}
+
+enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
+                        const struct page_req *pr, struct page *out)
+{
+	int64_t after = 0;
+	enum err e;
+	if (pr->cursor && (e = app_cursor_id(ctx, 't', pr->cursor, &after)))
+		return e;
+	struct db_rows *r;
+	struct db_val org = org_id ? DB_INT(org_id) : DB_NULL;
+	if ((e = db_query(ctx->conn, org_id ? STMT_TITLE_LIST_BY_ORG : STMT_TITLE_LIST,
+	                  DB_ARGS(DB_INT(after), DB_TEXT(tier), DB_TEXT(tier), org, org,
+	                          DB_INT(pr->limit + 1)),
+	                  &r)))
+		return app_db_fail(ctx, e, "titles");
+	struct title *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
+	int n = 0;
+	while (db_next(r))
+		title_from_row(ctx, r, &items[n++]);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "titles");
+	out->items = items;
+	out->n = n > pr->limit ? pr->limit : n;
+	for (int i = 0; i < out->n && !e; i++) /* not the look-ahead row */
+		e = title_data_check(ctx, &items[i]);
+	if (e)
+		return e;
+	out->next_cursor =
+	        n > pr->limit
+	                ? app_cursor_encode(ctx, 't', app_id_str(ctx, items[pr->limit - 1].id))
+	                : NULL;
+	out->total = -1;
+	return ERR_OK;
+}
+
+enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
+                          bool fraud, struct title *out)
+{
+	enum err e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	struct title cur;
+	int64_t changed = 0;
+	if (!(e = title_load(ctx, id, &cur))) {
+		const char *reg = arena_printf(&ctx->arena, "%.2s0000", cur.province);
+		struct target t = {.region = reg, .org_id = cur.org_id, .level = LEVEL_PROVINCE};
+		e = app_allow(ctx, ACT_GRADIENT_MANAGE, &t);
+	}
+	if (!e && strcmp(cur.state, "active"))
+		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "the title is %s already", cur.state);
+	else if (!e && cur.version != version)
+		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "is %lld, the title is at version %lld",
+		             (long long)version, (long long)cur.version);
+	if (!e) {
+		int y, m, d;
+		date_to_ymd((int32_t)(ctx->now / 86400), &y, &m, &d);
+		char ban[DATE_STR];
+		date_format(date_from_ymd(y + (fraud ? GRADIENT_BAN_FRAUD_YEARS
+		                                     : GRADIENT_BAN_OTHER_YEARS),
+		                          m, d > 28 && m == 2 ? 28 : d),
+		            ban);
+		if ((e = db_exec(ctx->conn, STMT_TITLE_REVOKE,
+		                 DB_ARGS(DB_TEXT(reason), DB_TEXT(ctx->now_s), DB_TEXT(ban),
+		                         DB_INT(id), DB_INT(version)),
+		                 &changed)))
+			e = app_db_fail(ctx, e, "title");
+		else if (changed != 1)
+			e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the title changed meanwhile");
+	}
+	if (!e && !(e = title_load(ctx, id, out)) &&
+	    !(e = app_notify_org(ctx, out->org_id, "revoked",
+	                         arena_printf(&ctx->arena,
+	                                      "Title %s revoked: %s; no application "
+	                                      "before %s",
+	                                      out->tier, reason, out->ban_until),
+	                         NULL))) {
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		title_to_json(&cur, &a);
+		title_to_json(out, &b);
+		e = app_audit(ctx, "revoke", "title", app_id_str(ctx, id), app_keep(ctx, &a),
+		              app_keep(ctx, &b));
+	}
+	e = app_write_end(ctx, e, 200, NULL, NULL);
+	if (!e)
+		app_gradient_stats_changed(); /* titles changed: cached statistics are stale */
+	return e;
+}
+
+/* ---- notifications, statistics, outbox ---- */
+
+enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
+{
+	int64_t before = INT64_MAX;
+	enum err e;
+	if (ctx->actor.user_id <= 0)
+		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "", "sign in to read notifications");
+	if (pr->cursor && (e = app_cursor_id(ctx, 'm', pr->cursor, &before)))
+		return e;
+	struct db_rows *r;
+	if ((e = db_query(
+	             ctx->conn, STMT_NOTIF_LIST,
+	             DB_ARGS(DB_INT(ctx->actor.user_id), DB_INT(before), DB_INT(pr->limit + 1)),
+	             &r)))
+		return app_db_fail(ctx, e, "notifications");
+	struct notification *items =
+	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
+	int n = 0;
+	while (db_next(r)) {
+		items[n] = (struct notification){db_col_i64(r, 0),   app_col(ctx, r, 1),
+		                                 app_col(ctx, r, 2), app_col(ctx, r, 3),
+		                                 app_col(ctx, r, 4), app_col(ctx, r, 5)};
+		n++;
+	}
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "notifications");
+	out->items = items;
+	out->n = n > pr->limit ? pr->limit : n;
+	out->next_cursor =
+	        n > pr->limit
+	                ? app_cursor_encode(ctx, 'm', app_id_str(ctx, items[pr->limit - 1].id))
+	                : NULL;
+	out->total = -1;
+	return ERR_OK;
+}
+
+static enum err stats_titles(struct app_ctx *ctx, struct jw *w)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_STATS_TITLES, DB_NOARGS, &r);
+	if (e)
+		return app_db_fail(ctx, e, "statistics");
+	jw_key(w, "titles");
+	jw_arr_open(w);
+	while (db_next(r)) {
+		jw_obj_open(w);
+		jw_kstr(w, "tier", db_col_text(r, 0));
+		jw_kstr(w, "province_code", db_col_text(r, 1));
+		const char *batch = db_col_text(r, 2);
+		jw_kstr(w, "batch", batch && *batch ? batch : NULL);
+		jw_kstr(w, "year", db_col_text(r, 3));
+		jw_ki64(w, "count", db_col_i64(r, 4));
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	return (e = db_done(r)) ? app_db_fail(ctx, e, "statistics") : ERR_OK;
+}
+
+/* Aggregate revenue growth (sum Y / sum Y-1 - 1) and R&D intensity (sum R&D / sum revenue). */
+static enum err stats_fin(struct app_ctx *ctx, enum stmt st, int year, struct jw *w)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, st, DB_ARGS(DB_INT(year - 1), DB_INT(year)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "statistics");
+	while (db_next(r)) {
+		int64_t n = db_col_i64(r, 1);
+		if (!n)
+			continue;
+		double rev = db_col_f64(r, 2), prev = db_col_f64(r, 3), rd = db_col_f64(r, 4);
+		jw_obj_open(w);
+		jw_kstr(w, "group", db_col_text(r, 0));
+		jw_ki64(w, "enterprises", n);
+		jw_key(w, "revenue_growth");
+		prev > 0 ? jw_f64(w, rev / prev - 1) : jw_null(w);
+		jw_key(w, "rd_intensity");
+		rev > 0 ? jw_f64(w, rd / rev) : jw_null(w);
+		jw_obj_close(w);
+	}
+	return (e = db_done(r)) ? app_db_fail(ctx, e, "statistics") : ERR_OK;
+}
+
+/*
+ * The comparison group "all enterprises" aggregates every enterprise's facts
+ * (a million rows), so each year's figures are kept for STATS_TTL_S seconds
+ * and shared by all callers of the process: that line may be a minute
+ * behind, and no request pays for more than one such aggregation a minute.
+ * Titles and the per-tier figures are always current.
+ */
+enum { STATS_TTL_S = 60, STATS_YEARS = 4 };
+static struct {
+	pthread_mutex_t mu;
+	struct {
+		int year;
+		int64_t at;
+		char *json;
+	} slot[STATS_YEARS];
+} stats_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* Cached "all" figures for year that are fresh at `now`, in the arena; NULL if none. */
+static const char *stats_cached(struct app_ctx *ctx, int year)
+{
+	const char *json = NULL;
+	pthread_mutex_lock(&stats_cache.mu);
+	for (int i = 0; i < STATS_YEARS; i++)
+		if (stats_cache.slot[i].json && stats_cache.slot[i].year == year &&
+		    ctx->now - stats_cache.slot[i].at < STATS_TTL_S)
+			json = arena_strdup(&ctx->arena, stats_cache.slot[i].json);
+	pthread_mutex_unlock(&stats_cache.mu);
+	return json;
+}
+
+static void stats_keep(struct app_ctx *ctx, int year, const char *json)
+{
+	pthread_mutex_lock(&stats_cache.mu);
+	int k = 0; /* the same year's slot, else the oldest */
+	for (int i = 0; i < STATS_YEARS; i++) {
+		if (stats_cache.slot[i].year == year) {
+			k = i;
+			break;
+		}
+		if (stats_cache.slot[i].at < stats_cache.slot[k].at)
+			k = i;
+	}
+	free(stats_cache.slot[k].json);
+	stats_cache.slot[k].year = year;
+	stats_cache.slot[k].at = ctx->now;
+	stats_cache.slot[k].json = xstrdup(json);
+	pthread_mutex_unlock(&stats_cache.mu);
+}
+
+/* The "all enterprises" figures, from the cache or aggregated (then cached). */
+static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
+{
+	const char *cached = stats_cached(ctx, year);
+	if (cached) {
+		if (*cached)
+			jw_raw(w, cached);
+		return ERR_OK;
+	}
+	struct buf part = BUF_INIT;
+	struct jw pw;
+	jw_init(&pw, &part);
+	jw_arr_open(&pw); /* a scratch array gives the fragment its own separators */
+	enum err e = stats_fin(ctx, STMT_STATS_FIN_ALL, year, &pw);
+	jw_arr_close(&pw);
+	if (!e) {
+		/* keep the element without the brackets: "" when there were no figures */
+		const char *frag = arena_strndup(&ctx->arena, part.data + 1, part.len - 2);
+		stats_keep(ctx, year, frag);
+		if (*frag)
+			jw_raw(w, frag);
+	}
+	buf_free(&part);
+	return e;
+}
+
+/*
+ * Whole answers are kept too, per year, until a title changes in this
+ * process (titles_gen) or STATS_TTL_S passes: the per-tier figures join every
+ * title holder's facts, too slow to redo for each visitor of a public page.
+ */
+static _Atomic uint64_t titles_gen;
+static struct {
+	pthread_mutex_t mu;
+	struct {
+		int year;
+		uint64_t gen;
+		int64_t at;
+		char *json;
+	} slot[STATS_YEARS];
+} answers = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static const char *answer_cached(struct app_ctx *ctx, int year, uint64_t gen)
+{
+	const char *json = NULL;
+	pthread_mutex_lock(&answers.mu);
+	for (int i = 0; i < STATS_YEARS; i++)
+		if (answers.slot[i].json && answers.slot[i].year == year &&
+		    answers.slot[i].gen == gen && ctx->now - answers.slot[i].at < STATS_TTL_S)
+			json = arena_strdup(&ctx->arena, answers.slot[i].json);
+	pthread_mutex_unlock(&answers.mu);
+	return json;
+}
+
+static void answer_keep(struct app_ctx *ctx, int year, uint64_t gen, const char *json)
+{
+	pthread_mutex_lock(&answers.mu);
+	int k = 0;
+	for (int i = 0; i < STATS_YEARS; i++) {
+		if (answers.slot[i].year == year) {
+			k = i;
+			break;
+		}
+		if (answers.slot[i].at < answers.slot[k].at)
+			k = i;
+	}
+	free(answers.slot[k].json);
+	answers.slot[k].year = year;
+	answers.slot[k].gen = gen;
+	answers.slot[k].at = ctx->now;
+	answers.slot[k].json = xstrdup(json);
+	pthread_mutex_unlock(&answers.mu);
+}
+
+void app_gradient_stats_changed(void)
+{
+	titles_gen++;
+}
+
+enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
+{
+	if (!year)
+		year = (ctx->today[0] - '0') * 1000 + (ctx->today[1] - '0') * 100 +
+		       (ctx->today[2] - '0') * 10 + (ctx->today[3] - '0') - 1;
+	uint64_t gen = titles_gen;
+	if ((*json = answer_cached(ctx, year, gen)))
+		return ERR_OK;
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b);
+	jw_obj_open(&w);
+	jw_ki64(&w, "fiscal_year", year);
+	enum err e = stats_titles(ctx, &w);
+	if (!e) {
+		jw_key(&w, "finance");
+		jw_arr_open(&w);
+		if (!(e = stats_fin(ctx, STMT_STATS_FIN_TIER, year, &w)))
+			e = stats_all(ctx, year, &w);
+		jw_arr_close(&w);
+	}
+	jw_obj_close(&w);
+	*json = app_keep(ctx, &b);
+	if (!e)
+		answer_keep(ctx, year, gen, *json);
+	return e;
+}
+
+enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n)
+{
+	struct db_rows *r;
+	*n = 0;
+	enum err e = db_query(ctx->conn, STMT_MAIL_PENDING, DB_ARGS(DB_INT(max)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "outbox");
+	while (db_next(r) && *n < max) {
+		out[*n] = (struct mail){db_col_i64(r, 0), app_col(ctx, r, 1), app_col(ctx, r, 2),
+		                        app_col(ctx, r, 3)};
+		(*n)++;
+	}
+	return (e = db_done(r)) ? app_db_fail(ctx, e, "outbox") : ERR_OK;
+}
+
+enum err app_mail_mark(struct app_ctx *ctx, int64_t id, const char *error)
+{
+	enum err e = error ? db_exec(ctx->conn, STMT_MAIL_FAILED,
+	                             DB_ARGS(DB_TEXT(error), DB_INT(id)), NULL)
+	                   : db_exec(ctx->conn, STMT_MAIL_DONE,
+	                             DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
+	return e ? app_db_fail(ctx, e, "outbox") : ERR_OK;
+}
