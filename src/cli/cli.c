@@ -14,9 +14,11 @@ const char *cli_db_url;
 
 const struct cli_cmd *cli_find(const char *name)
 {
-	for (int i = 0; i < cli_ncommands; i++)
-		if (!strcmp(cli_commands[i].name, name))
-			return &cli_commands[i];
+	int n;
+	const struct cli_cmd *cmds = cli_command_table(&n);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
 	return NULL;
 }
 

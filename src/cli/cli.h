@@ -31,8 +31,10 @@ struct cli_cmd {
 	const char *help;
 };
 
-extern const struct cli_cmd cli_commands[];
-extern const int cli_ncommands;
+/* Every command: the kernel's (commands.c), then each module's; *n gets the count. */
+const struct cli_cmd *cli_command_table(int *n);
+/* An empty flag table, for commands without flags. */
+extern const struct cli_flag cli_no_flags[];
 extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
 
 /*
@@ -90,7 +92,7 @@ bool cli_ends_with(const char *s, const char *suffix);
 void cli_progress(const char *what, long done, long total);
 void cli_progress_done(void);
 
-/* Command functions (cmd_*.c). */
+/* The kernel's command functions (cmd_*.c); a module's are static in its cmd_<module>.c. */
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_user_add(int argc, char **argv);
@@ -98,14 +100,11 @@ int cmd_user_passwd(int argc, char **argv);
 int cmd_user_token(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
-int cmd_match(int argc, char **argv);
-int cmd_reindex(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
-int cmd_evaluate(int argc, char **argv);
 int cmd_mail_drain(int argc, char **argv);
 
 #endif

@@ -282,7 +282,7 @@ static bool check_query(const struct rules *r, struct rules_query *q, const char
 	return true;
 }
 
-int cmd_evaluate(int argc, char **argv)
+static int cmd_evaluate(int argc, char **argv)
 {
 	const struct cli_cmd *cmd = cli_find("evaluate");
 	const char *v[16], *tiers[RULES_TIERS_MAX];
@@ -331,3 +331,21 @@ int cmd_evaluate(int argc, char **argv)
 		return EXIT_OTHER;
 	return run.bad ? EXIT_INPUT : 0;
 }
+
+static const struct cli_flag evaluate_flags[] = {
+        {"--as-of", "DATE", "evaluation date (default: today)"},
+        {"--ruleset", "ID", "use this ruleset instead of choosing by date"},
+        {"--tier", "TIER", "evaluate only this tier (repeatable; default: every tier)"},
+        {"--gaps", NULL, "add each unreached tier's smallest changes (\"gaps\")"},
+        {"--rules", "DIR",
+         "ruleset directory (default: TECHBRIDGE_RULES, rules/ near the "
+         "binary, else the embedded copy)"},
+        {"--parse-only", NULL, "only parse the input (benchmark reference)"},
+        {NULL, NULL, NULL},
+};
+
+const struct cli_cmd cli_commands_gradient[] = {
+        {"evaluate", cmd_evaluate, evaluate_flags, "FILE|-",
+         "evaluate enterprise facts (JSON Lines) against the tier rules; no database"},
+};
+const int cli_commands_gradient_n = sizeof cli_commands_gradient / sizeof cli_commands_gradient[0];

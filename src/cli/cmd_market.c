@@ -241,7 +241,7 @@ static int run_match(struct match_run *m, struct app_ctx *ctx, enum market_kind 
 	return m->failed ? EXIT_INPUT : 0;
 }
 
-int cmd_match(int argc, char **argv)
+static int cmd_match(int argc, char **argv)
 {
 	const struct cli_cmd *cmd = cli_find("match");
 	const char *v[16];
@@ -276,7 +276,7 @@ int cmd_match(int argc, char **argv)
 	return rc;
 }
 
-int cmd_reindex(int argc, char **argv)
+static int cmd_reindex(int argc, char **argv)
 {
 	CLI_PARSE("reindex", npos == 0);
 	struct app app;
@@ -298,3 +298,22 @@ int cmd_reindex(int argc, char **argv)
 	cli_close(&app, &ctx);
 	return rc;
 }
+
+static const struct cli_flag match_flags[] = {
+        {"--demands", "FILE", "rank stored listings for each demand in FILE (CSV or .jsonl)"},
+        {"--demand", "REF", "rank stored listings for a stored demand"},
+        {"--listings", "FILE", "rank stored demands for each listing in FILE"},
+        {"--listing", "REF", "rank stored demands for a stored listing"},
+        {"--top", "N", "results per query (default 10)"},
+        {"--format", "FMT", "trec (default: QUERY Q0 REF RANK SCORE techbridge) or jsonl"},
+        {"--stats", NULL, "print index size, build time and query latencies on stderr"},
+        {NULL, NULL, NULL},
+};
+
+const struct cli_cmd cli_commands_market[] = {
+        {"match", cmd_match, match_flags, "",
+         "rank listings for demands (or demands for listings), with explanations in jsonl"},
+        {"reindex", cmd_reindex, cli_no_flags, "",
+         "rebuild the matcher's indexes from the database and report their size"},
+};
+const int cli_commands_market_n = sizeof cli_commands_market / sizeof cli_commands_market[0];

@@ -56,6 +56,8 @@ int cmd_openapi(int argc, char **argv)
 int cmd_routes(int argc, char **argv)
 {
 	CLI_PARSE("routes", npos == 0);
+	size_t nroutes;
+	const struct route *routes = route_table(&nroutes);
 	for (size_t i = 0; i < nroutes; i++)
 		printf("%s %s\n", routes[i].method, routes[i].path);
 	return 0;

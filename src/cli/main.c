@@ -18,8 +18,10 @@ static void usage(FILE *f)
 	      "          postgres://... ; also TECHBRIDGE_DB. A new database is migrated.\n\n"
 	      "commands:\n",
 	      f);
-	for (int i = 0; i < cli_ncommands; i++)
-		fprintf(f, "  %-14s %s\n", cli_commands[i].name, cli_commands[i].help);
+	int n;
+	const struct cli_cmd *cmds = cli_command_table(&n);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "  %-14s %s\n", cmds[i].name, cmds[i].help);
 	fputs("\n'techbridge COMMAND --help' describes a command.\n", f);
 }
 
@@ -63,14 +65,15 @@ int main(int argc, char **argv)
 		cmd = cli_find(argv[i]);
 	if (!cmd) {
 		bool group = false;
-		for (int k = 0; k < cli_ncommands; k++)
-			if (!strncmp(cli_commands[k].name, argv[i], strlen(argv[i])) &&
-			    cli_commands[k].name[strlen(argv[i])] == ' ') {
+		int n;
+		const struct cli_cmd *cmds = cli_command_table(&n);
+		for (int k = 0; k < n; k++)
+			if (!strncmp(cmds[k].name, argv[i], strlen(argv[i])) &&
+			    cmds[k].name[strlen(argv[i])] == ' ') {
 				if (!group)
 					fprintf(stderr, "techbridge %s: one of:\n", argv[i]);
 				group = true;
-				fprintf(stderr, "  %-14s %s\n", cli_commands[k].name,
-				        cli_commands[k].help);
+				fprintf(stderr, "  %-14s %s\n", cmds[k].name, cmds[k].help);
 			}
 		if (!group)
 			fprintf(stderr, "techbridge: unknown command %s (see --help)\n", argv[i]);

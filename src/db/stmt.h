@@ -11,13 +11,7 @@
 enum stmt {
 #define STMT(id, sql)       STMT_##id,
 #define STMT2(id, lite, pg) STMT_##id,
-#include "db/stmt_core.def"
-#include "db/stmt_org.def"
-#include "db/stmt_user.def"
-#include "db/stmt_audit.def"
-#include "db/stmt_market.def"
-/* gradient cultivation (issue 3) */
-#include "db/stmt_gradient.def"
+#include "db/stmt_modules.def"
 #undef STMT
 #undef STMT2
 	STMT__MAX

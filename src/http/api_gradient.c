@@ -1,5 +1,6 @@
 /* api_gradient: handlers of the gradient-cultivation routes (issue 3). */
 #include "http/api.h"
+#include "http/routes.h"
 
 #include "app/gradient/app_apply.h"
 #include "app/gradient/app_facts.h"
@@ -9,56 +10,56 @@
 
 #include <string.h>
 
-const struct field_def api_eval_body[API_EVAL_NBODY] = {
+static const struct field_def api_eval_body[] = {
         {"as_of", FT_TEXT, FD_NULLABLE, 10, 10, NULL, NULL, "evaluation date (default today)"},
         {"tiers", FT_TEXT, FD_NULLABLE, 1, 200, NULL, NULL,
          "comma-separated tiers (default innovative_sme,specialized_sme,little_giant)"},
 };
-const struct field_def api_app_query[API_APP_NQUERY] = {
+static const struct field_def api_app_query[] = {
         {"org_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the enterprise"},
 };
-const struct field_def api_step_body[API_STEP_NBODY] = {
+static const struct field_def api_step_body[] = {
         {"reason", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL, NULL,
          "the written reason (required to approve, return or reject)"},
 };
-const struct field_def api_attach_body[API_ATTACH_NBODY] = {
+static const struct field_def api_attach_body[] = {
         {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL, "file name"},
         {"content_type", FT_TEXT, FD_REQUIRED, 1, 64, attachment_types, NULL, "media type"},
         {"data", FT_TEXT, FD_REQUIRED, 4, (LIMIT_ATTACHMENT_BYTES / 3 + 1) * 4, NULL, NULL,
          "the file, standard base64"},
 };
-const struct field_def api_queue_query[API_QUEUE_NQUERY] = {
+static const struct field_def api_queue_query[] = {
         {"state", FT_TEXT, 0, 1, 16, (const char *const[]){"pending", "notice", "objected", NULL},
          NULL, "pending (default), notice or objected"},
 };
-const struct field_def api_objection_body[API_OBJECTION_NBODY] = {
+static const struct field_def api_objection_body[] = {
         {"contact", FT_TEXT, FD_REQUIRED, 3, LIMIT_TEXT_SHORT, NULL, NULL,
          "how to reach you (name and telephone or e-mail)"},
         {"text", FT_TEXT, FD_REQUIRED, 10, LIMIT_TEXT_LONG, NULL, NULL, "the objection"},
 };
-const struct field_def api_resolve_body[API_RESOLVE_NBODY] = {
+static const struct field_def api_resolve_body[] = {
         {"decision", FT_TEXT, FD_REQUIRED, 1, 16, (const char *const[]){"dismiss", "uphold", NULL},
          NULL, "dismiss (back to notice) or uphold (rejected)"},
         {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL, "why"},
 };
-const struct field_def api_batch_body[API_BATCH_NBODY] = {
+static const struct field_def api_batch_body[] = {
         {"tier", FT_TEXT, FD_REQUIRED, 1, 32, gradient_tiers, NULL, "the tier"},
         {"level", FT_TEXT, FD_REQUIRED, 1, 16, level_names, NULL, "the level publishing"},
         {"region_code", FT_TEXT, FD_NULLABLE, 2, 6, NULL, NULL, "its region (below national)"},
 };
-const struct field_def api_title_query[API_TITLE_NQUERY] = {
+static const struct field_def api_title_query[] = {
         {"tier", FT_TEXT, 0, 1, 32, NULL, NULL, "only this tier"},
         {"org_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, "only this enterprise"},
 };
-const struct field_def api_revoke_body[API_REVOKE_NBODY] = {
+static const struct field_def api_revoke_body[] = {
         {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL, "why"},
         {"fraud", FT_BOOL, 0, 0, 1, NULL, NULL, "data fraud: a 3-year ban (else 1 year)"},
 };
-const struct field_def api_stats_query[API_STATS_NQUERY] = {
+static const struct field_def api_stats_query[] = {
         {"year", FT_INT, 0, 1990, 2100, NULL, NULL, "fiscal year (default last year)"},
 };
 
-void api_facts_get(struct req *rq)
+static void api_facts_get(struct req *rq)
 {
 	int64_t id;
 	struct facts_doc d;
@@ -70,7 +71,7 @@ void api_facts_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_facts_put(struct req *rq)
+static void api_facts_put(struct req *rq)
 {
 	int64_t id;
 	struct facts_doc d;
@@ -87,7 +88,7 @@ static void eval_json(const void *item, struct buf *out)
 	evaluation_to_json(item, out);
 }
 
-void api_evaluation_create(struct req *rq)
+static void api_evaluation_create(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -100,7 +101,7 @@ void api_evaluation_create(struct req *rq)
 	rq->status = 201;
 }
 
-void api_evaluation_list(struct req *rq)
+static void api_evaluation_list(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -117,7 +118,7 @@ static void app_item_json(const void *item, struct buf *out)
 	gradient_app_to_json(item, out);
 }
 
-void api_application_list(struct req *rq)
+static void api_application_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_application_list(rq->ctx, http_query_int(rq, "org_id", 0), &rq->page, &p);
@@ -126,7 +127,7 @@ void api_application_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct application), app_item_json);
 }
 
-void api_application_create(struct req *rq)
+static void api_application_create(struct req *rq)
 {
 	struct application a;
 	enum err e = app_application_create(rq->ctx, rq->body, &a);
@@ -138,7 +139,7 @@ void api_application_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_application_get(struct req *rq)
+static void api_application_get(struct req *rq)
 {
 	int64_t id;
 	struct application a;
@@ -150,7 +151,7 @@ void api_application_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_application_update(struct req *rq)
+static void api_application_update(struct req *rq)
 {
 	int64_t id;
 	struct application a;
@@ -174,23 +175,23 @@ static void step(struct req *rq, const char *event)
 	http_finish(rq, e, 200);
 }
 
-void api_application_submit(struct req *rq)
+static void api_application_submit(struct req *rq)
 {
 	step(rq, "submit");
 }
-void api_application_approve(struct req *rq)
+static void api_application_approve(struct req *rq)
 {
 	step(rq, "approve");
 }
-void api_application_return(struct req *rq)
+static void api_application_return(struct req *rq)
 {
 	step(rq, "return");
 }
-void api_application_reject(struct req *rq)
+static void api_application_reject(struct req *rq)
 {
 	step(rq, "reject");
 }
-void api_application_withdraw(struct req *rq)
+static void api_application_withdraw(struct req *rq)
 {
 	step(rq, "withdraw");
 }
@@ -212,7 +213,7 @@ static void event_json(const void *item, struct buf *out)
 	jw_obj_close(&w);
 }
 
-void api_application_events(struct req *rq)
+static void api_application_events(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -242,7 +243,7 @@ static void attachment_json(const void *item, struct buf *out)
 	jw_obj_close(&w);
 }
 
-void api_attachment_add(struct req *rq)
+static void api_attachment_add(struct req *rq)
 {
 	int64_t id;
 	struct attachment a;
@@ -255,7 +256,7 @@ void api_attachment_add(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_attachment_list(struct req *rq)
+static void api_attachment_list(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -267,7 +268,7 @@ void api_attachment_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct attachment), attachment_json);
 }
 
-void api_attachment_get(struct req *rq)
+static void api_attachment_get(struct req *rq)
 {
 	int64_t id, att;
 	struct attachment a;
@@ -279,7 +280,7 @@ void api_attachment_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_review_queue(struct req *rq)
+static void api_review_queue(struct req *rq)
 {
 	struct page p;
 	enum err e = app_review_queue(rq->ctx, http_query(rq, "state"), &rq->page, &p);
@@ -306,7 +307,7 @@ static void notice_json(const void *item, struct buf *out)
 	jw_obj_close(&w);
 }
 
-void api_notice_list(struct req *rq)
+static void api_notice_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_notice_list(rq->ctx, &rq->page, &p);
@@ -332,7 +333,7 @@ static void objection_json(const void *item, struct buf *out)
 	jw_obj_close(&w);
 }
 
-void api_objection_create(struct req *rq)
+static void api_objection_create(struct req *rq)
 {
 	int64_t id;
 	struct objection o;
@@ -353,7 +354,7 @@ void api_objection_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_objection_list(struct req *rq)
+static void api_objection_list(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -365,7 +366,7 @@ void api_objection_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct objection), objection_json);
 }
 
-void api_objection_resolve(struct req *rq)
+static void api_objection_resolve(struct req *rq)
 {
 	int64_t id;
 	struct objection o;
@@ -382,7 +383,7 @@ static void title_item_json(const void *item, struct buf *out)
 	title_to_json(item, out);
 }
 
-void api_batch_create(struct req *rq)
+static void api_batch_create(struct req *rq)
 {
 	struct batch_result b;
 	enum err e = app_batch_create(rq->ctx, rq->body[0].s, rq->body[1].s, rq->body[2].s, &b);
@@ -402,7 +403,7 @@ void api_batch_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_title_list(struct req *rq)
+static void api_title_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_title_list(rq->ctx, http_query(rq, "tier"),
@@ -412,7 +413,7 @@ void api_title_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct title), title_item_json);
 }
 
-void api_title_revoke(struct req *rq)
+static void api_title_revoke(struct req *rq)
 {
 	int64_t id;
 	struct title t;
@@ -440,7 +441,7 @@ static void notification_json(const void *item, struct buf *out)
 	jw_obj_close(&w);
 }
 
-void api_notification_list(struct req *rq)
+static void api_notification_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_notification_list(rq->ctx, &rq->page, &p);
@@ -449,7 +450,7 @@ void api_notification_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct notification), notification_json);
 }
 
-void api_stats_gradient(struct req *rq)
+static void api_stats_gradient(struct req *rq)
 {
 	const char *json;
 	enum err e = app_gradient_stats(rq->ctx, (int)http_query_int(rq, "year", 0), &json);
@@ -457,3 +458,8 @@ void api_stats_gradient(struct req *rq)
 		buf_puts(&rq->out, json);
 	http_finish(rq, e, 200);
 }
+
+const struct route routes_gradient[] = {
+#include "http/routes_gradient.def"
+};
+const size_t routes_gradient_n = sizeof routes_gradient / sizeof routes_gradient[0];

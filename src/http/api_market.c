@@ -1,5 +1,6 @@
 /* api_market: technology market handlers: listings, demands, search, matches, brokers, interests. */
 #include "http/api.h"
+#include "http/routes.h"
 
 #include "app/market/app_market_items.h"
 #include "app/market/app_market_people.h"
@@ -16,7 +17,7 @@ static void jw_kf64(struct jw *w, const char *key, double v)
 
 static const char *const bools[] = {"true", "false", NULL};
 
-const struct field_def api_market_query[API_MARKET_NQUERY] = {
+static const struct field_def api_market_query[] = {
         {"status", FT_TEXT, 0, 1, 16, market_statuses, NULL,
          "status (unpublished items: owners, moderators, assigned brokers)"},
         {"field", FT_TEXT, 0, 1, 32, market_tech_fields, NULL, "technical field"},
@@ -28,7 +29,7 @@ const struct field_def api_market_query[API_MARKET_NQUERY] = {
         {"assigned", FT_TEXT, 0, 4, 5, bools, NULL, "true: only items assigned to me (brokers)"},
 };
 
-const struct field_def api_search_query[API_SEARCH_NQUERY] = {
+static const struct field_def api_search_query[] = {
         {"q", FT_TEXT, FD_REQUIRED, 1, 200, NULL, NULL, "words, codes or patent numbers"},
         {"field", FT_TEXT, 0, 1, 32, market_tech_fields, NULL, "technical field"},
         {"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every item inside it"},
@@ -37,29 +38,29 @@ const struct field_def api_search_query[API_SEARCH_NQUERY] = {
         {"mode", FT_TEXT, 0, 1, 32, market_modes, NULL, "transaction mode"},
 };
 
-const struct field_def api_match_query[API_MATCH_NQUERY] = {
+static const struct field_def api_match_query[] = {
         {"k", FT_INT, 0, 1, 100, NULL, NULL, "how many (default 10)"},
 };
 
-const struct field_def api_transition_body[API_TRANSITION_NBODY] = {
+static const struct field_def api_transition_body[] = {
         {"event", FT_TEXT, FD_REQUIRED, 1, 16,
          (const char *const[]){"submit", "approve", "reject", "withdraw", "renew", "reopen", NULL},
          NULL, "the workflow step"},
         {"note", FT_TEXT, FD_NULLABLE, 1, 2000, NULL, NULL, "reason (kept in the audit log)"},
 };
 
-const struct field_def api_assign_body[API_ASSIGN_NBODY] = {
+static const struct field_def api_assign_body[] = {
         {"broker_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the broker"},
 };
 
-const struct field_def api_interest_query[API_INTEREST_NQUERY] = {
+static const struct field_def api_interest_query[] = {
         {"listing_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, "of this listing"},
         {"demand_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, "of this demand"},
         {"status", FT_TEXT, 0, 1, 16, (const char *const[]){"open", "accepted", "declined", NULL},
          NULL, "open, accepted or declined"},
 };
 
-const struct field_def api_message_body[API_MESSAGE_NBODY] = {
+static const struct field_def api_message_body[] = {
         {"body", FT_TEXT, FD_REQUIRED, 1, 4000, NULL, NULL, "the message"},
 };
 
@@ -74,7 +75,7 @@ static void item_json(const void *item, struct buf *out)
 	market_to_json(item, out);
 }
 
-void api_market_list(struct req *rq)
+static void api_market_list(struct req *rq)
 {
 	const char *assigned = http_query(rq, "assigned");
 	struct market_filter f = {
@@ -94,7 +95,7 @@ void api_market_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct market_item), item_json);
 }
 
-void api_market_get(struct req *rq)
+static void api_market_get(struct req *rq)
 {
 	int64_t id;
 	struct market_item it;
@@ -106,7 +107,7 @@ void api_market_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_market_create(struct req *rq)
+static void api_market_create(struct req *rq)
 {
 	struct market_item it;
 	enum market_kind k = kind_of(rq);
@@ -120,7 +121,7 @@ void api_market_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_market_update(struct req *rq)
+static void api_market_update(struct req *rq)
 {
 	int64_t id;
 	struct market_item it;
@@ -132,7 +133,7 @@ void api_market_update(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_market_transition(struct req *rq)
+static void api_market_transition(struct req *rq)
 {
 	int64_t id;
 	struct market_item it;
@@ -214,7 +215,7 @@ static void found_json(struct req *rq, const struct market_found *f, bool facets
 	jw_obj_close(&w);
 }
 
-void api_market_search(struct req *rq)
+static void api_market_search(struct req *rq)
 {
 	/* the query table marks q required, but the scanner only checks what is sent */
 	if (!http_query(rq, "q")) {
@@ -249,12 +250,12 @@ static void matches(struct req *rq, bool similar)
 	http_finish(rq, e, 200);
 }
 
-void api_market_matches(struct req *rq)
+static void api_market_matches(struct req *rq)
 {
 	matches(rq, false);
 }
 
-void api_market_similar(struct req *rq)
+static void api_market_similar(struct req *rq)
 {
 	matches(rq, true);
 }
@@ -266,7 +267,7 @@ static void broker_item_json(const void *item, struct buf *out)
 	broker_to_json(item, out);
 }
 
-void api_broker_list(struct req *rq)
+static void api_broker_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_broker_list(rq->ctx, &rq->page, &p);
@@ -275,7 +276,7 @@ void api_broker_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct broker), broker_item_json);
 }
 
-void api_broker_get(struct req *rq)
+static void api_broker_get(struct req *rq)
 {
 	int64_t id;
 	struct broker b;
@@ -287,7 +288,7 @@ void api_broker_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_broker_create(struct req *rq)
+static void api_broker_create(struct req *rq)
 {
 	struct broker b;
 	enum err e = app_broker_create(rq->ctx, rq->body, &b);
@@ -299,7 +300,7 @@ void api_broker_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_broker_update(struct req *rq)
+static void api_broker_update(struct req *rq)
 {
 	int64_t id;
 	struct broker b;
@@ -311,7 +312,7 @@ void api_broker_update(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_market_brokers(struct req *rq)
+static void api_market_brokers(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -323,7 +324,7 @@ void api_market_brokers(struct req *rq)
 	http_page(rq, &p, sizeof(struct broker), broker_item_json);
 }
 
-void api_market_assign(struct req *rq)
+static void api_market_assign(struct req *rq)
 {
 	int64_t id;
 	if (!http_param_id(rq, 0, &id))
@@ -332,7 +333,7 @@ void api_market_assign(struct req *rq)
 	http_finish(rq, e, 204);
 }
 
-void api_market_unassign(struct req *rq)
+static void api_market_unassign(struct req *rq)
 {
 	int64_t id, broker;
 	if (!http_param_id(rq, 0, &id) || !http_param_id(rq, 1, &broker))
@@ -347,7 +348,7 @@ static void interest_item_json(const void *item, struct buf *out)
 	interest_to_json(item, out);
 }
 
-void api_interest_list(struct req *rq)
+static void api_interest_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_interest_list(rq->ctx, http_query_int(rq, "listing_id", 0),
@@ -358,7 +359,7 @@ void api_interest_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct interest), interest_item_json);
 }
 
-void api_interest_get(struct req *rq)
+static void api_interest_get(struct req *rq)
 {
 	int64_t id;
 	struct interest in;
@@ -370,7 +371,7 @@ void api_interest_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_interest_create(struct req *rq)
+static void api_interest_create(struct req *rq)
 {
 	struct interest in;
 	enum err e = app_interest_create(rq->ctx, rq->body, &in);
@@ -382,7 +383,7 @@ void api_interest_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_interest_accept(struct req *rq)
+static void api_interest_accept(struct req *rq)
 {
 	int64_t id;
 	struct interest in;
@@ -394,7 +395,7 @@ void api_interest_accept(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_interest_decline(struct req *rq)
+static void api_interest_decline(struct req *rq)
 {
 	int64_t id;
 	struct interest in;
@@ -414,7 +415,7 @@ static void message_json(const void *item, struct buf *out)
 	interest_msg_to_json(item, out);
 }
 
-void api_interest_messages(struct req *rq)
+static void api_interest_messages(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -426,7 +427,7 @@ void api_interest_messages(struct req *rq)
 	http_page(rq, &p, sizeof(struct interest_msg), message_json);
 }
 
-void api_interest_post(struct req *rq)
+static void api_interest_post(struct req *rq)
 {
 	int64_t id;
 	struct interest_msg m;
@@ -453,7 +454,7 @@ static void stats_json(struct jw *w, const char *key, const struct interest_stat
 	jw_obj_close(w);
 }
 
-void api_listing_stats(struct req *rq)
+static void api_listing_stats(struct req *rq)
 {
 	int64_t id;
 	struct interest_stats l, o;
@@ -471,3 +472,8 @@ void api_listing_stats(struct req *rq)
 	}
 	http_finish(rq, e, 200);
 }
+
+const struct route routes_market[] = {
+#include "http/routes_market.def"
+};
+const size_t routes_market_n = sizeof routes_market / sizeof routes_market[0];

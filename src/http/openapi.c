@@ -199,6 +199,8 @@ void openapi_document(struct buf *out)
 	jw_key(&w, "paths");
 	jw_obj_open(&w);
 	/* routes of one path are adjacent in the table only by convention: group explicitly */
+	size_t nroutes;
+	const struct route *routes = route_table(&nroutes);
 	for (size_t i = 0; i < nroutes; i++) {
 		bool first = true;
 		for (size_t k = 0; k < i; k++)

@@ -462,6 +462,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	size_t bytes = rq.out.len;
 	enum MHD_Result res = queue(conn, &rq, rid);
 	double secs = elapsed(&st->start);
+	size_t nroutes;
+	const struct route *routes = route_table(&nroutes);
 	metrics_observe(rq.route ? (size_t)(rq.route - routes) : nroutes, rq.status, secs);
 	access_log(s, &rq, rid, addr, secs, bytes);
 	if (rq.json)
