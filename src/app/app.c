@@ -2,7 +2,7 @@
 #include "app/app.h"
 
 #include "app/app_account.h"
-#include "app/market/app_market.h"
+#include "app/app_module.h"
 #include "db/db.h"
 #include "lib/limits.h"
 
@@ -14,21 +14,21 @@
 enum err app_open(struct app *app, const char *url, int pool, struct err_detail *d)
 {
 	memset(app, 0, sizeof *app);
-	app->notice_days = 5; /* GRADIENT_NOTICE_DAYS; serve may change it */
 	if (sodium_init() < 0)
 		return err_set(d, ERR_INTERNAL, "", "libsodium failed to initialise");
 	enum err e = db_open(url, pool, &app->db, d);
-	if (!e)
-		app->market = app_market_live_new();
+	if (!e && (e = app_modules_init(app, d))) {
+		db_close(app->db);
+		app->db = NULL;
+	}
 	return e;
 }
 
 void app_close(struct app *app)
 {
+	app_modules_free(app);
 	db_close(app->db);
 	app->db = NULL;
-	app_market_live_free(app->market);
-	app->market = NULL;
 }
 
 enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)

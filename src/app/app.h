@@ -25,13 +25,14 @@
 /* The store is private to app/: front ends never see it. */
 struct db;
 struct db_conn;
-struct market_live; /* app_market.c: the serving process's matcher index */
+
+enum { APP_MODULES_MAX = 16 }; /* modules a build may register (app/app_modules.def) */
 
 struct app {
 	struct db *db;
-	int64_t fixed_now;          /* tests: a fixed clock (unix seconds); 0 = real time */
-	int notice_days;            /* working days of a public notice (公示); app_open sets 5 */
-	struct market_live *market; /* built on first use, kept current by app_market */
+	int64_t fixed_now; /* tests: a fixed clock (unix seconds); 0 = real time */
+	/* each module's process state, by its id (app/app_module.h); the kernel never reads it */
+	void *mods[APP_MODULES_MAX];
 };
 
 struct app_ctx {

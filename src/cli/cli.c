@@ -146,11 +146,6 @@ bool cli_app_open(struct app *app, int pool)
 		cli_fail(e, &d, cli_db_url);
 		return false;
 	}
-	/* the public notice's length in working days (tests set 0 to grant at once) */
-	const char *nd = getenv("TECHBRIDGE_NOTICE_DAYS");
-	int64_t days;
-	if (nd && *nd && num_parse(nd, 0, 60, &days))
-		app->notice_days = (int)days;
 	return true;
 }
 

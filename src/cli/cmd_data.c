@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 
 #include "app/app_demo.h"
-#include "app/gradient/app_notice.h"
+#include "app/app_module.h"
 #include "app/app_import.h"
 #include "app/app_org.h"
 #include "lib/buf.h"
@@ -191,10 +191,10 @@ static bool json_text(json_t *j, char *tmp, size_t n, const char **out)
 	return true;
 }
 
-static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
+static void import_jsonl(struct import_run *run, FILE *f, const struct app_import_kind *kind)
 {
 	size_t ndefs;
-	const struct field_def *defs = import_fields(kind, &ndefs);
+	const struct field_def *defs = kind->fields(&ndefs);
 	const char *names[32];
 	for (size_t i = 0; i < ndefs; i++)
 		names[i] = defs[i].name;
@@ -232,7 +232,7 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 				int i = fields_find(defs, ndefs, key);
 				if (i < 0) {
 					e = err_set(&d, ERR_INVALID, key, "is not a field of %s",
-					            import_kind_name(kind));
+					            kind->name);
 					break;
 				}
 				if (!json_text(val, nums[i], sizeof nums[i], &vals[i])) {
@@ -258,12 +258,12 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 int cmd_import(int argc, char **argv)
 {
 	CLI_PARSE("import", npos >= 2);
-	enum import_kind kind;
-	if (!import_kind_parse(pos[0], &kind)) {
-		fprintf(stderr,
-		        "techbridge import: %s: must be regions, industries, organisations, "
-		        "listings or demands\n",
-		        pos[0]);
+	const struct app_import_kind *kind = app_import_kind_find(pos[0]);
+	if (!kind) {
+		struct buf names = BUF_INIT;
+		app_import_kind_names(&names);
+		fprintf(stderr, "techbridge import: %s: must be one of %s\n", pos[0], buf_str(&names));
+		buf_free(&names);
 		return EXIT_USAGE;
 	}
 	const char *format = cli_flag(cmd, v, "--format");
@@ -319,115 +319,6 @@ int cmd_import(int argc, char **argv)
 
 /* ---- export ---- */
 
-/*
- * What can be exported: a row per kind, with its columns, how to read one
- * page of it through the app layer and how to render one record. The
- * writer below (CSV, JSON Lines, XLSX) is shared.
- */
-struct export_kind {
-	const char *name, *plural;
-	int ncols;
-	const char *(*col)(int c);
-	size_t item_size;
-	enum err (*page)(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
-	                 const struct page_req *pr, struct page *out);
-	const char *(*cell)(const void *item, int c, char *tmp, size_t n);
-	void (*json)(const void *item, struct buf *out);
-};
-
-static const char *org_col(int c)
-{
-	return c == 0 ? "id" : org_fields[c - 1].name;
-}
-
-static enum err org_page(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
-                         const struct page_req *pr, struct page *out)
-{
-	struct org_filter f = {.kind = cli_flag(cmd, v, "--kind"),
-	                       .region = cli_flag(cmd, v, "--region"),
-	                       .industry = cli_flag(cmd, v, "--industry")};
-	return app_org_list(ctx, &f, pr, out);
-}
-
-static const char *org_cell(const void *item, int c, char *tmp, size_t n)
-{
-	const struct org *o = item;
-	if (c == 0) {
-		snprintf(tmp, n, "%lld", (long long)o->id);
-		return tmp;
-	}
-	return o->f[c - 1];
-}
-
-static void org_json(const void *item, struct buf *out)
-{
-	org_to_json(item, out);
-}
-
-static const char *const title_cols[] = {"id",
-                                         "org_id",
-                                         "credit_code",
-                                         "org_name",
-                                         "tier",
-                                         "since",
-                                         "until",
-                                         "state",
-                                         "batch",
-                                         "province",
-                                         "ruleset",
-                                         "data_due",
-                                         "data_update_missed",
-                                         "revoked_reason",
-                                         "ban_until"};
-enum { TITLE_NCOLS = sizeof title_cols / sizeof title_cols[0] };
-
-static const char *title_col(int c)
-{
-	return title_cols[c];
-}
-
-static enum err title_page(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
-                           const struct page_req *pr, struct page *out)
-{
-	return app_title_list(ctx, cli_flag(cmd, v, "--tier"), 0, pr, out);
-}
-
-static const char *title_cell(const void *item, int c, char *tmp, size_t n)
-{
-	const struct title *t = item;
-	const char *const cells[TITLE_NCOLS] = {NULL,
-	                                        NULL,
-	                                        t->credit_code,
-	                                        t->org_name,
-	                                        t->tier,
-	                                        t->since,
-	                                        t->until,
-	                                        t->state,
-	                                        t->batch,
-	                                        t->province,
-	                                        t->ruleset,
-	                                        t->data_due,
-	                                        t->data_missed ? "true" : "false",
-	                                        t->revoked_reason,
-	                                        t->ban_until};
-	if (c > 1)
-		return cells[c];
-	snprintf(tmp, n, "%lld", (long long)(c == 0 ? t->id : t->org_id));
-	return tmp;
-}
-
-static void title_json(const void *item, struct buf *out)
-{
-	title_to_json(item, out);
-}
-
-static const struct export_kind export_kinds[] = {
-        {"organisations", "organisations", ORG__NFIELDS + 1, org_col, sizeof(struct org), org_page,
-         org_cell, org_json},
-        {"titles", "titles", TITLE_NCOLS, title_col, sizeof(struct title), title_page, title_cell,
-         title_json},
-};
-
 /* Where and how an export writes. */
 struct export_out {
 	bool csv, jsonl, xlsx;
@@ -436,7 +327,7 @@ struct export_out {
 	struct buf line;
 };
 
-static void export_header(const struct export_kind *k, struct export_out *o)
+static void export_header(const struct app_export_kind *k, struct export_out *o)
 {
 	for (int c = 0; c < k->ncols; c++) {
 		if (o->csv)
@@ -451,7 +342,7 @@ static void export_header(const struct export_kind *k, struct export_out *o)
 }
 
 /* Record `row` (0-based, after the header). */
-static void export_row(const struct export_kind *k, struct export_out *o, const void *item,
+static void export_row(const struct app_export_kind *k, struct export_out *o, const void *item,
                        long row)
 {
 	char tmp[32];
@@ -478,9 +369,8 @@ static void export_row(const struct export_kind *k, struct export_out *o, const 
 }
 
 /* Page through the kind's records, writing each; *done counts them. */
-static enum err export_all(const struct export_kind *k, struct app_ctx *ctx,
-                           const struct cli_cmd *cmd, const char **v, struct export_out *o,
-                           long *done)
+static enum err export_all(const struct app_export_kind *k, struct app_ctx *ctx,
+                           const char *const *filter, struct export_out *o, long *done)
 {
 	struct page_req pr = {.limit = LIMIT_PAGE_MAX};
 	char cursor[128] = "";
@@ -488,7 +378,7 @@ static enum err export_all(const struct export_kind *k, struct app_ctx *ctx,
 	for (;;) {
 		struct page p;
 		pr.cursor = cursor[0] ? cursor : NULL;
-		enum err e = k->page(ctx, cmd, v, &pr, &p);
+		enum err e = k->page(ctx, filter, &pr, &p);
 		if (e)
 			return e;
 		for (int i = 0; i < p.n; i++, (*done)++)
@@ -499,14 +389,6 @@ static enum err export_all(const struct export_kind *k, struct app_ctx *ctx,
 		snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
 		arena_reset(&ctx->arena);
 	}
-}
-
-static const struct export_kind *export_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof export_kinds / sizeof export_kinds[0]; i++)
-		if (!strcmp(export_kinds[i].name, name))
-			return &export_kinds[i];
-	return NULL;
 }
 
 /* The output options; false (after a message) when they are wrong. */
@@ -526,13 +408,66 @@ static bool export_options(const char *format, const char *output, struct export
 	return true;
 }
 
+/*
+ * export's flags: --format and --output, then each kind's filters as --NAME
+ * (the kernel's and every module's, each name once).
+ */
+static const struct cli_flag *export_flags(struct cli_flag *fl, int max)
+{
+	int n = 0;
+	fl[n++] = (struct cli_flag){"--format", "FMT", "csv (default), jsonl or xlsx"};
+	fl[n++] = (struct cli_flag){"--output", "FILE", "write to FILE (required for xlsx; default stdout)"};
+	struct buf names = BUF_INIT;
+	app_export_kind_names(&names);
+	for (char *name = strtok(names.data, "|"); name; name = strtok(NULL, "|")) {
+		const struct app_export_kind *k = app_export_kind_find(name);
+		for (size_t f = 0; f < k->nfilters && n < max - 1; f++) {
+			char flag[64];
+			snprintf(flag, sizeof flag, "--%s", k->filters[f].name);
+			bool seen = false;
+			for (int i = 0; i < n && !seen; i++)
+				seen = !strcmp(fl[i].name, flag);
+			if (!seen)
+				fl[n++] = (struct cli_flag){strdup(flag), "VALUE", k->filters[f].doc};
+		}
+	}
+	buf_free(&names);
+	fl[n] = (struct cli_flag){NULL, NULL, NULL};
+	return fl;
+}
+
 int cmd_export(int argc, char **argv)
 {
-	CLI_PARSE("export", npos == 1);
-	const struct export_kind *k = export_find(pos[0]);
+	static struct cli_flag flags[16];
+	struct cli_cmd ecmd = *cli_find("export");
+	ecmd.flags = export_flags(flags, 16);
+	const struct cli_cmd *cmd = &ecmd;
+	const char *v[16];
+	char *pos[CLI_ARGS_MAX];
+	int npos, status;
+	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
+		return status;
+	const struct app_export_kind *k = npos == 1 ? app_export_kind_find(pos[0]) : NULL;
 	if (!k) {
-		fputs("techbridge export: organisations or titles\n", stderr);
+		struct buf names = BUF_INIT;
+		app_export_kind_names(&names);
+		fprintf(stderr, "techbridge export: KIND must be one of %s\n", buf_str(&names));
+		buf_free(&names);
+		cli_usage(cmd, stderr);
 		return EXIT_USAGE;
+	}
+	/* the kind's filters from their flags; another kind's filter is refused */
+	const char *filter[16] = {0};
+	for (int i = 2; ecmd.flags[i].name; i++) {
+		if (!v[i])
+			continue;
+		int f = fields_find(k->filters, k->nfilters, ecmd.flags[i].name + 2);
+		if (f < 0) {
+			fprintf(stderr, "techbridge export: %s does not apply to %s\n",
+			        ecmd.flags[i].name, k->name);
+			return EXIT_USAGE;
+		}
+		filter[f] = v[i];
 	}
 	const char *output = cli_flag(cmd, v, "--output");
 	struct export_out o = {.f = stdout, .line = BUF_INIT};
@@ -556,7 +491,7 @@ int cmd_export(int argc, char **argv)
 		return EXIT_OTHER;
 	}
 	long done = 0;
-	enum err e = export_all(k, &ctx, cmd, v, &o, &done);
+	enum err e = export_all(k, &ctx, filter, &o, &done);
 	cli_progress_done();
 	buf_free(&o.line);
 	int rc = e ? cli_fail(e, &ctx.err, "export") : 0;
@@ -567,7 +502,7 @@ int cmd_export(int argc, char **argv)
 	if (o.f != stdout && fclose(o.f) != 0 && !rc)
 		rc = EXIT_OTHER;
 	if (!rc)
-		fprintf(stderr, "exported %ld %s\n", done, k->plural);
+		fprintf(stderr, "exported %ld %s\n", done, k->name);
 	cli_close(&app, &ctx);
 	return rc;
 }

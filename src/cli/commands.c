@@ -39,15 +39,6 @@ static const struct cli_flag import_flags[] = {
         {"--format", "FMT", "csv or jsonl (default: from the file name)"},
         {NULL, NULL, NULL},
 };
-static const struct cli_flag export_flags[] = {
-        {"--format", "FMT", "csv (default), jsonl or xlsx"},
-        {"--output", "FILE", "write to FILE (required for xlsx; default stdout)"},
-        {"--kind", "KIND", "only this kind of organisation"},
-        {"--region", "CODE", "only organisations inside this region"},
-        {"--industry", "CODE", "only organisations in this industry"},
-        {"--tier", "TIER", "only titles of this tier"},
-        {NULL, NULL, NULL},
-};
 static const struct cli_flag demo_flags[] = {
         {"--small", NULL, "a few hundred organisations (for tests)"},
         {"--enterprises", "N", "number of enterprises (default 5000)"},
@@ -71,11 +62,12 @@ static const struct cli_cmd kernel_commands[] = {
          "set a user's password, read from the first line of stdin"},
         {"user token", cmd_user_token, user_token_flags, "USERNAME",
          "create an API token for a user and print it"},
-        {"import", cmd_import, import_flags,
-         "regions|industries|organisations|listings|demands FILE...",
-         "load CSV or JSON Lines files; bad rows are reported by line and skipped"},
-        {"export", cmd_export, export_flags, "organisations|titles",
-         "write organisations or gradient titles as CSV, JSON Lines or XLSX"},
+        {"import", cmd_import, import_flags, "KIND FILE...",
+         "load CSV or JSON Lines files of a kind (regions, organisations, listings, ...); bad rows "
+         "are reported by line and skipped"},
+        /* export builds its flags from the export kinds' filters (cmd_data.c) */
+        {"export", cmd_export, cli_no_flags, "KIND",
+         "write records of a kind (organisations, titles, ...) as CSV, JSON Lines or XLSX"},
         {"audit verify", cmd_audit_verify, cli_no_flags, "",
          "check the audit log's hash chain; names the first broken record"},
         {"backup", cmd_backup, cli_no_flags, "FILE",

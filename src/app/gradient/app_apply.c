@@ -372,7 +372,7 @@ static enum err next_position(struct app_ctx *ctx, struct application *a, enum a
 	}
 	if (ev == EV_APPROVE_LAST) {
 		a->notice_from = ctx->today;
-		date_format(workdays_add(wd, today, ctx->app->notice_days), day);
+		date_format(workdays_add(wd, today, gradient_state(ctx)->notice_days), day);
 		a->notice_until = arena_strdup(&ctx->arena, day);
 	}
 	if (ev == EV_DISMISS) {

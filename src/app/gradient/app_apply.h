@@ -65,4 +65,21 @@ enum err app_application_move(struct app_ctx *ctx, struct application *a, enum a
 enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, const char *text,
                         const char *link);
 
+/*
+ * The gradient cultivation of the demo: facts for fiscal years 2023-2025 of
+ * the first enterprises and of ten in Jiangsu (sized by their size class);
+ * applications there in every state (draft, under review, one overdue,
+ * returned, at the ministry, in notice) and titles granted in numbered
+ * batches, in Jiangsu (the first enterprise holds an innovative-SME title)
+ * and a few other provinces. Runs after the users exist; deterministic.
+ */
+enum err app_demo_gradient(struct app_ctx *ctx);
+
+/* The gradient's process state (app_module_state(app, APP_MOD_GRADIENT)). */
+struct gradient_state {
+	int notice_days; /* working days of a public notice (公示): 5, or TECHBRIDGE_NOTICE_DAYS */
+};
+/* The state of ctx's process. */
+struct gradient_state *gradient_state(const struct app_ctx *ctx);
+
 #endif

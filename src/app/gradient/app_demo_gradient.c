@@ -267,7 +267,7 @@ enum err app_demo_gradient(struct app_ctx *ctx)
 	uint64_t s = 2026;
 	struct actor saved = ctx->actor;
 	int64_t start = ctx->now;
-	int notice = ctx->app->notice_days;
+	int notice = gradient_state(ctx)->notice_days;
 	enum err e = demo_orgs(ctx, ids, regions, &n);
 	for (int i = 0; i < n && !e; i++) {
 		bool js = !strncmp(regions[i], "32", 2) && nj < DEMO_JIANGSU;
@@ -278,14 +278,14 @@ enum err app_demo_gradient(struct app_ctx *ctx)
 			e = demo_facts(ctx, ids[i], &s);
 	}
 	clock_back(ctx, start, 0);
-	ctx->app->notice_days = 0; /* grant at once, whatever the server's notice */
+	gradient_state(ctx)->notice_days = 0; /* grant at once, whatever the server's notice */
 	for (int phase = 1; phase <= 2 && !e; phase++)
 		e = run_phase(ctx, jiangsu, nj, phase, start);
 	if (!e)
 		e = other_provinces(ctx, ids, regions, n < DEMO_FACT_ORGS ? n : DEMO_FACT_ORGS);
 	if (!e)
 		e = run_phase(ctx, jiangsu, nj, 0, start);
-	ctx->app->notice_days = notice;
+	gradient_state(ctx)->notice_days = notice;
 	ctx->actor = saved;
 	free(ids);
 	free(regions);

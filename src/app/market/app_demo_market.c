@@ -1,6 +1,7 @@
 /* app_demo_market: the technology market of `techbridge demo` (see app_demo.h). */
 #include "app/app_account.h"
 #include "app/app_demo.h"
+#include "app/market/app_market.h"
 #include "app/app_import.h"
 #include "app/market/app_market_items.h"
 #include "app/market/app_market_people.h"
@@ -104,7 +105,7 @@ static enum err demo_items(struct app_ctx *ctx, bool listings, const int64_t *id
 	struct importer *imp;
 	struct err_detail d = {0};
 	enum err e =
-	        app_import_begin(ctx, listings ? IMPORT_LISTINGS : IMPORT_DEMANDS, "demo", &imp);
+	        app_import_begin(ctx, app_import_kind_find(listings ? "listings" : "demands"), "demo", &imp);
 	if (!e)
 		e = app_import_columns(imp, listings ? lcols : dcols, 13, &d);
 	int nt = (int)(sizeof topics / sizeof topics[0]);

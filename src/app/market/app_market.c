@@ -1,5 +1,7 @@
 /* app_market: import, read, index and match listings and demands. */
 #include "app/market/app_market.h"
+
+#include "app/app_module.h"
 #include "app/market/app_market_store.h"
 
 #include "app/app_tx.h"
@@ -296,7 +298,7 @@ static enum err expiry_sweep(struct app_ctx *ctx, struct market_live *l)
 
 enum err app_market_read(struct app_ctx *ctx, struct market_engine **out)
 {
-	struct market_live *l = ctx->app->market;
+	struct market_live *l = app_module_state(ctx->app, APP_MOD_MARKET);
 	int64_t gen;
 	enum err e = expiry_sweep(ctx, l);
 	if (!e)
@@ -330,7 +332,8 @@ enum err app_market_read(struct app_ctx *ctx, struct market_engine **out)
 
 void app_market_read_done(struct app_ctx *ctx)
 {
-	pthread_rwlock_unlock(&ctx->app->market->lock);
+	struct market_live *l = app_module_state(ctx->app, APP_MOD_MARKET);
+	pthread_rwlock_unlock(&l->lock);
 }
 
 enum err app_market_bump(struct app_ctx *ctx, int64_t *gen)
@@ -345,7 +348,7 @@ enum err app_market_bump(struct app_ctx *ctx, int64_t *gen)
 void app_market_changed(struct app_ctx *ctx, enum market_kind k, const struct market_item *it,
                         int64_t gen)
 {
-	struct market_live *l = ctx->app->market;
+	struct market_live *l = app_module_state(ctx->app, APP_MOD_MARKET);
 	if (!l)
 		return;
 	pthread_rwlock_wrlock(&l->lock);

@@ -63,7 +63,7 @@ void app_market_doc(const struct market_item *it, struct ix_doc *doc);
 void app_market_match(struct market_engine *e, const struct market_item *it, int top,
                       struct ix_result *out);
 
-/* ---- the live index of a serving process (struct app's `market`) ---- */
+/* ---- the live index of a serving process (the market module's state) ---- */
 
 /*
  * The index is built on first use from the store and kept current: every
@@ -102,5 +102,13 @@ struct db_rows;
 /* Read one row of *_BY_ID / *_LIST / *_BY_REF into it, strings in the ctx arena. */
 void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kind k,
                          struct market_item *it);
+
+/*
+ * The technology market of the demo: listings of universities and
+ * institutes, demands of enterprises (a few under review or drafts), the
+ * demo broker registered and assigned, interests with threads. Runs after
+ * the organisations and users exist.
+ */
+enum err app_demo_market(struct app_ctx *ctx);
 
 #endif
