@@ -38,8 +38,8 @@ static void org_json(const void *item, struct buf *out)
 }
 
 const struct app_export_kind app_export_kernel_kinds[] = {
-        {"organisations", org_filters, sizeof org_filters / sizeof org_filters[0],
-         ORG__NFIELDS + 1, org_col, sizeof(struct org), org_page, org_cell, org_json},
+        {"organisations", org_filters, sizeof org_filters / sizeof org_filters[0], ORG__NFIELDS + 1,
+         org_col, sizeof(struct org), org_page, org_cell, org_json},
 };
 const int app_export_kernel_nkinds =
         sizeof app_export_kernel_kinds / sizeof app_export_kernel_kinds[0];

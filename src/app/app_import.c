@@ -93,24 +93,31 @@ static const struct field_def *org_import_fields(size_t *n)
 /* Columns of common public files that carry nothing the code does not already say. */
 static const char *const region_ignored[] = {"provinceCode", "cityCode", "parent_code", "level",
                                              NULL};
-static const char *const industry_ignored[] = {"level", "level_name", "division",   "group",
-                                               "class", "parent_code", "note",      NULL};
-static const char *const org_ignored[] = {"id",         "region_name",      "region_name_en",
-                                          "industry_name", "industry_name_en", "created_at",
-                                          "updated_at", "version",          NULL};
+static const char *const industry_ignored[] = {"level", "level_name",  "division", "group",
+                                               "class", "parent_code", "note",     NULL};
+static const char *const org_ignored[] = {"id",
+                                          "region_name",
+                                          "region_name_en",
+                                          "industry_name",
+                                          "industry_name_en",
+                                          "created_at",
+                                          "updated_at",
+                                          "version",
+                                          NULL};
 
 /* The kernel's rows are written below (apply_row), not through apply. */
 const struct app_import_kind app_import_kernel_kinds[] = {
         [KERNEL_REGIONS] = {"regions", "region", region_ignored, region_import_fields, NULL, NULL},
         [KERNEL_INDUSTRIES] = {"industries", "industry", industry_ignored, industry_import_fields,
                                NULL, NULL},
-        [KERNEL_ORGANISATIONS] = {"organisations", "organisation", org_ignored,
-                                  org_import_fields, NULL, NULL},
+        [KERNEL_ORGANISATIONS] = {"organisations", "organisation", org_ignored, org_import_fields,
+                                  NULL, NULL},
 };
 const int app_import_kernel_nkinds =
         sizeof app_import_kernel_kinds / sizeof app_import_kernel_kinds[0];
 
-const struct app_import_kind *app_import_organisations = &app_import_kernel_kinds[KERNEL_ORGANISATIONS];
+const struct app_import_kind *app_import_organisations =
+        &app_import_kernel_kinds[KERNEL_ORGANISATIONS];
 
 static bool kind_is(const struct importer *imp, int kernel_kind)
 {

@@ -80,7 +80,8 @@ void app_import_kind_names(struct buf *out)
 		buf_printf(out, "%s%s", out->len ? "|" : "", app_import_kernel_kinds[k].name);
 	for (int i = 0; i < APP_MODULES; i++)
 		for (int k = 0; k < app_modules[i]->nimports; k++)
-			buf_printf(out, "%s%s", out->len ? "|" : "", app_modules[i]->imports[k].name);
+			buf_printf(out, "%s%s", out->len ? "|" : "",
+			           app_modules[i]->imports[k].name);
 }
 
 void app_export_kind_names(struct buf *out)
@@ -89,5 +90,6 @@ void app_export_kind_names(struct buf *out)
 		buf_printf(out, "%s%s", out->len ? "|" : "", app_export_kernel_kinds[k].name);
 	for (int i = 0; i < APP_MODULES; i++)
 		for (int k = 0; k < app_modules[i]->nexports; k++)
-			buf_printf(out, "%s%s", out->len ? "|" : "", app_modules[i]->exports[k].name);
+			buf_printf(out, "%s%s", out->len ? "|" : "",
+			           app_modules[i]->exports[k].name);
 }

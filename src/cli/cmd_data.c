@@ -262,7 +262,8 @@ int cmd_import(int argc, char **argv)
 	if (!kind) {
 		struct buf names = BUF_INIT;
 		app_import_kind_names(&names);
-		fprintf(stderr, "techbridge import: %s: must be one of %s\n", pos[0], buf_str(&names));
+		fprintf(stderr, "techbridge import: %s: must be one of %s\n", pos[0],
+		        buf_str(&names));
 		buf_free(&names);
 		return EXIT_USAGE;
 	}
@@ -416,10 +417,13 @@ static const struct cli_flag *export_flags(struct cli_flag *fl, int max)
 {
 	int n = 0;
 	fl[n++] = (struct cli_flag){"--format", "FMT", "csv (default), jsonl or xlsx"};
-	fl[n++] = (struct cli_flag){"--output", "FILE", "write to FILE (required for xlsx; default stdout)"};
+	fl[n++] = (struct cli_flag){"--output", "FILE",
+	                            "write to FILE (required for xlsx; default stdout)"};
 	struct buf names = BUF_INIT;
 	app_export_kind_names(&names);
-	for (char *name = strtok(names.data, "|"); name; name = strtok(NULL, "|")) {
+	char *save = NULL;
+	for (char *name = strtok_r(names.data, "|", &save); name;
+	     name = strtok_r(NULL, "|", &save)) {
 		const struct app_export_kind *k = app_export_kind_find(name);
 		for (size_t f = 0; f < k->nfilters && n < max - 1; f++) {
 			char flag[64];
@@ -428,7 +432,8 @@ static const struct cli_flag *export_flags(struct cli_flag *fl, int max)
 			for (int i = 0; i < n && !seen; i++)
 				seen = !strcmp(fl[i].name, flag);
 			if (!seen)
-				fl[n++] = (struct cli_flag){strdup(flag), "VALUE", k->filters[f].doc};
+				fl[n++] =
+				        (struct cli_flag){strdup(flag), "VALUE", k->filters[f].doc};
 		}
 	}
 	buf_free(&names);

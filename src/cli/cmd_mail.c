@@ -1,5 +1,5 @@
 /* cmd_mail: `techbridge mail drain`: hand the queued e-mail to an SMTP relay. */
-#include "app/gradient/app_notice.h"
+#include "app/app_notify.h"
 #include "cli/cli.h"
 #include "lib/smtp.h"
 

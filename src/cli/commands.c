@@ -82,7 +82,9 @@ static const struct cli_cmd kernel_commands[] = {
 };
 
 /* The modules' tables, declared and listed from the registration list. */
-#define CLI_MODULE(m) extern const struct cli_cmd cli_commands_##m[]; extern const int cli_commands_##m##_n;
+#define CLI_MODULE(m)                                                                              \
+	extern const struct cli_cmd cli_commands_##m[];                                            \
+	extern const int cli_commands_##m##_n;
 #include "cli/cmd_modules.def"
 #undef CLI_MODULE
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 /* Each expansion of the policy list (core/authz_modules.def) defines all three row macros. */
-#define AUTHZ_ROLE(id, name)         [id] = name,
+#define AUTHZ_ROLE(id, name) [id] = name,
 #define AUTHZ_ACTION(id, name)
 #define AUTHZ_RULE(act, role, scope)
 const char *const role_names[] = {
@@ -129,7 +129,7 @@ bool gov_level_parse(const char *s, enum gov_level *out)
 const char *action_name(enum action act)
 {
 #define AUTHZ_ROLE(id, name)
-#define AUTHZ_ACTION(id, name)       [id] = name,
+#define AUTHZ_ACTION(id, name) [id] = name,
 #define AUTHZ_RULE(act, role, scope)
 	static const char *const names[ACT__MAX] = {
 #include "core/authz_modules.def"

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* Roles, actions and rules come from the registration list core/authz_modules.def. */
-#define AUTHZ_ROLE(id, name)         id,
+#define AUTHZ_ROLE(id, name) id,
 #define AUTHZ_ACTION(id, name)
 #define AUTHZ_RULE(act, role, scope)
 enum role {
@@ -25,7 +25,7 @@ enum role {
 #undef AUTHZ_RULE
 
 #define AUTHZ_ROLE(id, name)
-#define AUTHZ_ACTION(id, name)       id,
+#define AUTHZ_ACTION(id, name) id,
 #define AUTHZ_RULE(act, role, scope)
 enum action {
 #include "core/authz_modules.def"
@@ -54,7 +54,6 @@ struct actor {
 	int ngrants;
 	struct grant grants[AUTHZ_GRANTS_MAX];
 };
-
 
 /* What the action is applied to; fields that do not apply stay 0 / "". */
 struct target {

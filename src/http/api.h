@@ -63,11 +63,11 @@ void api_grant_remove(struct req *rq);
 void api_token_list(struct req *rq);
 void api_token_create(struct req *rq);
 void api_token_revoke(struct req *rq);
+void api_notification_list(struct req *rq);
 
 /* api_audit.c */
 enum { API_AUDIT_NQUERY = 3 };
 extern const struct field_def api_audit_query[API_AUDIT_NQUERY];
 void api_audit_list(struct req *rq);
-
 
 #endif

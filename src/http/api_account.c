@@ -2,6 +2,7 @@
 #include "http/api.h"
 
 #include "app/app_account.h"
+#include "app/app_notify.h"
 #include "core/codes.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
@@ -187,4 +188,28 @@ void api_token_revoke(struct req *rq)
 	if (!http_param_id(rq, 0, &id))
 		return;
 	http_finish(rq, app_token_revoke(rq->ctx, id), 204);
+}
+
+static void notification_json(const void *item, struct buf *out)
+{
+	const struct notification *n = item;
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", n->id);
+	jw_kstr(&w, "at", n->at);
+	jw_kstr(&w, "kind", n->kind);
+	jw_kstr(&w, "text", n->text);
+	jw_kstr(&w, "link", n->link);
+	jw_kstr(&w, "read_at", n->read_at);
+	jw_obj_close(&w);
+}
+
+void api_notification_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_notification_list(rq->ctx, &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct notification), notification_json);
 }

@@ -426,30 +426,6 @@ static void api_title_revoke(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-static void notification_json(const void *item, struct buf *out)
-{
-	const struct notification *n = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", n->id);
-	jw_kstr(&w, "at", n->at);
-	jw_kstr(&w, "kind", n->kind);
-	jw_kstr(&w, "text", n->text);
-	jw_kstr(&w, "link", n->link);
-	jw_kstr(&w, "read_at", n->read_at);
-	jw_obj_close(&w);
-}
-
-static void api_notification_list(struct req *rq)
-{
-	struct page p;
-	enum err e = app_notification_list(rq->ctx, &rq->page, &p);
-	if (e)
-		return http_problem(rq, e);
-	http_page(rq, &p, sizeof(struct notification), notification_json);
-}
-
 static void api_stats_gradient(struct req *rq)
 {
 	const char *json;

@@ -77,7 +77,8 @@ void metrics_render(struct buf *out)
 	              "# TYPE techbridge_http_requests_total counter\n");
 	for (size_t r = 0; r < nslots; r++) {
 		for (size_t s = 0; s < NSTATUS; s++) {
-			uint64_t n = atomic_load_explicit(&slots[r].counts[s], memory_order_relaxed);
+			uint64_t n =
+			        atomic_load_explicit(&slots[r].counts[s], memory_order_relaxed);
 			if (!n)
 				continue;
 			buf_puts(out, "techbridge_http_requests_total{");

@@ -16,7 +16,9 @@ static const struct route routes_kernel[] = {
 };
 
 /* The modules' tables, declared and listed from the registration list. */
-#define ROUTES_MODULE(m) extern const struct route routes_##m[]; extern const size_t routes_##m##_n;
+#define ROUTES_MODULE(m)                                                                           \
+	extern const struct route routes_##m[];                                                    \
+	extern const size_t routes_##m##_n;
 #include "http/routes_modules.def"
 #undef ROUTES_MODULE
 
@@ -39,7 +41,7 @@ static size_t nroutes;
 static struct {
 	const char *key;
 	size_t len;
-} *route_keys;
+} * route_keys;
 static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
 
 static void route_key(const char *path, const char **key, size_t *len)

@@ -53,7 +53,7 @@ const struct route *route_table(size_t *n);
  */
 #define FIELDS(a) a, sizeof a / sizeof a[0]
 #define NONE      NULL, 0
-#define ROUTE(method, path, handler, auth, flags, query, body, tag, doc)                            \
+#define ROUTE(method, path, handler, auth, flags, query, body, tag, doc)                           \
 	{method, path, handler, auth, flags, query, body, tag, doc},
 
 /*

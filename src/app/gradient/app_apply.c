@@ -289,40 +289,6 @@ enum err app_application_list(struct app_ctx *ctx, int64_t org_id, const struct 
 	return ERR_OK;
 }
 
-enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, const char *text,
-                        const char *link)
-{
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_ORG_ADMINS, DB_ARGS(DB_INT(org_id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "notifications");
-	int64_t ids[16];
-	const char *mail[16];
-	int n = 0;
-	while (db_next(r) && n < 16) {
-		ids[n] = db_col_i64(r, 0);
-		mail[n++] = app_col(ctx, r, 1);
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "notifications");
-	for (int i = 0; i < n && !e; i++) {
-		e = db_exec(ctx->conn, STMT_NOTIF_INSERT,
-		            DB_ARGS(DB_INT(ids[i]), DB_TEXT(ctx->now_s), DB_TEXT(kind),
-		                    DB_TEXT(text), DB_TEXT(link)),
-		            NULL);
-		if (!e && mail[i] && *mail[i])
-			e = db_exec(ctx->conn, STMT_MAIL_INSERT,
-			            DB_ARGS(DB_TEXT(mail[i]),
-			                    DB_TEXT(arena_printf(&ctx->arena,
-			                                         "[技术桥 techbridge] %s", kind)),
-			                    DB_TEXT(arena_printf(&ctx->arena, "%s\n\n%s\n", text,
-			                                         link ? link : "")),
-			                    DB_TEXT(ctx->now_s)),
-			            NULL);
-	}
-	return e ? app_db_fail(ctx, e, "notifications") : ERR_OK;
-}
-
 /*
  * A dismissed objection ends the pause of a notice: its end moves by the
  * working days of the pause (core/gradient), counted from the day the

@@ -9,6 +9,7 @@
 #define TB_APP_APP_APPLY_H
 
 #include "app/app.h"
+#include "app/app_notify.h"
 #include "core/gradient/gradient.h"
 
 struct attachment {
@@ -61,9 +62,6 @@ enum err app_application_load(struct app_ctx *ctx, int64_t id, struct applicatio
 /* Write a transition of `a` (already checked): state, trail, audit, notification. */
 enum err app_application_move(struct app_ctx *ctx, struct application *a, enum app_event ev,
                               enum app_state to, const char *reason);
-/* Tell the enterprise's administrators (in-app, and e-mail when they have an address). */
-enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, const char *text,
-                        const char *link);
 
 /*
  * The gradient cultivation of the demo: facts for fiscal years 2023-2025 of

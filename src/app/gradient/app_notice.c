@@ -545,42 +545,7 @@ enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, cons
 	return e;
 }
 
-/* ---- notifications, statistics, outbox ---- */
-
-enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
-{
-	int64_t before = INT64_MAX;
-	enum err e;
-	if (ctx->actor.user_id <= 0)
-		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "", "sign in to read notifications");
-	if (pr->cursor && (e = app_cursor_id(ctx, 'm', pr->cursor, &before)))
-		return e;
-	struct db_rows *r;
-	if ((e = db_query(
-	             ctx->conn, STMT_NOTIF_LIST,
-	             DB_ARGS(DB_INT(ctx->actor.user_id), DB_INT(before), DB_INT(pr->limit + 1)),
-	             &r)))
-		return app_db_fail(ctx, e, "notifications");
-	struct notification *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r)) {
-		items[n] = (struct notification){db_col_i64(r, 0),   app_col(ctx, r, 1),
-		                                 app_col(ctx, r, 2), app_col(ctx, r, 3),
-		                                 app_col(ctx, r, 4), app_col(ctx, r, 5)};
-		n++;
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "notifications");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'm', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
-}
+/* ---- statistics ---- */
 
 static enum err stats_titles(struct app_ctx *ctx, struct jw *w)
 {
@@ -782,28 +747,4 @@ enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 	if (!e)
 		answer_keep(ctx, year, gen, *json);
 	return e;
-}
-
-enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n)
-{
-	struct db_rows *r;
-	*n = 0;
-	enum err e = db_query(ctx->conn, STMT_MAIL_PENDING, DB_ARGS(DB_INT(max)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "outbox");
-	while (db_next(r) && *n < max) {
-		out[*n] = (struct mail){db_col_i64(r, 0), app_col(ctx, r, 1), app_col(ctx, r, 2),
-		                        app_col(ctx, r, 3)};
-		(*n)++;
-	}
-	return (e = db_done(r)) ? app_db_fail(ctx, e, "outbox") : ERR_OK;
-}
-
-enum err app_mail_mark(struct app_ctx *ctx, int64_t id, const char *error)
-{
-	enum err e = error ? db_exec(ctx->conn, STMT_MAIL_FAILED,
-	                             DB_ARGS(DB_TEXT(error), DB_INT(id)), NULL)
-	                   : db_exec(ctx->conn, STMT_MAIL_DONE,
-	                             DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
-	return e ? app_db_fail(ctx, e, "outbox") : ERR_OK;
 }

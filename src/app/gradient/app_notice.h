@@ -1,8 +1,8 @@
 /*
  * app_notice: after the last review step: the public notice (公示) of
  * candidates, objections from anyone, numbered batches that grant titles,
- * the titles' lifecycle (revocation with a ban), the caller's notifications,
- * the statistics of the gradient module and the e-mail outbox.
+ * the titles' lifecycle (revocation with a ban) and the statistics of the
+ * gradient module.
  * Results live in ctx's arena.
  */
 #ifndef TB_APP_APP_NOTICE_H
@@ -29,16 +29,6 @@ struct batch_result {
 	const char *number;
 	int ntitles;
 	struct title *titles;
-};
-
-struct notification {
-	int64_t id;
-	const char *at, *kind, *text, *link, *read_at;
-};
-
-struct mail {
-	int64_t id;
-	const char *to, *subject, *body;
 };
 
 /* Candidates in notice (or paused by an objection), public: out->items struct application. */
@@ -72,9 +62,6 @@ void title_to_json(const struct title *t, struct buf *out);
  */
 enum err app_title_data_missed(struct app_ctx *ctx, int64_t id, const char **missed);
 
-/* The caller's notifications, newest first. */
-enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out);
-
 /*
  * The statistics of the gradient module for fiscal year `year` (0: last
  * year), as JSON. Answers are cached in the process until a title changes
@@ -83,9 +70,5 @@ enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, s
 enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json);
 /* Titles were granted or revoked: drop the cached statistics. */
 void app_gradient_stats_changed(void);
-
-/* The e-mail outbox (CLI): up to `max` unsent mails; mark one sent or failed. */
-enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n);
-enum err app_mail_mark(struct app_ctx *ctx, int64_t id, const char *error);
 
 #endif

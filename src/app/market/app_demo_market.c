@@ -104,8 +104,8 @@ static enum err demo_items(struct app_ctx *ctx, bool listings, const int64_t *id
 	        "status",        "type",        "budget_max_fen"};
 	struct importer *imp;
 	struct err_detail d = {0};
-	enum err e =
-	        app_import_begin(ctx, app_import_kind_find(listings ? "listings" : "demands"), "demo", &imp);
+	enum err e = app_import_begin(ctx, app_import_kind_find(listings ? "listings" : "demands"),
+	                              "demo", &imp);
 	if (!e)
 		e = app_import_columns(imp, listings ? lcols : dcols, 13, &d);
 	int nt = (int)(sizeof topics / sizeof topics[0]);

@@ -49,8 +49,7 @@ static const char *const exported_cols[] = {"id", "created_at", "updated_at", "v
 static const struct app_import_kind market_imports[] = {
         {"listings", "listing", exported_cols, listing_import_fields, listing_import,
          market_imported},
-        {"demands", "demand", exported_cols, demand_import_fields, demand_import,
-         market_imported},
+        {"demands", "demand", exported_cols, demand_import_fields, demand_import, market_imported},
 };
 
 const struct app_module app_module_market = {
