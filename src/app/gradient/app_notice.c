@@ -1,6 +1,8 @@
 /* app_notice: public notice, objections, batches, titles, notifications, statistics, outbox. */
 #include "app/gradient/app_notice.h"
 
+#include "app/app_cache.h"
+
 #include "app/gradient/app_apply.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
@@ -10,7 +12,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -454,7 +455,7 @@ enum err app_batch_create(struct app_ctx *ctx, const char *tier, const char *lev
 		                           out->number, n));
 	e = app_write_end(ctx, e, 201, NULL, NULL);
 	if (!e)
-		app_gradient_stats_changed(); /* titles changed: cached statistics are stale */
+		app_gradient_stats_changed(ctx); /* titles changed: cached statistics are stale */
 	return e;
 }
 
@@ -541,7 +542,7 @@ enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, cons
 	}
 	e = app_write_end(ctx, e, 200, NULL, NULL);
 	if (!e)
-		app_gradient_stats_changed(); /* titles changed: cached statistics are stale */
+		app_gradient_stats_changed(ctx); /* titles changed: cached statistics are stale */
 	return e;
 }
 
@@ -595,57 +596,17 @@ static enum err stats_fin(struct app_ctx *ctx, enum stmt st, int year, struct jw
 
 /*
  * The comparison group "all enterprises" aggregates every enterprise's facts
- * (a million rows), so each year's figures are kept for STATS_TTL_S seconds
+ * (a million rows), so each year's figures are kept for a minute
  * and shared by all callers of the process: that line may be a minute
  * behind, and no request pays for more than one such aggregation a minute.
  * Titles and the per-tier figures are always current.
  */
-enum { STATS_TTL_S = 60, STATS_YEARS = 4 };
-static struct {
-	pthread_mutex_t mu;
-	struct {
-		int year;
-		int64_t at;
-		char *json;
-	} slot[STATS_YEARS];
-} stats_cache = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-/* Cached "all" figures for year that are fresh at `now`, in the arena; NULL if none. */
-static const char *stats_cached(struct app_ctx *ctx, int year)
-{
-	const char *json = NULL;
-	pthread_mutex_lock(&stats_cache.mu);
-	for (int i = 0; i < STATS_YEARS; i++)
-		if (stats_cache.slot[i].json && stats_cache.slot[i].year == year &&
-		    ctx->now - stats_cache.slot[i].at < STATS_TTL_S)
-			json = arena_strdup(&ctx->arena, stats_cache.slot[i].json);
-	pthread_mutex_unlock(&stats_cache.mu);
-	return json;
-}
-
-static void stats_keep(struct app_ctx *ctx, int year, const char *json)
-{
-	pthread_mutex_lock(&stats_cache.mu);
-	int k = 0; /* the same year's slot, else the oldest */
-	for (int i = 0; i < STATS_YEARS; i++) {
-		if (stats_cache.slot[i].year == year) {
-			k = i;
-			break;
-		}
-		if (stats_cache.slot[i].at < stats_cache.slot[k].at)
-			k = i;
-	}
-	free(stats_cache.slot[k].json);
-	stats_cache.slot[k].year = year;
-	stats_cache.slot[k].at = ctx->now;
-	stats_cache.slot[k].json = xstrdup(json);
-	pthread_mutex_unlock(&stats_cache.mu);
-}
-
 /* The "all enterprises" figures, from the cache or aggregated (then cached). */
 static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
 {
-	const char *cached = stats_cached(ctx, year);
+	struct app_cache *cache = &gradient_state(ctx)->all_figures;
+	uint64_t gen = app_cache_gen(cache);
+	const char *cached = app_cache_get(cache, ctx, year);
 	if (cached) {
 		if (*cached)
 			jw_raw(w, cached);
@@ -660,7 +621,7 @@ static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
 	if (!e) {
 		/* keep the element without the brackets: "" when there were no figures */
 		const char *frag = arena_strndup(&ctx->arena, part.data + 1, part.len - 2);
-		stats_keep(ctx, year, frag);
+		app_cache_put(cache, ctx, year, gen, frag);
 		if (*frag)
 			jw_raw(w, frag);
 	}
@@ -670,55 +631,13 @@ static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
 
 /*
  * Whole answers are kept too, per year, until a title changes in this
- * process (titles_gen) or STATS_TTL_S passes: the per-tier figures join every
- * title holder's facts, too slow to redo for each visitor of a public page.
+ * process (app_gradient_stats_changed) or a minute passes: the per-tier
+ * figures join every title holder's facts, too slow to redo for each visitor
+ * of a public page.
  */
-static _Atomic uint64_t titles_gen;
-static struct {
-	pthread_mutex_t mu;
-	struct {
-		int year;
-		uint64_t gen;
-		int64_t at;
-		char *json;
-	} slot[STATS_YEARS];
-} answers = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static const char *answer_cached(struct app_ctx *ctx, int year, uint64_t gen)
+void app_gradient_stats_changed(struct app_ctx *ctx)
 {
-	const char *json = NULL;
-	pthread_mutex_lock(&answers.mu);
-	for (int i = 0; i < STATS_YEARS; i++)
-		if (answers.slot[i].json && answers.slot[i].year == year &&
-		    answers.slot[i].gen == gen && ctx->now - answers.slot[i].at < STATS_TTL_S)
-			json = arena_strdup(&ctx->arena, answers.slot[i].json);
-	pthread_mutex_unlock(&answers.mu);
-	return json;
-}
-
-static void answer_keep(struct app_ctx *ctx, int year, uint64_t gen, const char *json)
-{
-	pthread_mutex_lock(&answers.mu);
-	int k = 0;
-	for (int i = 0; i < STATS_YEARS; i++) {
-		if (answers.slot[i].year == year) {
-			k = i;
-			break;
-		}
-		if (answers.slot[i].at < answers.slot[k].at)
-			k = i;
-	}
-	free(answers.slot[k].json);
-	answers.slot[k].year = year;
-	answers.slot[k].gen = gen;
-	answers.slot[k].at = ctx->now;
-	answers.slot[k].json = xstrdup(json);
-	pthread_mutex_unlock(&answers.mu);
-}
-
-void app_gradient_stats_changed(void)
-{
-	titles_gen++;
+	app_cache_changed(&gradient_state(ctx)->answers);
 }
 
 enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
@@ -726,8 +645,9 @@ enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 	if (!year)
 		year = (ctx->today[0] - '0') * 1000 + (ctx->today[1] - '0') * 100 +
 		       (ctx->today[2] - '0') * 10 + (ctx->today[3] - '0') - 1;
-	uint64_t gen = titles_gen;
-	if ((*json = answer_cached(ctx, year, gen)))
+	struct app_cache *cache = &gradient_state(ctx)->answers;
+	uint64_t gen = app_cache_gen(cache);
+	if ((*json = app_cache_get(cache, ctx, year)))
 		return ERR_OK;
 	struct buf b = BUF_INIT;
 	struct jw w;
@@ -745,6 +665,6 @@ enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 	jw_obj_close(&w);
 	*json = app_keep(ctx, &b);
 	if (!e)
-		answer_keep(ctx, year, gen, *json);
+		app_cache_put(cache, ctx, year, gen, *json);
 	return e;
 }

@@ -69,6 +69,6 @@ enum err app_title_data_missed(struct app_ctx *ctx, int64_t id, const char **mis
  */
 enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json);
 /* Titles were granted or revoked: drop the cached statistics. */
-void app_gradient_stats_changed(void);
+void app_gradient_stats_changed(struct app_ctx *ctx);
 
 #endif

@@ -23,8 +23,18 @@ static enum err gradient_init(struct app *app, void **state, struct err_detail *
 	int64_t days;
 	if (nd && *nd && num_parse(nd, 0, 60, &days))
 		s->notice_days = (int)days;
+	app_cache_init(&s->all_figures, 60);
+	app_cache_init(&s->answers, 60);
 	*state = s;
 	return ERR_OK;
+}
+
+static void gradient_free(void *state)
+{
+	struct gradient_state *s = state;
+	app_cache_free(&s->all_figures);
+	app_cache_free(&s->answers);
+	free(s);
 }
 
 struct gradient_state *gradient_state(const struct app_ctx *ctx)
@@ -109,7 +119,7 @@ static const struct app_export_kind gradient_exports[] = {
 const struct app_module app_module_gradient = {
         .name = "gradient",
         .init = gradient_init,
-        .free = free,
+        .free = gradient_free,
         .imports = gradient_imports,
         .nimports = sizeof gradient_imports / sizeof gradient_imports[0],
         .exports = gradient_exports,
