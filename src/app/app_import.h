@@ -57,6 +57,19 @@ void app_import_prepare(const struct importer *imp, long line, const char *const
 /* Write a prepared row, or report why it was refused; returns as app_import_row. */
 enum err app_import_apply(struct importer *imp, struct import_row *row, struct err_detail *d);
 
+/*
+ * Import the rows of csv (its header already given to app_import_columns) on
+ * two threads: a reader checks rows (app_import_prepare) while the calling
+ * thread applies them in line order. row_done(arg, ...) gets each row's
+ * outcome, as app_import_apply returns it, and returns false to stop. A record
+ * the CSV reader cannot frame ends the file: its error is returned, with
+ * read_d filled (the rows before it are applied).
+ */
+struct csv;
+enum err app_import_csv(struct importer *imp, struct csv *csv,
+                        bool (*row_done)(void *arg, enum err e, const struct err_detail *d),
+                        void *arg, struct err_detail *read_d);
+
 /* Commit what is pending, report totals and free the importer. */
 enum err app_import_end(struct importer *imp, struct import_stats *stats);
 /* Give up: roll back the open batch and free the importer. */

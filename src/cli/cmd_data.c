@@ -11,7 +11,6 @@
 #include "lib/num.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xlsxwriter.h>
@@ -42,97 +41,14 @@ static bool row_done(struct import_run *run, enum err e, const struct err_detail
 	return true;
 }
 
-/*
- * A CSV import runs on two threads: a reader parses and checks rows (most of
- * the work), the calling thread writes them in order. A ring of prepared
- * rows connects them.
- */
-enum { RING = 512 };
-
-struct pipeline {
-	pthread_mutex_t mu;
-	pthread_cond_t not_empty, not_full;
-	struct import_row *rows[RING];
-	long count, head, tail; /* head: next to fill; tail: next to apply */
-	bool done, stop, reader_waits, writer_waits;
-	enum err read_err;
-	struct err_detail read_d;
-	struct csv *csv;
-	const struct importer *imp;
-};
-
-/* Rows change hands in batches: one lock round trip per batch, not per row. */
-enum { BATCH = 64 };
-
-static void *reader(void *arg)
+/* The pipeline's callback: one row's outcome, with progress every 10,000 rows. */
+static bool pipe_row_done(void *arg, enum err e, const struct err_detail *d)
 {
-	struct pipeline *p = arg;
-	const char **fields;
-	int n;
-	enum err e = ERR_OK;
-	while (!e) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == RING && !p->stop) {
-			p->reader_waits = true;
-			pthread_cond_wait(&p->not_full, &p->mu);
-		}
-		p->reader_waits = false;
-		long room = RING - p->count, head = p->head;
-		bool stop = p->stop;
-		pthread_mutex_unlock(&p->mu);
-		if (stop)
-			break;
-		long k = 0; /* slots head .. head+room are the reader's until published */
-		while (k < room && k < BATCH && !(e = csv_next(p->csv, &fields, &n, &p->read_d)))
-			app_import_prepare(p->imp, p->csv->line, fields, n,
-			                   p->rows[(head + k++) % RING]);
-		pthread_mutex_lock(&p->mu);
-		p->head += k;
-		p->count += k;
-		if (p->writer_waits)
-			pthread_cond_signal(&p->not_empty);
-		pthread_mutex_unlock(&p->mu);
-	}
-	pthread_mutex_lock(&p->mu);
-	p->read_err = e == ERR_NOT_FOUND ? ERR_OK : e;
-	p->done = true;
-	pthread_cond_signal(&p->not_empty);
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
-/* Apply rows in order as the reader delivers them, until the end or a failed import. */
-static void write_rows(struct import_run *run, struct pipeline *p)
-{
-	bool go_on = true;
-	while (go_on) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == 0 && !p->done) {
-			p->writer_waits = true;
-			pthread_cond_wait(&p->not_empty, &p->mu);
-		}
-		p->writer_waits = false;
-		long avail = p->count, tail = p->tail;
-		pthread_mutex_unlock(&p->mu);
-		if (!avail)
-			return;
-		long k = 0;
-		while (go_on && k < avail) {
-			struct err_detail d;
-			enum err e = app_import_apply(run->imp, p->rows[(tail + k++) % RING], &d);
-			go_on = row_done(run, e, &d);
-			if (run->rows % 10000 == 0)
-				cli_progress(run->file, run->rows, 0);
-		}
-		pthread_mutex_lock(&p->mu);
-		p->tail += k;
-		p->count -= k;
-		if (!go_on)
-			p->stop = true;
-		if (p->reader_waits || !go_on)
-			pthread_cond_signal(&p->not_full);
-		pthread_mutex_unlock(&p->mu);
-	}
+	struct import_run *run = arg;
+	bool go_on = row_done(run, e, d);
+	if (run->rows % 10000 == 0)
+		cli_progress(run->file, run->rows, 0);
+	return go_on;
 }
 
 static void import_csv(struct import_run *run, FILE *f)
@@ -151,24 +67,10 @@ static void import_csv(struct import_run *run, FILE *f)
 		        d.field[0] ? ": " : "", d.message);
 		run->failed++;
 	} else {
-		struct pipeline p = {.csv = &c, .imp = run->imp};
-		pthread_mutex_init(&p.mu, NULL);
-		pthread_cond_init(&p.not_empty, NULL);
-		pthread_cond_init(&p.not_full, NULL);
-		for (int i = 0; i < RING; i++)
-			p.rows[i] = import_row_new();
-		pthread_t th;
-		pthread_create(&th, NULL, reader, &p);
-		write_rows(run, &p);
-		pthread_join(th, NULL);
+		struct err_detail read_d = {0};
 		/* a broken record ends the file: the rest cannot be framed */
-		if (p.read_err && !run->fatal)
-			row_done(run, ERR_INVALID, &p.read_d);
-		for (int i = 0; i < RING; i++)
-			import_row_free(p.rows[i]);
-		pthread_cond_destroy(&p.not_full);
-		pthread_cond_destroy(&p.not_empty);
-		pthread_mutex_destroy(&p.mu);
+		if (app_import_csv(run->imp, &c, pipe_row_done, run, &read_d) && !run->fatal)
+			row_done(run, ERR_INVALID, &read_d);
 	}
 	csv_free(&c);
 }
