@@ -10,50 +10,68 @@
 
 #include <string.h>
 
-static const struct field_def api_eval_body[] = {
-        {"as_of", FT_TEXT, FD_NULLABLE, 10, 10, NULL, NULL, "evaluation date (default today)"},
-        {"tiers", FT_TEXT, FD_NULLABLE, 1, 200, NULL, NULL,
-         "comma-separated tiers (default innovative_sme,specialized_sme,little_giant)"},
+enum { BODY_EVAL_AS_OF, BODY_EVAL_TIERS, BODY_EVAL__N };
+static const struct field_def api_eval_body[BODY_EVAL__N] = {
+        [BODY_EVAL_AS_OF] = {"as_of", FT_TEXT, FD_NULLABLE, 10, 10, NULL, NULL,
+                             "evaluation date (default today)"},
+        [BODY_EVAL_TIERS] =
+                {"tiers", FT_TEXT, FD_NULLABLE, 1, 200, NULL, NULL,
+                 "comma-separated tiers (default innovative_sme,specialized_sme,little_giant)"},
 };
 static const struct field_def api_app_query[] = {
         {"org_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the enterprise"},
 };
-static const struct field_def api_step_body[] = {
-        {"reason", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL, NULL,
-         "the written reason (required to approve, return or reject)"},
+enum { BODY_STEP_REASON, BODY_STEP__N };
+static const struct field_def api_step_body[BODY_STEP__N] = {
+        [BODY_STEP_REASON] = {"reason", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL, NULL,
+                              "the written reason (required to approve, return or reject)"},
 };
-static const struct field_def api_attach_body[] = {
-        {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL, "file name"},
-        {"content_type", FT_TEXT, FD_REQUIRED, 1, 64, attachment_types, NULL, "media type"},
-        {"data", FT_TEXT, FD_REQUIRED, 4, (LIMIT_ATTACHMENT_BYTES / 3 + 1) * 4, NULL, NULL,
-         "the file, standard base64"},
+enum { BODY_ATTACH_NAME, BODY_ATTACH_CONTENT_TYPE, BODY_ATTACH_DATA, BODY_ATTACH__N };
+static const struct field_def api_attach_body[BODY_ATTACH__N] = {
+        [BODY_ATTACH_NAME] = {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL,
+                              "file name"},
+        [BODY_ATTACH_CONTENT_TYPE] = {"content_type", FT_TEXT, FD_REQUIRED, 1, 64, attachment_types,
+                                      NULL, "media type"},
+        [BODY_ATTACH_DATA] = {"data", FT_TEXT, FD_REQUIRED, 4, (LIMIT_ATTACHMENT_BYTES / 3 + 1) * 4,
+                              NULL, NULL, "the file, standard base64"},
 };
 static const struct field_def api_queue_query[] = {
         {"state", FT_TEXT, 0, 1, 16, (const char *const[]){"pending", "notice", "objected", NULL},
          NULL, "pending (default), notice or objected"},
 };
-static const struct field_def api_objection_body[] = {
-        {"contact", FT_TEXT, FD_REQUIRED, 3, LIMIT_TEXT_SHORT, NULL, NULL,
-         "how to reach you (name and telephone or e-mail)"},
-        {"text", FT_TEXT, FD_REQUIRED, 10, LIMIT_TEXT_LONG, NULL, NULL, "the objection"},
+enum { BODY_OBJECTION_CONTACT, BODY_OBJECTION_TEXT, BODY_OBJECTION__N };
+static const struct field_def api_objection_body[BODY_OBJECTION__N] = {
+        [BODY_OBJECTION_CONTACT] = {"contact", FT_TEXT, FD_REQUIRED, 3, LIMIT_TEXT_SHORT, NULL,
+                                    NULL, "how to reach you (name and telephone or e-mail)"},
+        [BODY_OBJECTION_TEXT] = {"text", FT_TEXT, FD_REQUIRED, 10, LIMIT_TEXT_LONG, NULL, NULL,
+                                 "the objection"},
 };
-static const struct field_def api_resolve_body[] = {
-        {"decision", FT_TEXT, FD_REQUIRED, 1, 16, (const char *const[]){"dismiss", "uphold", NULL},
-         NULL, "dismiss (back to notice) or uphold (rejected)"},
-        {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL, "why"},
+enum { BODY_RESOLVE_DECISION, BODY_RESOLVE_REASON, BODY_RESOLVE__N };
+static const struct field_def api_resolve_body[BODY_RESOLVE__N] = {
+        [BODY_RESOLVE_DECISION] = {"decision", FT_TEXT, FD_REQUIRED, 1, 16,
+                                   (const char *const[]){"dismiss", "uphold", NULL}, NULL,
+                                   "dismiss (back to notice) or uphold (rejected)"},
+        [BODY_RESOLVE_REASON] = {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL,
+                                 "why"},
 };
-static const struct field_def api_batch_body[] = {
-        {"tier", FT_TEXT, FD_REQUIRED, 1, 32, gradient_tiers, NULL, "the tier"},
-        {"level", FT_TEXT, FD_REQUIRED, 1, 16, level_names, NULL, "the level publishing"},
-        {"region_code", FT_TEXT, FD_NULLABLE, 2, 6, NULL, NULL, "its region (below national)"},
+enum { BODY_BATCH_TIER, BODY_BATCH_LEVEL, BODY_BATCH_REGION_CODE, BODY_BATCH__N };
+static const struct field_def api_batch_body[BODY_BATCH__N] = {
+        [BODY_BATCH_TIER] = {"tier", FT_TEXT, FD_REQUIRED, 1, 32, gradient_tiers, NULL, "the tier"},
+        [BODY_BATCH_LEVEL] = {"level", FT_TEXT, FD_REQUIRED, 1, 16, level_names, NULL,
+                              "the level publishing"},
+        [BODY_BATCH_REGION_CODE] = {"region_code", FT_TEXT, FD_NULLABLE, 2, 6, NULL, NULL,
+                                    "its region (below national)"},
 };
 static const struct field_def api_title_query[] = {
         {"tier", FT_TEXT, 0, 1, 32, NULL, NULL, "only this tier"},
         {"org_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, "only this enterprise"},
 };
-static const struct field_def api_revoke_body[] = {
-        {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL, "why"},
-        {"fraud", FT_BOOL, 0, 0, 1, NULL, NULL, "data fraud: a 3-year ban (else 1 year)"},
+enum { BODY_REVOKE_REASON, BODY_REVOKE_FRAUD, BODY_REVOKE__N };
+static const struct field_def api_revoke_body[BODY_REVOKE__N] = {
+        [BODY_REVOKE_REASON] = {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL,
+                                "why"},
+        [BODY_REVOKE_FRAUD] = {"fraud", FT_BOOL, 0, 0, 1, NULL, NULL,
+                               "data fraud: a 3-year ban (else 1 year)"},
 };
 static const struct field_def api_stats_query[] = {
         {"year", FT_INT, 0, 1990, 2100, NULL, NULL, "fiscal year (default last year)"},
@@ -94,7 +112,8 @@ static void api_evaluation_create(struct req *rq)
 	struct page p;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_evaluate(rq->ctx, id, rq->body[0].s, rq->body[1].s, &p);
+	enum err e = app_evaluate(rq->ctx, id, rq->body[BODY_EVAL_AS_OF].s,
+	                          rq->body[BODY_EVAL_TIERS].s, &p);
 	if (e || rq->ctx->replayed)
 		return http_finish(rq, e, 201);
 	http_page(rq, &p, sizeof(struct evaluation), eval_json);
@@ -169,7 +188,8 @@ static void step(struct req *rq, const char *event)
 	struct application a;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_application_act(rq->ctx, id, rq->version, event, rq->body[0].s, &a);
+	enum err e = app_application_act(rq->ctx, id, rq->version, event,
+	                                 rq->body[BODY_STEP_REASON].s, &a);
 	if (!e && !rq->ctx->replayed)
 		gradient_app_to_json(&a, &rq->out);
 	http_finish(rq, e, 200);
@@ -249,8 +269,9 @@ static void api_attachment_add(struct req *rq)
 	struct attachment a;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e =
-	        app_attachment_add(rq->ctx, id, rq->body[0].s, rq->body[1].s, rq->body[2].s, &a);
+	enum err e = app_attachment_add(rq->ctx, id, rq->body[BODY_ATTACH_NAME].s,
+	                                rq->body[BODY_ATTACH_CONTENT_TYPE].s,
+	                                rq->body[BODY_ATTACH_DATA].s, &a);
 	if (!e && !rq->ctx->replayed)
 		attachment_json(&a, &rq->out);
 	http_finish(rq, e, 201);
@@ -339,7 +360,8 @@ static void api_objection_create(struct req *rq)
 	struct objection o;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_objection_create(rq->ctx, id, rq->body[0].s, rq->body[1].s, &o);
+	enum err e = app_objection_create(rq->ctx, id, rq->body[BODY_OBJECTION_CONTACT].s,
+	                                  rq->body[BODY_OBJECTION_TEXT].s, &o);
 	if (!e && !rq->ctx->replayed) {
 		/* the public gets a receipt, not the stored record */
 		struct jw w;
@@ -372,7 +394,8 @@ static void api_objection_resolve(struct req *rq)
 	struct objection o;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_objection_resolve(rq->ctx, id, rq->body[0].s, rq->body[1].s, &o);
+	enum err e = app_objection_resolve(rq->ctx, id, rq->body[BODY_RESOLVE_DECISION].s,
+	                                   rq->body[BODY_RESOLVE_REASON].s, &o);
 	if (!e && !rq->ctx->replayed)
 		objection_json(&o, &rq->out);
 	http_finish(rq, e, 200);
@@ -386,7 +409,9 @@ static void title_item_json(const void *item, struct buf *out)
 static void api_batch_create(struct req *rq)
 {
 	struct batch_result b;
-	enum err e = app_batch_create(rq->ctx, rq->body[0].s, rq->body[1].s, rq->body[2].s, &b);
+	enum err e =
+	        app_batch_create(rq->ctx, rq->body[BODY_BATCH_TIER].s, rq->body[BODY_BATCH_LEVEL].s,
+	                         rq->body[BODY_BATCH_REGION_CODE].s, &b);
 	if (!e && !rq->ctx->replayed) {
 		buf_printf(&rq->out, "{\"id\":%lld,\"number\":", (long long)b.id);
 		struct jw w;
@@ -419,8 +444,9 @@ static void api_title_revoke(struct req *rq)
 	struct title t;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_title_revoke(rq->ctx, id, rq->version, rq->body[0].s,
-	                              rq->body[1].set && rq->body[1].b, &t);
+	enum err e = app_title_revoke(
+	        rq->ctx, id, rq->version, rq->body[BODY_REVOKE_REASON].s,
+	        rq->body[BODY_REVOKE_FRAUD].set && rq->body[BODY_REVOKE_FRAUD].b, &t);
 	if (!e && !rq->ctx->replayed)
 		title_to_json(&t, &rq->out);
 	http_finish(rq, e, 200);

@@ -42,15 +42,20 @@ static const struct field_def api_match_query[] = {
         {"k", FT_INT, 0, 1, 100, NULL, NULL, "how many (default 10)"},
 };
 
-static const struct field_def api_transition_body[] = {
-        {"event", FT_TEXT, FD_REQUIRED, 1, 16,
-         (const char *const[]){"submit", "approve", "reject", "withdraw", "renew", "reopen", NULL},
-         NULL, "the workflow step"},
-        {"note", FT_TEXT, FD_NULLABLE, 1, 2000, NULL, NULL, "reason (kept in the audit log)"},
+enum { BODY_TRANSITION_EVENT, BODY_TRANSITION_NOTE, BODY_TRANSITION__N };
+static const struct field_def api_transition_body[BODY_TRANSITION__N] = {
+        [BODY_TRANSITION_EVENT] = {"event", FT_TEXT, FD_REQUIRED, 1, 16,
+                                   (const char *const[]){"submit", "approve", "reject", "withdraw",
+                                                         "renew", "reopen", NULL},
+                                   NULL, "the workflow step"},
+        [BODY_TRANSITION_NOTE] = {"note", FT_TEXT, FD_NULLABLE, 1, 2000, NULL, NULL,
+                                  "reason (kept in the audit log)"},
 };
 
-static const struct field_def api_assign_body[] = {
-        {"broker_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the broker"},
+enum { BODY_ASSIGN_BROKER_ID, BODY_ASSIGN__N };
+static const struct field_def api_assign_body[BODY_ASSIGN__N] = {
+        [BODY_ASSIGN_BROKER_ID] = {"broker_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
+                                   "the broker"},
 };
 
 static const struct field_def api_interest_query[] = {
@@ -60,8 +65,9 @@ static const struct field_def api_interest_query[] = {
          NULL, "open, accepted or declined"},
 };
 
-static const struct field_def api_message_body[] = {
-        {"body", FT_TEXT, FD_REQUIRED, 1, 4000, NULL, NULL, "the message"},
+enum { BODY_MESSAGE_BODY, BODY_MESSAGE__N };
+static const struct field_def api_message_body[BODY_MESSAGE__N] = {
+        [BODY_MESSAGE_BODY] = {"body", FT_TEXT, FD_REQUIRED, 1, 4000, NULL, NULL, "the message"},
 };
 
 /* Listings or demands: the kind is the first segment after /api/v1/. */
@@ -139,9 +145,10 @@ static void api_market_transition(struct req *rq)
 	struct market_item it;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	const char *note = rq->body[1].set && !rq->body[1].null ? rq->body[1].s : NULL;
+	const struct field_val *nv = &rq->body[BODY_TRANSITION_NOTE];
+	const char *note = nv->set && !nv->null ? nv->s : NULL;
 	enum err e = app_market_item_transition(rq->ctx, kind_of(rq), id, rq->version,
-	                                        rq->body[0].s, note, &it);
+	                                        rq->body[BODY_TRANSITION_EVENT].s, note, &it);
 	if (!e && !rq->ctx->replayed)
 		market_to_json(&it, &rq->out);
 	http_finish(rq, e, 200);
@@ -217,11 +224,6 @@ static void found_json(struct req *rq, const struct market_found *f, bool facets
 
 static void api_market_search(struct req *rq)
 {
-	/* the query table marks q required, but the scanner only checks what is sent */
-	if (!http_query(rq, "q")) {
-		err_set(&rq->ctx->err, ERR_MALFORMED, "q", "is required: the words to search for");
-		return http_problem(rq, ERR_MALFORMED);
-	}
 	struct market_filter f = {
 	        .field = http_query(rq, "field"),
 	        .region = http_query(rq, "region"),
@@ -329,7 +331,8 @@ static void api_market_assign(struct req *rq)
 	int64_t id;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_broker_assign(rq->ctx, kind_of(rq), id, rq->body[0].i, false);
+	enum err e = app_broker_assign(rq->ctx, kind_of(rq), id, rq->body[BODY_ASSIGN_BROKER_ID].i,
+	                               false);
 	http_finish(rq, e, 204);
 }
 
@@ -433,7 +436,7 @@ static void api_interest_post(struct req *rq)
 	struct interest_msg m;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_interest_post(rq->ctx, id, rq->body[0].s, &m);
+	enum err e = app_interest_post(rq->ctx, id, rq->body[BODY_MESSAGE_BODY].s, &m);
 	if (!e && !rq->ctx->replayed)
 		interest_msg_to_json(&m, &rq->out);
 	http_finish(rq, e, 201);

@@ -13,10 +13,12 @@ const struct field_def api_org_query[API_ORG_NQUERY] = {
         {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the name, English name or credit code"},
 };
 
-const struct field_def api_member_body[API_MEMBER_NBODY] = {
-        {"user_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the user to add"},
-        {"role", FT_TEXT, FD_REQUIRED, 1, 16,
-         (const char *const[]){"org_admin", "org_member", NULL}, NULL, "org_admin or org_member"},
+const struct field_def api_member_body[BODY_MEMBER__N] = {
+        [BODY_MEMBER_USER_ID] = {"user_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
+                                 "the user to add"},
+        [BODY_MEMBER_ROLE] = {"role", FT_TEXT, FD_REQUIRED, 1, 16,
+                              (const char *const[]){"org_admin", "org_member", NULL}, NULL,
+                              "org_admin or org_member"},
 };
 
 static void org_item_json(const void *item, struct buf *out)
@@ -117,7 +119,8 @@ void api_org_member_add(struct req *rq)
 	struct org_member m;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_org_member_add(rq->ctx, id, rq->body[0].i, rq->body[1].s, &m);
+	enum err e = app_org_member_add(rq->ctx, id, rq->body[BODY_MEMBER_USER_ID].i,
+	                                rq->body[BODY_MEMBER_ROLE].s, &m);
 	if (!e && !rq->ctx->replayed)
 		member_json(&m, &rq->out);
 	http_finish(rq, e, 201);

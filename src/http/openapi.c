@@ -72,7 +72,7 @@ static void parameters(struct jw *w, const struct route *r)
 		jw_obj_open(w);
 		jw_kstr(w, "name", r->query[i].name);
 		jw_kstr(w, "in", "query");
-		jw_kbool(w, "required", false);
+		jw_kbool(w, "required", r->query[i].flags & FD_REQUIRED);
 		jw_key(w, "schema");
 		schema_of(w, &r->query[i]);
 		jw_kstr(w, "description", r->query[i].doc);

@@ -340,6 +340,9 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 		ctx->err = q.d;
 		return http_problem(rq, q.e);
 	}
+	/* a required parameter is the server's to enforce: a 400 like any bad parameter */
+	if (fields_require(r->query, r->nquery, rq->query, &ctx->err))
+		return http_problem(rq, ERR_MALFORMED);
 	if ((r->flags & ROUTE_VERSION_QUERY) && !q.seen_version) {
 		err_set(&ctx->err, ERR_MALFORMED, "version",
 		        "is required: send the version you read");
