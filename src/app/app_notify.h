@@ -9,11 +9,7 @@
 #define TB_APP_APP_NOTIFY_H
 
 #include "app/app.h"
-
-struct notification {
-	int64_t id;
-	const char *at, *kind, *text, *link, *read_at;
-};
+#include "core/account.h"
 
 struct mail {
 	int64_t id;

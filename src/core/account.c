@@ -167,3 +167,17 @@ void token_to_json(const struct token_info *t, struct buf *out)
 	jw_kstr(&w, "last_used_at", t->last_used_at);
 	jw_obj_close(&w);
 }
+
+void notification_to_json(const struct notification *n, struct buf *out)
+{
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", n->id);
+	jw_kstr(&w, "at", n->at);
+	jw_kstr(&w, "kind", n->kind);
+	jw_kstr(&w, "text", n->text);
+	jw_kstr(&w, "link", n->link);
+	jw_kstr(&w, "read_at", n->read_at);
+	jw_obj_close(&w);
+}

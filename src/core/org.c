@@ -80,3 +80,16 @@ void org_to_json(const struct org *o, struct buf *out)
 	jw_ki64(&w, "version", o->version);
 	jw_obj_close(&w);
 }
+
+void org_member_to_json(const struct org_member *m, struct buf *out)
+{
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", m->grant_id);
+	jw_ki64(&w, "user_id", m->user_id);
+	jw_kstr(&w, "role", m->role);
+	jw_kstr(&w, "username", m->username);
+	jw_kstr(&w, "display_name", m->display_name);
+	jw_obj_close(&w);
+}

@@ -192,17 +192,7 @@ void api_token_revoke(struct req *rq)
 
 static void notification_json(const void *item, struct buf *out)
 {
-	const struct notification *n = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", n->id);
-	jw_kstr(&w, "at", n->at);
-	jw_kstr(&w, "kind", n->kind);
-	jw_kstr(&w, "text", n->text);
-	jw_kstr(&w, "link", n->link);
-	jw_kstr(&w, "read_at", n->read_at);
-	jw_obj_close(&w);
+	notification_to_json(item, out);
 }
 
 void api_notification_list(struct req *rq)

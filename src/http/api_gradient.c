@@ -77,6 +77,27 @@ static const struct field_def api_stats_query[] = {
         {"year", FT_INT, 0, 1990, 2100, NULL, NULL, "fiscal year (default last year)"},
 };
 
+/* Page renderers: the records' JSON forms are core/gradient's. */
+static void event_json(const void *item, struct buf *out)
+{
+	gradient_event_to_json(item, out);
+}
+
+static void attachment_json(const void *item, struct buf *out)
+{
+	gradient_attachment_to_json(item, out);
+}
+
+static void notice_json(const void *item, struct buf *out)
+{
+	gradient_notice_to_json(item, out);
+}
+
+static void objection_json(const void *item, struct buf *out)
+{
+	gradient_objection_to_json(item, out);
+}
+
 static void api_facts_get(struct req *rq)
 {
 	int64_t id;
@@ -103,7 +124,7 @@ static void api_facts_put(struct req *rq)
 
 static void eval_json(const void *item, struct buf *out)
 {
-	evaluation_to_json(item, out);
+	gradient_evaluation_to_json(item, out);
 }
 
 static void api_evaluation_create(struct req *rq)
@@ -216,23 +237,6 @@ static void api_application_withdraw(struct req *rq)
 	step(rq, "withdraw");
 }
 
-static void event_json(const void *item, struct buf *out)
-{
-	const struct app_event_rec *ev = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", ev->id);
-	jw_kstr(&w, "at", ev->at);
-	jw_kstr(&w, "actor", ev->actor);
-	jw_kstr(&w, "event", ev->event);
-	jw_kstr(&w, "from", ev->from);
-	jw_kstr(&w, "to", ev->to);
-	jw_kstr(&w, "level", ev->level);
-	jw_kstr(&w, "reason", ev->reason);
-	jw_obj_close(&w);
-}
-
 static void api_application_events(struct req *rq)
 {
 	int64_t id;
@@ -243,24 +247,6 @@ static void api_application_events(struct req *rq)
 	if (e)
 		return http_problem(rq, e);
 	http_page(rq, &p, sizeof(struct app_event_rec), event_json);
-}
-
-static void attachment_json(const void *item, struct buf *out)
-{
-	const struct attachment *a = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", a->id);
-	jw_ki64(&w, "application_id", a->application_id);
-	jw_kstr(&w, "name", a->name);
-	jw_kstr(&w, "content_type", a->content_type);
-	jw_ki64(&w, "size", a->size);
-	jw_kstr(&w, "sha256", a->sha256);
-	jw_kstr(&w, "created_at", a->created_at);
-	if (a->data)
-		jw_kstr(&w, "data", a->data);
-	jw_obj_close(&w);
 }
 
 static void api_attachment_add(struct req *rq)
@@ -310,24 +296,6 @@ static void api_review_queue(struct req *rq)
 	http_page(rq, &p, sizeof(struct application), app_item_json);
 }
 
-static void notice_json(const void *item, struct buf *out)
-{
-	const struct application *a = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", a->id);
-	jw_ki64(&w, "org_id", a->org_id);
-	jw_kstr(&w, "org_name", a->org_name);
-	jw_kstr(&w, "tier", a->tier);
-	jw_kstr(&w, "region_code", a->region);
-	jw_kstr(&w, "state", app_state_name(a->state));
-	jw_kbool(&w, "paused", a->state == AS_OBJECTED);
-	jw_kstr(&w, "notice_from", a->notice_from);
-	jw_kstr(&w, "notice_until", a->notice_until);
-	jw_obj_close(&w);
-}
-
 static void api_notice_list(struct req *rq)
 {
 	struct page p;
@@ -335,23 +303,6 @@ static void api_notice_list(struct req *rq)
 	if (e)
 		return http_problem(rq, e);
 	http_page(rq, &p, sizeof(struct application), notice_json);
-}
-
-static void objection_json(const void *item, struct buf *out)
-{
-	const struct objection *o = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", o->id);
-	jw_ki64(&w, "application_id", o->application_id);
-	jw_kstr(&w, "contact", o->contact);
-	jw_kstr(&w, "text", o->text);
-	jw_kstr(&w, "state", o->state);
-	jw_kstr(&w, "resolution", o->resolution);
-	jw_kstr(&w, "created_at", o->created_at);
-	jw_kstr(&w, "resolved_at", o->resolved_at);
-	jw_obj_close(&w);
 }
 
 static void api_objection_create(struct req *rq)
@@ -403,7 +354,7 @@ static void api_objection_resolve(struct req *rq)
 
 static void title_item_json(const void *item, struct buf *out)
 {
-	title_to_json(item, out);
+	gradient_title_to_json(item, out);
 }
 
 static void api_batch_create(struct req *rq)
@@ -421,7 +372,7 @@ static void api_batch_create(struct req *rq)
 		for (int i = 0; i < b.ntitles; i++) {
 			if (i)
 				buf_putc(&rq->out, ',');
-			title_to_json(&b.titles[i], &rq->out);
+			gradient_title_to_json(&b.titles[i], &rq->out);
 		}
 		buf_puts(&rq->out, "]}");
 	}
@@ -448,7 +399,7 @@ static void api_title_revoke(struct req *rq)
 	        rq->ctx, id, rq->version, rq->body[BODY_REVOKE_REASON].s,
 	        rq->body[BODY_REVOKE_FRAUD].set && rq->body[BODY_REVOKE_FRAUD].b, &t);
 	if (!e && !rq->ctx->replayed)
-		title_to_json(&t, &rq->out);
+		gradient_title_to_json(&t, &rq->out);
 	http_finish(rq, e, 200);
 }
 

@@ -89,16 +89,7 @@ void api_org_delete(struct req *rq)
 
 static void member_json(const void *item, struct buf *out)
 {
-	const struct org_member *m = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", m->grant_id);
-	jw_ki64(&w, "user_id", m->user_id);
-	jw_kstr(&w, "role", m->role);
-	jw_kstr(&w, "username", m->username);
-	jw_kstr(&w, "display_name", m->display_name);
-	jw_obj_close(&w);
+	org_member_to_json(item, out);
 }
 
 void api_org_members(struct req *rq)

@@ -13,17 +13,6 @@
 #include "app/app_notify.h"
 #include "core/gradient/gradient.h"
 
-struct attachment {
-	int64_t id, application_id, size;
-	const char *name, *content_type, *sha256, *created_at;
-	const char *data; /* base64, only from app_attachment_get */
-};
-
-struct app_event_rec {
-	int64_t id;
-	const char *at, *actor, *event, *from, *to, *level, *reason;
-};
-
 enum err app_application_create(struct app_ctx *ctx, const struct field_val vals[AF__N],
                                 struct application *out);
 enum err app_application_get(struct app_ctx *ctx, int64_t id, struct application *out);

@@ -397,28 +397,6 @@ static void eval_from_row(struct app_ctx *ctx, struct db_rows *r, struct evaluat
 	ev->created_by = app_col(ctx, r, 10);
 }
 
-void evaluation_to_json(const struct evaluation *ev, struct buf *out)
-{
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", ev->id);
-	jw_ki64(&w, "org_id", ev->org_id);
-	jw_key(&w, "application_id");
-	ev->application_id ? jw_i64(&w, ev->application_id) : jw_null(&w);
-	jw_kstr(&w, "tier", ev->tier);
-	jw_kstr(&w, "as_of", ev->as_of);
-	jw_kstr(&w, "ruleset", ev->ruleset);
-	jw_kstr(&w, "outcome", ev->outcome);
-	jw_key(&w, "score");
-	ev->has_score ? jw_f64(&w, ev->score) : jw_null(&w);
-	jw_key(&w, "result");
-	jw_raw(&w, ev->result);
-	jw_kstr(&w, "created_at", ev->created_at);
-	jw_kstr(&w, "created_by", ev->created_by);
-	jw_obj_close(&w);
-}
-
 /* Evaluate one tier of parsed facts and store it; the transaction is open. */
 static enum err eval_one(struct app_ctx *ctx, const struct facts *fx, int32_t as_of,
                          const char *tier, int64_t application_id, struct evaluation *ev)
@@ -455,7 +433,7 @@ static enum err eval_one(struct app_ctx *ctx, const struct facts *fx, int32_t as
 	if (e)
 		return app_db_fail(ctx, e, "evaluation");
 	struct buf a = BUF_INIT;
-	evaluation_to_json(ev, &a);
+	gradient_evaluation_to_json(ev, &a);
 	return app_audit(ctx, "create", "evaluation", app_id_str(ctx, ev->id), NULL,
 	                 app_keep(ctx, &a));
 }

@@ -8,6 +8,7 @@
 #define TB_APP_APP_FACTS_H
 
 #include "app/app.h"
+#include "core/gradient/gradient.h"
 #include "lib/fields.h"
 
 #include <jansson.h>
@@ -17,14 +18,6 @@ struct facts_doc {
 	int64_t org_id;
 	int64_t version;  /* 0 when nothing is stored yet */
 	const char *json; /* the whole document, with "version" and "updated_at" */
-};
-
-/* One stored evaluation of one tier. */
-struct evaluation {
-	int64_t id, org_id, application_id;
-	const char *tier, *as_of, *ruleset, *outcome, *result, *created_at, *created_by;
-	bool has_score;
-	double score;
 };
 
 /* core/rules and core/workdays, kept out of this header (http has its own `route`). */
@@ -58,7 +51,6 @@ enum err app_evaluate_in_tx(struct app_ctx *ctx, int64_t org_id, const char *tie
 /* Past evaluations, newest first. */
 enum err app_evaluation_list(struct app_ctx *ctx, int64_t org_id, const struct page_req *pr,
                              struct page *out);
-void evaluation_to_json(const struct evaluation *ev, struct buf *out);
 
 /* Import: the columns of a facts row, and one row applied (matched by credit_code). */
 const struct field_def *facts_import_fields(size_t *n);

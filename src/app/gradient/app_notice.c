@@ -229,31 +229,6 @@ static void title_from_row(struct app_ctx *ctx, struct db_rows *r, struct title 
 	t->data_due = due[0] ? arena_strdup(&ctx->arena, due) : NULL;
 }
 
-void title_to_json(const struct title *t, struct buf *out)
-{
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", t->id);
-	jw_ki64(&w, "org_id", t->org_id);
-	jw_kstr(&w, "org_name", t->org_name);
-	jw_kstr(&w, "credit_code", t->credit_code);
-	jw_kstr(&w, "tier", t->tier);
-	jw_kstr(&w, "since", t->since);
-	jw_kstr(&w, "until", t->until);
-	jw_kstr(&w, "state", t->state);
-	jw_kstr(&w, "batch", t->batch);
-	jw_kstr(&w, "province_code", t->province);
-	jw_kstr(&w, "ruleset", t->ruleset);
-	jw_kstr(&w, "revoked_reason", t->revoked_reason);
-	jw_kstr(&w, "ban_until", t->ban_until);
-	jw_kstr(&w, "data_due", t->data_due);
-	jw_kbool(&w, "data_update_missed", t->data_missed != NULL);
-	jw_kstr(&w, "data_update_missed_due", t->data_missed);
-	jw_ki64(&w, "version", t->version);
-	jw_obj_close(&w);
-}
-
 static enum err title_load(struct app_ctx *ctx, int64_t id, struct title *t)
 {
 	struct db_rows *r;
@@ -409,7 +384,7 @@ static enum err grant_one(struct app_ctx *ctx, int64_t app_id, int64_t batch_id,
 	    (e = title_load(ctx, tid, t)))
 		return e;
 	struct buf b = BUF_INIT;
-	title_to_json(t, &b);
+	gradient_title_to_json(t, &b);
 	return app_audit(ctx, "create", "title", app_id_str(ctx, tid), NULL, app_keep(ctx, &b));
 }
 
@@ -535,8 +510,8 @@ enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, cons
 	                                      out->tier, reason, out->ban_until),
 	                         NULL))) {
 		struct buf a = BUF_INIT, b = BUF_INIT;
-		title_to_json(&cur, &a);
-		title_to_json(out, &b);
+		gradient_title_to_json(&cur, &a);
+		gradient_title_to_json(out, &b);
 		e = app_audit(ctx, "revoke", "title", app_id_str(ctx, id), app_keep(ctx, &a),
 		              app_keep(ctx, &b));
 	}

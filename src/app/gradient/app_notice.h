@@ -11,19 +11,6 @@
 #include "app/app.h"
 #include "core/gradient/gradient.h"
 
-struct objection {
-	int64_t id, application_id;
-	const char *contact, *text, *state, *resolution, *created_at, *resolved_at;
-};
-
-struct title {
-	int64_t id, org_id, application_id, version;
-	const char *org_name, *credit_code, *tier, *since, *until, *state, *batch, *province;
-	const char *ruleset, *revoked_reason, *ban_until;
-	const char *data_due;    /* computed: when the next facts update is due */
-	const char *data_missed; /* computed: the deadline of a missed update, or NULL */
-};
-
 struct batch_result {
 	int64_t id;
 	const char *number;
@@ -54,7 +41,6 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 /* Revoke with a reason; a ban of 3 years for data fraud, 1 otherwise. */
 enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
                           bool fraud, struct title *out);
-void title_to_json(const struct title *t, struct buf *out);
 /*
  * Whether the active title `id` missed a yearly data update (facts saved by
  * 31 May each year after the grant, gradient_data_deadlines): *missed is the

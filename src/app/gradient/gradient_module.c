@@ -108,7 +108,7 @@ static const char *title_cell(const void *item, int c, char *tmp, size_t n)
 
 static void title_json(const void *item, struct buf *out)
 {
-	title_to_json(item, out);
+	gradient_title_to_json(item, out);
 }
 
 static const struct app_export_kind gradient_exports[] = {

@@ -155,40 +155,6 @@ const struct field_def app_fields[AF__N] = {
                         "contact person and telephone"},
 };
 
-void gradient_app_to_json(const struct application *a, struct buf *out)
-{
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", a->id);
-	jw_ki64(&w, "org_id", a->org_id);
-	jw_kstr(&w, "org_name", a->org_name);
-	jw_kstr(&w, "tier", a->tier);
-	jw_kbool(&w, "review", a->review);
-	jw_kstr(&w, "state", app_state_name(a->state));
-	jw_kstr(&w, "region_code", a->region);
-	jw_ki64(&w, "step", a->step);
-	jw_kstr(&w, "step_level", gov_level_name(a->step_level));
-	jw_kstr(&w, "step_due", a->step_due);
-	jw_kbool(&w, "overdue", a->overdue);
-	jw_kstr(&w, "final_level", gov_level_name(a->final_level));
-	jw_kstr(&w, "statement", a->statement);
-	jw_kstr(&w, "contact", a->contact);
-	jw_key(&w, "evaluation_id");
-	a->evaluation_id ? jw_i64(&w, a->evaluation_id) : jw_null(&w);
-	jw_key(&w, "title_id");
-	a->title_id ? jw_i64(&w, a->title_id) : jw_null(&w);
-	jw_key(&w, "batch_id");
-	a->batch_id ? jw_i64(&w, a->batch_id) : jw_null(&w);
-	jw_kstr(&w, "notice_from", a->notice_from);
-	jw_kstr(&w, "notice_until", a->notice_until);
-	jw_kstr(&w, "submitted_at", a->submitted_at);
-	jw_kstr(&w, "created_at", a->created_at);
-	jw_kstr(&w, "updated_at", a->updated_at);
-	jw_ki64(&w, "version", a->version);
-	jw_obj_close(&w);
-}
-
 /* The year of an ISO date (its first four digits), or -1. */
 static int year_of(const char *date)
 {

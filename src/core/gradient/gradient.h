@@ -149,6 +149,47 @@ struct application {
 };
 
 /* Append the JSON object of `a` to out. */
+/* The other records of the cycle (read by app/gradient, rendered here). */
+/* One stored evaluation of one tier. */
+struct evaluation {
+	int64_t id, org_id, application_id;
+	const char *tier, *as_of, *ruleset, *outcome, *result, *created_at, *created_by;
+	bool has_score;
+	double score;
+};
+
+struct app_event_rec {
+	int64_t id;
+	const char *at, *actor, *event, *from, *to, *level, *reason;
+};
+
+struct attachment {
+	int64_t id, application_id, size;
+	const char *name, *content_type, *sha256, *created_at;
+	const char *data; /* base64, only from app_attachment_get */
+};
+
+struct objection {
+	int64_t id, application_id;
+	const char *contact, *text, *state, *resolution, *created_at, *resolved_at;
+};
+
+struct title {
+	int64_t id, org_id, application_id, version;
+	const char *org_name, *credit_code, *tier, *since, *until, *state, *batch, *province;
+	const char *ruleset, *revoked_reason, *ban_until;
+	const char *data_due;    /* computed: when the next facts update is due */
+	const char *data_missed; /* computed: the deadline of a missed update, or NULL */
+};
+
+/* JSON forms (gradient_json.c): the API's and the audit images'. */
 void gradient_app_to_json(const struct application *a, struct buf *out);
+/* The public notice's projection: no statement, contact or review details. */
+void gradient_notice_to_json(const struct application *a, struct buf *out);
+void gradient_evaluation_to_json(const struct evaluation *ev, struct buf *out);
+void gradient_event_to_json(const struct app_event_rec *ev, struct buf *out);
+void gradient_attachment_to_json(const struct attachment *a, struct buf *out);
+void gradient_objection_to_json(const struct objection *o, struct buf *out);
+void gradient_title_to_json(const struct title *t, struct buf *out);
 
 #endif
