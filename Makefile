@@ -49,7 +49,7 @@ FUZZER_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/libfuzzer/%)
 # Generated sources: the SQL schema and the web UI, embedded in the binary.
 GEN_OBJ := $(BUILD)/gen/embed.o
 
-.PHONY: all bin web test unit lint format bench clean run demo tools fuzz fuzzers
+.PHONY: all bin web test unit lint format bench clean run demo tools fuzz fuzzers man
 # The web UI is built first so that the binary embeds it.
 all: web
 	$(MAKE) bin
@@ -122,6 +122,11 @@ test: all unit
 
 lint:
 	tools/lint
+
+# The manual page is generated from the command table; tests/unit/test_man.c fails
+# when docs/techbridge.1 is stale.
+man: $(BUILD)/techbridge
+	$(BUILD)/techbridge man > docs/techbridge.1.tmp && mv docs/techbridge.1.tmp docs/techbridge.1
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h src/*/*/*.h) $(UNIT_SRC)

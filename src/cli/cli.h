@@ -4,7 +4,7 @@
  * global flags and dispatches. Commands parse their own flags with
  * cli_parse against a flag table, open the database with cli_app, call
  * app_* functions and print results on stdout, progress on stderr. Exit
- * codes follow spec/cli.md: 0 ok, 1 usage, 2 bad input, 3 other failure.
+ * codes follow docs/CLI.md: 0 ok, 1 usage, 2 bad input, 3 other failure.
  */
 #ifndef TB_CLI_CLI_H
 #define TB_CLI_CLI_H
@@ -33,6 +33,10 @@ struct cli_cmd {
 
 /* Every command: the kernel's (commands.c), then each module's; *n gets the count. */
 const struct cli_cmd *cli_command_table(int *n);
+/* export's flags, built at run time from the export kinds' filters (cmd_data.c). */
+const struct cli_flag *cli_export_flags(void);
+/* The techbridge(1) manual page in roff, generated from the command table (cmd_man.c). */
+void cli_man_page(struct buf *out);
 /* An empty flag table, for commands without flags. */
 extern const struct cli_flag cli_no_flags[];
 extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
@@ -106,5 +110,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_mail_drain(int argc, char **argv);
+int cmd_man(int argc, char **argv);
 
 #endif

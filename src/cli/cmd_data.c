@@ -343,6 +343,12 @@ static const struct cli_flag *export_flags(struct cli_flag *fl, int max)
 	return fl;
 }
 
+const struct cli_flag *cli_export_flags(void)
+{
+	static struct cli_flag flags[16];
+	return flags[0].name ? flags : export_flags(flags, 16);
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static struct cli_flag flags[16];

@@ -1,5 +1,5 @@
 /*
- * cmd_evaluate: `techbridge evaluate` (spec/cli.md "Evaluate"): facts as JSON
+ * cmd_evaluate: `techbridge evaluate` (docs/CLI.md "evaluate"): facts as JSON
  * Lines in, one verdict line out per input line, no database. This file does
  * the I/O: it finds and reads the ruleset files (--rules DIR, TECHBRIDGE_RULES,
  * rules/ next to the binary, else the copies embedded in the binary) and

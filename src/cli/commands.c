@@ -79,6 +79,9 @@ static const struct cli_cmd kernel_commands[] = {
          "send the queued e-mail over SMTP; failures stay queued with the error"},
         {"openapi", cmd_openapi, cli_no_flags, "", "print the OpenAPI 3.1 document"},
         {"routes", cmd_routes, cli_no_flags, "", "print the route table: METHOD PATH"},
+        /* the manual page, generated from this table (cmd_man.c) */
+        {"man", cmd_man, cli_no_flags, "",
+         "print the techbridge(1) manual page (roff), generated from the command table"},
 };
 
 /* The modules' tables, declared and listed from the registration list. */

@@ -1,4 +1,4 @@
-/* api_gradient: handlers of the gradient-cultivation routes (issue 3). */
+/* api_gradient: handlers of the gradient-cultivation routes (docs/API.md). */
 #include "http/api.h"
 #include "http/routes.h"
 

@@ -22,7 +22,7 @@ enum {
 	ROUTE_VERSION_QUERY = 1 << 2, /* query carries a required "version" */
 	ROUTE_BODY_CREATE = 1 << 3,   /* body fields' FD_REQUIRED apply */
 	ROUTE_RAW = 1 << 4,           /* not under /api/v1: operations endpoints */
-	ROUTE_JSON = 1 << 5,          /* a JSON object the handler's own parser checks (facts.md) */
+	ROUTE_JSON = 1 << 5,          /* a JSON object the handler parses itself (docs/FACTS.md) */
 };
 
 struct route {

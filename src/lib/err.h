@@ -39,7 +39,7 @@ struct err_detail {
 
 /* HTTP status for kind `e` (200 for ERR_OK). */
 int err_http_status(enum err e);
-/* CLI exit status for kind `e`, per spec/cli.md (0, 1 usage, 2 bad input, 3 other). */
+/* CLI exit status for kind `e`, per docs/CLI.md (0, 1 usage, 2 bad input, 3 other). */
 int err_exit_code(enum err e);
 /* Short stable title ("Invalid input"); also the problem type's last path part as slug. */
 const char *err_title(enum err e);

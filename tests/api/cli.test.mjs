@@ -1,4 +1,4 @@
-// The command line (spec/cli.md) against its own fresh SQLite database in a temp
+// The command line (docs/CLI.md) against its own fresh SQLite database in a temp
 // directory (never TB_DB), so it runs the same in the SQLite and PostgreSQL runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

@@ -139,7 +139,7 @@ static enum err load_stored(struct app_ctx *ctx, int64_t org_id, json_t **kept, 
 	return ERR_OK;
 }
 
-/* The facts.md object: identity from the organisation, kept members, years, titles. */
+/* The docs/FACTS.md object: identity from the organisation, kept members, years, titles. */
 static json_t *facts_object(const struct org *o, json_t *kept, json_t *years, json_t *titles)
 {
 	json_t *f = json_object();
@@ -302,7 +302,7 @@ static enum err write_years(struct app_ctx *ctx, int64_t org_id, json_t *years)
 	return e ? app_db_fail(ctx, e, "facts") : ERR_OK;
 }
 
-/* The body's facts must parse as facts.md says, with the stored identity and titles. */
+/* The body's facts must parse as docs/FACTS.md says, with the stored identity and titles. */
 static enum err check_facts(struct app_ctx *ctx, const struct org *o, json_t *kept, json_t *years)
 {
 	json_t *titles = json_array();

@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-/* The facts document of spec/facts.md for an organisation, as JSON text. */
+/* The facts document of docs/FACTS.md for an organisation, as JSON text. */
 struct facts_doc {
 	int64_t org_id;
 	int64_t version;  /* 0 when nothing is stored yet */
@@ -31,7 +31,7 @@ const struct workdays *app_workdays(void);
 enum err app_facts_get(struct app_ctx *ctx, int64_t org_id, struct facts_doc *out);
 /*
  * Replace the facts of org_id with `body` (a JSON object: "version" as read,
- * 0 for the first time, and the facts.md members an enterprise keeps).
+ * 0 for the first time, and the docs/FACTS.md members an enterprise keeps).
  * ERR_INVALID naming the member; ERR_CONFLICT on a stale version.
  */
 enum err app_facts_put(struct app_ctx *ctx, int64_t org_id, json_t *body, struct facts_doc *out);

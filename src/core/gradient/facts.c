@@ -1,4 +1,4 @@
-/* facts: the fact table and the parser of one facts record (spec/facts.md). */
+/* facts: the fact table and the parser of one facts record (docs/FACTS.md). */
 #include "core/gradient/facts.h"
 
 #include "lib/date.h"

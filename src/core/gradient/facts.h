@@ -1,5 +1,5 @@
 /*
- * facts: an enterprise's facts (spec/facts.md) as the rules engine reads
+ * facts: an enterprise's facts (docs/FACTS.md) as the rules engine reads
  * them. One table (facts.c) names every fact, its JSON place, its type and
  * what a JSON null means; rulesets refer to facts by those names and the
  * loader rejects any other name. A fact that is absent is unknown, never

@@ -50,7 +50,7 @@ struct rules {
 	const char *tier_ids[RULES_TIERS_MAX * 2];
 };
 
-/* One criterion's outcome, as cli.md's "criteria" items. */
+/* One criterion's outcome, as docs/CLI.md's "criteria" items. */
 struct crit_result {
 	const char *id;
 	uint8_t kind;    /* enum crit_kind */
@@ -129,7 +129,7 @@ bool ruleset_example(const struct ruleset *rs);
 bool ruleset_has_tier(const struct ruleset *rs, const char *tier);
 
 /*
- * Evaluate `fx` under `q` into `out` (see spec/cli.md "Evaluate"). Never
+ * Evaluate `fx` under `q` into `out` (see docs/CLI.md "evaluate"). Never
  * fails: missing facts give needs_review. Fills the gaps of tiers not
  * reached when q->gaps is set. ERR_NOT_FOUND when q->ruleset names none.
  */

@@ -2,7 +2,7 @@
  * rules_eval: evaluate one enterprise against the loaded rulesets: the size
  * class, the ruleset of each tier by date (and by the title's date for
  * re-reviews), every criterion with value, threshold, points and outcome,
- * and the tier's verdict under spec/facts.md's conventions. Scores are
+ * and the tier's verdict under docs/FACTS.md's conventions. Scores are
  * carried as intervals [known points, points possible] so an outcome that
  * no value of the missing facts could change is decided anyway.
  */
@@ -103,7 +103,7 @@ static bool in_scope(const struct ruleset *rs, const struct facts *fx)
 	       (!rs->province || !strcmp(rs->province, fx->province));
 }
 
-/* A re-review is judged by the rules its title was granted under (facts.md). */
+/* A re-review is judged by the rules its title was granted under (docs/FACTS.md). */
 static int32_t choice_date(const struct facts *fx, const char *tier, int32_t as_of)
 {
 	if (fx->scalar[F_REVIEW].st != VAL_KNOWN || !fx->scalar[F_REVIEW].v)

@@ -1,4 +1,4 @@
-/* rules_json: the evaluate output line of spec/cli.md, written with lib/jw. */
+/* rules_json: the evaluate output line of docs/CLI.md, written with lib/jw. */
 #include "core/gradient/rules_impl.h"
 
 #include "lib/date.h"
