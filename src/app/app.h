@@ -26,12 +26,15 @@
 struct db;
 struct db_conn;
 struct market_live; /* app_market.c: the serving process's matcher index */
+struct audit_keys;  /* core/audit_sign.h: loaded by app_audit_keys_load */
 
 struct app {
 	struct db *db;
 	int64_t fixed_now;          /* tests: a fixed clock (unix seconds); 0 = real time */
 	int notice_days;            /* working days of a public notice (公示); app_open sets 5 */
 	struct market_live *market; /* built on first use, kept current by app_market */
+	/* audit signing and trusted public keys (app_audit.h); NULL: records unsigned */
+	struct audit_keys *audit_keys;
 };
 
 struct app_ctx {

@@ -34,6 +34,8 @@ struct cli_cmd {
 extern const struct cli_cmd cli_commands[];
 extern const int cli_ncommands;
 extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
+/* audit keys: --audit-key / TECHBRIDGE_AUDIT_KEY, --audit-pubkey / TECHBRIDGE_AUDIT_PUBKEY */
+extern const char *cli_audit_key, *cli_audit_pubkey;
 
 /*
  * Parse argv against cmd->flags: values[i] gets flag i's value ("" for a
@@ -56,6 +58,15 @@ bool cli_ctx_begin(struct app_ctx *ctx, struct app *app);
 bool cli_open(struct app *app, struct app_ctx *ctx);
 /* End what cli_open began. */
 void cli_close(struct app *app, struct app_ctx *ctx);
+/*
+ * For commands that write: sign an audit checkpoint when a signing key is
+ * configured and there were writes (said on stderr), then as cli_close.
+ */
+void cli_close_checkpoint(struct app *app, struct app_ctx *ctx);
+/* The checkpoint of cli_close_checkpoint alone (the app stays open); false when refused. */
+bool cli_checkpoint(struct app *app);
+/* The key beside the database: DB.auditkey for SQLite, NAME.auditkey here for PostgreSQL. */
+void cli_default_audit_key(char *out, size_t n);
 
 /*
  * Parse the flags of command `name` into v/pos/npos, returning from the
@@ -101,6 +112,10 @@ int cmd_export(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_reindex(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
+int cmd_audit_keygen(int argc, char **argv);
+int cmd_audit_checkpoint(int argc, char **argv);
+int cmd_audit_checkpoint_export(int argc, char **argv);
+int cmd_audit_export(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);

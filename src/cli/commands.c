@@ -73,6 +73,18 @@ static const struct cli_flag mail_flags[] = {
         {"--from", "ADDR", "envelope and From: address (default techbridge@localhost)"},
         {NULL, NULL, NULL},
 };
+/* audit checkpoints and exports */
+static const struct cli_flag audit_cp_export_flags[] = {
+        {"--output", "FILE", "write to FILE (default stdout)"},
+        {NULL, NULL, NULL},
+};
+static const struct cli_flag audit_export_flags[] = {
+        {"--from", "DATE", "first day (YYYY-MM-DD, UTC; required)"},
+        {"--to", "DATE", "last day, included (required)"},
+        {"--format", "FMT", "jsonl (default) or csv"},
+        {"--output", "FILE", "write to FILE (default stdout)"},
+        {NULL, NULL, NULL},
+};
 static const struct cli_flag no_flags[] = {{NULL, NULL, NULL}};
 
 const struct cli_cmd cli_commands[] = {
@@ -95,7 +107,17 @@ const struct cli_cmd cli_commands[] = {
         {"reindex", cmd_reindex, no_flags, "",
          "rebuild the matcher's indexes from the database and report their size"},
         {"audit verify", cmd_audit_verify, no_flags, "",
-         "check the audit log's hash chain; names the first broken record"},
+         "check the audit log's hash chain, signatures and signed checkpoints; names the "
+         "first bad record (exit 2), or says UNANCHORED (exit 3)"},
+        /* audit keys, checkpoints and exports (docs/SECURITY.md) */
+        {"audit keygen", cmd_audit_keygen, no_flags, "FILE",
+         "make an audit signing key in FILE (mode 0600) and its public key in FILE.pub"},
+        {"audit checkpoint", cmd_audit_checkpoint, no_flags, "",
+         "sign a checkpoint of the audit chain now (needs --audit-key)"},
+        {"audit checkpoint export", cmd_audit_checkpoint_export, audit_cp_export_flags, "",
+         "write the signed checkpoints as JSON Lines, for off-host write-once storage"},
+        {"audit export", cmd_audit_export, audit_export_flags, "",
+         "write the audit records of a date range (JSON Lines or CSV) for auditors"},
         {"backup", cmd_backup, no_flags, "FILE",
          "online copy of a SQLite database (PostgreSQL: use pg_dump)"},
         {"demo", cmd_demo, demo_flags, "",
