@@ -85,7 +85,7 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 /* The part of the chain being checked, and what was found. */
 struct chain_scan {
 	const struct audit_keys *keys; /* NULL: signatures are not checked */
-	int64_t last_signed;            /* seq of the last record whose signature verified */
+	int64_t last_signed;           /* seq of the last record whose signature verified */
 	int64_t checked, signed_records;
 	int64_t broken_at;
 	char reason[320];
@@ -126,8 +126,8 @@ static enum err scan_chain(struct app_ctx *ctx, struct chain_scan *sc,
 			char h[AUDIT_HASH_HEX];
 			audit_hash(&a.r, h);
 			if (a.r.seq != expect)
-				snprintf(sc->reason, sizeof sc->reason, "sequence gap: expected %lld",
-				         (long long)expect);
+				snprintf(sc->reason, sizeof sc->reason,
+				         "sequence gap: expected %lld", (long long)expect);
 			else if (strcmp(a.r.prev_hash ? a.r.prev_hash : "", sc->prev))
 				snprintf(sc->reason, sizeof sc->reason,
 				         "link broken: prev_hash is not the hash of record %lld",
@@ -143,10 +143,13 @@ static enum err scan_chain(struct app_ctx *ctx, struct chain_scan *sc,
 				if (!audit_record_check(sc->keys, a.r.seq, h, a.sig)) {
 					/* a rewritten or inserted record cannot carry a valid signature */
 					char where[96];
-					name_first_bad(where, sizeof where, sc->last_signed, a.r.seq);
+					name_first_bad(where, sizeof where, sc->last_signed,
+					               a.r.seq);
 					snprintf(sc->reason, sizeof sc->reason,
-					         "the signature of record %lld does not verify: %s was "
-					         "rewritten or inserted (or signed by an untrusted key)",
+					         "the signature of record %lld does not verify: %s "
+					         "was "
+					         "rewritten or inserted (or signed by an untrusted "
+					         "key)",
 					         (long long)a.r.seq, where);
 					sc->broken_at = sc->last_signed + 1;
 					break;
@@ -175,7 +178,8 @@ static enum err check_head(struct app_ctx *ctx, struct chain_scan *sc)
 	enum err e = db_query(ctx->conn, STMT_AUDIT_HEAD, DB_NOARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "audit");
-	if (db_next(r) && (db_col_i64(r, 0) != sc->checked || strcmp(db_col_text(r, 1), sc->prev))) {
+	if (db_next(r) &&
+	    (db_col_i64(r, 0) != sc->checked || strcmp(db_col_text(r, 1), sc->prev))) {
 		sc->broken_at = sc->checked + 1;
 		snprintf(sc->reason, sizeof sc->reason,
 		         "the chain head (seq %lld) does not match the last record (seq %lld):"
@@ -222,10 +226,10 @@ static enum err check_checkpoints(struct app_ctx *ctx, const struct chain_scan *
 	int64_t after_seq = -1, after_id = 0, good = 0; /* good: last seq known authentic */
 	for (;;) {
 		struct db_rows *r;
-		enum err e = db_query(
-		        ctx->conn, STMT_AUDIT_CP_SCAN,
-		        DB_ARGS(DB_INT(after_seq), DB_INT(after_seq), DB_INT(after_id), DB_INT(BATCH)),
-		        &r);
+		enum err e = db_query(ctx->conn, STMT_AUDIT_CP_SCAN,
+		                      DB_ARGS(DB_INT(after_seq), DB_INT(after_seq),
+		                              DB_INT(after_id), DB_INT(BATCH)),
+		                      &r);
 		if (e)
 			return app_db_fail(ctx, e, "audit checkpoints");
 		int got = 0;
@@ -240,9 +244,11 @@ static enum err check_checkpoints(struct app_ctx *ctx, const struct chain_scan *
 			if (ok != 1) {
 				v->bad_checkpoint = c.id;
 				snprintf(v->reason, sizeof v->reason,
-				         ok < 0 ? "checkpoint %lld (record %lld, %s) is signed by key %s,"
+				         ok < 0 ? "checkpoint %lld (record %lld, %s) is signed by "
+				                  "key %s,"
 				                  " which is not a trusted audit key: forged"
-				                : "checkpoint %lld (record %lld, %s): its signature does"
+				                : "checkpoint %lld (record %lld, %s): its "
+				                  "signature does"
 				                  " not verify with key %s: forged or altered",
 				         (long long)c.id, (long long)c.seq, c.at ? c.at : "?",
 				         c.key_id ? c.key_id : "?");
@@ -250,17 +256,20 @@ static enum err check_checkpoints(struct app_ctx *ctx, const struct chain_scan *
 				v->bad_checkpoint = c.id;
 				v->broken_at = sc->checked + 1;
 				snprintf(v->reason, sizeof v->reason,
-				         "truncated: checkpoint %lld (%s) signed %lld records, the log"
+				         "truncated: checkpoint %lld (%s) signed %lld records, the "
+				         "log"
 				         " has %lld: records %lld..%lld were removed",
-				         (long long)c.id, c.at, (long long)c.seq, (long long)sc->checked,
-				         (long long)sc->checked + 1, (long long)c.seq);
+				         (long long)c.id, c.at, (long long)c.seq,
+				         (long long)sc->checked, (long long)sc->checked + 1,
+				         (long long)c.seq);
 			} else if (!at_seq || strcmp(at_seq, c.head)) {
 				v->bad_checkpoint = c.id;
 				mismatch_seq = c.seq;
-				snprintf(v->reason, sizeof v->reason,
-				         "the chain up to record %lld is not the one checkpoint %lld"
-				         " (%s) signed: records were rewritten, inserted or removed",
-				         (long long)c.seq, (long long)c.id, c.at);
+				snprintf(
+				        v->reason, sizeof v->reason,
+				        "the chain up to record %lld is not the one checkpoint %lld"
+				        " (%s) signed: records were rewritten, inserted or removed",
+				        (long long)c.seq, (long long)c.id, c.at);
 			} else {
 				good = c.seq;
 				v->checkpoints++;
@@ -284,8 +293,8 @@ static enum err check_checkpoints(struct app_ctx *ctx, const struct chain_scan *
 			char where[96];
 			name_first_bad(where, sizeof where, good, mismatch_seq);
 			size_t n = strlen(v->reason);
-			snprintf(v->reason + n, sizeof v->reason - n, "; the first bad record is %s",
-			         where);
+			snprintf(v->reason + n, sizeof v->reason - n,
+			         "; the first bad record is %s", where);
 			v->broken_at = good + 1;
 		}
 		arena_reset(&ctx->arena);
@@ -395,9 +404,10 @@ static enum err read_key_file(const char *path, char *buf, size_t cap, mode_t *m
                               struct err_detail *d)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char eb[128];
 	if (fd < 0)
 		return err_set(d, ERR_IO, "audit-key", "cannot read the audit key %s: %s", path,
-		               strerror(errno));
+		               strerror_r(errno, eb, sizeof eb));
 	struct stat st;
 	size_t n = 0;
 	ssize_t got = 1;
@@ -411,8 +421,8 @@ static enum err read_key_file(const char *path, char *buf, size_t cap, mode_t *m
 	if (got < 0)
 		return err_set(d, ERR_IO, "audit-key", "cannot read the audit key %s", path);
 	if (n == cap - 1)
-		return err_set(d, ERR_INVALID, "audit-key", "%s is not an audit key file (too large)",
-		               path);
+		return err_set(d, ERR_INVALID, "audit-key",
+		               "%s is not an audit key file (too large)", path);
 	return ERR_OK;
 }
 
@@ -430,9 +440,10 @@ enum err app_audit_keys_load(struct app *app, const char *key_file, const char *
 	enum err e = text ? ERR_OK : err_set(d, ERR_INTERNAL, "", "out of memory");
 	if (!e && key_file && !(e = read_key_file(key_file, text, AUDIT_KEYFILE_MAX, &mode, d))) {
 		if (mode & 077)
-			e = err_set(d, ERR_INVALID, "audit-key",
-			            "the audit key %s can be read by others (mode %04o): chmod 600 it",
-			            key_file, (unsigned)(mode & 07777));
+			e = err_set(
+			        d, ERR_INVALID, "audit-key",
+			        "the audit key %s can be read by others (mode %04o): chmod 600 it",
+			        key_file, (unsigned)(mode & 07777));
 		else if (!audit_keys_parse(text, true, k, msg, sizeof msg))
 			e = err_set(d, ERR_INVALID, "audit-key", "%s: %s", key_file, msg);
 		sodium_memzero(text, AUDIT_KEYFILE_MAX);
@@ -460,11 +471,12 @@ static enum err write_new_file(const char *path, mode_t mode, const struct buf *
                                struct err_detail *d)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	char eb[128];
 	if (fd < 0)
 		return err_set(d, errno == EEXIST ? ERR_CONFLICT : ERR_IO, "FILE",
 		               errno == EEXIST ? "%s exists: an audit key is never overwritten"
 		                               : "cannot create %s: %s",
-		               path, strerror(errno));
+		               path, strerror_r(errno, eb, sizeof eb));
 	size_t off = 0;
 	while (off < text->len) {
 		ssize_t w = write(fd, text->data + off, text->len - off);
@@ -492,7 +504,8 @@ enum err app_audit_keygen(const char *path, char key_id[AUDIT_KEY_ID_HEX], struc
 		return err_set(d, ERR_INVALID, "FILE", "the file name is too long");
 	struct stat st;
 	if (lstat(path, &st) == 0 || lstat(pub, &st) == 0)
-		return err_set(d, ERR_CONFLICT, "FILE", "%s exists: an audit key is never overwritten",
+		return err_set(d, ERR_CONFLICT, "FILE",
+		               "%s exists: an audit key is never overwritten",
 		               lstat(path, &st) == 0 ? path : pub);
 	unsigned char pk[AUDIT_PK_BYTES], sk[AUDIT_SK_BYTES];
 	crypto_sign_keypair(pk, sk);
@@ -514,8 +527,8 @@ enum err app_audit_keygen(const char *path, char key_id[AUDIT_KEY_ID_HEX], struc
 /* ---- checkpoints ------------------------------------------------------------------ */
 
 /* Whether the chain since checkpoint c (NULL: since the start) is intact up to head. */
-static enum err check_since(struct app_ctx *ctx, const struct audit_checkpoint *c,
-                            int64_t head_seq, const char *head_hash)
+static enum err check_since(struct app_ctx *ctx, const struct audit_checkpoint *c, int64_t head_seq,
+                            const char *head_hash)
 {
 	struct chain_scan sc = {.keys = ctx->app->audit_keys};
 	memcpy(sc.prev, audit_genesis, sizeof sc.prev);
@@ -540,12 +553,13 @@ static enum err check_since(struct app_ctx *ctx, const struct audit_checkpoint *
 				e = last_signed_before(ctx, c->seq + 1, &good);
 			if (e)
 				return e;
-			return APP_FAIL(ctx, ERR_CONFLICT, "audit",
-			                "the audit chain is broken at record %lld (%s): not signing",
-			                (long long)(sc.broken_at ? sc.broken_at : good + 1),
-			                sc.broken_at ? sc.reason
-			                             : "the chain is not the one the latest checkpoint"
-			                               " signed");
+			return APP_FAIL(
+			        ctx, ERR_CONFLICT, "audit",
+			        "the audit chain is broken at record %lld (%s): not signing",
+			        (long long)(sc.broken_at ? sc.broken_at : good + 1),
+			        sc.broken_at ? sc.reason
+			                     : "the chain is not the one the latest checkpoint"
+			                       " signed");
 		}
 		sc.checked = sc.last_signed = c->seq;
 		snprintf(sc.prev, sizeof sc.prev, "%s", c->head);
@@ -553,7 +567,8 @@ static enum err check_since(struct app_ctx *ctx, const struct audit_checkpoint *
 	enum err e = scan_chain(ctx, &sc, NULL, NULL);
 	if (!e && !sc.broken_at && (sc.checked != head_seq || strcmp(sc.prev, head_hash))) {
 		sc.broken_at = sc.checked + 1;
-		snprintf(sc.reason, sizeof sc.reason, "the chain head does not match the last record");
+		snprintf(sc.reason, sizeof sc.reason,
+		         "the chain head does not match the last record");
 	}
 	if (!e && sc.broken_at)
 		return APP_FAIL(ctx, ERR_CONFLICT, "audit",
@@ -570,8 +585,9 @@ enum err app_audit_checkpoint(struct app_ctx *ctx, bool only_if_new, struct audi
 		return e;
 	const struct audit_keys *k = ctx->app->audit_keys;
 	if (!k || !k->can_sign)
-		return APP_FAIL(ctx, ERR_USAGE, "audit-key",
-		                "no audit signing key: give --audit-key FILE or TECHBRIDGE_AUDIT_KEY");
+		return APP_FAIL(
+		        ctx, ERR_USAGE, "audit-key",
+		        "no audit signing key: give --audit-key FILE or TECHBRIDGE_AUDIT_KEY");
 	/* the head is read FOR UPDATE (PostgreSQL) or under BEGIN IMMEDIATE: writers wait */
 	if ((e = db_begin_write(ctx->conn)))
 		return app_db_fail(ctx, e, "audit");
@@ -597,23 +613,25 @@ enum err app_audit_checkpoint(struct app_ctx *ctx, bool only_if_new, struct audi
 		snprintf(last_at, sizeof last_at, "%s", db_col_text(r, 3));
 		snprintf(last_key, sizeof last_key, "%s", db_col_text(r, 4));
 		snprintf(last_sig, sizeof last_sig, "%s", db_col_text(r, 5));
-		last.head = last_head, last.at = last_at, last.key_id = last_key, last.sig = last_sig;
+		last.head = last_head, last.at = last_at, last.key_id = last_key,
+		last.sig = last_sig;
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "audit checkpoints");
 	if (have_last && audit_checkpoint_check(k, &last) != 1)
-		return APP_FAIL(ctx, ERR_CONFLICT, "audit",
-		                "the latest checkpoint (%lld, key %s) does not verify with the trusted"
-		                " keys: not signing (run audit verify)",
-		                (long long)last.id, last_key);
+		return APP_FAIL(
+		        ctx, ERR_CONFLICT, "audit",
+		        "the latest checkpoint (%lld, key %s) does not verify with the trusted"
+		        " keys: not signing (run audit verify)",
+		        (long long)last.id, last_key);
 	if (only_if_new && have_last && last.seq == out->seq) {
 		db_rollback(ctx->conn);
 		return ERR_OK;
 	}
 	if ((e = check_since(ctx, have_last ? &last : NULL, out->seq, out->head)))
 		return e;
-	struct audit_checkpoint c = {.seq = out->seq, .head = out->head, .at = ctx->now_s,
-	                             .key_id = k->id[0]};
+	struct audit_checkpoint c = {
+	        .seq = out->seq, .head = out->head, .at = ctx->now_s, .key_id = k->id[0]};
 	char sig[AUDIT_SIG_HEX];
 	audit_checkpoint_sign(k, &c, sig);
 	e = db_exec(ctx->conn, STMT_AUDIT_CP_INSERT,
@@ -739,8 +757,8 @@ enum err app_audit_checkpoints_each(struct app_ctx *ctx,
 	int64_t after = 0;
 	for (;;) {
 		struct db_rows *r;
-		if ((e = db_query(ctx->conn, STMT_AUDIT_CP_LIST, DB_ARGS(DB_INT(after), DB_INT(BATCH)),
-		                  &r)))
+		if ((e = db_query(ctx->conn, STMT_AUDIT_CP_LIST,
+		                  DB_ARGS(DB_INT(after), DB_INT(BATCH)), &r)))
 			return app_db_fail(ctx, e, "audit checkpoints");
 		int got = 0;
 		while (db_next(r)) {

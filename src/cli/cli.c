@@ -191,8 +191,8 @@ bool cli_app_open(struct app *app, int pool)
 		if (access(beside, F_OK) == 0)
 			key = beside;
 	}
-	e = app_audit_keys_load(app, key,
-	                        cli_audit_pubkey && *cli_audit_pubkey ? cli_audit_pubkey : NULL, &d);
+	e = app_audit_keys_load(
+	        app, key, cli_audit_pubkey && *cli_audit_pubkey ? cli_audit_pubkey : NULL, &d);
 	if (e) {
 		cli_fail(e, &d, "audit key");
 		app_close(app);

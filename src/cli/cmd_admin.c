@@ -188,7 +188,8 @@ int cmd_audit_verify(int argc, char **argv)
 		rc = EXIT_OTHER;
 	} else if (vd.state == AUDIT_UNANCHORED) {
 		printf("audit chain UNANCHORED: %lld records hold together (%lld signed), but no"
-		       " signed checkpoint covers them (`techbridge audit checkpoint` writes one)\n",
+		       " signed checkpoint covers them (`techbridge audit checkpoint` writes "
+		       "one)\n",
 		       (long long)vd.checked, (long long)vd.signed_records);
 		rc = EXIT_OTHER;
 	} else {
@@ -293,8 +294,8 @@ int cmd_audit_checkpoint_export(int argc, char **argv)
 }
 
 static const char *const export_cols[] = {
-        "seq",   "at",         "actor_id",  "actor", "action", "entity", "entity_id",
-        "before", "after",     "request_id", "prev_hash", "hash",  "sig",
+        "seq",    "at",    "actor_id",   "actor",     "action", "entity", "entity_id",
+        "before", "after", "request_id", "prev_hash", "hash",   "sig",
 };
 
 static void record_line(const struct audit_entry *a, void *arg)
@@ -307,10 +308,18 @@ static void record_line(const struct audit_entry *a, void *arg)
 		char seq[24], actor_id[24];
 		snprintf(seq, sizeof seq, "%lld", (long long)a->r.seq);
 		snprintf(actor_id, sizeof actor_id, "%lld", (long long)a->r.actor_id);
-		const char *cells[] = {seq,          a->r.at,       a->r.actor_id ? actor_id : "",
-		                       a->r.actor,   a->r.action,   a->r.entity,
-		                       a->r.entity_id, a->r.before, a->r.after,
-		                       a->r.request_id, a->r.prev_hash, a->hash,
+		const char *cells[] = {seq,
+		                       a->r.at,
+		                       a->r.actor_id ? actor_id : "",
+		                       a->r.actor,
+		                       a->r.action,
+		                       a->r.entity,
+		                       a->r.entity_id,
+		                       a->r.before,
+		                       a->r.after,
+		                       a->r.request_id,
+		                       a->r.prev_hash,
+		                       a->hash,
 		                       a->sig};
 		for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
 			if (i)

@@ -59,8 +59,10 @@ bool audit_keys_parse(const char *text, bool want_secret, struct audit_keys *k, 
 		bool is_sec = n > 7 && !strncmp(word, "secret ", 7);
 		const char *val = word + 7;
 		size_t vn = n - 7;
-		if ((!is_pub && !is_sec) || vn < sizeof pfx - 1 || strncmp(val, pfx, sizeof pfx - 1)) {
-			snprintf(msg, msgn, "line %d: expected 'public ed25519:HEX' or 'secret ed25519:HEX'",
+		if ((!is_pub && !is_sec) || vn < sizeof pfx - 1 ||
+		    strncmp(val, pfx, sizeof pfx - 1)) {
+			snprintf(msg, msgn,
+			         "line %d: expected 'public ed25519:HEX' or 'secret ed25519:HEX'",
 			         line);
 			return false;
 		}
@@ -72,7 +74,8 @@ bool audit_keys_parse(const char *text, bool want_secret, struct audit_keys *k, 
 				return false;
 			}
 			if (want_secret && have_pk) {
-				snprintf(msg, msgn, "line %d: a signing key file has one public key", line);
+				snprintf(msg, msgn,
+				         "line %d: a signing key file has one public key", line);
 				return false;
 			}
 			if (!want_secret && !add_public(k, pk)) {
@@ -85,7 +88,8 @@ bool audit_keys_parse(const char *text, bool want_secret, struct audit_keys *k, 
 			if (!want_secret)
 				continue; /* a signing key file also serves as a public key file */
 			if (have_sk || !hex_exact(val, vn, sk, sizeof sk)) {
-				snprintf(msg, msgn, "line %d: one secret key of 128 hex digits", line);
+				snprintf(msg, msgn, "line %d: one secret key of 128 hex digits",
+				         line);
 				sodium_memzero(sk, sizeof sk);
 				return false;
 			}
@@ -111,8 +115,9 @@ bool audit_keys_parse(const char *text, bool want_secret, struct audit_keys *k, 
 		sodium_memzero(sk2, sizeof sk2);
 	}
 	if (!ok) {
-		snprintf(msg, msgn, have_sk ? "the secret key does not match the public key"
-		                            : "no 'secret ed25519:' line");
+		snprintf(msg, msgn,
+		         have_sk ? "the secret key does not match the public key"
+		                 : "no 'secret ed25519:' line");
 		sodium_memzero(sk, sizeof sk);
 		return false;
 	}
@@ -177,8 +182,7 @@ void audit_record_sign(const struct audit_keys *k, int64_t seq, const char *hash
 	sign_text(k, t, (size_t)n < sizeof t ? (size_t)n : sizeof t - 1, sig);
 }
 
-bool audit_record_check(const struct audit_keys *k, int64_t seq, const char *hash,
-                        const char *sig)
+bool audit_record_check(const struct audit_keys *k, int64_t seq, const char *hash, const char *sig)
 {
 	char t[160];
 	int n = record_text(seq, hash, t, sizeof t);

@@ -75,8 +75,7 @@ void audit_key_id(const unsigned char pk[AUDIT_PK_BYTES], char out[AUDIT_KEY_ID_
 void audit_record_sign(const struct audit_keys *k, int64_t seq, const char *hash,
                        char sig[AUDIT_SIG_HEX]);
 /* Whether sig is a signature of (seq, hash) by any trusted key. */
-bool audit_record_check(const struct audit_keys *k, int64_t seq, const char *hash,
-                        const char *sig);
+bool audit_record_check(const struct audit_keys *k, int64_t seq, const char *hash, const char *sig);
 
 /* The exact bytes a checkpoint's signature covers. */
 void audit_checkpoint_text(const struct audit_checkpoint *c, struct buf *out);
