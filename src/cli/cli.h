@@ -60,7 +60,8 @@ bool cli_open(struct app *app, struct app_ctx *ctx);
 void cli_close(struct app *app, struct app_ctx *ctx);
 /*
  * For commands that write: sign an audit checkpoint when a signing key is
- * configured and there were writes (said on stderr), then as cli_close.
+ * configured and there were writes (silently; a failure is said on stderr),
+ * then as cli_close.
  */
 void cli_close_checkpoint(struct app *app, struct app_ctx *ctx);
 /* The checkpoint of cli_close_checkpoint alone (the app stays open); false when refused. */
