@@ -11,13 +11,13 @@
 // demo's DB.auditkey beside a SQLite database).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bin as libBin, db as TB_DB } from "../api/lib.mjs";
+import { adminPassword, adminUser, bin as libBin, db as TB_DB } from "../api/lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -321,4 +321,64 @@ test("audit export of a date range: JSON Lines and CSV, with the chain fields", 
 	r = tb(base, ["audit", "export", "--from", "2001-02-30", "--to", "2001-03-01"]);
 	assert.equal(r.status, 2, show(r));
 	assert.match(r.out, /--from: not a date/, show(r));
+});
+
+/** Serve `db` with the suite's key on a free port; resolves {url, proc, exited}. */
+async function serve(db, seconds) {
+	const env = { ...process.env, TECHBRIDGE_DB: "", TECHBRIDGE_AUDIT_KEY: suiteKey, TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS: String(seconds) };
+	for (let attempt = 0; attempt < 5; attempt++) {
+		const port = 29000 + Math.floor(Math.random() * 1000);
+		const proc = spawn(bin, ["--db", db, "serve", "--listen", `127.0.0.1:${port}`, "--workers", "2", "--access-log", "off"], { env, cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+		let log = "";
+		proc.stderr.on("data", (b) => (log += b));
+		const exited = new Promise((res) => proc.on("exit", (code) => res(code)));
+		let gone = false;
+		exited.then(() => (gone = true));
+		const url = `http://127.0.0.1:${port}`;
+		for (let i = 0; i < 75 && !gone; i++) {
+			try {
+				if ((await fetch(`${url}/healthz`)).status === 200) return { url, proc, exited, log: () => log };
+			} catch {}
+			await new Promise((r) => setTimeout(r, 200));
+		}
+		if (!gone) {
+			proc.kill("SIGKILL");
+			await exited;
+		}
+	}
+	throw new Error("the server did not start");
+}
+async function write(url) {
+	const s = await fetch(`${url}/api/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: adminUser, password: adminPassword }) });
+	assert.equal(s.status, 201);
+	const { token } = await s.json();
+	const r = await fetch(`${url}/api/v1/organisations`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ kind: "university", name: `审计定时${process.pid}` }) });
+	assert.equal(r.status, 201, await r.text());
+}
+const latest = (db) => rows(db, "SELECT (SELECT seq FROM audit_head) AS head, (SELECT max(seq) FROM audit_checkpoints) AS cp")[0];
+
+test("serve signs a checkpoint on its timer while there were writes, and when it stops", { skip: NO_DB }, async () => {
+	const db = copyOf(base);
+	// at stop: a timer too long to fire
+	let s = await serve(db, 3600);
+	await write(s.url);
+	s.proc.kill("SIGTERM");
+	assert.equal(await s.exited, 0, s.log());
+	let l = latest(db);
+	assert.equal(Number(l.cp), Number(l.head), `the stop's checkpoint covers every record: ${JSON.stringify(l)}; ${s.log()}`);
+	// on the timer, while it runs
+	s = await serve(db, 1);
+	try {
+		await write(s.url);
+		const want = Number(latest(db).head);
+		for (let i = 0; i < 50 && Number(latest(db).cp) < want; i++) await new Promise((r) => setTimeout(r, 200));
+		l = latest(db);
+		assert.equal(Number(l.cp), want, `a checkpoint within a few seconds: ${JSON.stringify(l)}; ${s.log()}`);
+	} finally {
+		s.proc.kill("SIGTERM");
+		await s.exited;
+	}
+	const v = tb(db, ["audit", "verify"], { pubkey: `${suiteKey}.pub` });
+	assert.equal(v.status, 0, show(v));
+	assert.match(v.out, /; 0 records after the last checkpoint/, show(v));
 });
