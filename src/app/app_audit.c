@@ -397,6 +397,73 @@ void audit_checkpoint_to_json(const struct audit_checkpoint *c, struct buf *out)
 	jw_obj_close(&w);
 }
 
+enum err app_audit_verify_external(struct app_ctx *ctx, const struct audit_checkpoint *c,
+                                   const char *where, struct audit_verdict *v)
+{
+	enum err e = app_allow(ctx, ACT_AUDIT_READ, NULL);
+	if (e || v->state == AUDIT_BROKEN || v->state == AUDIT_NO_KEY)
+		return e;
+	int ok = audit_checkpoint_check(ctx->app->audit_keys, c);
+	if (ok != 1) {
+		v->state = AUDIT_BROKEN;
+		v->bad_checkpoint = c->id ? c->id : -1;
+		snprintf(v->reason, sizeof v->reason,
+		         ok < 0 ? "%s: the exported checkpoint %lld is signed by key %s, which is "
+		                  "not"
+		                  " a trusted audit key"
+		                : "%s: the exported checkpoint %lld does not verify with key %s",
+		         where, (long long)c->id, c->key_id ? c->key_id : "?");
+		return ERR_OK;
+	}
+	if (c->seq > v->checked) {
+		v->state = AUDIT_BROKEN;
+		v->bad_checkpoint = c->id ? c->id : -1;
+		v->broken_at = v->checked + 1;
+		snprintf(v->reason, sizeof v->reason,
+		         "%s: the exported checkpoint %lld (%s) signed %lld records, the log has "
+		         "%lld:"
+		         " records %lld..%lld were removed (rolled back or truncated)",
+		         where, (long long)c->id, c->at, (long long)c->seq, (long long)v->checked,
+		         (long long)v->checked + 1, (long long)c->seq);
+		return ERR_OK;
+	}
+	struct db_rows *r;
+	if ((e = db_query(ctx->conn, STMT_AUDIT_HASH_AT, DB_ARGS(DB_INT(c->seq)), &r)))
+		return app_db_fail(ctx, e, "audit");
+	const char *h = c->seq == 0 ? audit_genesis : db_next(r) ? db_col_text(r, 0) : NULL;
+	bool same = h && c->head && !strcmp(h, c->head);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "audit");
+	if (!same) {
+		int64_t good = 0;
+		if ((e = last_signed_before(ctx, c->seq + 1, &good)))
+			return e;
+		if (good == c->seq)
+			good = 0;
+		char at[96];
+		name_first_bad(at, sizeof at, good, c->seq);
+		v->state = AUDIT_BROKEN;
+		v->bad_checkpoint = c->id ? c->id : -1;
+		v->broken_at = good + 1;
+		snprintf(v->reason, sizeof v->reason,
+		         "%s: the chain up to record %lld is not the one the exported checkpoint "
+		         "%lld"
+		         " (%s) signed; the first bad record is %s",
+		         where, (long long)c->seq, (long long)c->id, c->at, at);
+		return ERR_OK;
+	}
+	v->external++;
+	if (!v->anchor_id || c->seq > v->anchor_seq) {
+		v->anchor_id = c->id ? c->id : -1;
+		v->anchor_seq = c->seq;
+		snprintf(v->anchor_at, sizeof v->anchor_at, "%s", c->at ? c->at : "");
+		snprintf(v->anchor_key, sizeof v->anchor_key, "%s", c->key_id);
+		v->after = v->checked - c->seq;
+	}
+	v->state = AUDIT_INTACT;
+	return ERR_OK;
+}
+
 /* ---- keys ---------------------------------------------------------------------- */
 
 /* The text of a key file (at most AUDIT_KEYFILE_MAX bytes) into buf; its mode in *mode. */

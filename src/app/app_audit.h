@@ -49,6 +49,7 @@ struct audit_verdict {
 	int64_t anchor_id, anchor_seq, after;
 	char anchor_at[INSTANT_STR];
 	char anchor_key[AUDIT_KEY_ID_HEX];
+	int64_t external; /* checkpoints from an export that matched (app_audit_verify_external) */
 };
 
 /*
@@ -61,6 +62,17 @@ struct audit_verdict {
  */
 enum err app_audit_verify(struct app_ctx *ctx, struct audit_verdict *v,
                           void (*progress)(int64_t done, void *arg), void *arg);
+
+/*
+ * Check one checkpoint kept outside the database (a line of `audit checkpoint
+ * export`, `where` naming it in messages) against the chain that
+ * app_audit_verify found holding: its signature, and the chain's hash at its
+ * seq. One that matches anchors the chain even when the database lost its
+ * checkpoints; one beyond the log means records were removed since (a
+ * rollback, with the newer checkpoints deleted). Updates v.
+ */
+enum err app_audit_verify_external(struct app_ctx *ctx, const struct audit_checkpoint *c,
+                                   const char *where, struct audit_verdict *v);
 
 /*
  * Load the process's audit keys: `key_file` (may be NULL) is a signing key

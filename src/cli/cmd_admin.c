@@ -11,6 +11,8 @@
 #include "lib/date.h"
 #include "lib/num.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Parse flags of the named command; false with *status when the command must stop. */
@@ -160,6 +162,61 @@ static void verify_progress(int64_t done, void *arg)
 	cli_progress("verifying", (long)done, 0);
 }
 
+/* A string member of a JSON object, or NULL. */
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/*
+ * Check every checkpoint of an exported JSON Lines file against the chain.
+ * Returns 0, or an exit status when the file cannot be read or a line is not
+ * a checkpoint (said on stderr).
+ */
+static int verify_external(struct app_ctx *ctx, const char *path, struct audit_verdict *vd,
+                           enum err *e)
+{
+	FILE *f = cli_input(path);
+	if (!f) {
+		fprintf(stderr, "techbridge audit verify: cannot read %s\n", path);
+		return EXIT_OTHER;
+	}
+	char *line = NULL, where[512];
+	size_t cap = 0;
+	long lineno = 0;
+	int rc = 0;
+	while (!rc && !*e && cli_next_line(f, &line, &cap, &lineno) >= 0) {
+		json_error_t jerr;
+		json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+		json_t *id = json_object_get(o, "id"), *seq = json_object_get(o, "seq");
+		struct audit_checkpoint c = {
+		        .id = json_is_integer(id) ? json_integer_value(id) : 0,
+		        .seq = json_is_integer(seq) ? json_integer_value(seq) : -1,
+		        .head = jstr(o, "head"),
+		        .at = jstr(o, "at"),
+		        .key_id = jstr(o, "key_id"),
+		        .sig = jstr(o, "signature"),
+		};
+		if (!json_is_object(o) || c.seq < 0 || !c.head || !c.at || !c.key_id || !c.sig) {
+			fprintf(stderr,
+			        "techbridge audit verify: %s:%ld: not a checkpoint (an object with"
+			        " seq, head, at, key_id, signature)\n",
+			        path, lineno);
+			rc = EXIT_INPUT;
+		} else {
+			snprintf(where, sizeof where, "%s:%ld", path, lineno);
+			*e = app_audit_verify_external(ctx, &c, where, vd);
+		}
+		json_decref(o);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	if (*e)
+		rc = cli_fail(*e, &ctx->err, "audit verify");
+	return rc;
+}
+
 int cmd_audit_verify(int argc, char **argv)
 {
 	CLI_PARSE("audit verify", npos == 0);
@@ -170,8 +227,13 @@ int cmd_audit_verify(int argc, char **argv)
 	struct audit_verdict vd;
 	enum err e = app_audit_verify(&ctx, &vd, verify_progress, NULL);
 	cli_progress_done();
+	const char *external = cli_flag(cmd, v, "--checkpoints");
 	int rc = 0;
-	if (e) {
+	if (!e && external)
+		rc = verify_external(&ctx, external, &vd, &e);
+	if (rc) {
+		/* the file could not be read or checked: said */
+	} else if (e) {
 		rc = cli_fail(e, &ctx.err, "audit verify");
 	} else if (vd.state == AUDIT_BROKEN && vd.broken_at) {
 		printf("audit chain BROKEN at record %lld: %s\n", (long long)vd.broken_at,
@@ -194,9 +256,12 @@ int cmd_audit_verify(int argc, char **argv)
 		rc = EXIT_OTHER;
 	} else {
 		printf("audit chain intact: %lld records (%lld signed); checkpoint %lld covers %lld"
-		       " (%s, key %s); %lld records after the last checkpoint\n",
+		       " (%s, key %s); %lld records after the last checkpoint",
 		       (long long)vd.checked, (long long)vd.signed_records, (long long)vd.anchor_id,
 		       (long long)vd.anchor_seq, vd.anchor_at, vd.anchor_key, (long long)vd.after);
+		if (external)
+			printf("; %lld exported checkpoints match", (long long)vd.external);
+		putchar('\n');
 	}
 	cli_close(&app, &ctx);
 	return rc;

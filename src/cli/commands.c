@@ -74,6 +74,11 @@ static const struct cli_flag mail_flags[] = {
         {NULL, NULL, NULL},
 };
 /* audit checkpoints and exports */
+static const struct cli_flag audit_verify_flags[] = {
+        {"--checkpoints", "FILE",
+         "also check against checkpoints kept off-host (audit checkpoint export's JSON Lines)"},
+        {NULL, NULL, NULL},
+};
 static const struct cli_flag audit_cp_export_flags[] = {
         {"--output", "FILE", "write to FILE (default stdout)"},
         {NULL, NULL, NULL},
@@ -106,7 +111,7 @@ const struct cli_cmd cli_commands[] = {
          "rank listings for demands (or demands for listings), with explanations in jsonl"},
         {"reindex", cmd_reindex, no_flags, "",
          "rebuild the matcher's indexes from the database and report their size"},
-        {"audit verify", cmd_audit_verify, no_flags, "",
+        {"audit verify", cmd_audit_verify, audit_verify_flags, "",
          "check the audit log's hash chain, signatures and signed checkpoints; names the "
          "first bad record (exit 2), or says UNANCHORED (exit 3)"},
         /* audit keys, checkpoints and exports (docs/SECURITY.md) */

@@ -237,6 +237,38 @@ test("with the checkpoints deleted the chain is UNANCHORED, with a non-zero exit
 	assert.doesNotMatch(r.out, /intact/, show(r));
 });
 
+test("a rollback (tail and its checkpoints deleted) is caught by the checkpoints exported off-host", { skip: NO_DB }, () => {
+	const offhost = join(dir, "offhost.jsonl");
+	const x = tb(base, ["audit", "checkpoint", "export", "--output", offhost]);
+	assert.equal(x.status, 0, show(x));
+	const db = copyOf(base);
+	const n = count(db);
+	dropTriggers(db);
+	const keep = rows(db, `SELECT hash FROM audit_log WHERE seq = ${n - 20}`)[0].hash;
+	sql(db, `DELETE FROM audit_log WHERE seq > ${n - 20}; DELETE FROM audit_checkpoints WHERE seq > ${n - 20}; UPDATE audit_head SET seq = ${n - 20}, hash = ${q(keep)} WHERE id = 1;`);
+	// the database alone cannot tell (no checkpoint left above the cut)...
+	const alone = tb(db, ["audit", "verify"], { pubkey: `${suiteKey}.pub` });
+	assert.notEqual(alone.status, 2, show(alone));
+	// ...the export can
+	const r = tb(db, ["audit", "verify", "--checkpoints", offhost], { pubkey: `${suiteKey}.pub` });
+	assert.equal(r.status, 2, show(r));
+	assert.match(r.out, new RegExp(`BROKEN at record ${n - 19}\\b.*signed ${n} records, the log has ${n - 20}.*rolled back`), show(r));
+
+	// an intact log whose checkpoint rows were deleted is anchored again by the export
+	const db2 = copyOf(base);
+	dropTriggers(db2);
+	sql(db2, "DELETE FROM audit_checkpoints;");
+	const a = tb(db2, ["audit", "verify", "--checkpoints", offhost], { pubkey: `${suiteKey}.pub` });
+	assert.equal(a.status, 0, show(a));
+	assert.match(a.out, /intact: .*; 0 records after the last checkpoint; [1-9]\d* exported checkpoints match/, show(a));
+	// a line that is not a checkpoint is refused by line
+	const bad = join(dir, "bad.jsonl");
+	writeFileSync(bad, `${readFileSync(offhost, "utf8")}{"seq":"x"}\n`);
+	const b = tb(db2, ["audit", "verify", "--checkpoints", bad], { pubkey: `${suiteKey}.pub` });
+	assert.equal(b.status, 2, show(b));
+	assert.match(b.out, /bad\.jsonl:\d+: not a checkpoint/, show(b));
+});
+
 test("a forged checkpoint (bad signature, or signed by another key) is reported", { skip: NO_DB }, () => {
 	const own = loadKey(suiteKey);
 	const head = rows(base, "SELECT seq, hash FROM audit_head")[0];
