@@ -46,9 +46,10 @@ int cmd_serve(int argc, char **argv)
 	/* with a signing key: a checkpoint every minute while there were writes, and at stop */
 	int64_t every = 60;
 	const char *ev = getenv("TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS");
-	if (ev && *ev && !num_parse(ev, 1, 86400, &every)) {
-		fputs("techbridge serve: TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS must be 1 to 86400\n",
-		      stderr);
+	if (ev && *ev && !num_parse(ev, 1, LIMIT_AUDIT_CHECKPOINT_S, &every)) {
+		fprintf(stderr,
+		        "techbridge serve: TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS must be 1 to %d\n",
+		        LIMIT_AUDIT_CHECKPOINT_S);
 		app_close(&app);
 		return EXIT_USAGE;
 	}

@@ -26,6 +26,7 @@
 #define TB_CORE_AUDIT_SIGN_H
 
 #include "lib/buf.h"
+#include "lib/limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -36,8 +37,8 @@ enum {
 	AUDIT_SK_BYTES = 64,
 	AUDIT_SIG_HEX = 129,   /* 128 hex digits + NUL */
 	AUDIT_KEY_ID_HEX = 17, /* 16 hex digits + NUL */
-	AUDIT_KEYS_MAX = 8,    /* public keys one verifier trusts */
-	AUDIT_KEYFILE_MAX = 4096,
+	AUDIT_KEYS_MAX = LIMIT_AUDIT_KEYS,
+	AUDIT_KEYFILE_MAX = LIMIT_AUDIT_KEYFILE_BYTES,
 };
 
 /* The keys of a process: an optional signing key and the trusted public keys. */
