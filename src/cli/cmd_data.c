@@ -617,9 +617,13 @@ int cmd_demo(int argc, char **argv)
 		enum err ke = app_audit_keygen(keypath, id, &kd);
 		if (ke)
 			return cli_fail(ke, &kd, "demo: audit key");
-		printf("audit signing key %s written to %s (public key %s.pub); give it to\n"
-		       "serve, import and audit verify with --audit-key %s\n",
-		       id, keypath, keypath, keypath);
+		bool beside = !(cli_audit_key && *cli_audit_key) && !strstr(cli_db_url, "://");
+		printf("audit signing key %s written to %s (public key %s.pub);\n%s %s\n\n", id,
+		       keypath, keypath,
+		       beside ? "commands on this database find it there; elsewhere give "
+		                "--audit-key"
+		              : "give it to serve, import and audit verify with --audit-key",
+		       keypath);
 	}
 	cli_audit_key = keypath;
 	struct app app;
