@@ -3,11 +3,13 @@
 
 #include "app/app_account.h"
 #include "app/app_module.h"
+#include "core/audit_sign.h"
 #include "db/db.h"
 #include "lib/limits.h"
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,6 +31,11 @@ void app_close(struct app *app)
 	app_modules_free(app);
 	db_close(app->db);
 	app->db = NULL;
+	if (app->audit_keys) {
+		sodium_memzero(app->audit_keys, sizeof *app->audit_keys);
+		free(app->audit_keys);
+		app->audit_keys = NULL;
+	}
 }
 
 enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)

@@ -25,6 +25,7 @@
 /* The store is private to app/: front ends never see it. */
 struct db;
 struct db_conn;
+struct audit_keys; /* core/audit_sign.h: loaded by app_audit_keys_load */
 
 enum { APP_MODULES_MAX = 16 }; /* modules a build may register (app/app_modules.def) */
 
@@ -33,6 +34,8 @@ struct app {
 	int64_t fixed_now; /* tests: a fixed clock (unix seconds); 0 = real time */
 	/* each module's process state, by its id (app/app_module.h); the kernel never reads it */
 	void *mods[APP_MODULES_MAX];
+	/* audit signing and trusted public keys (app_audit.h); NULL: records unsigned */
+	struct audit_keys *audit_keys;
 };
 
 struct app_ctx {

@@ -1,9 +1,9 @@
 /* cli: flag parsing, errors and progress shared by the commands. */
 #include "cli/cli.h"
 
-#include "lib/num.h"
-
+#include "app/app_audit.h"
 #include "lib/limits.h"
+#include "lib/num.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 const char *cli_db_url;
+const char *cli_audit_key, *cli_audit_pubkey;
 
 const struct cli_cmd *cli_find(const char *name)
 {
@@ -122,6 +123,43 @@ void cli_close(struct app *app, struct app_ctx *ctx)
 	app_close(app);
 }
 
+bool cli_checkpoint(struct app *app)
+{
+	if (!app_audit_can_sign(app))
+		return true;
+	struct app_ctx ctx;
+	if (!cli_ctx_begin(&ctx, app))
+		return false;
+	struct audit_cp_result res;
+	enum err e = app_audit_checkpoint(&ctx, true, &res);
+	(void)res;
+	/* silent when it works: stdout and stderr belong to the command's own output */
+	if (e)
+		cli_fail(e, &ctx.err, "audit checkpoint");
+	app_ctx_end(&ctx);
+	return !e;
+}
+
+void cli_close_checkpoint(struct app *app, struct app_ctx *ctx)
+{
+	app_ctx_end(ctx);
+	cli_checkpoint(app);
+	app_close(app);
+}
+
+void cli_default_audit_key(char *out, size_t n)
+{
+	const char *url = cli_db_url;
+	if (!strstr(url, "://")) {
+		snprintf(out, n, "%s.auditkey", strncmp(url, "sqlite:", 7) ? url : url + 7);
+		return;
+	}
+	/* postgres://user@host:port/NAME?options: NAME.auditkey in the working directory */
+	const char *name = strrchr(url, '/');
+	name = name && name[1] && name > strstr(url, "://") + 2 ? name + 1 : "techbridge";
+	snprintf(out, n, "%.*s.auditkey", (int)strcspn(name, "?"), name);
+}
+
 int cli_fail(enum err e, const struct err_detail *d, const char *what)
 {
 	if (d && d->line && d->field[0])
@@ -144,6 +182,21 @@ bool cli_app_open(struct app *app, int pool)
 	enum err e = app_open(app, cli_db_url, pool, &d);
 	if (e) {
 		cli_fail(e, &d, cli_db_url);
+		return false;
+	}
+	/* the audit key: configured, else the demo's key file beside a SQLite database */
+	const char *key = cli_audit_key && *cli_audit_key ? cli_audit_key : NULL;
+	char beside[4096];
+	if (!key && (!cli_audit_pubkey || !*cli_audit_pubkey) && !strstr(cli_db_url, "://")) {
+		cli_default_audit_key(beside, sizeof beside);
+		if (access(beside, F_OK) == 0)
+			key = beside;
+	}
+	e = app_audit_keys_load(
+	        app, key, cli_audit_pubkey && *cli_audit_pubkey ? cli_audit_pubkey : NULL, &d);
+	if (e) {
+		cli_fail(e, &d, "audit key");
+		app_close(app);
 		return false;
 	}
 	return true;

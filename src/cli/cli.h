@@ -40,6 +40,8 @@ void cli_man_page(struct buf *out);
 /* An empty flag table, for commands without flags. */
 extern const struct cli_flag cli_no_flags[];
 extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
+/* audit keys: --audit-key / TECHBRIDGE_AUDIT_KEY, --audit-pubkey / TECHBRIDGE_AUDIT_PUBKEY */
+extern const char *cli_audit_key, *cli_audit_pubkey;
 
 /*
  * Parse argv against cmd->flags: values[i] gets flag i's value ("" for a
@@ -62,6 +64,16 @@ bool cli_ctx_begin(struct app_ctx *ctx, struct app *app);
 bool cli_open(struct app *app, struct app_ctx *ctx);
 /* End what cli_open began. */
 void cli_close(struct app *app, struct app_ctx *ctx);
+/*
+ * For commands that write: sign an audit checkpoint when a signing key is
+ * configured and there were writes (silently; a failure is said on stderr),
+ * then as cli_close.
+ */
+void cli_close_checkpoint(struct app *app, struct app_ctx *ctx);
+/* The checkpoint of cli_close_checkpoint alone (the app stays open); false when refused. */
+bool cli_checkpoint(struct app *app);
+/* The key beside the database: DB.auditkey for SQLite, NAME.auditkey here for PostgreSQL. */
+void cli_default_audit_key(char *out, size_t n);
 
 /*
  * Parse the flags of command `name` into v/pos/npos, returning from the
@@ -105,6 +117,10 @@ int cmd_user_token(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
+int cmd_audit_keygen(int argc, char **argv);
+int cmd_audit_checkpoint(int argc, char **argv);
+int cmd_audit_checkpoint_export(int argc, char **argv);
+int cmd_audit_export(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* cmd_data: import, export and demo. */
 #include "cli/cli.h"
 
+#include "app/app_audit.h"
 #include "app/app_demo.h"
 #include "app/app_module.h"
 #include "app/app_import.h"
@@ -13,6 +14,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 struct import_run {
@@ -216,7 +218,7 @@ int cmd_import(int argc, char **argv)
 		if (f != stdin)
 			fclose(f);
 	}
-	cli_close(&app, &ctx);
+	cli_close_checkpoint(&app, &ctx);
 	return rc;
 }
 
@@ -457,6 +459,28 @@ int cmd_demo(int argc, char **argv)
 	}
 	const char *pw = getenv("TB_ADMIN_PASSWORD");
 	o.password = pw && *pw ? pw : "admin-demo-password";
+	/* a demo signs its audit log: with the configured key, made if missing, else one
+	   beside the database */
+	char keypath[4096];
+	if (cli_audit_key && *cli_audit_key)
+		snprintf(keypath, sizeof keypath, "%s", cli_audit_key);
+	else
+		cli_default_audit_key(keypath, sizeof keypath);
+	if (access(keypath, F_OK) != 0) {
+		struct err_detail kd = {0};
+		char id[AUDIT_KEY_ID_HEX];
+		enum err ke = app_audit_keygen(keypath, id, &kd);
+		if (ke)
+			return cli_fail(ke, &kd, "demo: audit key");
+		bool beside = !(cli_audit_key && *cli_audit_key) && !strstr(cli_db_url, "://");
+		printf("audit signing key %s written to %s (public key %s.pub);\n%s %s\n\n", id,
+		       keypath, keypath,
+		       beside ? "commands on this database find it there; elsewhere give "
+		                "--audit-key"
+		              : "give it to serve, import and audit verify with --audit-key",
+		       keypath);
+	}
+	cli_audit_key = keypath;
 	struct app app;
 	struct app_ctx ctx;
 	if (!cli_open(&app, &ctx))
@@ -470,6 +494,6 @@ int cmd_demo(int argc, char **argv)
 		for (int i = 0; i < demo_nusers; i++)
 			printf("  %-14s %s\n", demo_users[i].username, demo_users[i].role);
 	}
-	cli_close(&app, &ctx);
+	cli_close_checkpoint(&app, &ctx);
 	return rc;
 }

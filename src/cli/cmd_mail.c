@@ -101,6 +101,6 @@ int cmd_mail_drain(int argc, char **argv)
 	fprintf(stderr, "mail: %ld sent, %ld failed (kept in the queue)\n", d.sent, d.failed);
 	if (!rc && (e || d.failed))
 		rc = EXIT_OTHER;
-	cli_close(&app, &ctx);
+	cli_close_checkpoint(&app, &ctx);
 	return rc;
 }

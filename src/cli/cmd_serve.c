@@ -1,6 +1,7 @@
 /* cmd_serve: `techbridge serve`. */
 #include "cli/cli.h"
 
+#include "app/app_audit.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "lib/buf.h"
@@ -9,6 +10,12 @@
 
 #include <string.h>
 #include <unistd.h>
+
+/* The audit ticker's lines go to stderr with the server's own. */
+static void audit_report(const char *line)
+{
+	fprintf(stderr, "techbridge: %s\n", line);
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -36,7 +43,22 @@ int cmd_serve(int argc, char **argv)
 	if (!cli_app_open(&app, o.workers + 2))
 		return EXIT_OTHER;
 	struct err_detail d = {0};
+	/* with a signing key: a checkpoint every minute while there were writes, and at stop */
+	int64_t every = 60;
+	const char *ev = getenv("TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS");
+	if (ev && *ev && !num_parse(ev, 1, LIMIT_AUDIT_CHECKPOINT_S, &every)) {
+		fprintf(stderr,
+		        "techbridge serve: TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS must be 1 to %d\n",
+		        LIMIT_AUDIT_CHECKPOINT_S);
+		app_close(&app);
+		return EXIT_USAGE;
+	}
+	struct audit_ticker *ticker = app_audit_ticker_start(&app, (int)every, audit_report);
+	if (!ticker)
+		fputs("techbridge: no audit signing key (--audit-key): no audit checkpoints\n",
+		      stderr);
 	enum err e = server_run(&app, &o, &d);
+	app_audit_ticker_stop(ticker);
 	app_close(&app);
 	if (logf && logf != stderr)
 		fclose(logf);

@@ -50,6 +50,23 @@ static const struct cli_flag mail_flags[] = {
         {"--from", "ADDR", "envelope and From: address (default techbridge@localhost)"},
         {NULL, NULL, NULL},
 };
+/* audit checkpoints and exports */
+static const struct cli_flag audit_verify_flags[] = {
+        {"--checkpoints", "FILE",
+         "also check against checkpoints kept off-host (audit checkpoint export's JSON Lines)"},
+        {NULL, NULL, NULL},
+};
+static const struct cli_flag audit_cp_export_flags[] = {
+        {"--output", "FILE", "write to FILE (default stdout)"},
+        {NULL, NULL, NULL},
+};
+static const struct cli_flag audit_export_flags[] = {
+        {"--from", "DATE", "first day (YYYY-MM-DD, UTC; required)"},
+        {"--to", "DATE", "last day, included (required)"},
+        {"--format", "FMT", "jsonl (default) or csv"},
+        {"--output", "FILE", "write to FILE (default stdout)"},
+        {NULL, NULL, NULL},
+};
 const struct cli_flag cli_no_flags[] = {{NULL, NULL, NULL}};
 
 static const struct cli_cmd kernel_commands[] = {
@@ -68,8 +85,18 @@ static const struct cli_cmd kernel_commands[] = {
         /* export builds its flags from the export kinds' filters (cmd_data.c) */
         {"export", cmd_export, cli_no_flags, "KIND",
          "write records of a kind (organisations, titles, ...) as CSV, JSON Lines or XLSX"},
-        {"audit verify", cmd_audit_verify, cli_no_flags, "",
-         "check the audit log's hash chain; names the first broken record"},
+        {"audit verify", cmd_audit_verify, audit_verify_flags, "",
+         "check the audit log's hash chain, signatures and signed checkpoints; names the "
+         "first bad record (exit 2), or says UNANCHORED (exit 3)"},
+        /* audit keys, checkpoints and exports (docs/SECURITY.md) */
+        {"audit keygen", cmd_audit_keygen, cli_no_flags, "FILE",
+         "make an audit signing key in FILE (mode 0600) and its public key in FILE.pub"},
+        {"audit checkpoint", cmd_audit_checkpoint, cli_no_flags, "",
+         "sign a checkpoint of the audit chain now (needs --audit-key)"},
+        {"audit checkpoint export", cmd_audit_checkpoint_export, audit_cp_export_flags, "",
+         "write the signed checkpoints as JSON Lines, for off-host write-once storage"},
+        {"audit export", cmd_audit_export, audit_export_flags, "",
+         "write the audit records of a date range (JSON Lines or CSV) for auditors"},
         {"backup", cmd_backup, cli_no_flags, "FILE",
          "online copy of a SQLite database (PostgreSQL: use pg_dump)"},
         {"demo", cmd_demo, demo_flags, "",

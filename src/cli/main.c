@@ -15,7 +15,12 @@ static void usage(FILE *f)
 	      "techbridge: research results into industry through SMEs: gradient cultivation,\n"
 	      "pilot platforms, technology market, contracts, directories.\n\n"
 	      "--db URL  a SQLite file (path or sqlite:PATH; default ./techbridge.db) or\n"
-	      "          postgres://... ; also TECHBRIDGE_DB. A new database is migrated.\n\n"
+	      "          postgres://... ; also TECHBRIDGE_DB. A new database is migrated.\n"
+	      "--audit-key FILE     the audit signing key (techbridge audit keygen FILE); also\n"
+	      "                     TECHBRIDGE_AUDIT_KEY. Default: DB.auditkey beside a SQLite\n"
+	      "                     database when that file exists.\n"
+	      "--audit-pubkey FILE  trusted audit public keys for audit verify (FILE.pub of\n"
+	      "                     keygen); also TECHBRIDGE_AUDIT_PUBKEY.\n\n"
 	      "commands:\n",
 	      f);
 	int n;
@@ -28,6 +33,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	cli_db_url = getenv("TECHBRIDGE_DB");
+	cli_audit_key = getenv("TECHBRIDGE_AUDIT_KEY");
+	cli_audit_pubkey = getenv("TECHBRIDGE_AUDIT_PUBKEY");
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -42,6 +49,14 @@ int main(int argc, char **argv)
 			cli_db_url = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			cli_db_url = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--audit-key") && i + 1 < argc) {
+			cli_audit_key = argv[++i];
+		} else if (!strncmp(argv[i], "--audit-key=", 12)) {
+			cli_audit_key = argv[i] + 12;
+		} else if (!strcmp(argv[i], "--audit-pubkey") && i + 1 < argc) {
+			cli_audit_pubkey = argv[++i];
+		} else if (!strncmp(argv[i], "--audit-pubkey=", 15)) {
+			cli_audit_pubkey = argv[i] + 15;
 		} else {
 			fprintf(stderr, "techbridge: unknown flag %s\n", argv[i]);
 			usage(stderr);
@@ -55,7 +70,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const struct cli_cmd *cmd = NULL;
-	if (i + 1 < argc) {
+	if (i + 2 < argc) { /* "audit checkpoint export" */
+		char three[96];
+		snprintf(three, sizeof three, "%s %s %s", argv[i], argv[i + 1], argv[i + 2]);
+		if ((cmd = cli_find(three)))
+			i += 2;
+	}
+	if (!cmd && i + 1 < argc) {
 		char two[64];
 		snprintf(two, sizeof two, "%s %s", argv[i], argv[i + 1]);
 		if ((cmd = cli_find(two)))

@@ -36,6 +36,10 @@ enum {
 	LIMIT_ATTACHMENT_TOTAL = 8 << 20,   /* all evidence of one application */
 	LIMIT_OBJECTIONS_PER_HOUR = 5,      /* objections per client address per hour */
 	LIMIT_QUEUE_GRANTS = 8,             /* grants merged into one reviewer queue */
+	/* audit keys and checkpoints */
+	LIMIT_AUDIT_KEYS = 8,             /* trusted public keys (after rotations) */
+	LIMIT_AUDIT_KEYFILE_BYTES = 4096, /* an audit key file */
+	LIMIT_AUDIT_CHECKPOINT_S = 86400, /* TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS */
 };
 
 #endif
