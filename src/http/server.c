@@ -428,7 +428,8 @@ static enum err check_media_type(const char *ct, struct err_detail *d)
 		size_t n = strcspn(v, quoted ? "\"" : "; \t");
 		if (n != 5 || strncasecmp(v, "utf-8", 5))
 			return err_set(d, ERR_MEDIA_TYPE, "Content-Type",
-			               "charset must be utf-8, not %.*s", (int)(n > 40 ? 40 : n), v);
+			               "charset must be utf-8, not %.*s", (int)(n > 40 ? 40 : n),
+			               v);
 	}
 	return ERR_OK;
 }
@@ -655,8 +656,8 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, str
 	client_addr(conn, addr, sizeof addr);
 	char allow[64];
 	if (st->early == ERR_TOO_LARGE) {
-		err_set(&ctx.err, ERR_TOO_LARGE, "Content-Length", "the body is larger than %d bytes",
-		        LIMIT_BODY_BYTES);
+		err_set(&ctx.err, ERR_TOO_LARGE, "Content-Length",
+		        "the body is larger than %d bytes", LIMIT_BODY_BYTES);
 		http_problem(&rq, ERR_TOO_LARGE);
 	} else if (st->early == ERR_HEADERS_TOO_BIG) {
 		err_set(&ctx.err, ERR_HEADERS_TOO_BIG, "", "more than %d query parameters",
@@ -725,7 +726,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (*upload_data_size) {
 		if (st->body.len + *upload_data_size > LIMIT_BODY_BYTES)
-			st->too_large = true; /* a chunked body: read on (within the body deadline) */
+			st->too_large =
+			        true; /* a chunked body: read on (within the body deadline) */
 		else
 			buf_append(&st->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
@@ -810,8 +812,8 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	if (!parse_listen(o->listen, &sa, d))
 		return ERR_USAGE;
 	struct server s = {.app = app, .opts = o};
-	s.header_deadline_ms =
-	        1000LL * (o->header_deadline_s > 0 ? o->header_deadline_s : LIMIT_HEADER_DEADLINE_S);
+	s.header_deadline_ms = 1000LL * (o->header_deadline_s > 0 ? o->header_deadline_s
+	                                                          : LIMIT_HEADER_DEADLINE_S);
 	s.body_deadline_ms =
 	        1000LL * (o->body_deadline_s > 0 ? o->body_deadline_s : LIMIT_BODY_DEADLINE_S);
 	unsigned per_addr =

@@ -18,8 +18,8 @@
 struct server_opts {
 	const char *listen; /* "127.0.0.1:8080" */
 	int workers;
-	const char *web_dir; /* NULL: the embedded UI */
-	FILE *access_log;    /* NULL: none */
+	const char *web_dir;   /* NULL: the embedded UI */
+	FILE *access_log;      /* NULL: none */
 	int max_conn_per_addr; /* connections from one client address (0: the default) */
 	int header_deadline_s; /* request head complete within (0: the default) */
 	int body_deadline_s;   /* request body complete within (0: the default) */
