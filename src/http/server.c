@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -47,6 +48,24 @@ struct conn_track {
 	_Atomic int phase;
 	_Atomic int64_t since_ms; /* monotonic time the phase began */
 	bool cut;                 /* shut down by the main thread */
+	_Atomic bool linger;      /* answered before its body was read: see lingering */
+};
+
+/*
+ * A connection answered before its body was read (an early 413) must not be
+ * closed with that body unread: the kernel would answer the client's next
+ * segment with a reset, and a client still sending loses the answer it had
+ * not read yet. So when libmicrohttpd closes it, a duplicate of the socket is
+ * kept here, its further input read and thrown away, until the client stops,
+ * LINGER_MS pass or LINGER_BYTES were discarded (what Apache calls a
+ * lingering close). libmicrohttpd has already shut its sending side down.
+ */
+enum { LINGER_MS = 2000, LINGER_BYTES = 8 << 20 };
+struct lingering {
+	struct lingering *next;
+	int fd;
+	int64_t until_ms;
+	size_t discarded;
 };
 
 struct server {
@@ -58,6 +77,7 @@ struct server {
 	_Atomic uint64_t rid_counter;
 	pthread_mutex_t conns_mu;
 	struct conn_track *conns;
+	struct lingering *lingering; /* under conns_mu */
 	_Atomic bool draining; /* SIGTERM: every answer says Connection: close */
 	int64_t header_deadline_ms, body_deadline_ms;
 };
@@ -123,7 +143,17 @@ static void conn_notify(void *cls, struct MHD_Connection *conn, void **socket_co
 	struct conn_track *t = *socket_context;
 	if (!t)
 		return;
+	int dupfd = t->linger && t->fd >= 0 ? fcntl(t->fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (dupfd >= 0)
+		fcntl(dupfd, F_SETFL, fcntl(dupfd, F_GETFL) | O_NONBLOCK);
 	pthread_mutex_lock(&s->conns_mu);
+	if (dupfd >= 0) {
+		struct lingering *l = xcalloc(1, sizeof *l);
+		l->fd = dupfd;
+		l->until_ms = mono_ms() + LINGER_MS;
+		l->next = s->lingering;
+		s->lingering = l;
+	}
 	if (t->prev)
 		t->prev->next = t->next;
 	else
@@ -150,12 +180,37 @@ static bool conn_has_input(int fd)
  * coming end at once. Returns how many connections are still busy with a
  * request (for the drain).
  */
+/* Read and discard what lingering connections send; close the finished ones. */
+static void linger_sweep(struct server *s, int64_t now, bool all)
+{
+	char sink[16384];
+	for (struct lingering **pl = &s->lingering; *pl;) {
+		struct lingering *l = *pl;
+		bool done = all || now > l->until_ms;
+		while (!done) {
+			ssize_t n = read(l->fd, sink, sizeof sink);
+			if (n > 0 && (l->discarded += (size_t)n) <= LINGER_BYTES)
+				continue;
+			done = n >= 0 || errno != EAGAIN; /* end of input, an error, or enough */
+			break;
+		}
+		if (done) {
+			close(l->fd);
+			*pl = l->next;
+			free(l);
+		} else {
+			pl = &l->next;
+		}
+	}
+}
+
 static int conns_sweep(struct server *s)
 {
 	int64_t now = mono_ms();
 	int busy = 0;
 	bool draining = s->draining;
 	pthread_mutex_lock(&s->conns_mu);
+	linger_sweep(s, now, false);
 	for (struct conn_track *t = s->conns; t; t = t->next) {
 		if (t->cut || t->fd < 0)
 			continue;
@@ -631,6 +686,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return st;
 }
 
+/* Whether the request has a body to come (a non-zero length, or chunks). */
+static bool has_body(struct MHD_Connection *conn)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	return (cl && strcmp(cl, "0")) ||
+	       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+}
+
 /* A Content-Length larger than the body limit: refused before reading a byte. */
 static bool declared_too_large(struct MHD_Connection *conn)
 {
@@ -720,6 +783,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			st->early = ERR_TOO_LARGE;
 		if (st->early) {
 			conn_phase(conn, PHASE_HANDLING);
+			struct conn_track *t = conn_track_of(conn);
+			if (t && has_body(conn))
+				t->linger = true; /* its body stays unread */
 			return answer(s, conn, st, url, method);
 		}
 		return MHD_YES;
@@ -851,6 +917,9 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	fprintf(stderr, "techbridge: signal %d: finishing requests in flight\n", sig);
 	drain(&s, daemon);
 	MHD_stop_daemon(daemon);
+	pthread_mutex_lock(&s.conns_mu);
+	linger_sweep(&s, mono_ms(), true);
+	pthread_mutex_unlock(&s.conns_mu);
 	if (o->access_log)
 		fflush(o->access_log);
 	pthread_mutex_destroy(&s.log_mu);

@@ -49,9 +49,12 @@ test("a declared 200 MB body is refused (413) before any of it is sent", async (
 	const j = JSON.parse(r.body);
 	assert.equal(j.status, 413);
 	assert.equal(j.errors?.[0]?.field, "Content-Length", r.body);
-	// the same through fetch, with a body just over the limit
-	const big = await api("POST", "/api/v1/sessions", { body: "x".repeat((1 << 20) + 1) });
-	expectProblem(big, 413);
+	// a client that sends its body anyway still reads the 413 (the server keeps
+	// reading and discarding for a moment instead of resetting the connection)
+	for (const size of [(1 << 20) + 1, 8 << 20]) {
+		const big = await api("POST", "/api/v1/sessions", { body: "x".repeat(size) });
+		expectProblem(big, 413, "Content-Length", `${size}-byte body`);
+	}
 });
 
 test("a charset other than UTF-8 is refused with 415; UTF-8 in any spelling is accepted", async () => {
