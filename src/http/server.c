@@ -78,7 +78,7 @@ struct server {
 	pthread_mutex_t conns_mu;
 	struct conn_track *conns;
 	struct lingering *lingering; /* under conns_mu */
-	_Atomic bool draining; /* SIGTERM: every answer says Connection: close */
+	_Atomic bool draining;       /* SIGTERM: every answer says Connection: close */
 	int64_t header_deadline_ms, body_deadline_ms;
 };
 
