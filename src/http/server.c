@@ -670,7 +670,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	(void)cls;
 	struct conn_state *st = xcalloc(1, sizeof *st);
 	clock_gettime(CLOCK_MONOTONIC, &st->start);
-	conn_phase(conn, PHASE_HEAD);
+	struct conn_track *t = conn_track_of(conn);
+	if (t)
+		t->phase = PHASE_HEAD; /* the head deadline still runs from the idle start */
 	char *q = strchr(uri, '?');
 	if (strlen(uri) >= LIMIT_URL_BYTES) {
 		st->early = ERR_URI_TOO_LONG;
