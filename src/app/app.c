@@ -75,9 +75,22 @@ void app_pool_stats(struct app *app, const char **kind, int *open, int *idle)
 	db_pool_stats(app->db, open, idle);
 }
 
+void app_set_sync_full(bool full)
+{
+	db_set_sync(full ? DB_SYNC_FULL : DB_SYNC_NORMAL);
+}
+
 enum err app_ready(struct app_ctx *ctx)
 {
-	return db_ping(ctx->conn);
+	if (db_ping(ctx->conn))
+		return APP_FAIL(ctx, ERR_UNAVAILABLE, "", "the database is not reachable");
+	int64_t age;
+	char msg[256];
+	if (db_storage_failure(ctx->app->db, LIMIT_STORAGE_FAIL_READY_S, &age, msg, sizeof msg))
+		return APP_FAIL(ctx, ERR_UNAVAILABLE, "",
+		                "a write failed %llds ago (%s) and none has succeeded since",
+		                (long long)age, msg);
+	return ERR_OK;
 }
 
 /* Load the grants of user `uid` into ctx->actor. */

@@ -156,6 +156,16 @@ enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what)
 		return APP_FAIL(ctx, e, what, "breaks a rule of the store (%s)", msg);
 	if (e == ERR_UNAVAILABLE)
 		return APP_FAIL(ctx, e, "", "the database is busy; try again");
+	if (e == ERR_STORAGE_FULL)
+		return APP_FAIL(ctx, e, "",
+		                "the database's disk is full (%s, in %s): nothing was"
+		                " written; an operator must free space",
+		                msg, what);
+	if (e == ERR_STORAGE_IO)
+		return APP_FAIL(ctx, e, "",
+		                "the database's disk failed (%s, in %s): nothing was"
+		                " written; try again later",
+		                msg, what);
 	return APP_FAIL(ctx, e ? e : ERR_DB, "", "database failure in %s: %s", what, msg);
 }
 

@@ -13,6 +13,17 @@ static const struct cli_flag serve_flags[] = {
         {"--workers", "N", "worker threads (default: the number of CPUs)"},
         {"--web-dir", "DIR", "serve the web UI from DIR instead of the embedded copy"},
         {"--access-log", "FILE", "JSON access log: a file, - for stderr (default), or off"},
+        /* hardening and durability */
+        {"--max-conn-per-addr", "N",
+         "connections one client address may hold at once (default 1000)"},
+        {"--header-deadline", "SECONDS",
+         "close a connection whose request head is not complete within (default 10;"
+         " idle keep-alive connections too)"},
+        {"--body-deadline", "SECONDS",
+         "close a connection whose request body is not complete within (default 60)"},
+        {"--sync", "MODE",
+         "SQLite commits: normal (default: WAL, synchronous=NORMAL, safe from process"
+         " crashes) or full (synchronous=FULL, also safe from power failure)"},
         {NULL, NULL, NULL},
 };
 static const struct cli_flag migrate_flags[] = {

@@ -47,6 +47,12 @@ struct db_conn_base {
 	int in_tx;
 };
 
+/*
+ * A backend met a storage failure (ERR_STORAGE_FULL or ERR_STORAGE_IO) on a
+ * connection of `db`: remember it for readiness (db_storage_failure).
+ */
+void db_note_storage_failure(struct db *db, enum err e, const char *msg);
+
 extern const struct db_backend db_backend_sqlite;
 extern const struct db_backend db_backend_pg;
 

@@ -192,6 +192,12 @@ static enum err pg_err_kind(const char *state, bool broken)
 		return ERR_UNAVAILABLE; /* canceled, connection failure, server shutting down */
 	if (!strcmp(state, "54000") || !strcmp(state, "54001"))
 		return ERR_TOO_LARGE; /* program limit exceeded, statement too complex */
+	if (!strcmp(state, "53100"))
+		return ERR_STORAGE_FULL; /* disk full */
+	if (!strncmp(state, "53", 2))
+		return ERR_UNAVAILABLE; /* out of memory, too many connections */
+	if (!strncmp(state, "58", 2) || !strcmp(state, "XX001") || !strcmp(state, "XX002"))
+		return ERR_STORAGE_IO; /* I/O error, data or index corrupted */
 	return broken ? ERR_UNAVAILABLE : ERR_DB;
 }
 
@@ -201,7 +207,10 @@ static enum err pg_err(struct db_conn *c, const PGresult *res, const char *prefi
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	pg_set_msg(c, prefix, msg ? msg : PQerrorMessage(c->pg));
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	return pg_err_kind(state, PQstatus(c->pg) != CONNECTION_OK);
+	enum err e = pg_err_kind(state, PQstatus(c->pg) != CONNECTION_OK);
+	if (e == ERR_STORAGE_FULL || e == ERR_STORAGE_IO)
+		db_note_storage_failure(c->base.db, e, c->errmsg);
+	return e;
 }
 
 /* ---- connections ---- */

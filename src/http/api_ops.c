@@ -12,11 +12,9 @@ void api_healthz(struct req *rq)
 
 void api_readyz(struct req *rq)
 {
-	enum err e = app_ready(rq->ctx);
-	if (e) {
-		err_set(&rq->ctx->err, ERR_UNAVAILABLE, "", "the database is not reachable");
+	/* 503 with the cause: the store is unreachable, or writes failed lately */
+	if (app_ready(rq->ctx))
 		return http_problem(rq, ERR_UNAVAILABLE);
-	}
 	buf_puts(&rq->out, "{\"status\":\"ready\"}");
 	http_json(rq, 200);
 }

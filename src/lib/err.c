@@ -26,6 +26,11 @@ static const struct {
         [ERR_DB] = {500, 3, "database", "Database error"},
         [ERR_UNAVAILABLE] = {503, 3, "unavailable", "Service unavailable"},
         [ERR_INTERNAL] = {500, 3, "internal", "Internal error"},
+        [ERR_MEDIA_TYPE] = {415, 2, "unsupported-media-type", "Unsupported media type"},
+        [ERR_URI_TOO_LONG] = {414, 2, "uri-too-long", "URI too long"},
+        [ERR_HEADERS_TOO_BIG] = {431, 2, "request-too-large", "Request header fields too large"},
+        [ERR_STORAGE_FULL] = {507, 3, "storage-full", "Insufficient storage"},
+        [ERR_STORAGE_IO] = {503, 3, "storage-io", "Storage failure"},
 };
 _Static_assert(sizeof err_table / sizeof err_table[0] == ERR__MAX,
                "err_table covers every enum err");
