@@ -24,6 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/*
+ * State shared by every worker thread: the access log is serialised by log_mu; request
+ * ids are a per-process prefix and an atomic counter, so they are unique without a lock
+ */
 struct server {
 	struct app *app;
 	const struct server_opts *opts;
@@ -40,6 +44,7 @@ struct conn_state {
 	struct timespec start;
 };
 
+/* CLOCK_MONOTONIC: a wall-clock step (NTP) must not produce negative or huge latencies */
 static double elapsed(const struct timespec *t0)
 {
 	struct timespec t;
@@ -49,6 +54,7 @@ static double elapsed(const struct timespec *t0)
 
 /* ---- responses ---- */
 
+/* Every response goes out through here, so the headers that always apply are set in one place */
 static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const char *rid)
 {
 	/* libmicrohttpd copies the body: the buffer stays with the worker for the next request */
@@ -60,6 +66,9 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 		MHD_add_response_header(resp, "Content-Type",
 		                        rq->content_type ? rq->content_type : "application/json");
 	MHD_add_response_header(resp, "X-Request-Id", rid);
+	/*
+	 * browsers must not guess a type: a JSON body holding user text must never be read as HTML
+	 */
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (rq->location)
 		MHD_add_response_header(resp, "Location", rq->location);
@@ -70,8 +79,13 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 	}
 	if (rq->allow)
 		MHD_add_response_header(resp, "Allow", rq->allow);
+	/* RFC 6750: a 401 names the scheme the client should use */
 	if (rq->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+	/*
+	 * API answers hold personal data and change with every write: no cache may
+	 * keep them (static files get no such header)
+	 */
 	if (rq->route)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (rq->ctx && rq->ctx->replayed)
@@ -83,6 +97,10 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 
 /* ---- access log ---- */
 
+/*
+ * One JSON object per line (docs/ARCHITECTURE.md), built outside the lock;
+ * only the write and the periodic flush are serialised
+ */
 static void access_log(struct server *s, struct req *rq, const char *rid, const char *addr,
                        double secs, size_t bytes)
 {
@@ -103,6 +121,7 @@ static void access_log(struct server *s, struct req *rq, const char *rid, const 
 	jw_kstr(&w, "route", rq->route ? rq->route->path : NULL);
 	jw_ki64(&w, "status", rq->status);
 	jw_key(&w, "ms");
+	/* milliseconds cut to two decimals: finer digits are noise and bloat the log */
 	jw_f64(&w, (double)(int64_t)(secs * 1e5) / 100.0);
 	jw_ki64(&w, "bytes", (int64_t)bytes);
 	jw_kstr(&w, "user", rq->ctx && rq->ctx->actor.username[0] ? rq->ctx->actor.username : NULL);
@@ -121,6 +140,10 @@ static void access_log(struct server *s, struct req *rq, const char *rid, const 
 
 /* ---- input ---- */
 
+/*
+ * The state of one pass over the query string (libmicrohttpd calls back per parameter):
+ * the first error stops the pass, and the seen_ flags catch a parameter given twice
+ */
 struct query_scan {
 	struct req *rq;
 	enum err e;
@@ -129,6 +152,10 @@ struct query_scan {
 	bool seen_limit, seen_cursor, seen_count, seen_version;
 };
 
+/*
+ * Visible ASCII only, bounded: the value is echoed into response headers, logs and
+ * the idempotency store, where a control character or line break could forge content
+ */
 static bool valid_header_token(const char *s, size_t max)
 {
 	size_t n = strlen(s);
@@ -176,6 +203,10 @@ static enum err common_param(struct query_scan *q, const char *key, const char *
 	return ERR_OK;
 }
 
+/*
+ * Every parameter must be declared by the route: an unknown one is a 400, so a
+ * client's typo in a filter name is reported instead of silently returning everything
+ */
 static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                     const char *value)
 {
@@ -212,7 +243,10 @@ static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const ch
 	return q->e ? MHD_NO : MHD_YES;
 }
 
-/* Depth of a JSON value, stopping early past the limit. */
+/*
+ * Depth of a JSON value, stopping early past the limit. Bodies are flat
+ * objects, so a deeper one is refused before any handler recurses over it.
+ */
 static int json_depth(const json_t *j, int depth)
 {
 	if (depth > LIMIT_JSON_DEPTH)
@@ -238,6 +272,11 @@ static int json_depth(const json_t *j, int depth)
 	return max;
 }
 
+/*
+ * A route declares what it takes: no body, a body checked against its field table,
+ * or raw JSON its handler parses (ROUTE_JSON). Requiring the media type also means
+ * a browser form on another site cannot post here without a CORS preflight.
+ */
 static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct conn_state *st)
 {
 	const struct route *r = rq->route;
@@ -270,6 +309,10 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 		if (!json_is_integer(v) || json_integer_value(v) < 1)
 			return err_set(d, ERR_INVALID, "version", "must be a positive integer");
 		rq->version = json_integer_value(v);
+		/*
+		 * the version is the concurrency check, not a field: removed so the field
+		 * table does not refuse it
+		 */
 		json_object_del(rq->json, "version");
 	}
 	if (r->flags & ROUTE_JSON)
@@ -278,6 +321,10 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 	                        rq->body, &rq->ctx->arena, d);
 }
 
+/*
+ * The peer's address as text for the log and for per-address limits (failed
+ * sign-ins, objections); empty when libmicrohttpd does not know it
+ */
 static const char *client_addr(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -309,6 +356,10 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 		        LIMIT_BODY_BYTES);
 		return http_problem(rq, ERR_TOO_LARGE);
 	}
+	/*
+	 * the operations endpoints (ROUTE_RAW) run without a database connection so they answer
+	 * even when the pool is exhausted; /readyz takes one because that is what it reports on
+	 */
 	if (!(r->flags & ROUTE_RAW) || !strcmp(r->path, "/readyz")) {
 		if ((e = app_ctx_begin(ctx, s->app))) {
 			rq->retry_after = 5;
@@ -333,6 +384,10 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 		err_set(&ctx->err, ERR_UNAUTHENTICATED, "Authorization", "sign in first");
 		return http_problem(rq, ERR_UNAUTHENTICATED);
 	}
+	/*
+	 * checks in the order of docs/ARCHITECTURE.md (credentials, query, body): the
+	 * first problem found is the one reported
+	 */
 	rq->page.limit = LIMIT_PAGE_DEFAULT;
 	struct query_scan q = {.rq = rq};
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &q);
@@ -350,6 +405,7 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 	}
 	if ((e = read_body(rq, conn, st)))
 		return http_problem(rq, e);
+	/* only POST is replayable: the raw body is kept for the idempotency store's hash */
 	if (!strcmp(rq->method, "POST")) {
 		const char *key =
 		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
@@ -365,6 +421,10 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 	r->handler(rq);
 }
 
+/*
+ * A client's id is kept so one request can be followed across systems; it must be a short
+ * visible token without quotes or backslashes, as it is copied into JSON and headers
+ */
 static void request_id(struct server *s, struct MHD_Connection *conn, char out[80])
 {
 	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
@@ -397,6 +457,10 @@ static void spare_key_init(void)
 	pthread_key_create(&spare_key, spare_free);
 }
 
+/*
+ * Created on a worker's first request; the thread key's destructor frees it
+ * when the daemon stops the pool
+ */
 static struct spare *worker_spare(void)
 {
 	pthread_once(&spare_once, spare_key_init);
@@ -408,6 +472,11 @@ static struct spare *worker_spare(void)
 	return sp;
 }
 
+/*
+ * The access handler (see the top of this file for the three calls). The
+ * request runs to the end within the last call: handlers never suspend, so one
+ * worker serves one request at a time.
+ */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -443,6 +512,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	ctx.request_id = rid;
 	client_addr(conn, addr, sizeof addr);
 	char allow[64];
+	/* the route matcher copies the path into a fixed scratch buffer of this size */
 	if (strlen(url) >= LIMIT_URL_BYTES) {
 		err_set(&ctx.err, ERR_MALFORMED, "", "the URL is longer than %d bytes",
 		        LIMIT_URL_BYTES);
@@ -457,6 +527,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq.allow = allow;
 	} else if (strncmp(url, "/api/", 5) &&
 	           (!strcmp(method, "GET") || !strcmp(method, "HEAD"))) {
+		/* not the API and not a route: the web UI (its client-side routes included) */
 		static_serve(&rq, s->opts->web_dir, url);
 	} else {
 		err_set(&ctx.err, ERR_NOT_FOUND, "", "no endpoint %s %s", method, url);
@@ -481,6 +552,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return res;
 }
 
+/*
+ * Called for every connection request libmicrohttpd started, answered or not (client
+ * gone, timeout): the only place the body buffer and the in-flight count are released
+ */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -496,6 +571,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	metrics_inflight_add(-1);
 }
 
+/* IPv4 only, ADDRESS:PORT; an empty address listens on all interfaces */
 static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct err_detail *d)
 {
 	const char *colon = strrchr(listen, ':');
@@ -518,6 +594,10 @@ static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct err_
 	return true;
 }
 
+/*
+ * Runs until SIGTERM or SIGINT, then drains: new connections are refused and
+ * requests in flight get up to ten seconds to finish before the daemon stops
+ */
 enum err server_run(struct app *app, const struct server_opts *o, struct err_detail *d)
 {
 	struct sockaddr_in sa;
