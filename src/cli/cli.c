@@ -12,6 +12,10 @@
 
 const char *cli_db_url;
 
+/*
+ * Names of two-word commands ("user add") include the space: main.c tries the
+ * two-word form first
+ */
 const struct cli_cmd *cli_find(const char *name)
 {
 	int n;
@@ -22,6 +26,7 @@ const struct cli_cmd *cli_find(const char *name)
 	return NULL;
 }
 
+/* Generated from the flag table, so --help cannot drift from what cli_parse accepts */
 void cli_usage(const struct cli_cmd *cmd, FILE *f)
 {
 	fprintf(f, "usage: techbridge [--db URL] %s", cmd->name);
@@ -51,6 +56,10 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 	bool only_pos = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
+		/*
+		 * "-" alone is an argument (stdin), and after "--" everything is, so a file
+		 * named "-x" can be given
+		 */
 		if (only_pos || a[0] != '-' || !strcmp(a, "-")) {
 			if (*npos >= CLI_ARGS_MAX) {
 				fprintf(stderr, "techbridge %s: too many arguments\n", cmd->name);
@@ -69,6 +78,7 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 			*status = 0;
 			return false;
 		}
+		/* both --flag VALUE and --flag=VALUE, as getopt_long accepts them */
 		const char *eq = strchr(a, '=');
 		size_t n = eq ? (size_t)(eq - a) : strlen(a);
 		int k = 0;
@@ -97,6 +107,7 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 	return true;
 }
 
+/* Flags are looked up by name so commands do not depend on their position in the table */
 const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char *name)
 {
 	for (int i = 0; cmd->flags[i].name; i++)
@@ -122,6 +133,10 @@ void cli_close(struct app *app, struct app_ctx *ctx)
 	app_close(app);
 }
 
+/*
+ * One line on stderr in the form "techbridge: WHAT: [line N: ][FIELD: ]MESSAGE", the
+ * form docs/CLI.md documents; the exit code comes from the error table (lib/err.c)
+ */
 int cli_fail(enum err e, const struct err_detail *d, const char *what)
 {
 	if (d && d->line && d->field[0])
@@ -149,6 +164,10 @@ bool cli_app_open(struct app *app, int pool)
 	return true;
 }
 
+/*
+ * Every CLI command runs as the CLI's administrator actor (app_ctx_as_cli):
+ * whoever can run the binary on the database already holds its file or credentials
+ */
 bool cli_ctx_begin(struct app_ctx *ctx, struct app *app)
 {
 	memset(ctx, 0, sizeof *ctx);
@@ -164,6 +183,10 @@ bool cli_ctx_begin(struct app_ctx *ctx, struct app *app)
 static time_t progress_last;
 static bool progress_shown;
 
+/*
+ * A bar redrawn in place on a terminal; when stderr is a file or pipe, one line
+ * at most every five seconds (and the last), so logs of long imports stay short
+ */
 void cli_progress(const char *what, long done, long total)
 {
 	bool tty = isatty(2);
@@ -195,6 +218,7 @@ FILE *cli_input(const char *path)
 	return strcmp(path, "-") ? fopen(path, "rb") : stdin;
 }
 
+/* Blank lines are skipped but counted, so the line numbers in messages match the file */
 ssize_t cli_next_line(FILE *f, char **line, size_t *cap, long *lineno)
 {
 	ssize_t len;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The server's options from the flags; everything else about serving lives in http/server.c */
 int cmd_serve(int argc, char **argv)
 {
 	CLI_PARSE("serve", npos == 0);
