@@ -82,8 +82,8 @@ static enum err drain_all(struct drain *d, struct app_ctx *ctx)
 }
 
 /*
- * Sends what is queued and exits: run it from cron (docs/OPERATIONS.md). Exit 3 when
- * anything failed, so cron's mail shows it; the failed mail stays queued for the next run.
+ * Sends what is queued and exits: run it from cron (docs/OPERATIONS.md). Exit
+ * 3 when anything failed; the failed mail stays queued for the next run.
  */
 int cmd_mail_drain(int argc, char **argv)
 {
