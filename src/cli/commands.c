@@ -8,6 +8,10 @@
 
 #include <stdlib.h>
 
+/*
+ * The kernel commands' flag tables, each ended by a NULL row: the single
+ * source of the command's parsing, its --help and the manual page
+ */
 static const struct cli_flag serve_flags[] = {
         {"--listen", "ADDR:PORT", "address to listen on (default 127.0.0.1:8080)"},
         {"--workers", "N", "worker threads (default: the number of CPUs)"},
@@ -139,6 +143,11 @@ static const struct {
 #undef CLI_MODULE
 };
 
+/*
+ * Assembled once on first use: the kernel's rows first, then each module's in
+ * registration order, so help and the manual list them in a stable order. Not
+ * thread-safe; main calls it before anything starts threads.
+ */
 const struct cli_cmd *cli_command_table(int *n)
 {
 	static struct cli_cmd *all;

@@ -292,6 +292,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 	}
 	if (rq->allow)
 		MHD_add_response_header(resp, "Allow", rq->allow);
+	/* RFC 6750: a 401 names the scheme the client should use */
 	if (rq->status == 401)
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
 	if (rq->ctx && rq->ctx->replayed)
@@ -303,6 +304,10 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 
 /* ---- access log ---- */
 
+/*
+ * One JSON object per line (docs/ARCHITECTURE.md), built outside the lock;
+ * only the write and the periodic flush are serialised
+ */
 static void access_log(struct server *s, struct req *rq, const char *rid, const char *addr,
                        double secs, size_t bytes)
 {
@@ -323,6 +328,7 @@ static void access_log(struct server *s, struct req *rq, const char *rid, const 
 	jw_kstr(&w, "route", rq->route ? rq->route->path : NULL);
 	jw_ki64(&w, "status", rq->status);
 	jw_key(&w, "ms");
+	/* milliseconds cut to two decimals: finer digits are noise and bloat the log */
 	jw_f64(&w, (double)(int64_t)(secs * 1e5) / 100.0);
 	jw_ki64(&w, "bytes", (int64_t)bytes);
 	jw_kstr(&w, "user", rq->ctx && rq->ctx->actor.username[0] ? rq->ctx->actor.username : NULL);
@@ -341,6 +347,10 @@ static void access_log(struct server *s, struct req *rq, const char *rid, const 
 
 /* ---- input ---- */
 
+/*
+ * The state of one pass over the query string (libmicrohttpd calls back per parameter):
+ * the first error stops the pass, and the seen_ flags catch a parameter given twice
+ */
 struct query_scan {
 	struct req *rq;
 	enum err e;
@@ -349,6 +359,10 @@ struct query_scan {
 	bool seen_limit, seen_cursor, seen_count, seen_version;
 };
 
+/*
+ * Visible ASCII only, bounded: the value is echoed into response headers, logs and
+ * the idempotency store, where a control character or line break could forge content
+ */
 static bool valid_header_token(const char *s, size_t max)
 {
 	size_t n = strlen(s);
@@ -396,6 +410,10 @@ static enum err common_param(struct query_scan *q, const char *key, const char *
 	return ERR_OK;
 }
 
+/*
+ * Every parameter must be declared by the route: an unknown one is a 400, so a
+ * client's typo in a filter name is reported instead of silently returning everything
+ */
 static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                     const char *value)
 {
@@ -432,7 +450,10 @@ static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind, const ch
 	return q->e ? MHD_NO : MHD_YES;
 }
 
-/* Depth of a JSON value, stopping early past the limit. */
+/*
+ * Depth of a JSON value, stopping early past the limit. Bodies are flat
+ * objects, so a deeper one is refused before any handler recurses over it.
+ */
 static int json_depth(const json_t *j, int depth)
 {
 	if (depth > LIMIT_JSON_DEPTH)
@@ -522,6 +543,10 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 		if (!json_is_integer(v) || json_integer_value(v) < 1)
 			return err_set(d, ERR_INVALID, "version", "must be a positive integer");
 		rq->version = json_integer_value(v);
+		/*
+		 * the version is the concurrency check, not a field: removed so the field
+		 * table does not refuse it
+		 */
 		json_object_del(rq->json, "version");
 	}
 	if (r->flags & ROUTE_JSON)
@@ -530,6 +555,10 @@ static enum err read_body(struct req *rq, struct MHD_Connection *conn, struct co
 	                        rq->body, &rq->ctx->arena, d);
 }
 
+/*
+ * The peer's address as text for the log and for per-address limits (failed
+ * sign-ins, objections); empty when libmicrohttpd does not know it
+ */
 static const char *client_addr(struct MHD_Connection *conn, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -561,6 +590,10 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 		        LIMIT_BODY_BYTES);
 		return http_problem(rq, ERR_TOO_LARGE);
 	}
+	/*
+	 * the operations endpoints (ROUTE_RAW) run without a database connection so they answer
+	 * even when the pool is exhausted; /readyz takes one because that is what it reports on
+	 */
 	if (!(r->flags & ROUTE_RAW) || !strcmp(r->path, "/readyz")) {
 		if ((e = app_ctx_begin(ctx, s->app))) {
 			rq->retry_after = 5;
@@ -585,6 +618,10 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 		err_set(&ctx->err, ERR_UNAUTHENTICATED, "Authorization", "sign in first");
 		return http_problem(rq, ERR_UNAUTHENTICATED);
 	}
+	/*
+	 * checks in the order of docs/ARCHITECTURE.md (credentials, query, body): the
+	 * first problem found is the one reported
+	 */
 	rq->page.limit = LIMIT_PAGE_DEFAULT;
 	struct query_scan q = {.rq = rq};
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, &q);
@@ -602,6 +639,7 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 	}
 	if ((e = read_body(rq, conn, st)))
 		return http_problem(rq, e);
+	/* only POST is replayable: the raw body is kept for the idempotency store's hash */
 	if (!strcmp(rq->method, "POST")) {
 		const char *key =
 		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Idempotency-Key");
@@ -617,6 +655,10 @@ static void dispatch(struct server *s, struct req *rq, struct MHD_Connection *co
 	r->handler(rq);
 }
 
+/*
+ * A client's id is kept so one request can be followed across systems; it must be a short
+ * visible token without quotes or backslashes, as it is copied into JSON and headers
+ */
 static void request_id(struct server *s, struct MHD_Connection *conn, char out[80])
 {
 	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
@@ -649,6 +691,10 @@ static void spare_key_init(void)
 	pthread_key_create(&spare_key, spare_free);
 }
 
+/*
+ * Created on a worker's first request; the thread key's destructor frees it
+ * when the daemon stops the pool
+ */
 static struct spare *worker_spare(void)
 {
 	pthread_once(&spare_once, spare_key_init);
@@ -745,6 +791,7 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, str
 		rq.allow = allow;
 	} else if (strncmp(url, "/api/", 5) &&
 	           (!strcmp(method, "GET") || !strcmp(method, "HEAD"))) {
+		/* not the API and not a route: the web UI (its client-side routes included) */
 		static_serve(&rq, s->opts->web_dir, url);
 	} else {
 		err_set(&ctx.err, ERR_NOT_FOUND, "", "no endpoint %s %s", method, url);
@@ -828,6 +875,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
+/* IPv4 only, ADDRESS:PORT; an empty address listens on all interfaces */
 static bool parse_listen(const char *listen, struct sockaddr_in *sa, struct err_detail *d)
 {
 	const char *colon = strrchr(listen, ':');

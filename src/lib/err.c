@@ -35,6 +35,7 @@ static const struct {
 _Static_assert(sizeof err_table / sizeof err_table[0] == ERR__MAX,
                "err_table covers every enum err");
 
+/* An out-of-range value (a bug) reports as an internal error instead of reading past the table */
 static unsigned err_index(enum err e)
 {
 	return (unsigned)e < ERR__MAX ? (unsigned)e : ERR_INTERNAL;
@@ -60,6 +61,10 @@ const char *err_slug(enum err e)
 	return err_table[err_index(e)].slug;
 }
 
+/*
+ * Returns e so a caller can write `return err_set(d, ERR_INVALID, ...)`. A
+ * NULL detail is allowed for callers that only need the kind.
+ */
 enum err err_set(struct err_detail *d, enum err e, const char *field, const char *fmt, ...)
 {
 	if (!d)
