@@ -27,3 +27,14 @@ export function useChart(el, option, source) {
     chart = null
   })
 }
+
+// A chart's accessible name: its title and each category's values, for the
+// element with role="img" (the data table beside it has the detail).
+// series: [{name, values}]; one series is read without its name.
+export function chartSummary(t, title, categories, series, format) {
+  const val = (v) => (v === null || v === undefined ? '—' : format(v))
+  const items = categories.map((c, i) => (series.length === 1
+    ? `${c} ${val(series[0].values[i])}`
+    : `${c} (${series.map((s) => `${s.name} ${val(s.values[i])}`).join(', ')})`))
+  return t('a11y.chartSummary', { title, items: items.join('; ') })
+}
