@@ -3,7 +3,7 @@
 // home page's to-do items and panels are all assembled from it (see
 // registry.js), so adding a module is its folder under modules/ plus one line
 // here. A module not built yet is a placeholder: a menu entry and a "coming
-// soon" page. What a module may export is described in docs/WEB.md.
+// soon" page. What a module may export is described in web/README.md.
 import { placeholder } from './placeholder.js'
 import gradient from './gradient/index.js'
 import market from './market/index.js'

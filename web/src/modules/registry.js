@@ -1,6 +1,6 @@
 // What the kernel takes from the module list: each function gathers one
 // contribution of every module, in list order. The shapes are described in
-// docs/WEB.md ("Adding a module").
+// web/README.md ("Adding a module").
 import { MODULES } from './index.js'
 import { assembleMessages } from './messages.js'
 
