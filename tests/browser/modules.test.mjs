@@ -83,3 +83,27 @@ test('every module folder is in the list, and every menu entry has a label in bo
     for (const loc of ['zh-CN', 'en']) assert.ok(msgs[loc].nav && msgs[loc].nav[key], `nav.${key} in ${loc}`)
   }
 })
+
+test('two modules defining one message is refused', async () => {
+  const { assembleMessages } = await import(pathToFileURL(path.join(modulesDir, 'messages.js')))
+  const a = { name: 'a', messages: { en: { nav: { a: 'A' }, a: { x: 'x' } } } }
+  const b = { name: 'b', messages: { en: { nav: { b: 'B' }, a: { x: 'y' } } } }
+  const kernel = { en: { nav: { dashboard: 'Dashboard' } } }
+  assert.deepEqual(assembleMessages(kernel, [a]).en, { nav: { dashboard: 'Dashboard', a: 'A' }, a: { x: 'x' } })
+  assert.throws(() => assembleMessages(kernel, [a, b]), /message a\.x is defined twice/)
+})
+
+test('the home-page hooks: every to-do provider is asked, a failing one hides nothing else; panels filter', async () => {
+  globalThis.sessionStorage ??= { getItem: () => null, setItem() {}, removeItem() {} }
+  const { moduleTodos, modulePanels } = await import(pathToFileURL(path.join(modulesDir, 'registry.js')))
+  const list = [
+    { name: 'a', todo: async (ctx) => [{ key: 'a1', label: 'x', to: '/a', who: ctx.who }] },
+    { name: 'b', todo: async () => { throw new Error('down') } },
+    { name: 'c', todo: () => [{ key: 'c1', label: 'y', to: '/c' }], panels: [{ key: 'p1' }, { key: 'p2', visible: () => false }] },
+    { name: 'd' },
+  ]
+  const items = await moduleTodos({ who: 'me' }, list)
+  assert.deepEqual(items.map((i) => i.key), ['a1', 'c1'])
+  assert.equal(items[0].who, 'me')
+  assert.deepEqual(modulePanels(list).map((p) => p.key), ['p1'])
+})
