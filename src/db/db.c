@@ -210,6 +210,11 @@ void db_pool_stats(struct db *db, int *open, int *idle)
 	pthread_mutex_unlock(&db->mu);
 }
 
+enum err db_cols_check(struct db_conn *c, enum stmt id, int want)
+{
+	return BASE(c)->be->cols_check(c, id, want);
+}
+
 enum err db_ping(struct db_conn *c)
 {
 	struct db_rows *r;

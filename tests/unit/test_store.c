@@ -297,7 +297,41 @@ static void list_filters_use_their_indexes(void)
 	}
 }
 
-UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect), UNIT_CASE(late_migration_still_applies),
+/*
+ * Every statement's rows have the columns its row family declares (stmt_row.h),
+ * and preparing one whose declaration is wrong fails loudly, naming it: without
+ * the check a column added to a select list shifted every read after it.
+ */
+static void row_columns_are_checked_at_prepare(void)
+{
+	fresh_db();
+	struct db *db;
+	struct db_conn *c;
+	struct err_detail d = {0};
+	CHECK(db_open(dbpath, 2, &db, &d) == ERR_OK);
+	CHECK(db_acquire(db, &c) == ERR_OK);
+	for (int i = 0; i < STMT__MAX; i++)
+		CHECK(db_cols_check(c, (enum stmt)i, stmt_ncols((enum stmt)i)) == ERR_OK);
+	CHECK_INT(stmt_ncols(STMT_REGION_GET), REGION__NCOLS);
+	CHECK_INT(REGION__NCOLS, 6);
+	CHECK_INT(stmt_ncols(STMT_REGION_INSERT), 0);
+	/* one column fewer than the statement returns, and a write declared with rows */
+	CHECK(db_cols_check(c, STMT_REGION_GET, REGION__NCOLS - 1) == ERR_INTERNAL);
+	CHECK_STR(db_last_error(c),
+	          "REGION_GET: the statement returns 6 columns, its row declares 5");
+	CHECK(db_cols_check(c, STMT_REGION_DELETE, 1) == ERR_INTERNAL);
+	CHECK(strstr(db_last_error(c), "REGION_DELETE") != NULL);
+	/* the columns' names follow the select list */
+	CHECK_STR(stmt_sql(STMT_REGION_GET, DB_SQLITE),
+	          "SELECT code, name, name_en, level, parent_code, version FROM regions WHERE code "
+	          "= ?");
+	CHECK_INT(COL_REGION_VERSION, 5);
+	db_release(c);
+	db_close(db);
+}
+
+UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect),
+          UNIT_CASE(row_columns_are_checked_at_prepare), UNIT_CASE(late_migration_still_applies),
           UNIT_CASE(list_filters_use_their_indexes), UNIT_CASE(schema_matches_checked_in_file),
           UNIT_CASE(audit_chain_detects_tampering),
           UNIT_CASE(idempotency_key_replays_the_first_result))
