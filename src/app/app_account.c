@@ -40,19 +40,19 @@ static enum err load_user_grants(struct app_ctx *ctx, struct user *u)
 	return e ? app_db_fail(ctx, e, "roles") : ERR_OK;
 }
 
-/* USER_COLS order: id, username, display_name, email, locale, disabled, created, updated, version */
+/* A row of USER_ROW (stmt_user.def) into u, its text in the ctx arena. */
 static void user_from_row(struct app_ctx *ctx, struct db_rows *r, struct user *u)
 {
 	memset(u, 0, sizeof *u);
-	u->id = db_col_i64(r, 0);
-	u->username = app_col(ctx, r, 1);
-	u->display_name = app_col(ctx, r, 2);
-	u->email = app_col(ctx, r, 3);
-	u->locale = app_col(ctx, r, 4);
-	u->disabled = db_col_i64(r, 5) != 0;
-	u->created_at = app_col(ctx, r, 6);
-	u->updated_at = app_col(ctx, r, 7);
-	u->version = db_col_i64(r, 8);
+	u->id = db_col_i64(r, COL_USER_ID);
+	u->username = app_col(ctx, r, COL_USER_USERNAME);
+	u->display_name = app_col(ctx, r, COL_USER_DISPLAY_NAME);
+	u->email = app_col(ctx, r, COL_USER_EMAIL);
+	u->locale = app_col(ctx, r, COL_USER_LOCALE);
+	u->disabled = db_col_i64(r, COL_USER_DISABLED) != 0;
+	u->created_at = app_col(ctx, r, COL_USER_CREATED_AT);
+	u->updated_at = app_col(ctx, r, COL_USER_UPDATED_AT);
+	u->version = db_col_i64(r, COL_USER_VERSION);
 }
 
 static enum err user_load(struct app_ctx *ctx, int64_t id, struct user *out)
@@ -97,7 +97,7 @@ enum err app_user_find(struct app_ctx *ctx, const char *username, int64_t *id)
 		return app_db_fail(ctx, e, "user");
 	bool found = db_next(r);
 	if (found)
-		*id = db_col_i64(r, 0);
+		*id = db_col_i64(r, COL_USER_AUTH_ID);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "user");
 	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "username", "no user %s", username);
@@ -172,7 +172,7 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	int64_t id = 0;
 	if (!e) {
 		if (db_next(r))
-			id = db_col_i64(r, 0);
+			id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	sodium_memzero(hash, sizeof hash);
@@ -279,9 +279,9 @@ static enum err stored_hash(struct app_ctx *ctx, const char *username, int64_t *
 		return app_db_fail(ctx, e, "user");
 	*hash = NULL;
 	if (db_next(r)) {
-		*id = db_col_i64(r, 0);
-		*hash = app_col(ctx, r, 1);
-		*disabled = db_col_i64(r, 2) != 0;
+		*id = db_col_i64(r, COL_USER_AUTH_ID);
+		*hash = app_col(ctx, r, COL_USER_AUTH_PASSWORD_HASH);
+		*disabled = db_col_i64(r, COL_USER_AUTH_DISABLED) != 0;
 	}
 	e = db_done(r);
 	return e ? app_db_fail(ctx, e, "user") : ERR_OK;
@@ -336,8 +336,9 @@ static int64_t login_failures(struct app_ctx *ctx, const char *key, int64_t wind
 		return 0;
 	if (db_next(r)) {
 		int64_t start;
-		if (instant_parse(db_col_text(r, 0), &start) && start >= window_start_min)
-			n = db_col_i64(r, 1);
+		if (instant_parse(db_col_text(r, COL_LOGIN_FAIL_WINDOW_START), &start) &&
+		    start >= window_start_min)
+			n = db_col_i64(r, COL_LOGIN_FAIL_FAILURES);
 	}
 	db_done(r);
 	return n;
@@ -355,7 +356,8 @@ static void login_fail_record(struct app_ctx *ctx, const char *key)
 	snprintf(start, sizeof start, "%s", ctx->now_s);
 	if (n > 0 && !db_query(ctx->conn, STMT_LOGIN_FAIL_GET, DB_ARGS(DB_TEXT(key)), &r)) {
 		if (db_next(r))
-			snprintf(start, sizeof start, "%s", db_col_text(r, 0));
+			snprintf(start, sizeof start, "%s",
+			         db_col_text(r, COL_LOGIN_FAIL_WINDOW_START));
 		db_done(r);
 	}
 	if (db_exec(ctx->conn, STMT_LOGIN_FAIL_SET,
@@ -416,7 +418,7 @@ enum err app_login(struct app_ctx *ctx, const char *username, const char *passwo
 	if (!e) {
 		memset(tok, 0, sizeof *tok);
 		if (db_next(r))
-			tok->id = db_col_i64(r, 0);
+			tok->id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e)
@@ -444,7 +446,7 @@ enum err app_logout(struct app_ctx *ctx, const char *token)
 		return app_db_fail(ctx, e, "session");
 	int64_t id = 0;
 	if (db_next(r))
-		id = db_col_i64(r, 0);
+		id = db_col_i64(r, COL_TOKEN_AUTH_ID);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "session");
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
@@ -501,7 +503,7 @@ static enum err grant_insert(struct app_ctx *ctx, int64_t user_id, struct grant 
 	             &r);
 	if (!e) {
 		if (db_next(r))
-			g->id = db_col_i64(r, 0);
+			g->id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e == ERR_CONFLICT)
@@ -537,13 +539,14 @@ static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant
 	int64_t owner = 0;
 	if (db_next(r)) {
 		g.id = grant_id;
-		owner = db_col_i64(r, 1);
-		role_parse(db_col_text(r, 2), &g.role);
-		if (!db_col_null(r, 3))
-			snprintf(g.region, sizeof g.region, "%s", db_col_text(r, 3));
-		if (!db_col_null(r, 4))
-			gov_level_parse(db_col_text(r, 4), &g.level);
-		g.org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
+		owner = db_col_i64(r, COL_ROLE_USER_ID);
+		role_parse(db_col_text(r, COL_ROLE_ROLE), &g.role);
+		if (!db_col_null(r, COL_ROLE_REGION_CODE))
+			snprintf(g.region, sizeof g.region, "%s",
+			         db_col_text(r, COL_ROLE_REGION_CODE));
+		if (!db_col_null(r, COL_ROLE_LEVEL))
+			gov_level_parse(db_col_text(r, COL_ROLE_LEVEL), &g.level);
+		g.org_id = db_col_null(r, COL_ROLE_ORG_ID) ? 0 : db_col_i64(r, COL_ROLE_ORG_ID);
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "role");
@@ -606,14 +609,14 @@ enum err app_org_member_remove(struct app_ctx *ctx, int64_t org_id, int64_t gran
 static void token_from_row(struct app_ctx *ctx, struct db_rows *r, struct token_info *t)
 {
 	memset(t, 0, sizeof *t);
-	t->id = db_col_i64(r, 0);
-	t->user_id = db_col_i64(r, 1);
-	t->kind = app_col(ctx, r, 2);
-	t->name = app_col(ctx, r, 3);
-	t->created_at = app_col(ctx, r, 4);
-	t->expires_at = app_col(ctx, r, 5);
-	t->last_used_at = app_col(ctx, r, 6);
-	t->revoked = !db_col_null(r, 7);
+	t->id = db_col_i64(r, COL_TOKEN_ID);
+	t->user_id = db_col_i64(r, COL_TOKEN_USER_ID);
+	t->kind = app_col(ctx, r, COL_TOKEN_KIND);
+	t->name = app_col(ctx, r, COL_TOKEN_NAME);
+	t->created_at = app_col(ctx, r, COL_TOKEN_CREATED_AT);
+	t->expires_at = app_col(ctx, r, COL_TOKEN_EXPIRES_AT);
+	t->last_used_at = app_col(ctx, r, COL_TOKEN_LAST_USED_AT);
+	t->revoked = !db_col_null(r, COL_TOKEN_REVOKED_AT);
 }
 
 enum err app_token_list(struct app_ctx *ctx, struct page *out)
@@ -658,7 +661,7 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	int64_t count = 0;
 	if (!(e = db_query(ctx->conn, STMT_TOKEN_COUNT_USER, DB_ARGS(DB_INT(user_id)), &r))) {
 		if (db_next(r))
-			count = db_col_i64(r, 0);
+			count = db_col_i64(r, COL_COUNT);
 		e = db_done(r);
 	}
 	if (!e && count >= LIMIT_TOKENS_PER_USER)
@@ -673,7 +676,7 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	                         &r))) {
 		memset(out, 0, sizeof *out);
 		if (db_next(r))
-			out->id = db_col_i64(r, 0);
+			out->id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e)

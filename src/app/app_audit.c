@@ -9,24 +9,23 @@
 #include <stdio.h>
 #include <string.h>
 
-/* AUDIT_COLS: seq, at, actor_id, actor, action, entity, entity_id, before, after, request_id,
-   prev_hash, hash */
+/* A row of AUDIT_ROW (stmt_audit.def) into an entry, its text in the ctx arena. */
 static void entry_from_row(struct app_ctx *ctx, struct db_rows *r, struct audit_entry *a)
 {
 	struct arena *ar = &ctx->arena;
 	memset(a, 0, sizeof *a);
-	a->r.seq = db_col_i64(r, 0);
-	a->r.at = arena_strdup(ar, db_col_text(r, 1));
-	a->r.actor_id = db_col_null(r, 2) ? 0 : db_col_i64(r, 2);
-	a->r.actor = arena_strdup(ar, db_col_text(r, 3));
-	a->r.action = arena_strdup(ar, db_col_text(r, 4));
-	a->r.entity = arena_strdup(ar, db_col_text(r, 5));
-	a->r.entity_id = arena_strdup(ar, db_col_text(r, 6));
-	a->r.before = arena_strdup(ar, db_col_text(r, 7));
-	a->r.after = arena_strdup(ar, db_col_text(r, 8));
-	a->r.request_id = arena_strdup(ar, db_col_text(r, 9));
-	a->r.prev_hash = arena_strdup(ar, db_col_text(r, 10));
-	a->hash = arena_strdup(ar, db_col_text(r, 11));
+	a->r.seq = db_col_i64(r, COL_AUDIT_SEQ);
+	a->r.at = arena_strdup(ar, db_col_text(r, COL_AUDIT_AT));
+	a->r.actor_id = db_col_null(r, COL_AUDIT_ACTOR_ID) ? 0 : db_col_i64(r, COL_AUDIT_ACTOR_ID);
+	a->r.actor = arena_strdup(ar, db_col_text(r, COL_AUDIT_ACTOR));
+	a->r.action = arena_strdup(ar, db_col_text(r, COL_AUDIT_ACTION));
+	a->r.entity = arena_strdup(ar, db_col_text(r, COL_AUDIT_ENTITY));
+	a->r.entity_id = arena_strdup(ar, db_col_text(r, COL_AUDIT_ENTITY_ID));
+	a->r.before = arena_strdup(ar, db_col_text(r, COL_AUDIT_BEFORE));
+	a->r.after = arena_strdup(ar, db_col_text(r, COL_AUDIT_AFTER));
+	a->r.request_id = arena_strdup(ar, db_col_text(r, COL_AUDIT_REQUEST_ID));
+	a->r.prev_hash = arena_strdup(ar, db_col_text(r, COL_AUDIT_PREV_HASH));
+	a->hash = arena_strdup(ar, db_col_text(r, COL_AUDIT_HASH));
 }
 
 enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
@@ -129,14 +128,15 @@ enum err app_audit_verify(struct app_ctx *ctx, struct audit_verdict *v,
 		struct db_rows *r;
 		if ((e = db_query(ctx->conn, STMT_AUDIT_HEAD, DB_NOARGS, &r)))
 			return app_db_fail(ctx, e, "audit");
-		if (db_next(r) &&
-		    (db_col_i64(r, 0) != expect - 1 || strcmp(db_col_text(r, 1), prev))) {
+		if (db_next(r) && (db_col_i64(r, COL_AUDIT_HEAD_SEQ) != expect - 1 ||
+		                   strcmp(db_col_text(r, COL_AUDIT_HEAD_HASH), prev))) {
 			v->broken_at = expect;
 			snprintf(v->reason, sizeof v->reason,
 			         "the chain head (seq %lld) does not match the last record (seq "
 			         "%lld):"
 			         " records were removed",
-			         (long long)db_col_i64(r, 0), (long long)expect - 1);
+			         (long long)db_col_i64(r, COL_AUDIT_HEAD_SEQ),
+			         (long long)expect - 1);
 		}
 		if ((e = db_done(r)))
 			return app_db_fail(ctx, e, "audit");

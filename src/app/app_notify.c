@@ -27,7 +27,8 @@ enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, c
 				memcpy(more, admins, sizeof *more * (size_t)n);
 			admins = more;
 		}
-		admins[n++] = (struct admin){db_col_i64(r, 0), app_col(ctx, r, 1)};
+		admins[n++] = (struct admin){db_col_i64(r, COL_ORG_ADMIN_ID),
+		                             app_col(ctx, r, COL_ORG_ADMIN_EMAIL)};
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "notifications");
@@ -67,9 +68,10 @@ enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, s
 	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
 	int n = 0;
 	while (db_next(r)) {
-		items[n] = (struct notification){db_col_i64(r, 0),   app_col(ctx, r, 1),
-		                                 app_col(ctx, r, 2), app_col(ctx, r, 3),
-		                                 app_col(ctx, r, 4), app_col(ctx, r, 5)};
+		items[n] = (struct notification){
+		        db_col_i64(r, COL_NOTIF_ID),     app_col(ctx, r, COL_NOTIF_AT),
+		        app_col(ctx, r, COL_NOTIF_KIND), app_col(ctx, r, COL_NOTIF_TEXT),
+		        app_col(ctx, r, COL_NOTIF_LINK), app_col(ctx, r, COL_NOTIF_READ_AT)};
 		n++;
 	}
 	if ((e = db_done(r)))
@@ -92,8 +94,9 @@ enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n
 	if (e)
 		return app_db_fail(ctx, e, "outbox");
 	while (db_next(r) && *n < max) {
-		out[*n] = (struct mail){db_col_i64(r, 0), app_col(ctx, r, 1), app_col(ctx, r, 2),
-		                        app_col(ctx, r, 3)};
+		out[*n] = (struct mail){db_col_i64(r, COL_MAIL_ID), app_col(ctx, r, COL_MAIL_TO),
+		                        app_col(ctx, r, COL_MAIL_SUBJECT),
+		                        app_col(ctx, r, COL_MAIL_BODY)};
 		(*n)++;
 	}
 	return (e = db_done(r)) ? app_db_fail(ctx, e, "outbox") : ERR_OK;

@@ -9,53 +9,32 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Columns of ORG_SELECT (stmt_org.def). */
-enum org_col {
-	OC_ID,
-	OC_KIND,
-	OC_CREDIT,
-	OC_NAME,
-	OC_NAME_EN,
-	OC_REGION,
-	OC_REGION_NAME,
-	OC_INDUSTRY,
-	OC_INDUSTRY_NAME,
-	OC_REGISTERED,
-	OC_SIZE,
-	OC_ADDRESS,
-	OC_WEBSITE,
-	OC_CREATED,
-	OC_UPDATED,
-	OC_VERSION,
-	OC_REGION_NAME_EN,
-	OC_INDUSTRY_NAME_EN
-};
-
+/* A row of ORG_ROW (stmt_org.def) into o, its text in the ctx arena. */
 static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
 {
 	static const int field_col[ORG__NFIELDS] = {
-	        [ORG_KIND] = OC_KIND,
-	        [ORG_CREDIT_CODE] = OC_CREDIT,
-	        [ORG_NAME] = OC_NAME,
-	        [ORG_NAME_EN] = OC_NAME_EN,
-	        [ORG_REGION_CODE] = OC_REGION,
-	        [ORG_INDUSTRY_CODE] = OC_INDUSTRY,
-	        [ORG_REGISTERED_ON] = OC_REGISTERED,
-	        [ORG_SIZE_CLASS] = OC_SIZE,
-	        [ORG_ADDRESS] = OC_ADDRESS,
-	        [ORG_WEBSITE] = OC_WEBSITE,
+	        [ORG_KIND] = COL_ORG_KIND,
+	        [ORG_CREDIT_CODE] = COL_ORG_CREDIT_CODE,
+	        [ORG_NAME] = COL_ORG_NAME,
+	        [ORG_NAME_EN] = COL_ORG_NAME_EN,
+	        [ORG_REGION_CODE] = COL_ORG_REGION_CODE,
+	        [ORG_INDUSTRY_CODE] = COL_ORG_INDUSTRY_CODE,
+	        [ORG_REGISTERED_ON] = COL_ORG_REGISTERED_ON,
+	        [ORG_SIZE_CLASS] = COL_ORG_SIZE_CLASS,
+	        [ORG_ADDRESS] = COL_ORG_ADDRESS,
+	        [ORG_WEBSITE] = COL_ORG_WEBSITE,
 	};
 	memset(o, 0, sizeof *o);
-	o->id = db_col_i64(r, OC_ID);
+	o->id = db_col_i64(r, COL_ORG_ID);
 	for (int i = 0; i < ORG__NFIELDS; i++)
 		o->f[i] = app_col(ctx, r, field_col[i]);
-	o->region_name = app_col(ctx, r, OC_REGION_NAME);
-	o->industry_name = app_col(ctx, r, OC_INDUSTRY_NAME);
-	o->region_name_en = app_col(ctx, r, OC_REGION_NAME_EN);
-	o->industry_name_en = app_col(ctx, r, OC_INDUSTRY_NAME_EN);
-	o->created_at = app_col(ctx, r, OC_CREATED);
-	o->updated_at = app_col(ctx, r, OC_UPDATED);
-	o->version = db_col_i64(r, OC_VERSION);
+	o->region_name = app_col(ctx, r, COL_ORG_REGION_NAME);
+	o->industry_name = app_col(ctx, r, COL_ORG_INDUSTRY_NAME);
+	o->region_name_en = app_col(ctx, r, COL_ORG_REGION_NAME_EN);
+	o->industry_name_en = app_col(ctx, r, COL_ORG_INDUSTRY_NAME_EN);
+	o->created_at = app_col(ctx, r, COL_ORG_CREATED_AT);
+	o->updated_at = app_col(ctx, r, COL_ORG_UPDATED_AT);
+	o->version = db_col_i64(r, COL_ORG_VERSION);
 }
 
 enum err app_org_load(struct app_ctx *ctx, int64_t id, struct org *out)
@@ -216,7 +195,7 @@ enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NF
 	int64_t id = 0;
 	if (!e) {
 		if (db_next(r))
-			id = db_col_i64(r, 0);
+			id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e) {
@@ -337,11 +316,11 @@ enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out)
 			m = bigger;
 			cap *= 2;
 		}
-		m[n].grant_id = db_col_i64(r, 0);
-		m[n].user_id = db_col_i64(r, 1);
-		m[n].role = app_col(ctx, r, 2);
-		m[n].username = app_col(ctx, r, 3);
-		m[n].display_name = app_col(ctx, r, 4);
+		m[n].grant_id = db_col_i64(r, COL_MEMBER_GRANT_ID);
+		m[n].user_id = db_col_i64(r, COL_MEMBER_USER_ID);
+		m[n].role = app_col(ctx, r, COL_MEMBER_ROLE);
+		m[n].username = app_col(ctx, r, COL_MEMBER_USERNAME);
+		m[n].display_name = app_col(ctx, r, COL_MEMBER_DISPLAY_NAME);
 		n++;
 	}
 	if ((e = db_done(r)))

@@ -12,25 +12,25 @@
 static void region_from_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
 	struct region *g = item;
-	g->code = app_col(ctx, r, 0);
-	g->name = app_col(ctx, r, 1);
-	g->name_en = app_col(ctx, r, 2);
-	g->level = app_col(ctx, r, 3);
-	g->parent_code = app_col(ctx, r, 4);
-	g->version = db_col_i64(r, 5);
+	g->code = app_col(ctx, r, COL_REGION_CODE);
+	g->name = app_col(ctx, r, COL_REGION_NAME);
+	g->name_en = app_col(ctx, r, COL_REGION_NAME_EN);
+	g->level = app_col(ctx, r, COL_REGION_LEVEL);
+	g->parent_code = app_col(ctx, r, COL_REGION_PARENT);
+	g->version = db_col_i64(r, COL_REGION_VERSION);
 }
 
 /* INDUSTRY_COLS: code, name, name_en, level, parent_code, description, version */
 static void industry_from_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
 	struct industry *i = item;
-	i->code = app_col(ctx, r, 0);
-	i->name = app_col(ctx, r, 1);
-	i->name_en = app_col(ctx, r, 2);
-	i->level = (int)db_col_i64(r, 3);
-	i->parent_code = app_col(ctx, r, 4);
-	i->description = app_col(ctx, r, 5);
-	i->version = db_col_i64(r, 6);
+	i->code = app_col(ctx, r, COL_INDUSTRY_CODE);
+	i->name = app_col(ctx, r, COL_INDUSTRY_NAME);
+	i->name_en = app_col(ctx, r, COL_INDUSTRY_NAME_EN);
+	i->level = (int)db_col_i64(r, COL_INDUSTRY_LEVEL);
+	i->parent_code = app_col(ctx, r, COL_INDUSTRY_PARENT);
+	i->description = app_col(ctx, r, COL_INDUSTRY_DESCRIPTION);
+	i->version = db_col_i64(r, COL_INDUSTRY_VERSION);
 }
 
 static const char *region_json(struct app_ctx *ctx, const struct region *g)
@@ -63,7 +63,8 @@ static enum err load_one(struct app_ctx *ctx, enum stmt st, const char *code, co
 	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "code", "no %s %s", what, code);
 }
 
-/* Run a list statement whose arguments end with the limit; the key is column 0. */
+/* Run a list statement whose arguments end with the limit; the key is the code column. */
+_Static_assert(COL_REGION_CODE == (int)COL_INDUSTRY_CODE, "both lists are keyed by one column");
 static enum err list_rows(struct app_ctx *ctx, char list, enum stmt st, enum stmt count_st,
                           const struct db_val *args, size_t nargs, const struct page_req *pr,
                           size_t item_size,
@@ -80,7 +81,7 @@ static enum err list_rows(struct app_ctx *ctx, char list, enum stmt st, enum stm
 	const char *last_key = NULL, *key = NULL;
 	while (db_next(r)) {
 		last_key = key;
-		key = app_col(ctx, r, 0);
+		key = app_col(ctx, r, COL_REGION_CODE);
 		from_row(ctx, r, items + item_size * (size_t)n++);
 	}
 	if ((e = db_done(r)))

@@ -44,16 +44,17 @@ enum err app_write_begin(struct app_ctx *ctx)
 	if (db_next(r)) {
 		char hash[IDEM_HASH_HEX];
 		idem_body_hash(ctx, hash);
-		if (strcmp(db_col_text(r, 0), ctx->method ? ctx->method : "") ||
-		    strcmp(db_col_text(r, 1), ctx->path ? ctx->path : ""))
+		if (strcmp(db_col_text(r, COL_IDEM_METHOD), ctx->method ? ctx->method : "") ||
+		    strcmp(db_col_text(r, COL_IDEM_PATH), ctx->path ? ctx->path : ""))
 			mismatch = "was already used for a different request";
 		/* NULL: stored before bodies were hashed (migration 0006) */
-		else if (!db_col_null(r, 5) && strcmp(db_col_text(r, 5), hash))
+		else if (!db_col_null(r, COL_IDEM_BODY_SHA256) &&
+		         strcmp(db_col_text(r, COL_IDEM_BODY_SHA256), hash))
 			mismatch = "was already used with a different request body";
 		ctx->replayed = !mismatch;
-		ctx->replay_status = (int)db_col_i64(r, 2);
-		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, 3));
-		ctx->replay_body = arena_strdup(&ctx->arena, db_col_text(r, 4));
+		ctx->replay_status = (int)db_col_i64(r, COL_IDEM_STATUS);
+		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, COL_IDEM_LOCATION));
+		ctx->replay_body = arena_strdup(&ctx->arena, db_col_text(r, COL_IDEM_BODY));
 	}
 	e = db_done(r);
 	if (e)
@@ -101,8 +102,8 @@ enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
 	struct audit_record rec = {0};
 	char prev[AUDIT_HASH_HEX] = "";
 	if (db_next(r)) {
-		rec.seq = db_col_i64(r, 0) + 1;
-		snprintf(prev, sizeof prev, "%s", db_col_text(r, 1));
+		rec.seq = db_col_i64(r, COL_AUDIT_HEAD_SEQ) + 1;
+		snprintf(prev, sizeof prev, "%s", db_col_text(r, COL_AUDIT_HEAD_HASH));
 	}
 	if ((e = db_done(r)) || !rec.seq)
 		return app_db_fail(ctx, e ? e : ERR_DB, "audit head");
@@ -215,7 +216,7 @@ enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *
 	enum err e = db_query(ctx->conn, st, args, nargs - 1, &r);
 	if (e)
 		return app_db_fail(ctx, e, "count");
-	*total = db_next(r) ? db_col_i64(r, 0) : 0;
+	*total = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "count");
 	return ERR_OK;

@@ -21,28 +21,34 @@ const char *const attachment_types[] = {"application/pdf", "image/png", "image/j
 static void app_from_row(struct app_ctx *ctx, struct db_rows *r, struct application *a)
 {
 	memset(a, 0, sizeof *a);
-	a->id = db_col_i64(r, 0);
-	a->org_id = db_col_i64(r, 1);
-	a->org_name = app_col(ctx, r, 2);
-	a->tier = app_col(ctx, r, 3);
-	a->review = db_col_i64(r, 4) != 0;
-	a->title_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
-	app_state_parse(db_col_text(r, 6), &a->state);
-	a->region = app_col(ctx, r, 7);
-	a->step = (int)db_col_i64(r, 8);
-	gov_level_parse(db_col_text(r, 9), &a->step_level);
-	a->step_due = app_col(ctx, r, 10);
-	gov_level_parse(db_col_text(r, 11), &a->final_level);
-	a->statement = app_col(ctx, r, 12);
-	a->contact = app_col(ctx, r, 13);
-	a->evaluation_id = db_col_null(r, 14) ? 0 : db_col_i64(r, 14);
-	a->notice_from = app_col(ctx, r, 15);
-	a->notice_until = app_col(ctx, r, 16);
-	a->batch_id = db_col_null(r, 17) ? 0 : db_col_i64(r, 17);
-	a->submitted_at = app_col(ctx, r, 18);
-	a->created_at = app_col(ctx, r, 19);
-	a->updated_at = app_col(ctx, r, 20);
-	a->version = db_col_i64(r, 21);
+	a->id = db_col_i64(r, COL_APPLICATION_ID);
+	a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
+	a->org_name = app_col(ctx, r, COL_APPLICATION_ORG_NAME);
+	a->tier = app_col(ctx, r, COL_APPLICATION_TIER);
+	a->review = db_col_i64(r, COL_APPLICATION_REVIEW) != 0;
+	a->title_id = db_col_null(r, COL_APPLICATION_TITLE_ID)
+	                      ? 0
+	                      : db_col_i64(r, COL_APPLICATION_TITLE_ID);
+	app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
+	a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
+	a->step = (int)db_col_i64(r, COL_APPLICATION_STEP);
+	gov_level_parse(db_col_text(r, COL_APPLICATION_STEP_LEVEL), &a->step_level);
+	a->step_due = app_col(ctx, r, COL_APPLICATION_STEP_DUE);
+	gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
+	a->statement = app_col(ctx, r, COL_APPLICATION_STATEMENT);
+	a->contact = app_col(ctx, r, COL_APPLICATION_CONTACT);
+	a->evaluation_id = db_col_null(r, COL_APPLICATION_EVALUATION_ID)
+	                           ? 0
+	                           : db_col_i64(r, COL_APPLICATION_EVALUATION_ID);
+	a->notice_from = app_col(ctx, r, COL_APPLICATION_NOTICE_FROM);
+	a->notice_until = app_col(ctx, r, COL_APPLICATION_NOTICE_UNTIL);
+	a->batch_id = db_col_null(r, COL_APPLICATION_BATCH_ID)
+	                      ? 0
+	                      : db_col_i64(r, COL_APPLICATION_BATCH_ID);
+	a->submitted_at = app_col(ctx, r, COL_APPLICATION_SUBMITTED_AT);
+	a->created_at = app_col(ctx, r, COL_APPLICATION_CREATED_AT);
+	a->updated_at = app_col(ctx, r, COL_APPLICATION_UPDATED_AT);
+	a->version = db_col_i64(r, COL_APPLICATION_VERSION);
 	a->overdue =
 	        a->state == AS_UNDER_REVIEW && a->step_due && strcmp(a->step_due, ctx->today) < 0;
 }
@@ -98,7 +104,7 @@ static enum err check_ban(struct app_ctx *ctx, int64_t org_id)
 	                      DB_ARGS(DB_INT(org_id), DB_TEXT(ctx->today)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "titles");
-	const char *until = db_next(r) ? app_col(ctx, r, 0) : NULL;
+	const char *until = db_next(r) ? app_col(ctx, r, COL_BAN_UNTIL) : NULL;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "titles");
 	if (until)
@@ -118,8 +124,9 @@ static enum err review_title(struct app_ctx *ctx, int64_t org_id, const char *ti
 	if (e)
 		return app_db_fail(ctx, e, "titles");
 	while (db_next(r))
-		if (!strcmp(db_col_text(r, 3), tier) && !strcmp(db_col_text(r, 6), "active"))
-			*id = db_col_i64(r, 0);
+		if (!strcmp(db_col_text(r, COL_TITLE_TIER), tier) &&
+		    !strcmp(db_col_text(r, COL_TITLE_STATE), "active"))
+			*id = db_col_i64(r, COL_TITLE_ID);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "titles");
 	if (!*id)
@@ -157,7 +164,7 @@ static enum err create_checks(struct app_ctx *ctx, const struct org *o, const ch
 	if ((e = db_query(ctx->conn, STMT_APP_OPEN_OF_ORG, DB_ARGS(DB_INT(o->id), DB_TEXT(tier)),
 	                  &r)))
 		return app_db_fail(ctx, e, "applications");
-	int64_t open = db_next(r) ? db_col_i64(r, 0) : 0;
+	int64_t open = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "applications");
 	if (open)
@@ -196,7 +203,7 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 		             &r);
 		if (!e) {
 			if (db_next(r))
-				id = db_col_i64(r, 0);
+				id = db_col_i64(r, COL_ID);
 			e = db_done(r);
 		}
 		if (e)
@@ -305,7 +312,7 @@ static enum err notice_resume(struct app_ctx *ctx, struct application *a, const 
 	if (e)
 		return app_db_fail(ctx, e, "application events");
 	int64_t at = 0;
-	bool paused = db_next(r) && instant_parse(db_col_text(r, 0), &at);
+	bool paused = db_next(r) && instant_parse(db_col_text(r, COL_EVENT_AT_AT), &at);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "application events");
 	int32_t until;
@@ -461,10 +468,11 @@ enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *ou
 	int cap = 64, n = 0;
 	struct app_event_rec *ev = arena_alloc(&ctx->arena, sizeof *ev * (size_t)cap);
 	while (db_next(r) && n < cap) {
-		ev[n] = (struct app_event_rec){db_col_i64(r, 0),   app_col(ctx, r, 1),
-		                               app_col(ctx, r, 2), app_col(ctx, r, 3),
-		                               app_col(ctx, r, 4), app_col(ctx, r, 5),
-		                               app_col(ctx, r, 6), app_col(ctx, r, 7)};
+		ev[n] = (struct app_event_rec){
+		        db_col_i64(r, COL_EVENT_ID),           app_col(ctx, r, COL_EVENT_AT),
+		        app_col(ctx, r, COL_EVENT_ACTOR),      app_col(ctx, r, COL_EVENT_EVENT),
+		        app_col(ctx, r, COL_EVENT_FROM_STATE), app_col(ctx, r, COL_EVENT_TO_STATE),
+		        app_col(ctx, r, COL_EVENT_LEVEL),      app_col(ctx, r, COL_EVENT_REASON)};
 		n++;
 	}
 	if ((e = db_done(r)))
@@ -510,8 +518,8 @@ static enum err room_for(struct app_ctx *ctx, int64_t app_id, size_t size)
 		return app_db_fail(ctx, e, "attachments");
 	int64_t n = 0, total = 0;
 	if (db_next(r)) {
-		n = db_col_i64(r, 0);
-		total = db_col_i64(r, 1);
+		n = db_col_i64(r, COL_ATT_TOTALS_COUNT);
+		total = db_col_i64(r, COL_ATT_TOTALS_SIZE);
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "attachments");
@@ -552,7 +560,7 @@ enum err app_attachment_add(struct app_ctx *ctx, int64_t app_id, const char *nam
 		                           .sha256 = arena_strdup(&ctx->arena, hex),
 		                           .created_at = ctx->now_s};
 		if (db_next(r))
-			out->id = db_col_i64(r, 0);
+			out->id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 		if (e)
 			e = app_db_fail(ctx, e, "attachment");
@@ -566,16 +574,23 @@ enum err app_attachment_add(struct app_ctx *ctx, int64_t app_id, const char *nam
 	return app_write_end(ctx, e, 201, NULL, NULL);
 }
 
+/* A row of ATT_LIST, or the first columns of ATT_GET's, which are the same. */
+_Static_assert(COL_ATT_DATA_ID == (int)COL_ATT_ID && (int)COL_ATT_DATA_NAME == (int)COL_ATT_NAME &&
+                       (int)COL_ATT_DATA_CONTENT_TYPE == (int)COL_ATT_CONTENT_TYPE &&
+                       (int)COL_ATT_DATA_SIZE == (int)COL_ATT_SIZE &&
+                       (int)COL_ATT_DATA_SHA256 == (int)COL_ATT_SHA256 &&
+                       (int)COL_ATT_DATA_CREATED_AT == (int)COL_ATT_CREATED_AT,
+               "an attachment's row with its data starts with the row without");
 static void att_from_row(struct app_ctx *ctx, struct db_rows *r, int64_t app_id,
                          struct attachment *a)
 {
-	*a = (struct attachment){.id = db_col_i64(r, 0),
+	*a = (struct attachment){.id = db_col_i64(r, COL_ATT_ID),
 	                         .application_id = app_id,
-	                         .name = app_col(ctx, r, 1),
-	                         .content_type = app_col(ctx, r, 2),
-	                         .size = db_col_i64(r, 3),
-	                         .sha256 = app_col(ctx, r, 4),
-	                         .created_at = app_col(ctx, r, 5)};
+	                         .name = app_col(ctx, r, COL_ATT_NAME),
+	                         .content_type = app_col(ctx, r, COL_ATT_CONTENT_TYPE),
+	                         .size = db_col_i64(r, COL_ATT_SIZE),
+	                         .sha256 = app_col(ctx, r, COL_ATT_SHA256),
+	                         .created_at = app_col(ctx, r, COL_ATT_CREATED_AT)};
 }
 
 enum err app_attachment_list(struct app_ctx *ctx, int64_t app_id, struct page *out)
@@ -610,7 +625,7 @@ enum err app_attachment_get(struct app_ctx *ctx, int64_t app_id, int64_t id, str
 	bool found = db_next(r);
 	if (found) {
 		att_from_row(ctx, r, app_id, out);
-		out->data = app_col(ctx, r, 6);
+		out->data = app_col(ctx, r, COL_ATT_DATA_DATA);
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "attachment");

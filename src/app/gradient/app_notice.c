@@ -30,16 +30,16 @@ enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct 
 	int n = 0;
 	while (db_next(r)) {
 		struct application *a = &items[n++];
-		a->id = db_col_i64(r, 0);
-		a->org_id = db_col_i64(r, 1);
-		a->org_name = app_col(ctx, r, 2);
-		a->tier = app_col(ctx, r, 3);
-		app_state_parse(db_col_text(r, 6), &a->state);
-		a->region = app_col(ctx, r, 7);
-		gov_level_parse(db_col_text(r, 11), &a->final_level);
-		a->notice_from = app_col(ctx, r, 15);
-		a->notice_until = app_col(ctx, r, 16);
-		a->version = db_col_i64(r, 21);
+		a->id = db_col_i64(r, COL_APPLICATION_ID);
+		a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
+		a->org_name = app_col(ctx, r, COL_APPLICATION_ORG_NAME);
+		a->tier = app_col(ctx, r, COL_APPLICATION_TIER);
+		app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
+		a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
+		gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
+		a->notice_from = app_col(ctx, r, COL_APPLICATION_NOTICE_FROM);
+		a->notice_until = app_col(ctx, r, COL_APPLICATION_NOTICE_UNTIL);
+		a->version = db_col_i64(r, COL_APPLICATION_VERSION);
 		/* the public sees the candidate, not the enterprise's statement or contact */
 	}
 	if ((e = db_done(r)))
@@ -56,14 +56,14 @@ enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct 
 
 static void obj_from_row(struct app_ctx *ctx, struct db_rows *r, struct objection *o)
 {
-	*o = (struct objection){.id = db_col_i64(r, 0),
-	                        .application_id = db_col_i64(r, 1),
-	                        .contact = app_col(ctx, r, 2),
-	                        .text = app_col(ctx, r, 3),
-	                        .state = app_col(ctx, r, 4),
-	                        .resolution = app_col(ctx, r, 5),
-	                        .created_at = app_col(ctx, r, 6),
-	                        .resolved_at = app_col(ctx, r, 7)};
+	*o = (struct objection){.id = db_col_i64(r, COL_OBJ_ID),
+	                        .application_id = db_col_i64(r, COL_OBJ_APPLICATION_ID),
+	                        .contact = app_col(ctx, r, COL_OBJ_CONTACT),
+	                        .text = app_col(ctx, r, COL_OBJ_TEXT),
+	                        .state = app_col(ctx, r, COL_OBJ_STATE),
+	                        .resolution = app_col(ctx, r, COL_OBJ_RESOLUTION),
+	                        .created_at = app_col(ctx, r, COL_OBJ_CREATED_AT),
+	                        .resolved_at = app_col(ctx, r, COL_OBJ_RESOLVED_AT)};
 }
 
 static enum err objection_load(struct app_ctx *ctx, int64_t id, struct objection *o)
@@ -92,7 +92,7 @@ static enum err objection_rate(struct app_ctx *ctx)
 	        db_query(ctx->conn, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "objections");
-	int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
+	int64_t n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "objections");
 	if (n >= LIMIT_OBJECTIONS_PER_HOUR)
@@ -123,7 +123,7 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 	                                 DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
 	                         &r))) {
 		if (db_next(r))
-			id = db_col_i64(r, 0);
+			id = db_col_i64(r, COL_ID);
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "objection");
 	}
@@ -161,7 +161,7 @@ static enum err open_objections(struct app_ctx *ctx, int64_t app_id, int64_t *n)
 	enum err e = db_query(ctx->conn, STMT_OBJ_OPEN_COUNT, DB_ARGS(DB_INT(app_id)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "objections");
-	*n = db_next(r) ? db_col_i64(r, 0) : 0;
+	*n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "objections");
 	return ERR_OK;
@@ -206,21 +206,23 @@ enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *deci
 
 static void title_from_row(struct app_ctx *ctx, struct db_rows *r, struct title *t)
 {
-	*t = (struct title){.id = db_col_i64(r, 0),
-	                    .org_id = db_col_i64(r, 1),
-	                    .org_name = app_col(ctx, r, 2),
-	                    .tier = app_col(ctx, r, 3),
-	                    .since = app_col(ctx, r, 4),
-	                    .until = app_col(ctx, r, 5),
-	                    .state = app_col(ctx, r, 6),
-	                    .batch = app_col(ctx, r, 7),
-	                    .province = app_col(ctx, r, 8),
-	                    .ruleset = app_col(ctx, r, 9),
-	                    .revoked_reason = app_col(ctx, r, 10),
-	                    .ban_until = app_col(ctx, r, 11),
-	                    .application_id = db_col_null(r, 12) ? 0 : db_col_i64(r, 12),
-	                    .version = db_col_i64(r, 13),
-	                    .credit_code = app_col(ctx, r, 14)};
+	*t = (struct title){.id = db_col_i64(r, COL_TITLE_ID),
+	                    .org_id = db_col_i64(r, COL_TITLE_ORG_ID),
+	                    .org_name = app_col(ctx, r, COL_TITLE_ORG_NAME),
+	                    .tier = app_col(ctx, r, COL_TITLE_TIER),
+	                    .since = app_col(ctx, r, COL_TITLE_SINCE),
+	                    .until = app_col(ctx, r, COL_TITLE_UNTIL),
+	                    .state = app_col(ctx, r, COL_TITLE_STATE),
+	                    .batch = app_col(ctx, r, COL_TITLE_BATCH),
+	                    .province = app_col(ctx, r, COL_TITLE_PROVINCE),
+	                    .ruleset = app_col(ctx, r, COL_TITLE_RULESET),
+	                    .revoked_reason = app_col(ctx, r, COL_TITLE_REVOKED_REASON),
+	                    .ban_until = app_col(ctx, r, COL_TITLE_BAN_UNTIL),
+	                    .application_id = db_col_null(r, COL_TITLE_APPLICATION_ID)
+	                                              ? 0
+	                                              : db_col_i64(r, COL_TITLE_APPLICATION_ID),
+	                    .version = db_col_i64(r, COL_TITLE_VERSION),
+	                    .credit_code = app_col(ctx, r, COL_TITLE_CREDIT_CODE)};
 	/* the yearly data update: the next 31 May (data_missed is checked separately) */
 	char due[DATE_STR];
 	int first, last;
@@ -287,7 +289,7 @@ static enum err title_data_check(struct app_ctx *ctx, struct title *t)
 		        &r);
 		if (e)
 			return app_db_fail(ctx, e, "facts");
-		int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
+		int64_t n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 		if ((e = db_done(r)))
 			return app_db_fail(ctx, e, "facts");
 		if (!n) {
@@ -324,7 +326,7 @@ static enum err batch_number(struct app_ctx *ctx, const char *tier, const char *
 	                      DB_ARGS(DB_TEXT(arena_printf(&ctx->arena, "%s%%", prefix))), &r);
 	if (e)
 		return app_db_fail(ctx, e, "batch");
-	int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
+	int64_t n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "batch");
 	*out = arena_printf(&ctx->arena, "%s%lld", prefix, (long long)n + 1);
@@ -356,7 +358,7 @@ static enum err grantable(struct app_ctx *ctx, const char *tier, enum gov_level 
 			cap *= 2;
 		}
 		struct application *a = &(*items)[(*n)++];
-		a->id = db_col_i64(r, 0); /* reloaded whole before it moves */
+		a->id = db_col_i64(r, COL_APPLICATION_ID); /* reloaded whole before it moves */
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "candidates");
@@ -371,7 +373,7 @@ static const char *eval_ruleset(struct app_ctx *ctx, int64_t eval_id)
 	if (!eval_id || db_query(ctx->conn, STMT_EVAL_GET, DB_ARGS(DB_INT(eval_id)), &r))
 		return NULL;
 	if (db_next(r))
-		rs = app_col(ctx, r, 5);
+		rs = app_col(ctx, r, COL_EVAL_RULESET);
 	db_done(r);
 	return rs;
 }
@@ -398,7 +400,7 @@ static enum err grant_one(struct app_ctx *ctx, int64_t app_id, int64_t batch_id,
 	             &r);
 	if (!e) {
 		if (db_next(r))
-			tid = db_col_i64(r, 0);
+			tid = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e)
@@ -439,7 +441,7 @@ enum err app_batch_create(struct app_ctx *ctx, const char *tier, const char *lev
 	                   DB_ARGS(DB_TEXT(out->number), DB_TEXT(tier), DB_TEXT(level),
 	                           DB_TEXT(reg), DB_TEXT(ctx->today), DB_TEXT(ctx->actor.username)),
 	                   &r))) {
-		out->id = db_next(r) ? db_col_i64(r, 0) : 0;
+		out->id = db_next(r) ? db_col_i64(r, COL_ID) : 0;
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "batch");
 	}
@@ -558,12 +560,12 @@ static enum err stats_titles(struct app_ctx *ctx, struct jw *w)
 	jw_arr_open(w);
 	while (db_next(r)) {
 		jw_obj_open(w);
-		jw_kstr(w, "tier", db_col_text(r, 0));
-		jw_kstr(w, "province_code", db_col_text(r, 1));
-		const char *batch = db_col_text(r, 2);
+		jw_kstr(w, "tier", db_col_text(r, COL_STATS_TITLES_TIER));
+		jw_kstr(w, "province_code", db_col_text(r, COL_STATS_TITLES_PROVINCE));
+		const char *batch = db_col_text(r, COL_STATS_TITLES_BATCH);
 		jw_kstr(w, "batch", batch && *batch ? batch : NULL);
-		jw_kstr(w, "year", db_col_text(r, 3));
-		jw_ki64(w, "count", db_col_i64(r, 4));
+		jw_kstr(w, "year", db_col_text(r, COL_STATS_TITLES_YEAR));
+		jw_ki64(w, "count", db_col_i64(r, COL_STATS_TITLES_COUNT));
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -578,12 +580,14 @@ static enum err stats_fin(struct app_ctx *ctx, enum stmt st, int year, struct jw
 	if (e)
 		return app_db_fail(ctx, e, "statistics");
 	while (db_next(r)) {
-		int64_t n = db_col_i64(r, 1);
+		int64_t n = db_col_i64(r, COL_STATS_FIN_COUNT);
 		if (!n)
 			continue;
-		double rev = db_col_f64(r, 2), prev = db_col_f64(r, 3), rd = db_col_f64(r, 4);
+		double rev = db_col_f64(r, COL_STATS_FIN_REVENUE),
+		       prev = db_col_f64(r, COL_STATS_FIN_REVENUE_PREV),
+		       rd = db_col_f64(r, COL_STATS_FIN_RD);
 		jw_obj_open(w);
-		jw_kstr(w, "group", db_col_text(r, 0));
+		jw_kstr(w, "group", db_col_text(r, COL_STATS_FIN_TIER));
 		jw_ki64(w, "enterprises", n);
 		jw_key(w, "revenue_growth");
 		prev > 0 ? jw_f64(w, rev / prev - 1) : jw_null(w);

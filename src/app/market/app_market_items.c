@@ -85,7 +85,7 @@ enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
 	        DB_ARGS(DB_INT(ctx->actor.user_id), DB_TEXT(kind_name[k]), DB_INT(it->id)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "assignments");
-	t->assigned = db_next(r) && db_col_i64(r, 0) > 0;
+	t->assigned = db_next(r) && db_col_i64(r, COL_COUNT) > 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "assignments");
 	return ERR_OK;
@@ -345,7 +345,7 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 	e = db_query(ctx->conn, create_row[k], args, na, &r);
 	if (!e) {
 		if (db_next(r))
-			id = db_col_i64(r, 0);
+			id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e)
@@ -493,7 +493,7 @@ static enum err expire_kind(struct app_ctx *ctx, enum market_kind k)
 	int64_t ids[64];
 	int n = 0;
 	while (db_next(r) && n < 64)
-		ids[n++] = db_col_i64(r, 0);
+		ids[n++] = db_col_i64(r, COL_DUE_ID);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, kind_name[k]);
 	const struct market_transition *tr = market_flow_find(MS_PUBLISHED, ME_EXPIRE);

@@ -19,15 +19,17 @@ static const char *const kind_name[MARKET__KINDS] = {"listing", "demand"};
 static void broker_row(struct app_ctx *ctx, struct db_rows *r, struct broker *b)
 {
 	memset(b, 0, sizeof *b);
-	b->id = db_col_i64(r, 0);
-	b->user_id = db_col_i64(r, 1);
-	for (int i = BF_GRADE; i < BROKER__NFIELDS; i++)
-		b->f[i] = app_col(ctx, r, 1 + i);
-	b->created_at = app_col(ctx, r, 6);
-	b->updated_at = app_col(ctx, r, 7);
-	b->version = db_col_i64(r, 8);
-	b->username = app_col(ctx, r, 9);
-	b->display_name = app_col(ctx, r, 10);
+	b->id = db_col_i64(r, COL_BROKER_ID);
+	b->user_id = db_col_i64(r, COL_BROKER_USER_ID);
+	b->f[BF_GRADE] = app_col(ctx, r, COL_BROKER_GRADE);
+	b->f[BF_CERTIFICATION] = app_col(ctx, r, COL_BROKER_CERTIFICATION);
+	b->f[BF_REGIONS] = app_col(ctx, r, COL_BROKER_REGIONS);
+	b->f[BF_FIELDS] = app_col(ctx, r, COL_BROKER_FIELDS);
+	b->created_at = app_col(ctx, r, COL_BROKER_CREATED_AT);
+	b->updated_at = app_col(ctx, r, COL_BROKER_UPDATED_AT);
+	b->version = db_col_i64(r, COL_BROKER_VERSION);
+	b->username = app_col(ctx, r, COL_BROKER_USERNAME);
+	b->display_name = app_col(ctx, r, COL_BROKER_DISPLAY_NAME);
 }
 
 /* Rows of a broker statement into a growing arena array. */
@@ -99,7 +101,7 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	struct db_rows *r;
 	int64_t uid = vals[BF_USER_ID].i, id = 0, has = 0;
 	if (!(e = db_query(ctx->conn, STMT_BROKER_HAS_ROLE, DB_ARGS(DB_INT(uid)), &r))) {
-		has = db_next(r) ? db_col_i64(r, 0) : 0;
+		has = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 		e = db_done(r);
 	}
 	if (!e && !has)
@@ -111,7 +113,7 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	                                 DB_TEXT(val_or(&vals[BF_FIELDS], NULL)),
 	                                 DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
 	                         &r))) {
-		id = db_next(r) ? db_col_i64(r, 0) : 0;
+		id = db_next(r) ? db_col_i64(r, COL_ID) : 0;
 		e = db_done(r);
 		if (e == ERR_CONFLICT)
 			e = APP_FAIL(ctx, e, "user_id", "is registered as a broker already");
@@ -211,21 +213,21 @@ enum err app_broker_assign(struct app_ctx *ctx, enum market_kind k, int64_t item
 static void interest_row(struct app_ctx *ctx, struct db_rows *r, struct interest *it)
 {
 	memset(it, 0, sizeof *it);
-	it->id = db_col_i64(r, 0);
-	it->listing_id = db_col_i64(r, 1);
-	it->demand_id = db_col_i64(r, 2);
-	it->direction = app_col(ctx, r, 3);
-	it->from_org_id = db_col_i64(r, 4);
-	it->to_org_id = db_col_i64(r, 5);
-	it->created_by = db_col_i64(r, 6);
-	it->status = app_col(ctx, r, 7);
-	it->decline_reason = app_col(ctx, r, 8);
-	it->note = app_col(ctx, r, 9);
-	it->created_at = app_col(ctx, r, 10);
-	it->updated_at = app_col(ctx, r, 11);
-	it->version = db_col_i64(r, 12);
-	it->listing_title = app_col(ctx, r, 13);
-	it->demand_title = app_col(ctx, r, 14);
+	it->id = db_col_i64(r, COL_INTEREST_ID);
+	it->listing_id = db_col_i64(r, COL_INTEREST_LISTING_ID);
+	it->demand_id = db_col_i64(r, COL_INTEREST_DEMAND_ID);
+	it->direction = app_col(ctx, r, COL_INTEREST_DIRECTION);
+	it->from_org_id = db_col_i64(r, COL_INTEREST_FROM_ORG_ID);
+	it->to_org_id = db_col_i64(r, COL_INTEREST_TO_ORG_ID);
+	it->created_by = db_col_i64(r, COL_INTEREST_CREATED_BY);
+	it->status = app_col(ctx, r, COL_INTEREST_STATUS);
+	it->decline_reason = app_col(ctx, r, COL_INTEREST_DECLINE_REASON);
+	it->note = app_col(ctx, r, COL_INTEREST_NOTE);
+	it->created_at = app_col(ctx, r, COL_INTEREST_CREATED_AT);
+	it->updated_at = app_col(ctx, r, COL_INTEREST_UPDATED_AT);
+	it->version = db_col_i64(r, COL_INTEREST_VERSION);
+	it->listing_title = app_col(ctx, r, COL_INTEREST_LISTING_TITLE);
+	it->demand_title = app_col(ctx, r, COL_INTEREST_DEMAND_TITLE);
 }
 
 static enum err interest_load(struct app_ctx *ctx, int64_t id, struct interest *out)
@@ -339,7 +341,7 @@ enum err app_interest_create(struct app_ctx *ctx, const struct field_val *vals,
 	                     DB_INT(ctx->actor.user_id), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
 	             &r);
 	if (!e) {
-		id = db_next(r) ? db_col_i64(r, 0) : 0;
+		id = db_next(r) ? db_col_i64(r, COL_ID) : 0;
 		e = db_done(r);
 	}
 	if (e == ERR_CONFLICT)
@@ -448,12 +450,12 @@ enum err app_interest_messages(struct app_ctx *ctx, int64_t id, const struct pag
 	struct interest_msg *m = arena_alloc(&ctx->arena, sizeof *m * (size_t)(pr->limit + 1));
 	int n = 0;
 	while (db_next(r)) {
-		m[n] = (struct interest_msg){.id = db_col_i64(r, 0),
-		                             .interest_id = db_col_i64(r, 1),
-		                             .author_id = db_col_i64(r, 2),
-		                             .author = app_col(ctx, r, 3),
-		                             .body = app_col(ctx, r, 4),
-		                             .created_at = app_col(ctx, r, 5)};
+		m[n] = (struct interest_msg){.id = db_col_i64(r, COL_MESSAGE_ID),
+		                             .interest_id = db_col_i64(r, COL_MESSAGE_INTEREST_ID),
+		                             .author_id = db_col_i64(r, COL_MESSAGE_AUTHOR_ID),
+		                             .author = app_col(ctx, r, COL_MESSAGE_AUTHOR),
+		                             .body = app_col(ctx, r, COL_MESSAGE_BODY),
+		                             .created_at = app_col(ctx, r, COL_MESSAGE_CREATED_AT)};
 		n++;
 	}
 	if ((e = db_done(r)))
@@ -481,7 +483,7 @@ enum err app_interest_post(struct app_ctx *ctx, int64_t id, const char *body,
 	                   DB_ARGS(DB_INT(id), DB_INT(ctx->actor.user_id), DB_TEXT(body),
 	                           DB_TEXT(ctx->now_s)),
 	                   &r))) {
-		mid = db_next(r) ? db_col_i64(r, 0) : 0;
+		mid = db_next(r) ? db_col_i64(r, COL_ID) : 0;
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "message");
 	}
@@ -507,8 +509,9 @@ static enum err stats_rows(struct app_ctx *ctx, enum stmt st, int64_t arg, struc
 	if (e)
 		return app_db_fail(ctx, e, "statistics");
 	while (db_next(r)) {
-		const char *status = db_col_text(r, 0), *reason = db_col_text(r, 1);
-		long n = (long)db_col_i64(r, 2);
+		const char *status = db_col_text(r, COL_DECISION_STATUS),
+		           *reason = db_col_text(r, COL_DECISION_REASON);
+		long n = (long)db_col_i64(r, COL_DECISION_COUNT);
 		if (!strcmp(status, "open"))
 			s->open += n;
 		else if (!strcmp(status, "accepted"))
