@@ -7,11 +7,13 @@
 #include "lib/num.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 /* A row of AUDIT_ROW (stmt_audit.def) into an entry, its text in the ctx arena. */
-static void entry_from_row(struct app_ctx *ctx, struct db_rows *r, struct audit_entry *a)
+static void entry_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct audit_entry *a = item;
 	struct arena *ar = &ctx->arena;
 	memset(a, 0, sizeof *a);
 	a->r.seq = db_col_i64(r, COL_AUDIT_SEQ);
@@ -37,37 +39,25 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	int64_t before_seq = INT64_MAX;
 	if (pr->cursor && (e = app_cursor_id(ctx, 'a', pr->cursor, &before_seq)))
 		return e;
-	struct db_rows *r;
 	const struct db_val args[] = {DB_INT(before_seq),    DB_TEXT(f->entity),
 	                              DB_TEXT(f->entity),    DB_TEXT(f->entity_id),
 	                              DB_TEXT(f->entity_id), DB_TEXT(f->actor),
-	                              DB_TEXT(f->actor),     DB_INT(pr->limit + 1)};
+	                              DB_TEXT(f->actor)};
 	enum { NARGS = sizeof args / sizeof args[0] };
 	/* one record's history starts from its index; other filters walk the log */
 	bool one = f->entity && f->entity_id;
-	e = db_query(ctx->conn, one ? STMT_AUDIT_LIST_BY_ENTITY : STMT_AUDIT_LIST, args, NARGS, &r);
-	if (e)
-		return app_db_fail(ctx, e, "audit");
-	struct audit_entry *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		entry_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "audit");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->total = -1;
+	static const struct app_list list = {.cursor = 'a',
+	                                     .what = "audit",
+	                                     .item_size = sizeof(struct audit_entry),
+	                                     .row = entry_row,
+	                                     .key_id = offsetof(struct audit_entry, r.seq)};
+	if ((e = app_page_fetch(ctx, &list, one ? STMT_AUDIT_LIST_BY_ENTITY : STMT_AUDIT_LIST, args,
+	                        NARGS, pr, out)))
+		return e;
 	if (pr->count &&
 	    (e = app_list_count(ctx, one ? STMT_AUDIT_COUNT_BY_ENTITY : STMT_AUDIT_COUNT, args,
 	                        NARGS, DB_INT(INT64_MAX), &out->total)))
 		return e;
-	out->next_cursor = NULL;
-	if (n > pr->limit) {
-		char key[24];
-		snprintf(key, sizeof key, "%lld", (long long)items[pr->limit - 1].r.seq);
-		out->next_cursor = app_cursor_encode(ctx, 'a', key);
-	}
 	return ERR_OK;
 }
 
@@ -94,7 +84,7 @@ enum err app_audit_verify(struct app_ctx *ctx, struct audit_verdict *v,
 		int got = 0;
 		while (!v->broken_at && db_next(r)) {
 			struct audit_entry a;
-			entry_from_row(ctx, r, &a);
+			entry_row(ctx, r, &a);
 			got++;
 			v->checked++;
 			char h[AUDIT_HASH_HEX];

@@ -12,14 +12,17 @@
 #include "lib/limits.h"
 
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 const char *const attachment_types[] = {"application/pdf", "image/png", "image/jpeg", "text/plain",
                                         NULL};
 
-static void app_from_row(struct app_ctx *ctx, struct db_rows *r, struct application *a)
+/* A row of APPLICATION_ROW (stmt_gradient.def). */
+static void application_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct application *a = item;
 	memset(a, 0, sizeof *a);
 	a->id = db_col_i64(r, COL_APPLICATION_ID);
 	a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
@@ -55,18 +58,8 @@ static void app_from_row(struct app_ctx *ctx, struct db_rows *r, struct applicat
 
 enum err app_application_load(struct app_ctx *ctx, int64_t id, struct application *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_APP_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "application");
-	bool found = db_next(r);
-	if (found)
-		app_from_row(ctx, r, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "application");
-	if (!found)
-		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no application %lld", (long long)id);
-	return ERR_OK;
+	return app_row_load(ctx, STMT_APP_GET, DB_ARGS(DB_INT(id)), application_row, out,
+	                    "application", "id", app_id_str(ctx, id));
 }
 
 /* Whoever may read it: the enterprise, and operators and reviewers of its region. */
@@ -160,13 +153,10 @@ static enum err create_checks(struct app_ctx *ctx, const struct org *o, const ch
 	if ((e = check_ban(ctx, o->id)) ||
 	    (review && (e = review_title(ctx, o->id, tier, title_id))))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_APP_OPEN_OF_ORG, DB_ARGS(DB_INT(o->id), DB_TEXT(tier)),
-	                  &r)))
-		return app_db_fail(ctx, e, "applications");
-	int64_t open = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "applications");
+	int64_t open = 0;
+	if ((e = app_row_i64(ctx, STMT_APP_OPEN_OF_ORG, DB_ARGS(DB_INT(o->id), DB_TEXT(tier)),
+	                     COL_COUNT, &open, "applications")))
+		return e;
 	if (open)
 		return APP_FAIL(ctx, ERR_CONFLICT, "tier",
 		                "the enterprise has an open application for %s", tier);
@@ -190,24 +180,16 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 		e = APP_FAIL(ctx, ERR_INVALID, "org_id", "no organisation %lld",
 		             (long long)v[AF_ORG_ID].i);
 	if (!e) {
-		struct db_rows *r;
 		const char *stmt = v[AF_STATEMENT].set ? v[AF_STATEMENT].s : NULL;
 		const char *contact = v[AF_CONTACT].set ? v[AF_CONTACT].s : NULL;
-		e = db_query(ctx->conn, STMT_APP_INSERT,
-		             DB_ARGS(DB_INT(o.id), DB_TEXT(tier), DB_INT(review),
-		                     title_id ? DB_INT(title_id) : DB_NULL,
-		                     DB_TEXT(o.f[ORG_REGION_CODE]),
-		                     DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])),
-		                     DB_TEXT(stmt), DB_TEXT(contact), DB_TEXT(ctx->now_s),
-		                     DB_TEXT(ctx->now_s)),
-		             &r);
-		if (!e) {
-			if (db_next(r))
-				id = db_col_i64(r, COL_ID);
-			e = db_done(r);
-		}
-		if (e)
-			e = app_db_fail(ctx, e, "application");
+		e = app_row_i64(ctx, STMT_APP_INSERT,
+		                DB_ARGS(DB_INT(o.id), DB_TEXT(tier), DB_INT(review),
+		                        title_id ? DB_INT(title_id) : DB_NULL,
+		                        DB_TEXT(o.f[ORG_REGION_CODE]),
+		                        DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])),
+		                        DB_TEXT(stmt), DB_TEXT(contact), DB_TEXT(ctx->now_s),
+		                        DB_TEXT(ctx->now_s)),
+		                COL_ID, &id, "application");
 	}
 	if (!e && !(e = app_application_load(ctx, id, out))) {
 		const char *json = app_json(ctx, out);
@@ -275,25 +257,13 @@ enum err app_application_list(struct app_ctx *ctx, int64_t org_id, const struct 
 		return e;
 	if ((e = app_org_allow(ctx, org_id, ACT_APPLICATION_READ, &o)))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_APP_LIST_ORG,
-	                  DB_ARGS(DB_INT(org_id), DB_INT(before), DB_INT(pr->limit + 1)), &r)))
-		return app_db_fail(ctx, e, "applications");
-	struct application *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		app_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "applications");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'a', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'a',
+	                                     .what = "applications",
+	                                     .item_size = sizeof(struct application),
+	                                     .row = application_row,
+	                                     .key_id = offsetof(struct application, id)};
+	return app_page_fetch(ctx, &list, STMT_APP_LIST_ORG,
+	                      DB_ARGS(DB_INT(org_id), DB_INT(before)), pr, out);
 }
 
 /*
@@ -613,24 +583,25 @@ enum err app_attachment_list(struct app_ctx *ctx, int64_t app_id, struct page *o
 	return ERR_OK;
 }
 
+/* A row of ATT_GET: the attachment (but its application) and its data. */
+static void att_data_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	struct attachment *a = item;
+	att_from_row(ctx, r, 0, a);
+	a->data = app_col(ctx, r, COL_ATT_DATA_DATA);
+}
+
 enum err app_attachment_get(struct app_ctx *ctx, int64_t app_id, int64_t id, struct attachment *out)
 {
 	struct application a;
 	enum err e = app_readable(ctx, app_id, &a);
 	if (e)
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_ATT_GET, DB_ARGS(DB_INT(app_id), DB_INT(id)), &r)))
-		return app_db_fail(ctx, e, "attachment");
-	bool found = db_next(r);
-	if (found) {
-		att_from_row(ctx, r, app_id, out);
-		out->data = app_col(ctx, r, COL_ATT_DATA_DATA);
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "attachment");
-	return found ? ERR_OK
-	             : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no attachment %lld", (long long)id);
+	e = app_row_load(ctx, STMT_ATT_GET, DB_ARGS(DB_INT(app_id), DB_INT(id)), att_data_row, out,
+	                 "attachment", "id", app_id_str(ctx, id));
+	if (!e)
+		out->application_id = app_id;
+	return e;
 }
 
 /* One grant's slice of the queue: rows after `after`, up to limit + 1. */
@@ -649,7 +620,7 @@ static enum err queue_grant(struct app_ctx *ctx, const struct grant *g, enum stm
 	if (e)
 		return app_db_fail(ctx, e, "queue");
 	while (db_next(r) && *n < (limit + 1) * LIMIT_QUEUE_GRANTS)
-		app_from_row(ctx, r, &items[(*n)++]);
+		application_row(ctx, r, &items[(*n)++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "queue");
 	return ERR_OK;

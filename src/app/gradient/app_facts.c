@@ -12,6 +12,7 @@
 #include "lib/limits.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,8 +390,9 @@ done:
 	        DB_TEXT((ev)->outcome), (ev)->has_score ? DB_REAL((ev)->score) : DB_NULL,          \
 	        DB_TEXT((ev)->result), DB_TEXT((ev)->created_at), DB_TEXT((ev)->created_by)
 
-static void eval_from_row(struct app_ctx *ctx, struct db_rows *r, struct evaluation *ev)
+static void eval_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct evaluation *ev = item;
 	ev->id = db_col_i64(r, COL_EVAL_ID);
 	ev->org_id = db_col_i64(r, COL_EVAL_ORG_ID);
 	ev->application_id = db_col_null(r, COL_EVAL_APPLICATION_ID)
@@ -565,23 +567,13 @@ enum err app_evaluation_list(struct app_ctx *ctx, int64_t org_id, const struct p
 		return e;
 	if ((e = facts_access(ctx, org_id, ACT_FACTS_READ, &o)))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_EVAL_LIST,
-	                  DB_ARGS(DB_INT(org_id), DB_INT(before), DB_INT(pr->limit + 1)), &r)))
-		return app_db_fail(ctx, e, "evaluations");
-	struct evaluation *evs = arena_alloc(&ctx->arena, sizeof *evs * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		eval_from_row(ctx, r, &evs[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "evaluations");
-	out->items = evs;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit ? app_cursor_encode(ctx, 'e', app_id_str(ctx, evs[pr->limit - 1].id))
-	                      : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'e',
+	                                     .what = "evaluations",
+	                                     .item_size = sizeof(struct evaluation),
+	                                     .row = eval_row,
+	                                     .key_id = offsetof(struct evaluation, id)};
+	return app_page_fetch(ctx, &list, STMT_EVAL_LIST, DB_ARGS(DB_INT(org_id), DB_INT(before)),
+	                      pr, out);
 }
 
 /* ---- import: one row per enterprise and fiscal year ---- */

@@ -13,7 +13,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
+
+/* A candidate on public notice: what the public sees, not the statement or contact. */
+static void notice_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	struct application *a = item;
+	memset(a, 0, sizeof *a);
+	a->id = db_col_i64(r, COL_APPLICATION_ID);
+	a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
+	a->org_name = app_col(ctx, r, COL_APPLICATION_ORG_NAME);
+	a->tier = app_col(ctx, r, COL_APPLICATION_TIER);
+	app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
+	a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
+	gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
+	a->notice_from = app_col(ctx, r, COL_APPLICATION_NOTICE_FROM);
+	a->notice_until = app_col(ctx, r, COL_APPLICATION_NOTICE_UNTIL);
+	a->version = db_col_i64(r, COL_APPLICATION_VERSION);
+}
 
 enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
@@ -21,41 +39,17 @@ enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct 
 	enum err e;
 	if (pr->cursor && (e = app_cursor_id(ctx, 'n', pr->cursor, &after)))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_APP_NOTICES,
-	                  DB_ARGS(DB_INT(after), DB_INT(pr->limit + 1)), &r)))
-		return app_db_fail(ctx, e, "notices");
-	struct application *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r)) {
-		struct application *a = &items[n++];
-		a->id = db_col_i64(r, COL_APPLICATION_ID);
-		a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
-		a->org_name = app_col(ctx, r, COL_APPLICATION_ORG_NAME);
-		a->tier = app_col(ctx, r, COL_APPLICATION_TIER);
-		app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
-		a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
-		gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
-		a->notice_from = app_col(ctx, r, COL_APPLICATION_NOTICE_FROM);
-		a->notice_until = app_col(ctx, r, COL_APPLICATION_NOTICE_UNTIL);
-		a->version = db_col_i64(r, COL_APPLICATION_VERSION);
-		/* the public sees the candidate, not the enterprise's statement or contact */
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "notices");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'n', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'n',
+	                                     .what = "notices",
+	                                     .item_size = sizeof(struct application),
+	                                     .row = notice_row,
+	                                     .key_id = offsetof(struct application, id)};
+	return app_page_fetch(ctx, &list, STMT_APP_NOTICES, DB_ARGS(DB_INT(after)), pr, out);
 }
 
-static void obj_from_row(struct app_ctx *ctx, struct db_rows *r, struct objection *o)
+static void obj_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct objection *o = item;
 	*o = (struct objection){.id = db_col_i64(r, COL_OBJ_ID),
 	                        .application_id = db_col_i64(r, COL_OBJ_APPLICATION_ID),
 	                        .contact = app_col(ctx, r, COL_OBJ_CONTACT),
@@ -68,17 +62,8 @@ static void obj_from_row(struct app_ctx *ctx, struct db_rows *r, struct objectio
 
 static enum err objection_load(struct app_ctx *ctx, int64_t id, struct objection *o)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_OBJ_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "objection");
-	bool found = db_next(r);
-	if (found)
-		obj_from_row(ctx, r, o);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "objection");
-	return found ? ERR_OK
-	             : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no objection %lld", (long long)id);
+	return app_row_load(ctx, STMT_OBJ_GET, DB_ARGS(DB_INT(id)), obj_row, o, "objection", "id",
+	                    app_id_str(ctx, id));
 }
 
 /* At most LIMIT_OBJECTIONS_PER_HOUR from one address in an hour. */
@@ -148,7 +133,7 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 	int cap = 64, n = 0;
 	struct objection *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)cap);
 	while (db_next(r) && n < cap)
-		obj_from_row(ctx, r, &items[n++]);
+		obj_row(ctx, r, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "objections");
 	*out = (struct page){.items = items, .n = n, .total = n};
@@ -204,8 +189,9 @@ enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *deci
 
 /* ---- batches and titles ---- */
 
-static void title_from_row(struct app_ctx *ctx, struct db_rows *r, struct title *t)
+static void title_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct title *t = item;
 	*t = (struct title){.id = db_col_i64(r, COL_TITLE_ID),
 	                    .org_id = db_col_i64(r, COL_TITLE_ORG_ID),
 	                    .org_name = app_col(ctx, r, COL_TITLE_ORG_NAME),
@@ -258,16 +244,8 @@ void title_to_json(const struct title *t, struct buf *out)
 
 static enum err title_load(struct app_ctx *ctx, int64_t id, struct title *t)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_TITLE_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "title");
-	bool found = db_next(r);
-	if (found)
-		title_from_row(ctx, r, t);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "title");
-	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no title %lld", (long long)id);
+	return app_row_load(ctx, STMT_TITLE_GET, DB_ARGS(DB_INT(id)), title_row, t, "title", "id",
+	                    app_id_str(ctx, id));
 }
 
 /* Fill t->data_missed: the first yearly deadline since the grant without a facts update. */
@@ -468,31 +446,20 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 	enum err e;
 	if (pr->cursor && (e = app_cursor_id(ctx, 't', pr->cursor, &after)))
 		return e;
-	struct db_rows *r;
 	struct db_val org = org_id ? DB_INT(org_id) : DB_NULL;
-	if ((e = db_query(ctx->conn, org_id ? STMT_TITLE_LIST_BY_ORG : STMT_TITLE_LIST,
-	                  DB_ARGS(DB_INT(after), DB_TEXT(tier), DB_TEXT(tier), org, org,
-	                          DB_INT(pr->limit + 1)),
-	                  &r)))
-		return app_db_fail(ctx, e, "titles");
-	struct title *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		title_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "titles");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	for (int i = 0; i < out->n && !e; i++) /* not the look-ahead row */
-		e = title_data_check(ctx, &items[i]);
-	if (e)
+	static const struct app_list list = {.cursor = 't',
+	                                     .what = "titles",
+	                                     .item_size = sizeof(struct title),
+	                                     .row = title_row,
+	                                     .key_id = offsetof(struct title, id)};
+	if ((e = app_page_fetch(ctx, &list, org_id ? STMT_TITLE_LIST_BY_ORG : STMT_TITLE_LIST,
+	                        DB_ARGS(DB_INT(after), DB_TEXT(tier), DB_TEXT(tier), org, org), pr,
+	                        out)))
 		return e;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 't', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	struct title *items = out->items;
+	for (int i = 0; i < out->n && !e; i++)
+		e = title_data_check(ctx, &items[i]);
+	return e;
 }
 
 enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,

@@ -118,21 +118,28 @@ static void item_from_row(struct db_rows *r, enum market_kind k, struct market_i
 	}
 }
 
+static void listing_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	item_from_row(r, MARKET_LISTING, item, &ctx->arena);
+}
+
+static void demand_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	item_from_row(r, MARKET_DEMAND, item, &ctx->arena);
+}
+
+app_row_fn *const market_item_row[MARKET__KINDS] = {listing_row, demand_row};
+
 enum err app_market_get(struct app_ctx *ctx, enum market_kind k, const char *ref,
                         struct market_item *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, by_ref[k], DB_ARGS(DB_TEXT(ref)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "market");
-	bool found = db_next(r);
-	if (found)
-		item_from_row(r, k, out, &ctx->arena);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "market");
-	return found ? ERR_OK
-	             : APP_FAIL(ctx, ERR_NOT_FOUND, "ref", "no %s %s",
-	                        k == MARKET_LISTING ? "listing" : "demand", ref);
+	bool found;
+	enum err e = app_row_find(ctx, by_ref[k], DB_ARGS(DB_TEXT(ref)), market_item_row[k], out,
+	                          "market", &found);
+	if (!e && !found)
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, "ref", "no %s %s",
+		             k == MARKET_LISTING ? "listing" : "demand", ref);
+	return e;
 }
 
 size_t market_field_args(const struct market_item *it, struct db_val *v)

@@ -11,6 +11,7 @@
 #include "lib/jw.h"
 #include "lib/num.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,29 +42,11 @@ static const enum stmt count_rows[MARKET__KINDS][START__N] = {
 static const char *const kind_name[MARKET__KINDS] = {"listing", "demand"};
 static const char *const kind_path[MARKET__KINDS] = {"listings", "demands"};
 
-static enum err item_query(struct app_ctx *ctx, enum stmt st, struct db_val arg, enum market_kind k,
-                           struct market_item *out, bool *found)
-{
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, st, &arg, 1, &r);
-	if (e)
-		return app_db_fail(ctx, e, kind_name[k]);
-	*found = db_next(r);
-	if (*found)
-		app_market_item_row(ctx, r, k, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, kind_name[k]);
-	return ERR_OK;
-}
-
 enum err app_market_item_load(struct app_ctx *ctx, enum market_kind k, int64_t id,
                               struct market_item *out)
 {
-	bool found = false;
-	enum err e = item_query(ctx, by_id[k], DB_INT(id), k, out, &found);
-	if (!e && !found)
-		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no %s %lld", kind_name[k], (long long)id);
-	return e;
+	return app_row_load(ctx, by_id[k], DB_ARGS(DB_INT(id)), market_item_row[k], out,
+	                    kind_name[k], "id", app_id_str(ctx, id));
 }
 
 static int64_t item_org(const struct market_item *it)
@@ -213,26 +196,16 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	if ((e = list_args_make(ctx, f, &la)))
 		return e;
 	la.v[0] = DB_INT(after);
-	la.v[la.n] = DB_INT(pr->limit + 1);
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, list_rows[k][list_start(f, &la, false)], la.v, la.n + 1, &r)))
-		return app_db_fail(ctx, e, kind_path[k]);
-	struct market_item *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		app_market_item_row(ctx, r, k, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, kind_path[k]);
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor = n > pr->limit
-	                           ? app_cursor_encode(ctx, k == MARKET_LISTING ? 'l' : 'd',
-	                                               app_id_str(ctx, items[pr->limit - 1].id))
-	                           : NULL;
-	out->total = -1;
+	const struct app_list list = {.cursor = k == MARKET_LISTING ? 'l' : 'd',
+	                              .what = kind_path[k],
+	                              .item_size = sizeof(struct market_item),
+	                              .row = market_item_row[k],
+	                              .key_id = offsetof(struct market_item, id)};
+	if ((e = app_page_fetch(ctx, &list, list_rows[k][list_start(f, &la, false)], la.v, la.n, pr,
+	                        out)))
+		return e;
 	if (pr->count)
-		return app_list_count(ctx, count_rows[k][list_start(f, &la, true)], la.v, la.n + 1,
+		return app_list_count(ctx, count_rows[k][list_start(f, &la, true)], la.v, la.n,
 		                      DB_INT(0), &out->total);
 	return ERR_OK;
 }
