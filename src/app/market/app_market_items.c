@@ -110,11 +110,21 @@ static void operator_range(const struct actor *a, char lo[7], char hi[7], bool *
 	}
 }
 
-/* The filter arguments of *_LIST and *_COUNT after the cursor key (see stmt_market.def). */
+/*
+ * The filters of *_LIST and *_COUNT by name; MARKET_FILTER_ARGS (stmt_market.def)
+ * lays them out in the statements' order, repeating those the SQL tests twice.
+ */
+struct market_list_args {
+	struct db_val status, field;
+	struct db_val region_lo, region_hi, industry_lo, industry_hi;
+	struct db_val org, trl, mode, assigned;
+	struct db_val all, user, operator_lo, operator_hi; /* who sees unpublished items */
+};
+
+/* The list statements' arguments: the cursor key, then the filters in their order. */
 struct list_args {
 	char rlo[7], rhi[7], ilo[6], ihi[6], olo[7], ohi[7];
-	const char *mode;
-	struct db_val v[30];
+	struct db_val v[1 + 24];
 	size_t n;
 };
 
@@ -126,38 +136,30 @@ static enum err list_args_make(struct app_ctx *ctx, const struct market_filter *
 	        app_code_ranges(ctx, f->region, f->industry, la->rlo, la->rhi, la->ilo, la->ihi);
 	if (e)
 		return e;
-	la->mode = f->mode ? arena_printf(&ctx->arena, "%%,%s,%%", f->mode) : NULL;
 	bool all = false;
 	operator_range(&ctx->actor, la->olo, la->ohi, &all);
-	const char *rl = f->region ? la->rlo : NULL, *il = f->industry ? la->ilo : NULL;
-	struct db_val org = f->org_id ? DB_INT(f->org_id) : DB_NULL;
-	struct db_val trl = f->trl ? DB_INT(f->trl) : DB_NULL;
 	struct db_val me = DB_INT(ctx->actor.user_id);
-	struct db_val mine = f->assigned ? me : DB_NULL;
-	struct db_val v[] = {DB_TEXT(f->status),
-	                     DB_TEXT(f->status),
-	                     DB_TEXT(f->field),
-	                     DB_TEXT(f->field),
-	                     DB_TEXT(rl),
-	                     DB_TEXT(rl),
-	                     DB_TEXT(la->rhi),
-	                     DB_TEXT(il),
-	                     DB_TEXT(il),
-	                     DB_TEXT(la->ihi),
-	                     org,
-	                     org,
-	                     trl,
-	                     trl,
-	                     trl,
-	                     DB_TEXT(la->mode),
-	                     DB_TEXT(la->mode),
-	                     mine,
-	                     mine,
-	                     DB_INT(all ? 1 : 0),
-	                     me,
-	                     DB_TEXT(la->olo[0] ? la->olo : NULL),
-	                     DB_TEXT(la->olo[0] ? la->ohi : NULL),
-	                     me};
+	const struct market_list_args a = {
+	        .status = DB_TEXT(f->status),
+	        .field = DB_TEXT(f->field),
+	        .region_lo = DB_TEXT(f->region ? la->rlo : NULL),
+	        .region_hi = DB_TEXT(la->rhi),
+	        .industry_lo = DB_TEXT(f->industry ? la->ilo : NULL),
+	        .industry_hi = DB_TEXT(la->ihi),
+	        .org = f->org_id ? DB_INT(f->org_id) : DB_NULL,
+	        .trl = f->trl ? DB_INT(f->trl) : DB_NULL,
+	        .mode = DB_TEXT(f->mode ? arena_printf(&ctx->arena, "%%,%s,%%", f->mode) : NULL),
+	        .assigned = f->assigned ? me : DB_NULL,
+	        .all = DB_INT(all ? 1 : 0),
+	        .user = me,
+	        .operator_lo = DB_TEXT(la->olo[0] ? la->olo : NULL),
+	        .operator_hi = DB_TEXT(la->olo[0] ? la->ohi : NULL),
+	};
+#define MARKET_ARG(name) a.name,
+	const struct db_val v[] = {MARKET_FILTER_ARGS(MARKET_ARG)};
+#undef MARKET_ARG
+	_Static_assert(sizeof v / sizeof v[0] + 1 == sizeof la->v / sizeof la->v[0],
+	               "room for the cursor key and every filter argument");
 	memcpy(la->v + 1, v, sizeof v);
 	la->n = 1 + sizeof v / sizeof v[0];
 	return ERR_OK;
