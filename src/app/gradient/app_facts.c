@@ -457,15 +457,10 @@ static enum err eval_one(struct app_ctx *ctx, const struct facts *fx, int32_t as
 	        .created_by = ctx->actor.username,
 	};
 	ev->org_id = strtoll(fx->ref, NULL, 10);
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_EVAL_INSERT, DB_ARGS(EVAL_ROW_ARGS(ev)), &r);
-	if (!e) {
-		if (db_next(r))
-			ev->id = db_col_i64(r, COL_ID);
-		e = db_done(r);
-	}
+	enum err e = app_row_i64(ctx, STMT_EVAL_INSERT, DB_ARGS(EVAL_ROW_ARGS(ev)), COL_ID, &ev->id,
+	                         "evaluation");
 	if (e)
-		return app_db_fail(ctx, e, "evaluation");
+		return e;
 	struct buf a = BUF_INIT;
 	evaluation_to_json(ev, &a);
 	return app_audit(ctx, "create", "evaluation", app_id_str(ctx, ev->id), NULL,

@@ -71,15 +71,12 @@ static enum err objection_rate(struct app_ctx *ctx)
 {
 	char since[INSTANT_STR];
 	instant_format(ctx->now - 3600, since);
-	struct db_rows *r;
 	const char *addr = ctx->client_addr ? ctx->client_addr : "";
-	enum err e =
-	        db_query(ctx->conn, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)), &r);
+	int64_t n = 0;
+	enum err e = app_row_i64(ctx, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)),
+	                         COL_COUNT, &n, "objections");
 	if (e)
-		return app_db_fail(ctx, e, "objections");
-	int64_t n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "objections");
+		return e;
 	if (n >= LIMIT_OBJECTIONS_PER_HOUR)
 		return APP_FAIL(ctx, ERR_RATE_LIMITED, "",
 		                "too many objections from this address: "
@@ -142,14 +139,8 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 
 static enum err open_objections(struct app_ctx *ctx, int64_t app_id, int64_t *n)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_OBJ_OPEN_COUNT, DB_ARGS(DB_INT(app_id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "objections");
-	*n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "objections");
-	return ERR_OK;
+	return app_row_i64(ctx, STMT_OBJ_OPEN_COUNT, DB_ARGS(DB_INT(app_id)), COL_COUNT, n,
+	                   "objections");
 }
 
 enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *decision,
@@ -260,16 +251,13 @@ static enum err title_data_check(struct app_ctx *ctx, struct title *t)
 	for (int y = first; y <= last; y++) {
 		char from[DATE_STR], until[DATE_STR];
 		gradient_data_window(t->since, y, from, until);
-		struct db_rows *r;
-		enum err e = db_query(
-		        ctx->conn, STMT_FACTS_UPDATES_IN,
+		int64_t n = 0;
+		enum err e = app_row_i64(
+		        ctx, STMT_FACTS_UPDATES_IN,
 		        DB_ARGS(DB_TEXT(app_id_str(ctx, t->org_id)), DB_TEXT(from), DB_TEXT(until)),
-		        &r);
+		        COL_COUNT, &n, "facts");
 		if (e)
-			return app_db_fail(ctx, e, "facts");
-		int64_t n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, "facts");
+			return e;
 		if (!n) {
 			char due[DATE_STR];
 			date_format(
@@ -299,14 +287,12 @@ static enum err batch_number(struct app_ctx *ctx, const char *tier, const char *
 	const char *where =
 	        level == LEVEL_NATIONAL ? "CN" : arena_printf(&ctx->arena, "%.2s", region);
 	const char *prefix = arena_printf(&ctx->arena, "%.4s-%s-%s-", ctx->today, where, tier);
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_BATCH_COUNT,
-	                      DB_ARGS(DB_TEXT(arena_printf(&ctx->arena, "%s%%", prefix))), &r);
+	int64_t n = 0;
+	enum err e = app_row_i64(ctx, STMT_BATCH_COUNT,
+	                         DB_ARGS(DB_TEXT(arena_printf(&ctx->arena, "%s%%", prefix))),
+	                         COL_COUNT, &n, "batch");
 	if (e)
-		return app_db_fail(ctx, e, "batch");
-	int64_t n = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "batch");
+		return e;
 	*out = arena_printf(&ctx->arena, "%s%lld", prefix, (long long)n + 1);
 	return ERR_OK;
 }

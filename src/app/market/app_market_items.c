@@ -62,16 +62,13 @@ enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
 	t->org_id = item_org(it);
 	if (!authz_has_role(&ctx->actor, ROLE_BROKER))
 		return ERR_OK;
-	struct db_rows *r;
-	enum err e = db_query(
-	        ctx->conn, STMT_ASSIGN_IS,
-	        DB_ARGS(DB_INT(ctx->actor.user_id), DB_TEXT(kind_name[k]), DB_INT(it->id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "assignments");
-	t->assigned = db_next(r) && db_col_i64(r, COL_COUNT) > 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "assignments");
-	return ERR_OK;
+	int64_t n = 0;
+	enum err e = app_row_i64(
+	        ctx, STMT_ASSIGN_IS,
+	        DB_ARGS(DB_INT(ctx->actor.user_id), DB_TEXT(kind_name[k]), DB_INT(it->id)),
+	        COL_COUNT, &n, "assignments");
+	t->assigned = n > 0;
+	return e;
 }
 
 /* Whether the caller may see the item: published ones are public. */
@@ -315,14 +312,8 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 	size_t na = market_field_args(&it, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_TEXT(ctx->now_s);
-	struct db_rows *r;
 	int64_t id = 0;
-	e = db_query(ctx->conn, create_row[k], args, na, &r);
-	if (!e) {
-		if (db_next(r))
-			id = db_col_i64(r, COL_ID);
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, create_row[k], args, na, COL_ID, &id, kind_name[k]);
 	if (e)
 		return app_write_end(ctx, save_fail(ctx, e, k), 0, NULL, NULL);
 	if ((e = app_market_item_load(ctx, k, id, out)))

@@ -303,23 +303,17 @@ enum err app_interest_create(struct app_ctx *ctx, const struct field_val *vals,
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	int64_t from = id_of(src.f[MK_ORG_ID]);
 	int64_t to = id_of(dst.f[MK_ORG_ID]);
-	struct db_rows *r;
 	int64_t id = 0;
-	e = db_query(ctx->conn, STMT_INTEREST_INSERT,
-	             DB_ARGS(DB_INT(to_listing ? dst.id : src.id),
-	                     DB_INT(to_listing ? src.id : dst.id), DB_TEXT(vals[IF_DIRECTION].s),
-	                     from ? DB_INT(from) : DB_NULL, to ? DB_INT(to) : DB_NULL,
-	                     DB_INT(ctx->actor.user_id), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
-	             &r);
-	if (!e) {
-		id = db_next(r) ? db_col_i64(r, COL_ID) : 0;
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, STMT_INTEREST_INSERT,
+	                DB_ARGS(DB_INT(to_listing ? dst.id : src.id),
+	                        DB_INT(to_listing ? src.id : dst.id), DB_TEXT(vals[IF_DIRECTION].s),
+	                        from ? DB_INT(from) : DB_NULL, to ? DB_INT(to) : DB_NULL,
+	                        DB_INT(ctx->actor.user_id), DB_TEXT(ctx->now_s),
+	                        DB_TEXT(ctx->now_s)),
+	                COL_ID, &id, "interest");
 	if (e == ERR_CONFLICT)
 		e = APP_FAIL(ctx, e, "listing_id",
 		             "an interest between this listing and demand exists");
-	else if (e)
-		e = app_db_fail(ctx, e, "interest");
 	if (!e && vals[IF_MESSAGE].set && !vals[IF_MESSAGE].null)
 		e = db_exec(ctx->conn, STMT_MESSAGE_INSERT,
 		            DB_ARGS(DB_INT(id), DB_INT(ctx->actor.user_id),
