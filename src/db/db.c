@@ -246,6 +246,11 @@ bool db_storage_failure(struct db *db, int64_t within_s, int64_t *age_s, char *m
 	return failed;
 }
 
+enum err db_cols_check(struct db_conn *c, enum stmt id, int want)
+{
+	return BASE(c)->be->cols_check(c, id, want);
+}
+
 enum err db_ping(struct db_conn *c)
 {
 	struct db_rows *r;

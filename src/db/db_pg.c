@@ -374,6 +374,21 @@ static enum err pg_exec_script(struct db_conn *c, const char *sql)
 
 /* ---- statements ---- */
 
+/* The column count of prepared statement id, from the server's description of it. */
+static enum err pg_ncols(struct db_conn *c, enum stmt id, int *n)
+{
+	char name[16];
+	snprintf(name, sizeof name, "s%d", (int)id);
+	PGresult *res = PQdescribePrepared(c->pg, name);
+	enum err e = ERR_OK;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		e = pg_err(c, res, stmt_name(id));
+	else
+		*n = PQnfields(res);
+	PQclear(res);
+	return e;
+}
+
 static enum err pg_prepare(struct db_conn *c, enum stmt id)
 {
 	if (c->prepared[id])
@@ -395,9 +410,30 @@ static enum err pg_prepare(struct db_conn *c, enum stmt id)
 	PQclear(res);
 	if (e)
 		return e;
+	/* the rows must be what the statement's row family says (stmt_row.h) */
+	int have = 0;
+	if ((e = pg_ncols(c, id, &have)) ||
+	    (e = stmt_cols_check(id, have, stmt_ncols(id), c->errmsg, sizeof c->errmsg))) {
+		char drop[32];
+		snprintf(drop, sizeof drop, "DEALLOCATE %s", name);
+		PQclear(PQexec(c->pg, drop));
+		return e;
+	}
 	c->prepared[id] = true;
 	c->nparams[id] = n;
 	return ERR_OK;
+}
+
+static enum err pg_cols_check(struct db_conn *c, enum stmt id, int want)
+{
+	enum err e = pg_settle(c);
+	if (e || (e = pg_ready(c)))
+		return e;
+	pg_close_rows(c);
+	int have = 0;
+	if ((e = pg_prepare(c, id)) || (e = pg_ncols(c, id, &have)))
+		return e;
+	return stmt_cols_check(id, have, want, c->errmsg, sizeof c->errmsg);
 }
 
 static enum err pg_prepare_all(struct db_conn *c, struct err_detail *d)
@@ -407,7 +443,8 @@ static enum err pg_prepare_all(struct db_conn *c, struct err_detail *d)
 		return err_set(d, e, "db", "%s", c->errmsg);
 	for (int i = 0; i < STMT__MAX; i++) {
 		if ((e = pg_prepare(c, (enum stmt)i)))
-			return err_set(d, ERR_DB, "db", "bad statement %s", c->errmsg);
+			return err_set(d, e == ERR_INTERNAL ? e : ERR_DB, "db", "bad statement %s",
+			               c->errmsg);
 	}
 	return ERR_OK;
 }
@@ -604,5 +641,6 @@ const struct db_backend db_backend_pg = {
         .last_error = pg_last_error,
         .lock_migrations = pg_lock_migrations,
         .prepare_all = pg_prepare_all,
+        .cols_check = pg_cols_check,
         .backup = pg_backup,
 };

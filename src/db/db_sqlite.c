@@ -232,14 +232,23 @@ static enum err lite_prepare(struct db_conn *c, enum stmt id)
 {
 	if (c->stmt[id])
 		return ERR_OK;
+	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v3(c->h, stmt_sql(id, DB_SQLITE), -1, SQLITE_PREPARE_PERSISTENT,
-	                            &c->stmt[id], NULL);
+	                            &st, NULL);
 	if (rc != SQLITE_OK) {
 		enum err e = lite_err(c, rc);
 		snprintf(c->errmsg, sizeof c->errmsg, "%s: %s", stmt_name(id),
 		         sqlite3_errmsg(c->h));
 		return e;
 	}
+	/* the rows must be what the statement's row family says (stmt_row.h) */
+	enum err e = stmt_cols_check(id, sqlite3_column_count(st), stmt_ncols(id), c->errmsg,
+	                             sizeof c->errmsg);
+	if (e) {
+		sqlite3_finalize(st);
+		return e;
+	}
+	c->stmt[id] = st;
 	return ERR_OK;
 }
 
@@ -248,9 +257,19 @@ static enum err lite_prepare_all(struct db_conn *c, struct err_detail *d)
 	for (int i = 0; i < STMT__MAX; i++) {
 		enum err e = lite_prepare(c, (enum stmt)i);
 		if (e)
-			return err_set(d, ERR_DB, "db", "bad statement %s", c->errmsg);
+			return err_set(d, e == ERR_INTERNAL ? e : ERR_DB, "db", "bad statement %s",
+			               c->errmsg);
 	}
 	return ERR_OK;
+}
+
+static enum err lite_cols_check(struct db_conn *c, enum stmt id, int want)
+{
+	enum err e = lite_prepare(c, id);
+	if (e)
+		return e;
+	return stmt_cols_check(id, sqlite3_column_count(c->stmt[id]), want, c->errmsg,
+	                       sizeof c->errmsg);
 }
 
 static enum err lite_query(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
@@ -393,5 +412,6 @@ const struct db_backend db_backend_sqlite = {
         .last_error = lite_last_error,
         .lock_migrations = lite_lock_migrations,
         .prepare_all = lite_prepare_all,
+        .cols_check = lite_cols_check,
         .backup = lite_backup,
 };
