@@ -637,9 +637,11 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	}
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
-	int64_t count = 0;
-	e = app_row_i64(ctx, STMT_TOKEN_COUNT_USER, DB_ARGS(DB_INT(user_id)), COL_COUNT, &count,
-	                "token");
+	int64_t count = 0, locked = 0; /* the user's row: concurrent creations count in turn */
+	e = app_row_i64(ctx, STMT_USER_LOCK, DB_ARGS(DB_INT(user_id)), COL_ID, &locked, "user");
+	if (!e)
+		e = app_row_i64(ctx, STMT_TOKEN_COUNT_USER, DB_ARGS(DB_INT(user_id)), COL_COUNT,
+		                &count, "token");
 	if (!e && count >= LIMIT_TOKENS_PER_USER)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "name",
 		             "you hold %d tokens already: revoke one first", LIMIT_TOKENS_PER_USER);

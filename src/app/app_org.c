@@ -210,6 +210,30 @@ static enum err org_load_for_change(struct app_ctx *ctx, int64_t id, int64_t ver
 	return ERR_OK;
 }
 
+/*
+ * The registry fields (credit code, kind, region) decide who the
+ * organisation is and which offices review it, so only operators and
+ * administrators change them; an organisation's own administrator may edit
+ * the rest, and may send these back unchanged (a form sends the whole record).
+ */
+static enum err org_registry_check(struct app_ctx *ctx, const struct org *cur,
+                                   const struct field_val vals[ORG__NFIELDS])
+{
+	static const int registry[] = {ORG_CREDIT_CODE, ORG_KIND, ORG_REGION_CODE};
+	struct target t = {.region = cur->f[ORG_REGION_CODE], .org_id = cur->id};
+	for (size_t k = 0; k < sizeof registry / sizeof registry[0]; k++) {
+		int i = registry[k];
+		const struct field_val *v = &vals[i];
+		const char *to = v->set && !v->null ? v->s : NULL;
+		if (!v->set || (to && cur->f[i] && !strcmp(to, cur->f[i])) || (!to && !cur->f[i]))
+			continue;
+		if (!authz_allows(&ctx->actor, ACT_ORG_REGISTRY, &t))
+			return APP_FAIL(ctx, ERR_FORBIDDEN, org_fields[i].name,
+			                "is changed by an operator or an administrator only");
+	}
+	return ERR_OK;
+}
+
 enum err app_org_update(struct app_ctx *ctx, int64_t id, int64_t version,
                         const struct field_val vals[ORG__NFIELDS], struct org *out)
 {
@@ -220,6 +244,8 @@ enum err app_org_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	if ((e = org_load_for_change(ctx, id, version, ACT_ORG_UPDATE, &cur)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	next = cur;
+	if ((e = org_registry_check(ctx, &cur, vals)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
 	org_apply(&next, vals);
 	/* moving a record to another region needs the right there too */
 	struct target t = {.region = next.f[ORG_REGION_CODE], .org_id = id};

@@ -123,6 +123,18 @@ static void free_body(struct jw *w, const struct route *r)
 }
 
 /*
+ * Whether a request body may carry the field: an update refuses create-only
+ * fields (fields_from_json) and no body may set a workflow's field (the app
+ * layer refuses it), so the schema lists neither.
+ */
+static bool body_accepts(const struct route *r, const struct field_def *f)
+{
+	if (f->flags & FD_NO_BODY)
+		return false;
+	return (r->flags & ROUTE_BODY_CREATE) || !(f->flags & FD_CREATE_ONLY);
+}
+
+/*
  * additionalProperties false: the server refuses unknown members, so the
  * document says so. A field is listed as required only on create routes, as
  * fields_from_json enforces it only there.
@@ -147,6 +159,8 @@ static void request_body(struct jw *w, const struct route *r)
 	jw_key(w, "properties");
 	jw_obj_open(w);
 	for (size_t i = 0; i < r->nbody; i++) {
+		if (!body_accepts(r, &r->body[i]))
+			continue;
 		jw_key(w, r->body[i].name);
 		schema_of(w, &r->body[i]);
 	}
@@ -161,7 +175,7 @@ static void request_body(struct jw *w, const struct route *r)
 	jw_key(w, "required");
 	jw_arr_open(w);
 	for (size_t i = 0; (r->flags & ROUTE_BODY_CREATE) && i < r->nbody; i++)
-		if (r->body[i].flags & FD_REQUIRED)
+		if ((r->body[i].flags & FD_REQUIRED) && body_accepts(r, &r->body[i]))
 			jw_str(w, r->body[i].name);
 	if (r->flags & ROUTE_VERSION_BODY)
 		jw_str(w, "version");

@@ -24,6 +24,7 @@ enum {
 	FD_NULLABLE = 1 << 1,    /* may be null (clears the value) */
 	FD_CREATE_ONLY = 1 << 2, /* accepted on create, refused on update */
 	FD_SECRET = 1 << 3,      /* never echoed (passwords) */
+	FD_NO_BODY = 1 << 4,     /* set by imports; request bodies may not (a workflow owns it) */
 };
 
 struct field_def {

@@ -153,8 +153,11 @@ static enum err create_checks(struct app_ctx *ctx, const struct org *o, const ch
 	if ((e = check_ban(ctx, o->id)) ||
 	    (review && (e = review_title(ctx, o->id, tier, title_id))))
 		return e;
-	int64_t open = 0;
-	if ((e = app_row_i64(ctx, STMT_APP_OPEN_OF_ORG, DB_ARGS(DB_INT(o->id), DB_TEXT(tier)),
+	int64_t open = 0, locked = 0;
+	/* the organisation's row, locked: concurrent applications are counted in turn */
+	if ((e = app_row_i64(ctx, STMT_ORG_LOCK, DB_ARGS(DB_INT(o->id)), COL_ID, &locked,
+	                     "organisation")) ||
+	    (e = app_row_i64(ctx, STMT_APP_OPEN_OF_ORG, DB_ARGS(DB_INT(o->id), DB_TEXT(tier)),
 	                     COL_COUNT, &open, "applications")))
 		return e;
 	if (open)
@@ -480,10 +483,17 @@ static enum err decode_data(struct app_ctx *ctx, const char *data, size_t *size,
 	return ERR_OK;
 }
 
+/* Whether one more file of `size` fits; the application's row is locked first, so
+   concurrent additions are counted in turn. */
 static enum err room_for(struct app_ctx *ctx, int64_t app_id, size_t size)
 {
 	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_ATT_TOTALS, DB_ARGS(DB_INT(app_id)), &r);
+	int64_t locked = 0;
+	enum err e = app_row_i64(ctx, STMT_APP_LOCK, DB_ARGS(DB_INT(app_id)), COL_ID, &locked,
+	                         "application");
+	if (e)
+		return e;
+	e = db_query(ctx->conn, STMT_ATT_TOTALS, DB_ARGS(DB_INT(app_id)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "attachments");
 	int64_t n = 0, total = 0;

@@ -72,9 +72,13 @@ static enum err objection_rate(struct app_ctx *ctx)
 	char since[INSTANT_STR];
 	instant_format(ctx->now - 3600, since);
 	const char *addr = ctx->client_addr ? ctx->client_addr : "";
-	int64_t n = 0;
-	enum err e = app_row_i64(ctx, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)),
-	                         COL_COUNT, &n, "objections");
+	int64_t n = 0, locked = 0;
+	/* one address's objections are counted in turn (an advisory lock on PostgreSQL) */
+	enum err e = app_row_i64(ctx, STMT_OBJ_ADDR_LOCK, DB_ARGS(DB_TEXT(addr)), COL_ID, &locked,
+	                         "objections");
+	if (!e)
+		e = app_row_i64(ctx, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)),
+		                COL_COUNT, &n, "objections");
 	if (e)
 		return e;
 	if (n >= LIMIT_OBJECTIONS_PER_HOUR)
@@ -133,6 +137,15 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 		obj_row(ctx, r, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "objections");
+	/*
+	 * the objector's contact is for those who screen objections (operators
+	 * of the chain's last level, administrators); the enterprise under
+	 * objection and the other readers see the text and the state only
+	 */
+	struct target t = {.region = a.region, .org_id = a.org_id, .level = a.final_level};
+	if (!authz_allows(&ctx->actor, ACT_GRADIENT_MANAGE, &t))
+		for (int i = 0; i < n; i++)
+			items[i].contact = NULL;
 	*out = (struct page){.items = items, .n = n, .total = n};
 	return ERR_OK;
 }
@@ -423,6 +436,25 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 	return e;
 }
 
+/*
+ * Who granted a title decides its revocation: the operators of the last level
+ * of the tier's review chain in the title's province (a national little giant
+ * is revoked by the ministry, a provincial title by that province). The last
+ * level never depends on the region below the province, so the province is
+ * enough; a tier with no chain leaves LEVEL_NONE, which only an administrator
+ * passes.
+ */
+static const struct target *title_granter(struct app_ctx *ctx, const struct title *t)
+{
+	struct target *g = arena_alloc(&ctx->arena, sizeof *g);
+	const char *reg = arena_printf(&ctx->arena, "%.2s0000", t->province ? t->province : "");
+	struct chain ch;
+	*g = (struct target){.region = reg, .org_id = t->org_id, .level = LEVEL_NONE};
+	if (gradient_chain(t->tier, reg, &ch))
+		g->level = ch.level[ch.nsteps - 1];
+	return g;
+}
+
 enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
                           bool fraud, struct title *out)
 {
@@ -431,11 +463,8 @@ enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, cons
 		return e;
 	struct title cur;
 	int64_t changed = 0;
-	if (!(e = title_load(ctx, id, &cur))) {
-		const char *reg = arena_printf(&ctx->arena, "%.2s0000", cur.province);
-		struct target t = {.region = reg, .org_id = cur.org_id, .level = LEVEL_PROVINCE};
-		e = app_allow(ctx, ACT_GRADIENT_MANAGE, &t);
-	}
+	if (!(e = title_load(ctx, id, &cur)))
+		e = app_allow(ctx, ACT_GRADIENT_MANAGE, title_granter(ctx, &cur));
 	if (!e && strcmp(cur.state, "active"))
 		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "the title is %s already", cur.state);
 	else if (!e && cur.version != version)

@@ -338,6 +338,42 @@ static enum err load_for_change(struct app_ctx *ctx, enum market_kind k, int64_t
 	return e;
 }
 
+/*
+ * Every field of an item is shown to the public once it is published, and a
+ * moderator approved what they read: a change to a published (or expired, which
+ * a renewal publishes again) item's content sends it back to under_review, in
+ * the same transaction and with its own audit record, until a moderator
+ * approves it again. `saved` is the item as just written; it is reloaded.
+ */
+static enum err rereview(struct app_ctx *ctx, enum market_kind k, const struct market_item *cur,
+                         struct market_item *saved)
+{
+	const char *st = cur->f[MK_STATUS];
+	if (!st || (strcmp(st, "published") && strcmp(st, "expired")))
+		return ERR_OK;
+	struct market_item a = *cur, b = *saved;
+	a.version = b.version = 0; /* the content, without the bookkeeping */
+	a.f[MK_STATUS] = b.f[MK_STATUS];
+	a.updated_at = b.updated_at;
+	const char *was = item_json(ctx, &a), *now = item_json(ctx, &b);
+	if (!strcmp(was, now))
+		return ERR_OK;
+	int64_t changed = 0;
+	enum err e = db_exec(ctx->conn, status_row[k],
+	                     DB_ARGS(DB_TEXT("under_review"), DB_NULL, DB_NULL, DB_TEXT(ctx->now_s),
+	                             DB_INT(saved->id), DB_INT(saved->version)),
+	                     &changed);
+	if (e)
+		return app_db_fail(ctx, e, kind_name[k]);
+	if (changed != 1)
+		return APP_FAIL(ctx, ERR_CONFLICT, "version", "the record changed meanwhile");
+	if ((e = app_market_item_load(ctx, k, saved->id, saved)))
+		return e;
+	return app_audit(ctx, "rereview", kind_name[k], app_id_str(ctx, saved->id),
+	                 arena_printf(&ctx->arena, "{\"status\":\"%s\"}", st),
+	                 "{\"status\":\"under_review\",\"why\":\"published content changed\"}");
+}
+
 enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t id,
                                 int64_t version, const struct field_val *vals,
                                 struct market_item *out)
@@ -371,6 +407,8 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 		e = APP_FAIL(ctx, ERR_CONFLICT, "version", "the record changed meanwhile");
 	if (!e)
 		e = app_market_item_load(ctx, k, id, out);
+	if (!e)
+		e = rereview(ctx, k, &cur, out);
 	if (e)
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	return finish_change(ctx, k, "update", item_json(ctx, &cur), out, 200, false);

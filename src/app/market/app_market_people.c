@@ -338,7 +338,12 @@ enum err app_interest_list(struct app_ctx *ctx, int64_t listing_id, int64_t dema
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "", "sign in to see interests");
 	if (pr->cursor && (e = app_cursor_id(ctx, 'i', pr->cursor, &before)))
 		return e;
-	bool all = authz_allows(&ctx->actor, ACT_MARKET_READ_ALL, &(struct target){0});
+	/*
+	 * every interest only for those who may open any (interest.read in any
+	 * scope: administrators); operators moderate items, not the parties'
+	 * negotiations, so they list what they could open, like everyone else
+	 */
+	bool all = authz_allows(&ctx->actor, ACT_INTEREST_READ, &(struct target){0});
 	struct db_val l = listing_id ? DB_INT(listing_id) : DB_NULL;
 	struct db_val d = demand_id ? DB_INT(demand_id) : DB_NULL;
 	struct db_val me = DB_INT(ctx->actor.user_id);

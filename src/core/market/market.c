@@ -83,10 +83,14 @@ static bool ip_check(const char *s, const char **why);
 	              modes_check,                                                                 \
 	              "transaction modes, comma-separated: transfer, licence, open_licence, "      \
 	              "pay_after_use, joint_development"},                                         \
-	[MK_STATUS] = {"status",    FT_TEXT,                                                       \
-	               FD_NULLABLE, 1,                                                             \
-	               16,          market_statuses,                                               \
-	               NULL,        "draft, under_review, published, expired or withdrawn"},       \
+	[MK_STATUS] = {"status",                                                                   \
+	               FT_TEXT,                                                                    \
+	               FD_NULLABLE | FD_NO_BODY,                                                   \
+	               1,                                                                          \
+	               16,                                                                         \
+	               market_statuses,                                                            \
+	               NULL,                                                                       \
+	               "draft, under_review, published, expired or withdrawn"},                    \
 	[MK_ORG_ID] = {"org_id",    FT_INT,                                                        \
 	               FD_NULLABLE, 1,                                                             \
 	               INT64_MAX,   NULL,                                                          \
