@@ -326,6 +326,17 @@ const MATRIX = {
 			},
 		},
 		{
+			// registry fields (credit code, kind, region) are for operators and administrators:
+			// organisation 1's own administrator is refused before anything is checked; the
+			// others reach the region check (no such region: nothing is written)
+			name: "organisation 1 moved to another region (a registry field)",
+			expect: { ...only(["admin", "operator", "ministry"], 422), enterprise: 403 },
+			run: async (c, t) => {
+				const o = await fresh("/api/v1/organisations/1");
+				return api("PATCH", "/api/v1/organisations/1", { token: t, body: { region_code: "329999", version: o.version } });
+			},
+		},
+		{
 			name: "a Beijing organisation",
 			expect: only(["admin", "ministry"], 200),
 			run: async (c, t) => {

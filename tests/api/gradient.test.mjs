@@ -183,7 +183,9 @@ test("an application from draft to title through every role", async () => {
 	// revocation with a ban blocks new applications
 	r = await api("POST", `/api/v1/titles/${title.id}/revoke`, { token: ent, body: { version: title.version, reason: "x" } });
 	assert.equal(r.status, 403);
-	r = await api("POST", `/api/v1/titles/${title.id}/revoke`, { token: op, body: { version: title.version, reason: "研发数据造假", fraud: true } });
+	r = await api("POST", `/api/v1/titles/${title.id}/revoke`, { token: op, body: { version: title.version, reason: "x" } });
+	assert.equal(r.status, 403, "a national title is not the province's to revoke");
+	r = await api("POST", `/api/v1/titles/${title.id}/revoke`, { token: min, body: { version: title.version, reason: "研发数据造假", fraud: true } });
 	assert.equal(r.status, 200, r.text);
 	assert.equal(r.json.state, "revoked");
 	r = await api("POST", "/api/v1/applications", { token: ent, body: { org_id: ORG, tier: "specialized_sme" } });
