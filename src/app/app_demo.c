@@ -4,6 +4,7 @@
 #include "app/app_account.h"
 #include "app/app_import.h"
 #include "app/app_module.h"
+#include "app/app_tx.h"
 #include "app/app_refdata.h"
 #include "core/uscc.h"
 #include "lib/buf.h"
@@ -351,5 +352,37 @@ fail:
 		ctx->err = d;
 	app_import_abort(imp);
 	free(regions);
+	return e;
+}
+
+enum err app_demo_orgs(struct app_ctx *ctx, const char *kind, int64_t *ids, char (*regions)[7],
+                       int *n)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_DEMO_ORGS, DB_ARGS(DB_TEXT(kind), DB_INT(*n)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "demo");
+	int k = 0;
+	while (db_next(r) && k < *n) {
+		ids[k] = db_col_i64(r, COL_DEMO_ORG_ID);
+		const char *rc = db_col_text(r, COL_DEMO_ORG_REGION_CODE);
+		snprintf(regions[k++], 7, "%s", rc ? rc : "");
+	}
+	*n = k;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "demo");
+	return ERR_OK;
+}
+
+enum err app_demo_first_org(struct app_ctx *ctx, const char *kind, int64_t *id)
+{
+	int64_t ids[1];
+	char regions[1][7];
+	int n = 1;
+	enum err e = app_demo_orgs(ctx, kind, ids, regions, &n);
+	if (!e && n == 0)
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, "", "the demo has no %s", kind);
+	if (!e)
+		*id = ids[0];
 	return e;
 }

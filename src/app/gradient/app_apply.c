@@ -438,9 +438,17 @@ enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *ou
 	struct db_rows *r;
 	if ((e = db_query(ctx->conn, STMT_EVENT_LIST, DB_ARGS(DB_INT(id)), &r)))
 		return app_db_fail(ctx, e, "events");
-	int cap = 64, n = 0;
-	struct app_event_rec *ev = arena_alloc(&ctx->arena, sizeof *ev * (size_t)cap);
-	while (db_next(r) && n < cap) {
+	/* the whole trail, however long: the array grows in the arena */
+	int cap = 0, n = 0;
+	struct app_event_rec *ev = NULL;
+	while (db_next(r)) {
+		if (n == cap) {
+			struct app_event_rec *more = arena_alloc(
+			        &ctx->arena, sizeof *more * (size_t)(cap = cap ? 2 * cap : 32));
+			if (n)
+				memcpy(more, ev, sizeof *ev * (size_t)n);
+			ev = more;
+		}
 		ev[n] = (struct app_event_rec){
 		        db_col_i64(r, COL_EVENT_ID),           app_col(ctx, r, COL_EVENT_AT),
 		        app_col(ctx, r, COL_EVENT_ACTOR),      app_col(ctx, r, COL_EVENT_EVENT),

@@ -241,23 +241,6 @@ static enum err other_provinces(struct app_ctx *ctx, const int64_t *ids, char (*
 	return e;
 }
 
-static enum err demo_orgs(struct app_ctx *ctx, int64_t *ids, char (*regions)[7], int *n)
-{
-	struct db_rows *r;
-	enum err e =
-	        db_query(ctx->conn, STMT_DEMO_ORGS, DB_ARGS(DB_TEXT("enterprise"), DB_INT(*n)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "demo");
-	int k = 0;
-	while (db_next(r) && k < *n) {
-		ids[k] = db_col_i64(r, COL_DEMO_ORG_ID);
-		const char *rc = db_col_text(r, COL_DEMO_ORG_REGION_CODE);
-		snprintf(regions[k++], 7, "%s", rc ? rc : "");
-	}
-	*n = k;
-	return db_done(r);
-}
-
 enum err app_demo_gradient(struct app_ctx *ctx)
 {
 	enum { MAX = 1000 };
@@ -268,7 +251,7 @@ enum err app_demo_gradient(struct app_ctx *ctx)
 	struct actor saved = ctx->actor;
 	int64_t start = ctx->now;
 	int notice = gradient_state(ctx)->notice_days;
-	enum err e = demo_orgs(ctx, ids, regions, &n);
+	enum err e = app_demo_orgs(ctx, "enterprise", ids, regions, &n);
 	for (int i = 0; i < n && !e; i++) {
 		bool js = !strncmp(regions[i], "32", 2) && nj < DEMO_JIANGSU;
 		if (js)
