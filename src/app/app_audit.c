@@ -87,8 +87,9 @@ struct chain_scan {
 
 /* "record N" or "records A..N": where the first bad record is, given the last good point. */
 /*
- * Between two signed records an unsigned rewrite shows only at the next signature or link, so
- * without a signature next to it the first bad record is known only as a range.
+ * An unsigned record rewritten with its successors rehashed shows only at the next signed
+ * record, whose signature no longer verifies: the first bad record lies somewhere after the
+ * last good signature, so without one right before it a range is named.
  */
 static void name_first_bad(char *out, size_t n, int64_t good, int64_t bad)
 {

@@ -700,8 +700,8 @@ static void digest_row(struct importer *imp, const struct import_row *row)
 }
 
 /*
- * A store failure that ends the import (ERR_DB, ERR_UNAVAILABLE from a bulk load) is not
- * counted as a failed row: it is not the row's fault and nothing more will be applied.
+ * A store failure that ends the import (ERR_DB, ERR_UNAVAILABLE) is not counted as a failed
+ * row: it is not the row's fault, and nothing more will be applied.
  */
 enum err app_import_apply(struct importer *imp, struct import_row *row, struct err_detail *d)
 {

@@ -229,7 +229,7 @@ static enum err org_load_for_change(struct app_ctx *ctx, int64_t id, int64_t ver
 }
 
 /*
- * The version is compared twice: on load, to answer a stale request before anything is
+ * The version is compared twice: on load, to answer a stale request before its values are
  * checked, and in the UPDATE's WHERE, so a change committed between the two still fails as
  * stale.
  */

@@ -41,8 +41,8 @@ static const struct app_list broker_list = {.cursor = 'b',
                                             .key_id = offsetof(struct broker, id)};
 
 /*
- * The registry is for signed-in users only: it names people (users and their regions of work),
- * which the public market does not show.
+ * The registry is for signed-in users only: its entries name people (users, their grades and
+ * regions of work).
  */
 enum err app_broker_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
@@ -76,8 +76,8 @@ static const char *val_or(const struct field_val *v, const char *cur)
 }
 
 /*
- * A broker record completes a broker grant: the user must hold the role first, so the rights
- * (the grant) and the registry entry cannot disagree.
+ * A registry entry describes someone the grants already make a broker: the user must hold the
+ * broker role first.
  */
 enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, struct broker *out)
 {
@@ -235,9 +235,9 @@ static enum err interest_load(struct app_ctx *ctx, int64_t id, struct interest *
 
 /* May the caller act (act) on the interest as a party or an assigned broker? */
 /*
- * The addressed side, then the sender, then a broker assigned to either item. A party that may
- * read but not decide gets 403; anyone else gets "not found", as an interest between two
- * others is not theirs to know of.
+ * The addressed side; for reading also the sender and a broker assigned to either item. The
+ * sender asking to decide gets 403 (only the addressed side decides); anyone else "not found",
+ * as an interest between others is not theirs to know of.
  */
 static enum err interest_allow(struct app_ctx *ctx, const struct interest *in, enum action act,
                                bool as_sender_too)
@@ -459,8 +459,8 @@ enum err app_interest_messages(struct app_ctx *ctx, int64_t id, const struct pag
 }
 
 /*
- * Any party who may read the interest may write in its thread; each message is audited, as the
- * thread is the parties' record of the negotiation.
+ * Any party who may read the interest may write in its thread (a broker on either item
+ * included); each message is audited like any other write.
  */
 enum err app_interest_post(struct app_ctx *ctx, int64_t id, const char *body,
                            struct interest_msg *out)

@@ -129,8 +129,8 @@ static void tally_facets(struct app_ctx *ctx, const struct tally *t, struct mark
 }
 
 /*
- * Search runs on the index, which keeps published items only for the public: any other status
- * is refused rather than silently ignored.
+ * Search serves the public and asks the index for published items only: any other status is
+ * refused rather than silently ignored.
  */
 static enum err search_check(struct app_ctx *ctx, const struct market_filter *f, char region[7],
                              int *field, int *mode_bit)
