@@ -176,9 +176,8 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	if (!e && !(e = user_load(ctx, id, out))) {
 		const char *json = user_json(ctx, out);
 		if (!(e = app_audit(ctx, "create", "user", app_id_str(ctx, id), NULL, json)))
-			return app_write_end(
-			        ctx, e, 201, json,
-			        arena_printf(&ctx->arena, "/api/v1/users/%lld", (long long)id));
+			return app_write_end(ctx, e, 201, json,
+			                     app_location(ctx, app_id_str(ctx, id)));
 	}
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }

@@ -195,8 +195,7 @@ enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NF
 		e = app_audit(ctx, "create", "organisation", app_id_str(ctx, id), NULL, json);
 		if (!e)
 			return app_write_end(ctx, e, 201, json,
-			                     arena_printf(&ctx->arena, "/api/v1/organisations/%lld",
-			                                  (long long)id));
+			                     app_location(ctx, app_id_str(ctx, id)));
 	}
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }

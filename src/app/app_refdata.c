@@ -179,8 +179,7 @@ enum err app_region_create(struct app_ctx *ctx, const struct field_val v[REGION_
 		json = region_json(ctx, out);
 		e = app_audit(ctx, "create", "region", code, NULL, json);
 	}
-	return app_write_end(ctx, e, 201, json,
-	                     e ? NULL : arena_printf(&ctx->arena, "/api/v1/regions/%s", code));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, code));
 }
 
 /*
@@ -310,8 +309,7 @@ enum err app_industry_create(struct app_ctx *ctx, const struct field_val v[INDUS
 		json = industry_json(ctx, out);
 		e = app_audit(ctx, "create", "industry", code, NULL, json);
 	}
-	return app_write_end(ctx, e, 201, json,
-	                     e ? NULL : arena_printf(&ctx->arena, "/api/v1/industries/%s", code));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, code));
 }
 
 /*

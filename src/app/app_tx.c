@@ -77,6 +77,14 @@ enum err app_write_begin(struct app_ctx *ctx)
 	return ERR_OK;
 }
 
+const char *app_location(struct app_ctx *ctx, const char *key)
+{
+	if (!ctx->path || !key)
+		return NULL;
+	ctx->location = arena_printf(&ctx->arena, "%s/%s", ctx->path, key);
+	return ctx->location;
+}
+
 /*
  * The response is stored in the change's own transaction: no crash can leave a committed
  * change whose key would run it a second time.

@@ -207,8 +207,7 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 		const char *json = app_json(ctx, out);
 		if (!(e = app_audit(ctx, "create", "application", app_id_str(ctx, id), NULL, json)))
 			return app_write_end(ctx, e, 201, json,
-			                     arena_printf(&ctx->arena, "/api/v1/applications/%lld",
-			                                  (long long)id));
+			                     app_location(ctx, app_id_str(ctx, id)));
 	}
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }

@@ -292,9 +292,7 @@ static enum err finish_change(struct app_ctx *ctx, enum market_kind k, const cha
 	enum err e = app_audit(ctx, action, kind_name[k], app_id_str(ctx, after->id), before, json);
 	if (!e)
 		e = app_market_bump(ctx, &gen);
-	const char *loc = created ? arena_printf(&ctx->arena, "/api/v1/%s/%lld", kind_path[k],
-	                                         (long long)after->id)
-	                          : NULL;
+	const char *loc = created ? app_location(ctx, app_id_str(ctx, after->id)) : NULL;
 	e = app_write_end(ctx, e, status, json, loc);
 	if (!e)
 		app_market_changed(ctx, k, after, gen);

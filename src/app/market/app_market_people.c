@@ -111,9 +111,7 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	const char *json = e ? NULL : broker_json(ctx, out);
 	if (!e)
 		e = app_audit(ctx, "create", "broker", app_id_str(ctx, id), NULL, json);
-	return app_write_end(ctx, e, 201, json,
-	                     e ? NULL
-	                       : arena_printf(&ctx->arena, "/api/v1/brokers/%lld", (long long)id));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, app_id_str(ctx, id)));
 }
 
 enum err app_broker_update(struct app_ctx *ctx, int64_t id, int64_t version,
@@ -355,9 +353,7 @@ enum err app_interest_create(struct app_ctx *ctx, const struct field_val *vals,
 	const char *json = e ? NULL : interest_json(ctx, out);
 	if (!e)
 		e = app_audit(ctx, "create", "interest", app_id_str(ctx, id), NULL, json);
-	return app_write_end(
-	        ctx, e, 201, json,
-	        e ? NULL : arena_printf(&ctx->arena, "/api/v1/interests/%lld", (long long)id));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, app_id_str(ctx, id)));
 }
 
 /*
