@@ -1,6 +1,7 @@
 /* api_org: organisation handlers. */
 #include "http/api.h"
 
+#include "app/app_account.h"
 #include "app/app_org.h"
 #include "lib/jw.h"
 

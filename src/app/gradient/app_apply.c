@@ -1,5 +1,6 @@
 /* app_apply: applications, attachments, review steps and the reviewer's queue. */
 #include "app/gradient/app_apply.h"
+#include "app/gradient/gradient_module.h"
 #include "app/gradient/app_notice.h"
 
 #include "app/gradient/app_facts.h"

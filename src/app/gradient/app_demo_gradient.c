@@ -1,5 +1,6 @@
 /* app_demo_gradient: the gradient cultivation of `techbridge demo` (see app_demo.h). */
 #include "app/gradient/app_apply.h"
+#include "app/gradient/gradient_module.h"
 #include "app/app_demo.h"
 #include "app/gradient/app_facts.h"
 #include "app/gradient/app_notice.h"

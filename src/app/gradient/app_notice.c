@@ -4,6 +4,7 @@
 #include "app/app_cache.h"
 
 #include "app/gradient/app_apply.h"
+#include "app/gradient/gradient_module.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "lib/date.h"

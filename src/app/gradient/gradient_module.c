@@ -5,6 +5,7 @@
  */
 #include "app/app_module.h"
 #include "app/gradient/app_apply.h"
+#include "app/gradient/gradient_module.h"
 #include "app/gradient/app_facts.h"
 #include "app/gradient/app_notice.h"
 #include "lib/num.h"

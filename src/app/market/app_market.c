@@ -1,5 +1,6 @@
 /* app_market: import, read, index and match listings and demands. */
 #include "app/market/app_market.h"
+#include "app/market/app_market_items.h"
 
 #include "app/app_module.h"
 #include "app/market/app_market_store.h"
