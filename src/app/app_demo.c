@@ -172,6 +172,11 @@ static enum err load_regions(struct app_ctx *ctx, struct demo_region **out, int 
 	return ERR_OK;
 }
 
+/*
+ * A code that passes the real checks (both check characters, core/uscc.h), since the rows go
+ * through the import's validation; 91 registers an enterprise, 12 a public institution such as
+ * a university.
+ */
 static void credit_code(uint64_t *s, const char *prefix, const char *region, char out[19])
 {
 	static const char alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -240,6 +245,11 @@ static enum err demo_users_create(struct app_ctx *ctx, const char *password, int
 	return ERR_OK;
 }
 
+/*
+ * Refused on a database that has users: the demo's well-known accounts and password must never
+ * land in a real one. Organisations go through the importer, so they meet the checks of a real
+ * file and a first load takes its bulk path; users and grants go through the use cases.
+ */
 enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
                       void (*progress)(long done, long total, void *arg), void *arg)
 {
@@ -290,6 +300,10 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		const char *kind = "enterprise", *size = size_classes[pick(&s, 9)];
 		const char *ind = ind_cache[f];
 		if (i < o->enterprises) {
+			/*
+			 * enterprises first, so the first demo enterprise gets id 1 (a load into an
+			 * empty table numbers from 1)
+			 */
 			credit_code(&s, "91", r->code, code);
 			snprintf(name, sizeof name, "%s%s%s%s%s", r->short_zh, brands[bi].zh,
 			         brands[bj].zh, fields[f].zh,

@@ -170,6 +170,11 @@ static enum err demo_people(struct app_ctx *ctx)
 	return e;
 }
 
+/*
+ * Listings come from the universities and research institutes, demands from the first 40
+ * enterprises, so the demo's matches run between the two sides of the programme; then the
+ * broker and the interests, which need both.
+ */
 enum err app_demo_market(struct app_ctx *ctx)
 {
 	enum { MAX = 200 };

@@ -93,4 +93,7 @@ enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
 enum err app_market_item_load(struct app_ctx *ctx, enum market_kind k, int64_t id,
                               struct market_item *out);
 
+/* Move published items whose expires_at has passed to expired (audited); any actor. */
+enum err app_market_expire_due(struct app_ctx *ctx);
+
 #endif
