@@ -40,7 +40,7 @@ const struct field_def user_fields[USER__NFIELDS] = {
         [USER_PASSWORD] = {"password", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY | FD_SECRET,
                            LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL, password_check,
                            "initial password (8-128 characters)"},
-        [USER_DISPLAY_NAME] = {"display_name", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL,
+        [USER_DISPLAY_NAME] = {"display_name", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,
                                NULL, "name shown to others"},
         [USER_EMAIL] = {"email", FT_TEXT, FD_NULLABLE, 3, LIMIT_TEXT_SHORT, NULL, email_check,
                         "e-mail address for notifications"},

@@ -23,13 +23,13 @@ const struct field_def api_password_body[API_PASSWORD_NBODY] = {
 };
 
 const struct field_def api_token_body[API_TOKEN_NBODY] = {
-        {"name", FT_TEXT, FD_REQUIRED, 1, 100, NULL, NULL, "what the token is for"},
+        {"name", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 100, NULL, NULL, "what the token is for"},
         {"expires_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
          "last day of validity (none: until revoked)"},
 };
 
 const struct field_def api_user_query[API_USER_NQUERY] = {
-        {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the username or display name"},
+        {"q", FT_TEXT, FD_FREE_TEXT, 1, 100, NULL, NULL, "text in the username or display name"},
 };
 
 void api_session_create(struct req *rq)

@@ -76,6 +76,15 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (rq->ctx && rq->ctx->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	/* free text in the body that cleaning changed (docs/API.md, "Text") */
+	unsigned long changed = rq->route && rq->status < 300
+	                                ? fields_changed(rq->body, rq->route->nbody)
+	                                : 0;
+	if (changed) {
+		char n[24];
+		snprintf(n, sizeof n, "%lu", changed);
+		MHD_add_response_header(resp, "X-Text-Changed", n);
+	}
 	enum MHD_Result r = MHD_queue_response(conn, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return r;

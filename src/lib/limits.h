@@ -5,6 +5,8 @@
 #ifndef TB_LIB_LIMITS_H
 #define TB_LIB_LIMITS_H
 
+#include <stdint.h>
+
 enum {
 	LIMIT_BODY_BYTES = 1 << 20,       /* HTTP request body */
 	LIMIT_JSON_DEPTH = 32,            /* nesting of any JSON input */
@@ -41,5 +43,15 @@ enum {
 	LIMIT_AUDIT_KEYFILE_BYTES = 4096, /* an audit key file */
 	LIMIT_AUDIT_CHECKPOINT_S = 86400, /* TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS */
 };
+
+/*
+ * Amounts and head counts accepted on input (API and import; 422 naming the
+ * field beyond them). 10^15 fen is 10 trillion yuan (10 万亿元), above the
+ * yearly revenue of any enterprise in the world; a head count of 10 million
+ * is above any employer's. Statistics sum them in floating point, so a sum
+ * over any number of enterprises cannot overflow (docs/FACTS.md, "Bounds").
+ */
+#define LIMIT_FEN_MAX INT64_C(1000000000000000) /* any amount in fen: facts, prices, budgets */
+#define LIMIT_HEADCOUNT_MAX INT64_C(10000000)   /* employees, R&D staff, technical staff */
 
 #endif
