@@ -3,6 +3,7 @@
 
 #include "app/app_account.h"
 #include "app/app_module.h"
+#include "app/app_pii.h"
 #include "core/audit_sign.h"
 #include "db/db.h"
 #include "lib/limits.h"
@@ -36,6 +37,7 @@ void app_close(struct app *app)
 		free(app->audit_keys);
 		app->audit_keys = NULL;
 	}
+	app_data_key_free(app);
 }
 
 enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)

@@ -26,6 +26,7 @@
 struct db;
 struct db_conn;
 struct audit_keys; /* core/audit_sign.h: loaded by app_audit_keys_load */
+struct seal_key;   /* lib/seal.h: loaded by app_data_key_load (app/app_pii.h) */
 
 enum { APP_MODULES_MAX = 16 }; /* modules a build may register (app/app_modules.def) */
 
@@ -36,6 +37,8 @@ struct app {
 	void *mods[APP_MODULES_MAX];
 	/* audit signing and trusted public keys (app_audit.h); NULL: records unsigned */
 	struct audit_keys *audit_keys;
+	/* the key personal data is encrypted with (app_pii.h); NULL: stored as given */
+	struct seal_key *data_key;
 };
 
 struct app_ctx {

@@ -2,6 +2,7 @@
 #include "app/app_account.h"
 
 #include "app/app_org.h"
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "lib/b64.h"
 #include "lib/buf.h"
@@ -47,7 +48,7 @@ static void user_from_row(struct app_ctx *ctx, struct db_rows *r, struct user *u
 	u->id = db_col_i64(r, 0);
 	u->username = app_col(ctx, r, 1);
 	u->display_name = app_col(ctx, r, 2);
-	u->email = app_col(ctx, r, 3);
+	u->email = app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, 3));
 	u->locale = app_col(ctx, r, 4);
 	u->disabled = db_col_i64(r, 5) != 0;
 	u->created_at = app_col(ctx, r, 6);
@@ -166,7 +167,7 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	struct db_rows *r;
 	e = db_query(ctx->conn, STMT_USER_INSERT,
 	             DB_ARGS(DB_TEXT(v[USER_USERNAME].s), DB_TEXT(v[USER_DISPLAY_NAME].s),
-	                     DB_TEXT(v[USER_EMAIL].s), DB_TEXT(hash), DB_TEXT(locale),
+	                     DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)), DB_TEXT(hash), DB_TEXT(locale),
 	                     DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
 	             &r);
 	int64_t id = 0;
@@ -182,7 +183,7 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 		e = app_db_fail(ctx, e, "user");
 	if (!e && v[USER_DISABLED].set && v[USER_DISABLED].b)
 		e = db_exec(ctx->conn, STMT_USER_UPDATE,
-		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s), DB_TEXT(v[USER_EMAIL].s),
+		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s), DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)),
 		                    DB_TEXT(locale), DB_INT(1), DB_TEXT(ctx->now_s), DB_INT(id),
 		                    DB_INT(1)),
 		            NULL);
@@ -229,7 +230,7 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 		next.disabled = v[USER_DISABLED].b;
 	int64_t changed = 0;
 	e = db_exec(ctx->conn, STMT_USER_UPDATE,
-	            DB_ARGS(DB_TEXT(next.display_name), DB_TEXT(next.email), DB_TEXT(next.locale),
+	            DB_ARGS(DB_TEXT(next.display_name), DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, next.email)), DB_TEXT(next.locale),
 	                    DB_INT(next.disabled), DB_TEXT(ctx->now_s), DB_INT(id),
 	                    DB_INT(version)),
 	            &changed);

@@ -1,6 +1,7 @@
 /* app_notify: in-app notifications and the e-mail outbox. */
 #include "app/app_notify.h"
 
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 
 #include <stdint.h>
@@ -92,7 +93,7 @@ enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n
 	if (e)
 		return app_db_fail(ctx, e, "outbox");
 	while (db_next(r) && *n < max) {
-		out[*n] = (struct mail){db_col_i64(r, 0), app_col(ctx, r, 1), app_col(ctx, r, 2),
+		out[*n] = (struct mail){db_col_i64(r, 0), app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, 1)), app_col(ctx, r, 2),
 		                        app_col(ctx, r, 3)};
 		(*n)++;
 	}

@@ -1,6 +1,8 @@
 /* app_tx: write transactions, audit records, idempotency, cursors, list filters. */
 #include "app/app_tx.h"
 
+#include "app/app_pii.h"
+
 #include "core/audit.h"
 #include "core/audit_sign.h"
 #include "core/codes.h"
@@ -54,7 +56,7 @@ enum err app_write_begin(struct app_ctx *ctx)
 		ctx->replayed = !mismatch;
 		ctx->replay_status = (int)db_col_i64(r, 2);
 		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, 3));
-		ctx->replay_body = arena_strdup(&ctx->arena, db_col_text(r, 4));
+		ctx->replay_body = app_pii_open(ctx, PII_IDEM_BODY, db_col_text(r, 4));
 	}
 	e = db_done(r);
 	if (e)
@@ -76,7 +78,7 @@ enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *
 		            DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key),
 		                    DB_TEXT(ctx->method ? ctx->method : ""),
 		                    DB_TEXT(ctx->path ? ctx->path : ""), DB_INT(status),
-		                    DB_TEXT(location), DB_TEXT(body ? body : ""),
+		                    DB_TEXT(location), DB_TEXT(app_pii_seal(ctx, PII_IDEM_BODY, body ? body : "")),
 		                    DB_TEXT(ctx->now_s), DB_TEXT(hash)),
 		            NULL);
 		if (e)
@@ -101,6 +103,8 @@ enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
 		return app_db_fail(ctx, e, "audit");
 	struct audit_record rec = {0};
 	char prev[AUDIT_HASH_HEX] = "";
+	before = app_pii_image(ctx, before); /* personal data masked (app_pii.h) */
+	after = app_pii_image(ctx, after);
 	if (db_next(r)) {
 		rec.seq = db_col_i64(r, 0) + 1;
 		snprintf(prev, sizeof prev, "%s", db_col_text(r, 1));

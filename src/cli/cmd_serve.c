@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "app/app_audit.h"
+#include "app/app_pii.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "lib/buf.h"
@@ -57,6 +58,13 @@ int cmd_serve(int argc, char **argv)
 	if (!ticker)
 		fputs("techbridge: no audit signing key (--audit-key): no audit checkpoints\n",
 		      stderr);
+	if (!app_data_key_id(&app))
+		fputs("techbridge: no data key (--data-key): personal data (e-mail addresses, "
+		      "contacts) is stored in plaintext\n",
+		      stderr);
+	else
+		fprintf(stderr, "techbridge: personal data encrypted with data key %s\n",
+		        app_data_key_id(&app));
 	enum err e = server_run(&app, &o, &d);
 	app_audit_ticker_stop(ticker);
 	app_close(&app);

@@ -97,6 +97,11 @@ static const struct cli_cmd kernel_commands[] = {
          "write the signed checkpoints as JSON Lines, for off-host write-once storage"},
         {"audit export", cmd_audit_export, audit_export_flags, "",
          "write the audit records of a date range (JSON Lines or CSV) for auditors"},
+        /* personal data encrypted at rest (cmd_pii.c, docs/SECURITY.md) */
+        {"data keygen", cmd_data_keygen, cli_no_flags, "FILE",
+         "make a data encryption key in FILE (mode 0600) for --data-key"},
+        {"data encrypt", cmd_data_encrypt, cli_no_flags, "",
+         "encrypt the personal data still stored in plaintext (needs --data-key; idempotent)"},
         {"backup", cmd_backup, cli_no_flags, "FILE",
          "online copy of a SQLite database (PostgreSQL: use pg_dump)"},
         {"demo", cmd_demo, demo_flags, "",

@@ -4,6 +4,7 @@
 
 #include "app/gradient/app_facts.h"
 #include "app/app_org.h"
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "core/workdays.h"
@@ -34,7 +35,7 @@ static void app_from_row(struct app_ctx *ctx, struct db_rows *r, struct applicat
 	a->step_due = app_col(ctx, r, 10);
 	gov_level_parse(db_col_text(r, 11), &a->final_level);
 	a->statement = app_col(ctx, r, 12);
-	a->contact = app_col(ctx, r, 13);
+	a->contact = app_pii_open(ctx, PII_APPLICATION_CONTACT, db_col_text(r, 13));
 	a->evaluation_id = db_col_null(r, 14) ? 0 : db_col_i64(r, 14);
 	a->notice_from = app_col(ctx, r, 15);
 	a->notice_until = app_col(ctx, r, 16);
@@ -191,7 +192,9 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 		                     title_id ? DB_INT(title_id) : DB_NULL,
 		                     DB_TEXT(o.f[ORG_REGION_CODE]),
 		                     DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])),
-		                     DB_TEXT(stmt), DB_TEXT(contact), DB_TEXT(ctx->now_s),
+		                     DB_TEXT(stmt),
+		                     DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, contact)),
+		                     DB_TEXT(ctx->now_s),
 		                     DB_TEXT(ctx->now_s)),
 		             &r);
 		if (!e) {
@@ -244,7 +247,8 @@ enum err app_application_update(struct app_ctx *ctx, int64_t id, int64_t version
 		const char *co = v[AF_CONTACT].set ? v[AF_CONTACT].s : cur.contact;
 		int64_t changed = 0;
 		e = db_exec(ctx->conn, STMT_APP_UPDATE_TEXT,
-		            DB_ARGS(DB_TEXT(st), DB_TEXT(co), DB_TEXT(ctx->now_s), DB_INT(id),
+		            DB_ARGS(DB_TEXT(st), DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, co)),
+		                    DB_TEXT(ctx->now_s), DB_INT(id),
 		                    DB_INT(version)),
 		            &changed);
 		if (e)

@@ -4,6 +4,7 @@
 #include "app/app_cache.h"
 
 #include "app/gradient/app_apply.h"
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "lib/date.h"
@@ -58,7 +59,8 @@ static void obj_from_row(struct app_ctx *ctx, struct db_rows *r, struct objectio
 {
 	*o = (struct objection){.id = db_col_i64(r, 0),
 	                        .application_id = db_col_i64(r, 1),
-	                        .contact = app_col(ctx, r, 2),
+	                        .contact = app_pii_open(ctx, PII_OBJECTION_CONTACT,
+	                                                db_col_text(r, 2)),
 	                        .text = app_col(ctx, r, 3),
 	                        .state = app_col(ctx, r, 4),
 	                        .resolution = app_col(ctx, r, 5),
@@ -119,7 +121,9 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 	struct db_rows *r;
 	int64_t id = 0;
 	if (!e && !(e = db_query(ctx->conn, STMT_OBJ_INSERT,
-	                         DB_ARGS(DB_INT(app_id), DB_TEXT(contact), DB_TEXT(text),
+	                         DB_ARGS(DB_INT(app_id),
+	                                 DB_TEXT(app_pii_seal(ctx, PII_OBJECTION_CONTACT, contact)),
+	                                 DB_TEXT(text),
 	                                 DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
 	                         &r))) {
 		if (db_next(r))
@@ -151,6 +155,10 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 		obj_from_row(ctx, r, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "objections");
+	/* the objector's contact whole only to those who resolve objections (app_pii.h) */
+	struct target t = {.region = a.region, .org_id = a.org_id, .level = a.final_level};
+	for (int i = 0; i < n && !authz_allows(&ctx->actor, ACT_GRADIENT_MANAGE, &t); i++)
+		items[i].contact = app_pii_mask(ctx, items[i].contact);
 	*out = (struct page){.items = items, .n = n, .total = n};
 	return ERR_OK;
 }

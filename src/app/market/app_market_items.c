@@ -5,6 +5,7 @@
 #include "app/market/app_market_store.h"
 #include "app/app_org.h"
 #include "app/app_refdata.h"
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "core/market/market_flow.h"
@@ -106,11 +107,29 @@ static enum err item_visible(struct app_ctx *ctx, enum market_kind k, const stru
 	return ERR_OK;
 }
 
+/*
+ * A listing's contact (personal data, app_pii.h) whole only to those who may
+ * read all of the item: its owner, moderators, an assigned broker; masked to
+ * everyone else.
+ */
+static enum err contact_shown(struct app_ctx *ctx, enum market_kind k, struct market_item *it)
+{
+	if (k != MARKET_LISTING || !it->f[LF_CONTACT])
+		return ERR_OK;
+	struct target t;
+	enum err e = app_market_item_target(ctx, k, it, &t);
+	if (!e && !authz_allows(&ctx->actor, ACT_MARKET_READ_ALL, &t))
+		it->f[LF_CONTACT] = app_pii_mask(ctx, it->f[LF_CONTACT]);
+	return e;
+}
+
 enum err app_market_item_get(struct app_ctx *ctx, enum market_kind k, int64_t id,
                              struct market_item *out)
 {
 	enum err e = app_market_item_load(ctx, k, id, out);
-	return e ? e : item_visible(ctx, k, out);
+	if (!e)
+		e = item_visible(ctx, k, out);
+	return e ? e : contact_shown(ctx, k, out);
 }
 
 /* The first operator grant's region as a code range, for the visibility filter. */
@@ -224,6 +243,10 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 		app_market_item_row(ctx, r, k, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, kind_path[k]);
+	for (int i = 0; i < n && !e; i++)
+		e = contact_shown(ctx, k, &items[i]);
+	if (e)
+		return e;
 	out->items = items;
 	out->n = n > pr->limit ? pr->limit : n;
 	out->next_cursor = n > pr->limit
@@ -337,7 +360,7 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct db_val args[MARKET_FIELDS_MAX + 2];
-	size_t na = market_field_args(&it, args);
+	size_t na = market_field_args(ctx, &it, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_TEXT(ctx->now_s);
 	struct db_rows *r;
@@ -393,7 +416,7 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 	if ((e = refs_check(ctx, &next)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	struct db_val args[MARKET_FIELDS_MAX + 3];
-	size_t na = market_field_args(&next, args);
+	size_t na = market_field_args(ctx, &next, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_INT(id);
 	args[na++] = DB_INT(version);

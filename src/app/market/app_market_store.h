@@ -14,6 +14,6 @@
  * MARKET_FIELDS_MAX): integers as integers (items keep them as text), absent
  * values as NULL. Returns how many were written.
  */
-size_t market_field_args(const struct market_item *it, struct db_val *v);
+size_t market_field_args(struct app_ctx *ctx, const struct market_item *it, struct db_val *v);
 
 #endif
