@@ -167,8 +167,9 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	struct db_rows *r;
 	e = db_query(ctx->conn, STMT_USER_INSERT,
 	             DB_ARGS(DB_TEXT(v[USER_USERNAME].s), DB_TEXT(v[USER_DISPLAY_NAME].s),
-	                     DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)), DB_TEXT(hash), DB_TEXT(locale),
-	                     DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+	                     DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)),
+	                     DB_TEXT(hash), DB_TEXT(locale), DB_TEXT(ctx->now_s),
+	                     DB_TEXT(ctx->now_s)),
 	             &r);
 	int64_t id = 0;
 	if (!e) {
@@ -183,7 +184,8 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 		e = app_db_fail(ctx, e, "user");
 	if (!e && v[USER_DISABLED].set && v[USER_DISABLED].b)
 		e = db_exec(ctx->conn, STMT_USER_UPDATE,
-		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s), DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)),
+		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s),
+		                    DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)),
 		                    DB_TEXT(locale), DB_INT(1), DB_TEXT(ctx->now_s), DB_INT(id),
 		                    DB_INT(1)),
 		            NULL);
@@ -230,9 +232,10 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 		next.disabled = v[USER_DISABLED].b;
 	int64_t changed = 0;
 	e = db_exec(ctx->conn, STMT_USER_UPDATE,
-	            DB_ARGS(DB_TEXT(next.display_name), DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, next.email)), DB_TEXT(next.locale),
-	                    DB_INT(next.disabled), DB_TEXT(ctx->now_s), DB_INT(id),
-	                    DB_INT(version)),
+	            DB_ARGS(DB_TEXT(next.display_name),
+	                    DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, next.email)),
+	                    DB_TEXT(next.locale), DB_INT(next.disabled), DB_TEXT(ctx->now_s),
+	                    DB_INT(id), DB_INT(version)),
 	            &changed);
 	if (e)
 		e = app_db_fail(ctx, e, "user");

@@ -93,8 +93,9 @@ enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n
 	if (e)
 		return app_db_fail(ctx, e, "outbox");
 	while (db_next(r) && *n < max) {
-		out[*n] = (struct mail){db_col_i64(r, 0), app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, 1)), app_col(ctx, r, 2),
-		                        app_col(ctx, r, 3)};
+		out[*n] = (struct mail){db_col_i64(r, 0),
+		                        app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, 1)),
+		                        app_col(ctx, r, 2), app_col(ctx, r, 3)};
 		(*n)++;
 	}
 	return (e = db_done(r)) ? app_db_fail(ctx, e, "outbox") : ERR_OK;

@@ -118,8 +118,9 @@ const char *app_pii_open(struct app_ctx *ctx, const char *label, const char *sto
 		return NULL;
 	if (!seal_is_envelope(stored))
 		return arena_strdup(&ctx->arena, stored);
-	const char *plain =
-	        ctx->app->data_key ? seal_open(ctx->app->data_key, label, stored, &ctx->arena) : NULL;
+	const char *plain = ctx->app->data_key
+	                            ? seal_open(ctx->app->data_key, label, stored, &ctx->arena)
+	                            : NULL;
 	return plain ? plain : "[encrypted]";
 }
 
@@ -141,7 +142,8 @@ static bool mask_json(struct app_ctx *ctx, json_t *j)
 		json_t *v;
 		json_object_foreach(j, k, v)
 		{
-			if (pii_key(k) && json_is_string(v) && !seal_is_envelope(json_string_value(v))) {
+			if (pii_key(k) && json_is_string(v) &&
+			    !seal_is_envelope(json_string_value(v))) {
 				const char *m = app_pii_mask(ctx, json_string_value(v));
 				if (strcmp(m, json_string_value(v))) {
 					json_string_set(v, m);
@@ -224,7 +226,8 @@ static enum err encrypt_column(struct app_ctx *ctx, const struct pii_column *c,
 	size_t n = 0, cap = 0;
 	while (db_next(r)) { /* read them all first: a statement may not run under an open read */
 		if (n == cap) {
-			struct plain_row *more = arena_alloc(&ctx->arena, sizeof *more * (cap = cap ? 2 * cap : 64));
+			struct plain_row *more =
+			        arena_alloc(&ctx->arena, sizeof *more * (cap = cap ? 2 * cap : 64));
 			if (n)
 				memcpy(more, rows, sizeof *more * n);
 			rows = more;
@@ -235,11 +238,13 @@ static enum err encrypt_column(struct app_ctx *ctx, const struct pii_column *c,
 	if ((e = db_done(r)))
 		return e;
 	for (size_t i = 0; i < n && !e; i++) {
-		const char *env = seal_text(ctx->app->data_key, c->label, rows[i].value, &ctx->arena);
+		const char *env =
+		        seal_text(ctx->app->data_key, c->label, rows[i].value, &ctx->arena);
 		e = two ? db_exec(ctx->conn, c->set,
 		                  DB_ARGS(DB_TEXT(env), DB_INT(rows[i].id), DB_TEXT(rows[i].key2)),
 		                  NULL)
-		        : db_exec(ctx->conn, c->set, DB_ARGS(DB_TEXT(env), DB_INT(rows[i].id)), NULL);
+		        : db_exec(ctx->conn, c->set, DB_ARGS(DB_TEXT(env), DB_INT(rows[i].id)),
+		                  NULL);
 	}
 	st->encrypted += (long)n;
 	return e;

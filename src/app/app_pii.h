@@ -16,11 +16,11 @@
 #include "lib/seal.h"
 
 /* Where a value belongs: the associated data of its envelope. */
-#define PII_USER_EMAIL "users.email" /* also the outbox's to_addr, a copy of it */
-#define PII_LISTING_CONTACT "listings.contact"
+#define PII_USER_EMAIL          "users.email" /* also the outbox's to_addr, a copy of it */
+#define PII_LISTING_CONTACT     "listings.contact"
 #define PII_APPLICATION_CONTACT "applications.contact"
-#define PII_OBJECTION_CONTACT "objections.contact"
-#define PII_IDEM_BODY "idempotency_keys.body"
+#define PII_OBJECTION_CONTACT   "objections.contact"
+#define PII_IDEM_BODY           "idempotency_keys.body"
 
 /* Load the data key file (refused if others can read it); NULL file: no key. */
 enum err app_data_key_load(struct app *app, const char *file, struct err_detail *d);

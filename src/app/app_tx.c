@@ -78,7 +78,8 @@ enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *
 		            DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key),
 		                    DB_TEXT(ctx->method ? ctx->method : ""),
 		                    DB_TEXT(ctx->path ? ctx->path : ""), DB_INT(status),
-		                    DB_TEXT(location), DB_TEXT(app_pii_seal(ctx, PII_IDEM_BODY, body ? body : "")),
+		                    DB_TEXT(location),
+		                    DB_TEXT(app_pii_seal(ctx, PII_IDEM_BODY, body ? body : "")),
 		                    DB_TEXT(ctx->now_s), DB_TEXT(hash)),
 		            NULL);
 		if (e)

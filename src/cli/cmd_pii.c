@@ -31,7 +31,8 @@ int cmd_data_encrypt(int argc, char **argv)
 	enum err e = app_data_encrypt(&ctx, &st);
 	int rc = e ? cli_fail(e, &ctx.err, "data encrypt") : 0;
 	if (!e)
-		printf("personal data: %ld values encrypted now, %ld were encrypted already (data key "
+		printf("personal data: %ld values encrypted now, %ld were encrypted already (data "
+		       "key "
 		       "%s)\n",
 		       st.encrypted, st.already, app_data_key_id(&app));
 	cli_close_checkpoint(&app, &ctx);

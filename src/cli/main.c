@@ -22,7 +22,8 @@ static void usage(FILE *f)
 	      "--audit-pubkey FILE  trusted audit public keys for audit verify (FILE.pub of\n"
 	      "                     keygen); also TECHBRIDGE_AUDIT_PUBKEY.\n"
 	      "--data-key FILE      the key personal data is encrypted with (techbridge data\n"
-	      "                     keygen FILE); also TECHBRIDGE_DATA_KEY. None: stored as given.\n\n"
+	      "                     keygen FILE); also TECHBRIDGE_DATA_KEY. None: stored as "
+	      "given.\n\n"
 	      "commands:\n",
 	      f);
 	int n;

@@ -50,8 +50,9 @@ void pii_mask(const char *s, struct buf *out)
 			}
 		}
 		int digits;
-		size_t n = is_digit(s[i]) && (i == 0 || !is_digit(s[i - 1])) ? number_len(s + i, &digits)
-		                                                              : 0;
+		size_t n = is_digit(s[i]) && (i == 0 || !is_digit(s[i - 1]))
+		                   ? number_len(s + i, &digits)
+		                   : 0;
 		if (n && digits >= 7) {
 			int seen = 0;
 			for (size_t k = 0; k < n; k++) {
@@ -75,8 +76,8 @@ void pii_mask(const char *s, struct buf *out)
 
 bool pii_key(const char *name)
 {
-	static const char *const keys[] = {"email", "contact", "phone", "mobile", "id_number",
-	                                   "to_addr", NULL};
+	static const char *const keys[] = {"email",     "contact", "phone", "mobile",
+	                                   "id_number", "to_addr", NULL};
 	for (int i = 0; keys[i]; i++)
 		if (!strcmp(keys[i], name))
 			return true;

@@ -30,7 +30,8 @@ static const struct field_def api_market_query[] = {
 };
 
 static const struct field_def api_search_query[] = {
-        {"q", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 200, NULL, NULL, "words, codes or patent numbers"},
+        {"q", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 200, NULL, NULL,
+         "words, codes or patent numbers"},
         {"field", FT_TEXT, 0, 1, 32, market_tech_fields, NULL, "technical field"},
         {"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every item inside it"},
         {"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "industry code prefix"},
@@ -67,7 +68,8 @@ static const struct field_def api_interest_query[] = {
 
 enum { BODY_MESSAGE_BODY, BODY_MESSAGE__N };
 static const struct field_def api_message_body[BODY_MESSAGE__N] = {
-        [BODY_MESSAGE_BODY] = {"body", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 4000, NULL, NULL, "the message"},
+        [BODY_MESSAGE_BODY] = {"body", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 4000, NULL, NULL,
+                               "the message"},
 };
 
 /* Listings or demands: the kind is the first segment after /api/v1/. */

@@ -77,9 +77,8 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 	if (rq->ctx && rq->ctx->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
 	/* free text in the body that cleaning changed (docs/API.md, "Text") */
-	unsigned long changed = rq->route && rq->status < 300
-	                                ? fields_changed(rq->body, rq->route->nbody)
-	                                : 0;
+	unsigned long changed =
+	        rq->route && rq->status < 300 ? fields_changed(rq->body, rq->route->nbody) : 0;
 	if (changed) {
 		char n[24];
 		snprintf(n, sizeof n, "%lu", changed);

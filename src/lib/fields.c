@@ -131,8 +131,8 @@ static bool control_kept(enum text_class kind, const unsigned char *p, size_t le
 }
 
 /* Free text: controls to spaces, invisible characters out; the count in *count. */
-static const char *rewrite_free_text(const char *s, size_t n, enum text_class kind,
-                                     struct arena *a, unsigned *count)
+static const char *rewrite_free_text(const char *s, size_t n, enum text_class kind, struct arena *a,
+                                     unsigned *count)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char *out = arena_alloc(a, n + 1);
@@ -140,7 +140,8 @@ static const char *rewrite_free_text(const char *s, size_t n, enum text_class ki
 	*count = 0;
 	for (size_t i = 0; i < n;) {
 		int32_t cp;
-		size_t k = p[i] >= 0x20 && p[i] < 0x7F ? (cp = p[i], 1) : utf8_decode(p + i, n - i, &cp);
+		size_t k = p[i] >= 0x20 && p[i] < 0x7F ? (cp = p[i], 1)
+		                                       : utf8_decode(p + i, n - i, &cp);
 		if (is_control(cp) && !control_kept(kind, p + i, n - i)) {
 			out[m++] = ' ';
 			++*count;
@@ -165,7 +166,7 @@ const char *fields_clean_text(const char *s, enum text_class kind, struct arena 
 		*changed = 0;
 	bool free_text = kind == TEXT_LINE || kind == TEXT_LINES;
 	/* validate and look for control and invisible characters in one pass */
-	bool stable = true;  /* every character is one NFC leaves alone */
+	bool stable = true;   /* every character is one NFC leaves alone */
 	bool rewrite = false; /* free text with characters to replace or remove */
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
@@ -255,8 +256,9 @@ static enum err set_text(const struct field_def *def, const char *raw, struct fi
 {
 	const char *why;
 	bool lines = def->max > 1000;
-	enum text_class kind = (def->flags & FD_FREE_TEXT) ? (lines ? TEXT_LINES : TEXT_LINE)
-	                                                  : (lines ? TEXT_IDENT_LINES : TEXT_IDENT);
+	enum text_class kind = (def->flags & FD_FREE_TEXT)
+	                               ? (lines ? TEXT_LINES : TEXT_LINE)
+	                               : (lines ? TEXT_IDENT_LINES : TEXT_IDENT);
 	unsigned changed;
 	const char *s = fields_clean_text(raw, kind, a, &changed, &why);
 	if (!s)

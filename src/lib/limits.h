@@ -51,7 +51,7 @@ enum {
  * is above any employer's. Statistics sum them in floating point, so a sum
  * over any number of enterprises cannot overflow (docs/FACTS.md, "Bounds").
  */
-#define LIMIT_FEN_MAX INT64_C(1000000000000000) /* any amount in fen: facts, prices, budgets */
-#define LIMIT_HEADCOUNT_MAX INT64_C(10000000)   /* employees, R&D staff, technical staff */
+#define LIMIT_FEN_MAX       INT64_C(1000000000000000) /* any amount in fen: facts, prices, budgets */
+#define LIMIT_HEADCOUNT_MAX INT64_C(10000000)         /* employees, R&D staff, technical staff */
 
 #endif

@@ -37,7 +37,8 @@ bool seal_key_parse(const char *text, struct seal_key *key, char *msg, size_t ms
 			    bin != SEAL_KEY_BYTES) {
 				snprintf(msg, msgn,
 				         found ? "more than one key"
-				               : "not a data key line (\"secret xchacha20poly1305:<64 hex "
+				               : "not a data key line (\"secret "
+				                 "xchacha20poly1305:<64 hex "
 				                 "digits>\")");
 				sodium_memzero(key, sizeof *key);
 				return false;
@@ -102,9 +103,9 @@ const char *seal_open(const struct seal_key *key, const char *label, const char 
 		return NULL;
 	unsigned char *plain = arena_alloc(a, raw_len - NONCE - TAG + 1);
 	unsigned long long n = 0;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(plain, &n, NULL, raw + NONCE,
-	                                               raw_len - NONCE, (const unsigned char *)label,
-	                                               strlen(label), raw, key->k))
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+	            plain, &n, NULL, raw + NONCE, raw_len - NONCE, (const unsigned char *)label,
+	            strlen(label), raw, key->k))
 		return NULL;
 	plain[n] = '\0';
 	return (const char *)plain;

@@ -242,24 +242,32 @@ static void fields_clean_free_text_and_refuse_in_identifiers(void)
 	const char *why = NULL;
 	unsigned n = 99;
 	/* form feed and a right-to-left override in a description: kept lines, counted */
-	CHECK_STR(fields_clean_text("a\fb\xE2\x80\xAE" "cba\n\tx\r\ny\rz", TEXT_LINES, &a, &n, &why),
+	CHECK_STR(fields_clean_text("a\fb\xE2\x80\xAE"
+	                            "cba\n\tx\r\ny\rz",
+	                            TEXT_LINES, &a, &n, &why),
 	          "a bcba\n\tx\r\ny z");
 	CHECK_INT(n, 3);
 	/* one line: tab and newline become spaces too; C1 and DEL as well */
-	CHECK_STR(fields_clean_text("a\tb\nc\xC2\x85" "d\x7F" "e", TEXT_LINE, &a, &n, &why),
+	CHECK_STR(fields_clean_text("a\tb\nc\xC2\x85"
+	                            "d\x7F"
+	                            "e",
+	                            TEXT_LINE, &a, &n, &why),
 	          "a b c d e");
 	CHECK_INT(n, 4);
 	/* zero-width, word joiner, BOM, LRM/RLM, isolates, ALM: removed; then trimmed */
-	CHECK_STR(fields_clean_text("\xE2\x80\x8B \xEF\xBB\xBFna\xE2\x80\x8Dme\xE2\x81\xA0\xE2\x80\x8E"
-	                            "\xE2\x80\x8F\xE2\x81\xA6\xE2\x81\xA9\xD8\x9C \f",
-	                            TEXT_LINE, &a, &n, &why),
+	CHECK_STR(fields_clean_text(
+	                  "\xE2\x80\x8B \xEF\xBB\xBFna\xE2\x80\x8Dme\xE2\x81\xA0\xE2\x80\x8E"
+	                  "\xE2\x80\x8F\xE2\x81\xA6\xE2\x81\xA9\xD8\x9C \f",
+	                  TEXT_LINE, &a, &n, &why),
 	          "name");
 	CHECK_INT(n, 10);
 	/* clean text is untouched and counts nothing */
 	CHECK_STR(fields_clean_text(" 中文 abc ", TEXT_LINE, &a, &n, &why), "中文 abc");
 	CHECK_INT(n, 0);
 	/* identifiers: refused, with the reason */
-	CHECK(!fields_clean_text("ab\xE2\x80\x8B" "c", TEXT_IDENT, &a, &n, &why));
+	CHECK(!fields_clean_text("ab\xE2\x80\x8B"
+	                         "c",
+	                         TEXT_IDENT, &a, &n, &why));
 	CHECK(why && strstr(why, "invisible"));
 	CHECK(!fields_clean_text("ab\xE2\x80\xAE", TEXT_IDENT_LINES, &a, &n, &why));
 	CHECK(!fields_clean_text("a\fb", TEXT_IDENT, &a, &n, &why));
@@ -286,10 +294,16 @@ static void fields_clean_free_text_and_refuse_in_identifiers(void)
 	CHECK_STR(d.field, "ref");
 	json_decref(j);
 	err_clear(&d);
-	CHECK(fields_set_text(&defs[1], "a\x01" "b", &v[1], &a, &d) == ERR_OK);
+	CHECK(fields_set_text(&defs[1],
+	                      "a\x01"
+	                      "b",
+	                      &v[1], &a, &d) == ERR_OK);
 	CHECK_STR(v[1].s, "a b");
 	CHECK_INT(v[1].changed, 1);
-	CHECK(fields_set_text(&defs[0], "a\x01" "b", &v[0], &a, &d) == ERR_INVALID);
+	CHECK(fields_set_text(&defs[0],
+	                      "a\x01"
+	                      "b",
+	                      &v[0], &a, &d) == ERR_INVALID);
 	arena_free(&a);
 }
 

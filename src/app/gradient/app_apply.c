@@ -194,8 +194,7 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 		                     DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])),
 		                     DB_TEXT(stmt),
 		                     DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, contact)),
-		                     DB_TEXT(ctx->now_s),
-		                     DB_TEXT(ctx->now_s)),
+		                     DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
 		             &r);
 		if (!e) {
 			if (db_next(r))
@@ -247,9 +246,9 @@ enum err app_application_update(struct app_ctx *ctx, int64_t id, int64_t version
 		const char *co = v[AF_CONTACT].set ? v[AF_CONTACT].s : cur.contact;
 		int64_t changed = 0;
 		e = db_exec(ctx->conn, STMT_APP_UPDATE_TEXT,
-		            DB_ARGS(DB_TEXT(st), DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, co)),
-		                    DB_TEXT(ctx->now_s), DB_INT(id),
-		                    DB_INT(version)),
+		            DB_ARGS(DB_TEXT(st),
+		                    DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, co)),
+		                    DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(version)),
 		            &changed);
 		if (e)
 			e = app_db_fail(ctx, e, "application");

@@ -565,7 +565,7 @@ enum err app_evaluation_list(struct app_ctx *ctx, int64_t org_id, const struct p
 	{                                                                                          \
 		name, FT_INT, FD_NULLABLE, lo, hi, NULL, NULL, doc                                 \
 	}
-#define YEAR_FIELD(name, doc) YEAR_FIELD_B(name, 0, LIMIT_FEN_MAX, doc)
+#define YEAR_FIELD(name, doc)      YEAR_FIELD_B(name, 0, LIMIT_FEN_MAX, doc)
 #define HEADCOUNT_FIELD(name, doc) YEAR_FIELD_B(name, 0, LIMIT_HEADCOUNT_MAX, doc)
 static const struct field_def import_defs[] = {
         {"credit_code", FT_TEXT, FD_REQUIRED, 18, 18, NULL, NULL, "the enterprise"},

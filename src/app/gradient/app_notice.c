@@ -59,8 +59,8 @@ static void obj_from_row(struct app_ctx *ctx, struct db_rows *r, struct objectio
 {
 	*o = (struct objection){.id = db_col_i64(r, 0),
 	                        .application_id = db_col_i64(r, 1),
-	                        .contact = app_pii_open(ctx, PII_OBJECTION_CONTACT,
-	                                                db_col_text(r, 2)),
+	                        .contact =
+	                                app_pii_open(ctx, PII_OBJECTION_CONTACT, db_col_text(r, 2)),
 	                        .text = app_col(ctx, r, 3),
 	                        .state = app_col(ctx, r, 4),
 	                        .resolution = app_col(ctx, r, 5),
@@ -120,12 +120,12 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 		e = objection_rate(ctx);
 	struct db_rows *r;
 	int64_t id = 0;
-	if (!e && !(e = db_query(ctx->conn, STMT_OBJ_INSERT,
-	                         DB_ARGS(DB_INT(app_id),
-	                                 DB_TEXT(app_pii_seal(ctx, PII_OBJECTION_CONTACT, contact)),
-	                                 DB_TEXT(text),
-	                                 DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
-	                         &r))) {
+	if (!e &&
+	    !(e = db_query(ctx->conn, STMT_OBJ_INSERT,
+	                   DB_ARGS(DB_INT(app_id),
+	                           DB_TEXT(app_pii_seal(ctx, PII_OBJECTION_CONTACT, contact)),
+	                           DB_TEXT(text), DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
+	                   &r))) {
 		if (db_next(r))
 			id = db_col_i64(r, 0);
 		if ((e = db_done(r)))

@@ -121,7 +121,8 @@ const struct field_def interest_fields[INTEREST__NFIELDS] = {
 const struct field_def decline_fields[DECLINE__NFIELDS] = {
         [DCF_REASON] = {"reason", FT_TEXT, FD_REQUIRED, 1, 32, decline_reasons, NULL,
                         "too_early, benefit_unclear, route_unclear, price, ip_unclear or other"},
-        [DCF_NOTE] = {"note", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 2000, NULL, NULL, "free text"},
+        [DCF_NOTE] = {"note", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 2000, NULL, NULL,
+                      "free text"},
 };
 
 void broker_to_json(const struct broker *b, struct buf *out)
