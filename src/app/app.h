@@ -118,6 +118,8 @@ void app_pool_stats(struct app *app, const char **kind, int *open, int *idle);
 
 /* Is the database reachable? (for /readyz) */
 enum err app_ready(struct app_ctx *ctx);
+/* SQLite: sync every commit to disk (synchronous=FULL) for stores opened after the call. */
+void app_set_sync_full(bool full);
 
 /* Record `e` with a field and message in ctx->err and return it. */
 #define APP_FAIL(ctx, e, field, ...) err_set(&(ctx)->err, (e), (field), __VA_ARGS__)

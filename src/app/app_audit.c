@@ -12,31 +12,32 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* AUDIT_COLS: seq, at, actor_id, actor, action, entity, entity_id, before, after, request_id,
-   prev_hash, hash, sig */
-static void entry_from_row(struct app_ctx *ctx, struct db_rows *r, struct audit_entry *a)
+/* A row of AUDIT_ROW (stmt_audit.def) into an entry, its text in the ctx arena. */
+static void entry_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct audit_entry *a = item;
 	struct arena *ar = &ctx->arena;
 	memset(a, 0, sizeof *a);
-	a->r.seq = db_col_i64(r, 0);
-	a->r.at = arena_strdup(ar, db_col_text(r, 1));
-	a->r.actor_id = db_col_null(r, 2) ? 0 : db_col_i64(r, 2);
-	a->r.actor = arena_strdup(ar, db_col_text(r, 3));
-	a->r.action = arena_strdup(ar, db_col_text(r, 4));
-	a->r.entity = arena_strdup(ar, db_col_text(r, 5));
-	a->r.entity_id = arena_strdup(ar, db_col_text(r, 6));
-	a->r.before = arena_strdup(ar, db_col_text(r, 7));
-	a->r.after = arena_strdup(ar, db_col_text(r, 8));
-	a->r.request_id = arena_strdup(ar, db_col_text(r, 9));
-	a->r.prev_hash = arena_strdup(ar, db_col_text(r, 10));
-	a->hash = arena_strdup(ar, db_col_text(r, 11));
-	a->sig = arena_strdup(ar, db_col_text(r, 12));
+	a->r.seq = db_col_i64(r, COL_AUDIT_SEQ);
+	a->r.at = arena_strdup(ar, db_col_text(r, COL_AUDIT_AT));
+	a->r.actor_id = db_col_null(r, COL_AUDIT_ACTOR_ID) ? 0 : db_col_i64(r, COL_AUDIT_ACTOR_ID);
+	a->r.actor = arena_strdup(ar, db_col_text(r, COL_AUDIT_ACTOR));
+	a->r.action = arena_strdup(ar, db_col_text(r, COL_AUDIT_ACTION));
+	a->r.entity = arena_strdup(ar, db_col_text(r, COL_AUDIT_ENTITY));
+	a->r.entity_id = arena_strdup(ar, db_col_text(r, COL_AUDIT_ENTITY_ID));
+	a->r.before = arena_strdup(ar, db_col_text(r, COL_AUDIT_BEFORE));
+	a->r.after = arena_strdup(ar, db_col_text(r, COL_AUDIT_AFTER));
+	a->r.request_id = arena_strdup(ar, db_col_text(r, COL_AUDIT_REQUEST_ID));
+	a->r.prev_hash = arena_strdup(ar, db_col_text(r, COL_AUDIT_PREV_HASH));
+	a->hash = arena_strdup(ar, db_col_text(r, COL_AUDIT_HASH));
+	a->sig = arena_strdup(ar, db_col_text(r, COL_AUDIT_SIG));
 }
 
 enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
@@ -48,37 +49,25 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	int64_t before_seq = INT64_MAX;
 	if (pr->cursor && (e = app_cursor_id(ctx, 'a', pr->cursor, &before_seq)))
 		return e;
-	struct db_rows *r;
 	const struct db_val args[] = {DB_INT(before_seq),    DB_TEXT(f->entity),
 	                              DB_TEXT(f->entity),    DB_TEXT(f->entity_id),
 	                              DB_TEXT(f->entity_id), DB_TEXT(f->actor),
-	                              DB_TEXT(f->actor),     DB_INT(pr->limit + 1)};
+	                              DB_TEXT(f->actor)};
 	enum { NARGS = sizeof args / sizeof args[0] };
 	/* one record's history starts from its index; other filters walk the log */
 	bool one = f->entity && f->entity_id;
-	e = db_query(ctx->conn, one ? STMT_AUDIT_LIST_BY_ENTITY : STMT_AUDIT_LIST, args, NARGS, &r);
-	if (e)
-		return app_db_fail(ctx, e, "audit");
-	struct audit_entry *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		entry_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "audit");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->total = -1;
+	static const struct app_list list = {.cursor = 'a',
+	                                     .what = "audit",
+	                                     .item_size = sizeof(struct audit_entry),
+	                                     .row = entry_row,
+	                                     .key_id = offsetof(struct audit_entry, r.seq)};
+	if ((e = app_page_fetch(ctx, &list, one ? STMT_AUDIT_LIST_BY_ENTITY : STMT_AUDIT_LIST, args,
+	                        NARGS, pr, out)))
+		return e;
 	if (pr->count &&
 	    (e = app_list_count(ctx, one ? STMT_AUDIT_COUNT_BY_ENTITY : STMT_AUDIT_COUNT, args,
 	                        NARGS, DB_INT(INT64_MAX), &out->total)))
 		return e;
-	out->next_cursor = NULL;
-	if (n > pr->limit) {
-		char key[24];
-		snprintf(key, sizeof key, "%lld", (long long)items[pr->limit - 1].r.seq);
-		out->next_cursor = app_cursor_encode(ctx, 'a', key);
-	}
 	return ERR_OK;
 }
 
@@ -121,7 +110,7 @@ static enum err scan_chain(struct app_ctx *ctx, struct chain_scan *sc,
 		int got = 0;
 		while (!sc->broken_at && db_next(r)) {
 			struct audit_entry a;
-			entry_from_row(ctx, r, &a);
+			entry_row(ctx, r, &a);
 			got++;
 			char h[AUDIT_HASH_HEX];
 			audit_hash(&a.r, h);
@@ -178,13 +167,13 @@ static enum err check_head(struct app_ctx *ctx, struct chain_scan *sc)
 	enum err e = db_query(ctx->conn, STMT_AUDIT_HEAD, DB_NOARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "audit");
-	if (db_next(r) &&
-	    (db_col_i64(r, 0) != sc->checked || strcmp(db_col_text(r, 1), sc->prev))) {
+	if (db_next(r) && (db_col_i64(r, COL_AUDIT_HEAD_SEQ) != sc->checked ||
+	                   strcmp(db_col_text(r, COL_AUDIT_HEAD_HASH), sc->prev))) {
 		sc->broken_at = sc->checked + 1;
 		snprintf(sc->reason, sizeof sc->reason,
 		         "the chain head (seq %lld) does not match the last record (seq %lld):"
 		         " records were removed",
-		         (long long)db_col_i64(r, 0), (long long)sc->checked);
+		         (long long)db_col_i64(r, COL_AUDIT_HEAD_SEQ), (long long)sc->checked);
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "audit");
@@ -198,20 +187,29 @@ static enum err last_signed_before(struct app_ctx *ctx, int64_t seq, int64_t *ou
 	enum err e = db_query(ctx->conn, STMT_AUDIT_LAST_SIGNED, DB_ARGS(DB_INT(seq)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "audit");
-	*out = db_next(r) && !db_col_null(r, 0) ? db_col_i64(r, 0) : 0;
+	*out = db_next(r) && !db_col_null(r, COL_AUDIT_MAX_SEQ) ? db_col_i64(r, COL_AUDIT_MAX_SEQ)
+	                                                        : 0;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "audit");
 	return ERR_OK;
 }
 
+/* A checkpoint from an AUDIT_CP row, or from an AUDIT_CP_SCAN row (which begins alike). */
+_Static_assert((int)COL_AUDIT_CPS_ID == (int)COL_AUDIT_CP_ID &&
+                       (int)COL_AUDIT_CPS_SEQ == (int)COL_AUDIT_CP_SEQ &&
+                       (int)COL_AUDIT_CPS_HEAD_HASH == (int)COL_AUDIT_CP_HEAD_HASH &&
+                       (int)COL_AUDIT_CPS_AT == (int)COL_AUDIT_CP_AT &&
+                       (int)COL_AUDIT_CPS_KEY_ID == (int)COL_AUDIT_CP_KEY_ID &&
+                       (int)COL_AUDIT_CPS_SIGNATURE == (int)COL_AUDIT_CP_SIGNATURE,
+               "a scanned checkpoint row begins as a checkpoint row");
 static void cp_from_row(struct app_ctx *ctx, struct db_rows *r, struct audit_checkpoint *c)
 {
-	c->id = db_col_i64(r, 0);
-	c->seq = db_col_i64(r, 1);
-	c->head = app_col(ctx, r, 2);
-	c->at = app_col(ctx, r, 3);
-	c->key_id = app_col(ctx, r, 4);
-	c->sig = app_col(ctx, r, 5);
+	c->id = db_col_i64(r, COL_AUDIT_CP_ID);
+	c->seq = db_col_i64(r, COL_AUDIT_CP_SEQ);
+	c->head = app_col(ctx, r, COL_AUDIT_CP_HEAD_HASH);
+	c->at = app_col(ctx, r, COL_AUDIT_CP_AT);
+	c->key_id = app_col(ctx, r, COL_AUDIT_CP_KEY_ID);
+	c->sig = app_col(ctx, r, COL_AUDIT_CP_SIGNATURE);
 }
 
 /*
@@ -237,7 +235,8 @@ static enum err check_checkpoints(struct app_ctx *ctx, const struct chain_scan *
 		while (!v->bad_checkpoint && db_next(r)) {
 			struct audit_checkpoint c;
 			cp_from_row(ctx, r, &c);
-			const char *at_seq = c.seq == 0 ? audit_genesis : app_col(ctx, r, 6);
+			const char *at_seq = c.seq == 0 ? audit_genesis
+			                                : app_col(ctx, r, COL_AUDIT_CPS_LOG_HASH);
 			got++;
 			after_seq = c.seq, after_id = c.id;
 			int ok = audit_checkpoint_check(ctx->app->audit_keys, &c);
@@ -430,7 +429,9 @@ enum err app_audit_verify_external(struct app_ctx *ctx, const struct audit_check
 	struct db_rows *r;
 	if ((e = db_query(ctx->conn, STMT_AUDIT_HASH_AT, DB_ARGS(DB_INT(c->seq)), &r)))
 		return app_db_fail(ctx, e, "audit");
-	const char *h = c->seq == 0 ? audit_genesis : db_next(r) ? db_col_text(r, 0) : NULL;
+	const char *h = c->seq == 0  ? audit_genesis
+	                : db_next(r) ? db_col_text(r, COL_AUDIT_ONE_HASH)
+	                             : NULL;
 	bool same = h && c->head && !strcmp(h, c->head);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "audit");
@@ -609,7 +610,9 @@ static enum err check_since(struct app_ctx *ctx, const struct audit_checkpoint *
 		enum err e = db_query(ctx->conn, STMT_AUDIT_HASH_AT, DB_ARGS(DB_INT(c->seq)), &r);
 		if (e)
 			return app_db_fail(ctx, e, "audit");
-		const char *h = c->seq == 0 ? audit_genesis : db_next(r) ? db_col_text(r, 0) : NULL;
+		const char *h = c->seq == 0  ? audit_genesis
+		                : db_next(r) ? db_col_text(r, COL_AUDIT_ONE_HASH)
+		                             : NULL;
 		bool same = h && !strcmp(h, c->head);
 		if ((e = db_done(r)))
 			return app_db_fail(ctx, e, "audit");
@@ -662,8 +665,9 @@ enum err app_audit_checkpoint(struct app_ctx *ctx, bool only_if_new, struct audi
 	if ((e = db_query(ctx->conn, STMT_AUDIT_HEAD, DB_NOARGS, &r)))
 		return app_db_fail(ctx, e, "audit");
 	bool have_head = db_next(r);
-	out->seq = have_head ? db_col_i64(r, 0) : 0;
-	snprintf(out->head, sizeof out->head, "%s", have_head ? db_col_text(r, 1) : "");
+	out->seq = have_head ? db_col_i64(r, COL_AUDIT_HEAD_SEQ) : 0;
+	snprintf(out->head, sizeof out->head, "%s",
+	         have_head ? db_col_text(r, COL_AUDIT_HEAD_HASH) : "");
 	if ((e = db_done(r)) || !have_head)
 		return app_db_fail(ctx, e ? e : ERR_DB, "audit head");
 	struct audit_checkpoint last = {0};
@@ -674,12 +678,12 @@ enum err app_audit_checkpoint(struct app_ctx *ctx, bool only_if_new, struct audi
 	bool have_last = db_next(r);
 	if (have_last) {
 		/* copied out of the arena: the chain scan resets it */
-		last.id = db_col_i64(r, 0);
-		last.seq = db_col_i64(r, 1);
-		snprintf(last_head, sizeof last_head, "%s", db_col_text(r, 2));
-		snprintf(last_at, sizeof last_at, "%s", db_col_text(r, 3));
-		snprintf(last_key, sizeof last_key, "%s", db_col_text(r, 4));
-		snprintf(last_sig, sizeof last_sig, "%s", db_col_text(r, 5));
+		last.id = db_col_i64(r, COL_AUDIT_CP_ID);
+		last.seq = db_col_i64(r, COL_AUDIT_CP_SEQ);
+		snprintf(last_head, sizeof last_head, "%s", db_col_text(r, COL_AUDIT_CP_HEAD_HASH));
+		snprintf(last_at, sizeof last_at, "%s", db_col_text(r, COL_AUDIT_CP_AT));
+		snprintf(last_key, sizeof last_key, "%s", db_col_text(r, COL_AUDIT_CP_KEY_ID));
+		snprintf(last_sig, sizeof last_sig, "%s", db_col_text(r, COL_AUDIT_CP_SIGNATURE));
 		last.head = last_head, last.at = last_at, last.key_id = last_key,
 		last.sig = last_sig;
 	}
@@ -863,7 +867,7 @@ enum err app_audit_range(struct app_ctx *ctx, const char *from, const char *to,
 		int got = 0;
 		while (db_next(r)) {
 			struct audit_entry a;
-			entry_from_row(ctx, r, &a);
+			entry_row(ctx, r, &a);
 			fn(&a, arg);
 			after = a.r.seq;
 			got++;

@@ -141,7 +141,7 @@ static enum err load_codes(struct app_ctx *ctx, enum stmt st, size_t width, void
 	while (db_next(r)) {
 		if (k == cap)
 			codes = xrealloc(codes, (cap *= 2) * width);
-		snprintf(codes + k * width, width, "%s", db_col_text(r, 0));
+		snprintf(codes + k * width, width, "%s", db_col_text(r, COL_CODE));
 		k++;
 	}
 	if ((e = db_done(r))) {
@@ -309,7 +309,7 @@ static enum err bulk_begin(struct importer *imp)
 	if (e)
 		return app_db_fail(ctx, e, "import");
 	if (db_next(r))
-		any = db_col_i64(r, 0);
+		any = db_col_i64(r, COL_COUNT);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "import");
 	if (any)
@@ -320,7 +320,7 @@ static enum err bulk_begin(struct importer *imp)
 		return e;
 	if ((e = db_query(ctx->conn, STMT_ORG_MAX_ID, DB_NOARGS, &r)))
 		return app_db_fail(ctx, e, "import");
-	imp->next_id = (db_next(r) ? db_col_i64(r, 0) : 0) + 1;
+	imp->next_id = (db_next(r) ? db_col_i64(r, COL_MAX_ID) : 0) + 1;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "import");
 	if ((e = db_indexes_drop(ctx->conn, "organisations", &imp->saved_indexes)))
@@ -474,7 +474,7 @@ static enum err org_by_code(struct importer *imp, const char *code, int64_t *id,
 	if (e)
 		return e;
 	if (db_next(r))
-		*id = db_col_i64(r, 0);
+		*id = db_col_i64(r, COL_ID);
 	return db_done(r);
 }
 

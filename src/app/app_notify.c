@@ -4,6 +4,7 @@
 #include "app/app_pii.h"
 #include "app/app_tx.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,7 +29,8 @@ enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, c
 				memcpy(more, admins, sizeof *more * (size_t)n);
 			admins = more;
 		}
-		admins[n++] = (struct admin){db_col_i64(r, 0), app_col(ctx, r, 1)};
+		admins[n++] = (struct admin){db_col_i64(r, COL_ORG_ADMIN_ID),
+		                             app_col(ctx, r, COL_ORG_ADMIN_EMAIL)};
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "notifications");
@@ -50,6 +52,14 @@ enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, c
 	return e ? app_db_fail(ctx, e, "notifications") : ERR_OK;
 }
 
+static void notification_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	*(struct notification *)item = (struct notification){
+	        db_col_i64(r, COL_NOTIF_ID),     app_col(ctx, r, COL_NOTIF_AT),
+	        app_col(ctx, r, COL_NOTIF_KIND), app_col(ctx, r, COL_NOTIF_TEXT),
+	        app_col(ctx, r, COL_NOTIF_LINK), app_col(ctx, r, COL_NOTIF_READ_AT)};
+}
+
 enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
 	int64_t before = INT64_MAX;
@@ -58,31 +68,13 @@ enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, s
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "", "sign in to read notifications");
 	if (pr->cursor && (e = app_cursor_id(ctx, 'm', pr->cursor, &before)))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(
-	             ctx->conn, STMT_NOTIF_LIST,
-	             DB_ARGS(DB_INT(ctx->actor.user_id), DB_INT(before), DB_INT(pr->limit + 1)),
-	             &r)))
-		return app_db_fail(ctx, e, "notifications");
-	struct notification *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r)) {
-		items[n] = (struct notification){db_col_i64(r, 0),   app_col(ctx, r, 1),
-		                                 app_col(ctx, r, 2), app_col(ctx, r, 3),
-		                                 app_col(ctx, r, 4), app_col(ctx, r, 5)};
-		n++;
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "notifications");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'm', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'm',
+	                                     .what = "notifications",
+	                                     .item_size = sizeof(struct notification),
+	                                     .row = notification_row,
+	                                     .key_id = offsetof(struct notification, id)};
+	return app_page_fetch(ctx, &list, STMT_NOTIF_LIST,
+	                      DB_ARGS(DB_INT(ctx->actor.user_id), DB_INT(before)), pr, out);
 }
 
 enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n)
@@ -93,9 +85,10 @@ enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n
 	if (e)
 		return app_db_fail(ctx, e, "outbox");
 	while (db_next(r) && *n < max) {
-		out[*n] = (struct mail){db_col_i64(r, 0),
-		                        app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, 1)),
-		                        app_col(ctx, r, 2), app_col(ctx, r, 3)};
+		out[*n] = (struct mail){
+		        db_col_i64(r, COL_MAIL_ID),
+		        app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, COL_MAIL_TO)),
+		        app_col(ctx, r, COL_MAIL_SUBJECT), app_col(ctx, r, COL_MAIL_BODY)};
 		(*n)++;
 	}
 	return (e = db_done(r)) ? app_db_fail(ctx, e, "outbox") : ERR_OK;

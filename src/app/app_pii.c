@@ -218,7 +218,7 @@ static enum err encrypt_column(struct app_ctx *ctx, const struct pii_column *c,
 	if (e)
 		return e;
 	if (db_next(r))
-		st->already += db_col_i64(r, 0);
+		st->already += db_col_i64(r, COL_COUNT);
 	if ((e = db_done(r)) || (e = db_query(ctx->conn, c->plain, DB_NOARGS, &r)))
 		return e;
 	bool two = c->plain == STMT_PII_IDEM_PLAIN;
@@ -232,8 +232,11 @@ static enum err encrypt_column(struct app_ctx *ctx, const struct pii_column *c,
 				memcpy(more, rows, sizeof *more * n);
 			rows = more;
 		}
-		rows[n++] = (struct plain_row){db_col_i64(r, 0), two ? app_col(ctx, r, 1) : NULL,
-		                               app_col(ctx, r, two ? 2 : 1)};
+		rows[n++] = two ? (struct plain_row){db_col_i64(r, COL_PII_IDEM_USER_ID),
+		                                     app_col(ctx, r, COL_PII_IDEM_KEY),
+		                                     app_col(ctx, r, COL_PII_IDEM_STORED)}
+		                : (struct plain_row){db_col_i64(r, COL_PII_ID), NULL,
+		                                     app_col(ctx, r, COL_PII_VALUE)};
 	}
 	if ((e = db_done(r)))
 		return e;

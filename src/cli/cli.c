@@ -15,6 +15,10 @@ const char *cli_db_url;
 const char *cli_audit_key, *cli_audit_pubkey;
 const char *cli_data_key;
 
+/*
+ * Names of two-word commands ("user add") include the space: main.c tries the
+ * two-word form first
+ */
 const struct cli_cmd *cli_find(const char *name)
 {
 	int n;
@@ -25,6 +29,7 @@ const struct cli_cmd *cli_find(const char *name)
 	return NULL;
 }
 
+/* Generated from the flag table, so --help cannot drift from what cli_parse accepts */
 void cli_usage(const struct cli_cmd *cmd, FILE *f)
 {
 	fprintf(f, "usage: techbridge [--db URL] %s", cmd->name);
@@ -54,6 +59,10 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 	bool only_pos = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
+		/*
+		 * "-" alone is an argument (stdin), and after "--" everything is, so a file
+		 * named "-x" can be given
+		 */
 		if (only_pos || a[0] != '-' || !strcmp(a, "-")) {
 			if (*npos >= CLI_ARGS_MAX) {
 				fprintf(stderr, "techbridge %s: too many arguments\n", cmd->name);
@@ -72,6 +81,7 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 			*status = 0;
 			return false;
 		}
+		/* both --flag VALUE and --flag=VALUE, as getopt_long accepts them */
 		const char *eq = strchr(a, '=');
 		size_t n = eq ? (size_t)(eq - a) : strlen(a);
 		int k = 0;
@@ -100,6 +110,7 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 	return true;
 }
 
+/* Flags are looked up by name so commands do not depend on their position in the table */
 const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char *name)
 {
 	for (int i = 0; cmd->flags[i].name; i++)
@@ -209,6 +220,10 @@ bool cli_app_open(struct app *app, int pool)
 	return true;
 }
 
+/*
+ * Every CLI command runs as the CLI's administrator actor (app_ctx_as_cli):
+ * whoever can run the binary on the database already holds its file or credentials
+ */
 bool cli_ctx_begin(struct app_ctx *ctx, struct app *app)
 {
 	memset(ctx, 0, sizeof *ctx);
@@ -224,6 +239,10 @@ bool cli_ctx_begin(struct app_ctx *ctx, struct app *app)
 static time_t progress_last;
 static bool progress_shown;
 
+/*
+ * A bar redrawn in place on a terminal; when stderr is a file or pipe, one line
+ * at most every five seconds (and the last), so logs of long imports stay short
+ */
 void cli_progress(const char *what, long done, long total)
 {
 	bool tty = isatty(2);
@@ -255,6 +274,7 @@ FILE *cli_input(const char *path)
 	return strcmp(path, "-") ? fopen(path, "rb") : stdin;
 }
 
+/* Blank lines are skipped but counted, so the line numbers in messages match the file */
 ssize_t cli_next_line(FILE *f, char **line, size_t *cap, long *lineno)
 {
 	ssize_t len;

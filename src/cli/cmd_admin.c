@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Parse flags of the named command; false with *status when the command must stop. */
-
 int cmd_migrate(int argc, char **argv)
 {
 	CLI_PARSE("migrate", npos == 0);
@@ -39,8 +37,10 @@ int cmd_migrate(int argc, char **argv)
 	return e ? cli_fail(e, NULL, "migrate") : 0;
 }
 
-/* The first line of stdin, without its newline, in buf (max n-1 bytes). */
-/* The password from the first line of stdin; false (said on stderr) when there is none. */
+/*
+ * The password from the first line of stdin; false (said on stderr) when there is none. Never
+ * from an argument: arguments are visible to other users (ps) and kept in shell history.
+ */
 static bool read_password(const char *cmd, char *buf, size_t n)
 {
 	if (fgets(buf, (int)n, stdin)) {
@@ -52,6 +52,7 @@ static bool read_password(const char *cmd, char *buf, size_t n)
 	return false;
 }
 
+/* An absent flag (NULL) leaves the field unset, as an absent JSON member would */
 static enum err set_text(struct app_ctx *ctx, const struct field_def *def, const char *s,
                          struct field_val *fv)
 {
@@ -94,6 +95,10 @@ int cmd_user_add(int argc, char **argv)
 		if (!e)
 			e = set_text(&ctx, &grant_fields[GRANT_ORG_ID], cli_flag(cmd, v, "--org"),
 			             &g[GRANT_ORG_ID]);
+		/*
+		 * the grant is checked before the user is created, so a bad combination of --role,
+		 * --level, --region and --org does not leave a user behind without the role
+		 */
 		struct grant tmp;
 		if (!e)
 			e = grant_from_fields(g, &tmp, &ctx.err);
@@ -135,6 +140,7 @@ int cmd_user_passwd(int argc, char **argv)
 	return rc;
 }
 
+/* The secret alone on stdout, so a script can capture it; it is shown this once and never stored */
 int cmd_user_token(int argc, char **argv)
 {
 	CLI_PARSE("user token", npos == 1);

@@ -17,6 +17,10 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+/*
+ * One file's import: rows seen and refused, and a fatal error that stops the
+ * file (the store failing, as opposed to a bad row)
+ */
 struct import_run {
 	const char *file;
 	struct importer *imp;
@@ -30,6 +34,10 @@ static bool row_done(struct import_run *run, enum err e, const struct err_detail
 	run->rows++;
 	if (e == ERR_OK)
 		return true;
+	/*
+	 * the store or the system failed: no later row can succeed, so stop rather
+	 * than report every row the same way
+	 */
 	if (e == ERR_DB || e == ERR_IO || e == ERR_INTERNAL || e == ERR_UNAVAILABLE) {
 		run->fatal = e;
 		fprintf(stderr, "%s:%ld: import failed: %s\n", run->file, d->line, d->message);
@@ -53,6 +61,10 @@ static bool pipe_row_done(void *arg, enum err e, const struct err_detail *d)
 	return go_on;
 }
 
+/*
+ * CSV: the first record names the columns (app_import_columns maps them to the
+ * kind's fields); the rows go through the app layer's pipeline
+ */
 static void import_csv(struct import_run *run, FILE *f)
 {
 	struct csv c;
@@ -77,7 +89,11 @@ static void import_csv(struct import_run *run, FILE *f)
 	csv_free(&c);
 }
 
-/* A JSON scalar as import text; false for arrays and objects. */
+/*
+ * A JSON scalar as import text; false for arrays and objects. JSON Lines rows
+ * take the same path as CSV cells, so both formats are validated by the same
+ * field tables; %.17g keeps a double exact.
+ */
 static bool json_text(json_t *j, char *tmp, size_t n, const char **out)
 {
 	if (json_is_string(j))
@@ -95,6 +111,7 @@ static bool json_text(json_t *j, char *tmp, size_t n, const char **out)
 	return true;
 }
 
+/* JSON Lines: one object per line, its members named like the kind's fields */
 static void import_jsonl(struct import_run *run, FILE *f, const struct app_import_kind *kind)
 {
 	size_t ndefs;
@@ -114,6 +131,7 @@ static void import_jsonl(struct import_run *run, FILE *f, const struct app_impor
 	while ((len = cli_next_line(f, &line, &cap, &lineno)) > 0) {
 		err_clear(&d);
 		d.line = lineno;
+		/* the same bound as a CSV record, checked before parsing */
 		if (len > LIMIT_CSV_LINE_BYTES) {
 			err_set(&d, ERR_TOO_LARGE, "", "line longer than %d bytes",
 			        LIMIT_CSV_LINE_BYTES);
@@ -159,6 +177,10 @@ static void import_jsonl(struct import_run *run, FILE *f, const struct app_impor
 	free(line);
 }
 
+/*
+ * Files are imported one after another, each in its own run; a bad row is reported and
+ * skipped, and the exit status is 2 if any row of any file was refused (docs/CLI.md)
+ */
 int cmd_import(int argc, char **argv)
 {
 	CLI_PARSE("import", npos >= 2);
@@ -200,6 +222,10 @@ int cmd_import(int argc, char **argv)
 				import_csv(&run, f);
 			cli_progress_done();
 			struct import_stats st = {0};
+			/*
+			 * a fatal error abandons the file's unfinished work; otherwise the run is
+			 * committed
+			 */
 			if (run.fatal) {
 				app_import_abort(run.imp);
 				e = run.fatal;
@@ -238,6 +264,10 @@ struct export_out {
 	struct buf line;
 };
 
+/*
+ * The column names as the first line (CSV) or row (XLSX); JSON Lines has none,
+ * each object names its members
+ */
 static void export_header(const struct app_export_kind *k, struct export_out *o)
 {
 	for (int c = 0; c < k->ncols; c++) {
@@ -252,7 +282,10 @@ static void export_header(const struct app_export_kind *k, struct export_out *o)
 	}
 }
 
-/* Record `row` (0-based, after the header). */
+/*
+ * Record `row` (0-based, after the header): CSV and XLSX write the kind's
+ * cells, JSON Lines its JSON form
+ */
 static void export_row(const struct app_export_kind *k, struct export_out *o, const void *item,
                        long row)
 {
@@ -279,7 +312,10 @@ static void export_row(const struct app_export_kind *k, struct export_out *o, co
 	}
 }
 
-/* Page through the kind's records, writing each; *done counts them. */
+/*
+ * Page through the kind's records, writing each; *done counts them. Pages of LIMIT_PAGE_MAX
+ * through the same paged queries as the API keep memory bounded whatever the table's size.
+ */
 static enum err export_all(const struct app_export_kind *k, struct app_ctx *ctx,
                            const char *const *filter, struct export_out *o, long *done)
 {
@@ -297,12 +333,16 @@ static enum err export_all(const struct app_export_kind *k, struct app_ctx *ctx,
 		cli_progress("export", *done, 0);
 		if (!p.next_cursor)
 			return ERR_OK;
+		/* the cursor is copied out first: it lives in the arena reset below */
 		snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
 		arena_reset(&ctx->arena);
 	}
 }
 
-/* The output options; false (after a message) when they are wrong. */
+/*
+ * The output options; false (after a message) when they are wrong. XLSX needs
+ * --output: the library writes its archive to a named file, not to a stream.
+ */
 static bool export_options(const char *format, const char *output, struct export_out *o)
 {
 	format = format ? format : "csv";
@@ -359,6 +399,7 @@ static const struct cli_flag *export_flags(struct cli_flag *fl, int max)
 	return fl;
 }
 
+/* Built on first use and kept: the manual and --help read the same table */
 const struct cli_flag *cli_export_flags(void)
 {
 	static struct cli_flag flags[EXPORT_FLAGS_MAX];
@@ -367,6 +408,9 @@ const struct cli_flag *cli_export_flags(void)
 
 int cmd_export(int argc, char **argv)
 {
+	/*
+	 * a copy of the table's row with the flags built at run time (the command table holds none)
+	 */
 	struct cli_cmd ecmd = *cli_find("export");
 	ecmd.flags = cli_export_flags();
 	const struct cli_cmd *cmd = &ecmd;
@@ -407,6 +451,10 @@ int cmd_export(int argc, char **argv)
 		return EXIT_OTHER;
 	lxw_workbook *wb = NULL;
 	if (o.xlsx) {
+		/*
+		 * constant memory: rows are flushed as they are written instead of held for
+		 * the whole sheet
+		 */
 		lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
 		wb = workbook_new_opt(output, &opt);
 		o.ws = wb ? workbook_add_worksheet(wb, k->name) : NULL;
@@ -443,6 +491,10 @@ static void demo_progress(long done, long total, void *arg)
 	cli_progress("demo", done, total);
 }
 
+/*
+ * A reproducible data set: the same --seed and size give the same records. The users' password
+ * comes from TB_ADMIN_PASSWORD so a shared demonstration need not use the documented default.
+ */
 int cmd_demo(int argc, char **argv)
 {
 	CLI_PARSE("demo", npos == 0);

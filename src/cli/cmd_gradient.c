@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+/* output is collected and written in blocks of this size: a write per record would dominate */
 enum { EVAL_FLUSH_BYTES = 1 << 16 };
 
 struct rfile {
@@ -30,11 +31,19 @@ struct rfile {
 	size_t len;
 };
 
+/*
+ * Files load in name order (readdir's order is arbitrary), so messages come in
+ * the same order on every machine
+ */
 static int rfile_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct rfile *)a)->name, ((const struct rfile *)b)->name);
 }
 
+/*
+ * Reading stops just past RULES_FILE_BYTES: enough for rules_add to refuse the
+ * file as too large without reading all of a huge one
+ */
 static bool read_file(const char *path, char **text, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -88,7 +97,10 @@ static int list_files(const char *dir, struct rfile *out, int max)
 	return n;
 }
 
-/* rules/ beside the binary's directory (build/techbridge -> rules/), if it exists. */
+/*
+ * rules/ beside the binary's directory (build/techbridge -> rules/), if it
+ * exists. Found through /proc/self/exe, so it works from any working directory.
+ */
 static const char *rules_dir_near_binary(char *out, size_t n)
 {
 	char exe[4096];
@@ -145,6 +157,10 @@ static bool load_rules(struct rules *r, const char *dir)
 	return ok && n > 0;
 }
 
+/*
+ * A refused record gives a line too, so output line N always answers input line N; the
+ * ref is echoed when it can be read, so the caller can match the error to its record
+ */
 static void error_line(struct buf *out, json_t *obj, long line, const struct err_detail *d)
 {
 	json_t *ref = json_is_object(obj) ? json_object_get(obj, "ref") : NULL;
@@ -181,6 +197,10 @@ static void eval_line(struct eval_run *run, const char *line, size_t len, long l
 	struct err_detail d = {0};
 	json_error_t je;
 	json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	/*
+	 * --parse-only stops after JSON parsing: the benchmark's baseline for the cost
+	 * of reading input
+	 */
 	if (run->parse_only) {
 		json_decref(obj);
 		return;
@@ -208,6 +228,10 @@ static void eval_line(struct eval_run *run, const char *line, size_t len, long l
 	json_decref(obj);
 }
 
+/*
+ * The facts and the result are large structs (fixed arrays): one of each on
+ * the heap, reused for every line
+ */
 static void eval_stream(struct eval_run *run, FILE *in)
 {
 	struct facts *fx = xmalloc(sizeof *fx);
@@ -240,6 +264,7 @@ static void eval_stream(struct eval_run *run, FILE *in)
 	free(fx);
 }
 
+/* Today in UTC, as the app layer computes its date (the day number of the Unix time) */
 static int32_t today(void)
 {
 	time_t t = time(NULL);
@@ -263,6 +288,10 @@ static int collect_tiers(int argc, char **argv, const char **tiers)
 	return n;
 }
 
+/*
+ * Mistakes in the flags are usage errors found before any input is read, not
+ * an error on every line of output
+ */
 static bool check_query(const struct rules *r, struct rules_query *q, const char *as_of)
 {
 	if (as_of && !date_parse(as_of, &q->as_of)) {
@@ -288,6 +317,7 @@ static bool check_query(const struct rules *r, struct rules_query *q, const char
 	return true;
 }
 
+/* Its own parsing rather than CLI_PARSE: --tier repeats, which cli_parse does not keep */
 static int cmd_evaluate(int argc, char **argv)
 {
 	const struct cli_cmd *cmd = cli_find("evaluate");
@@ -310,6 +340,10 @@ static int cmd_evaluate(int argc, char **argv)
 	char near[4096];
 	if (!dir)
 		dir = getenv("TECHBRIDGE_RULES");
+	/*
+	 * --rules, then TECHBRIDGE_RULES, then rules/ near the binary, then the copy
+	 * embedded at build time
+	 */
 	if (!dir || !*dir)
 		dir = rules_dir_near_binary(near, sizeof near);
 	struct rules rules;
@@ -335,6 +369,7 @@ static int cmd_evaluate(int argc, char **argv)
 	rules_free(&rules);
 	if (fflush(stdout) != 0)
 		return EXIT_OTHER;
+	/* exit 2 when any record was refused, though the others were evaluated (docs/CLI.md) */
 	return run.bad ? EXIT_INPUT : 0;
 }
 
@@ -350,6 +385,7 @@ static const struct cli_flag evaluate_flags[] = {
         {NULL, NULL, NULL},
 };
 
+/* The gradient module's commands, joined to the command table through cli/cmd_modules.def */
 const struct cli_cmd cli_commands_gradient[] = {
         {"evaluate", cmd_evaluate, evaluate_flags, "FILE|-",
          "evaluate enterprise facts (JSON Lines) against the tier rules; no database"},

@@ -18,6 +18,22 @@ static void audit_report(const char *line)
 	fprintf(stderr, "techbridge: %s\n", line);
 }
 
+/* An optional integer flag within [lo, hi]; false (and a message) when it is not one. */
+static bool int_flag(const struct cli_cmd *cmd, const char **v, const char *name, int lo, int hi,
+                     int *out)
+{
+	const char *s = cli_flag(cmd, v, name);
+	int64_t n;
+	if (!s)
+		return true;
+	if (!num_parse(s, lo, hi, &n)) {
+		fprintf(stderr, "techbridge serve: %s must be %d to %d\n", name, lo, hi);
+		return false;
+	}
+	*out = (int)n;
+	return true;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	CLI_PARSE("serve", npos == 0);
@@ -31,6 +47,17 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.workers = (int)(workers < 1 ? 1 : workers);
+	if (!int_flag(cmd, v, "--max-conn-per-addr", 1, LIMIT_CONN_PER_ADDR_MAX,
+	              &o.max_conn_per_addr) ||
+	    !int_flag(cmd, v, "--header-deadline", 1, LIMIT_DEADLINE_MAX_S, &o.header_deadline_s) ||
+	    !int_flag(cmd, v, "--body-deadline", 1, LIMIT_DEADLINE_MAX_S, &o.body_deadline_s))
+		return EXIT_USAGE;
+	const char *sync = cli_flag(cmd, v, "--sync");
+	if (sync && strcmp(sync, "normal") && strcmp(sync, "full")) {
+		fprintf(stderr, "techbridge serve: --sync must be normal or full\n");
+		return EXIT_USAGE;
+	}
+	app_set_sync_full(sync && !strcmp(sync, "full"));
 	const char *log = cli_flag(cmd, v, "--access-log");
 	FILE *logf = stderr;
 	if (log && !strcmp(log, "off"))

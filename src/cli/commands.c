@@ -8,11 +8,26 @@
 
 #include <stdlib.h>
 
+/*
+ * The kernel commands' flag tables, each ended by a NULL row: the single
+ * source of the command's parsing, its --help and the manual page
+ */
 static const struct cli_flag serve_flags[] = {
         {"--listen", "ADDR:PORT", "address to listen on (default 127.0.0.1:8080)"},
         {"--workers", "N", "worker threads (default: the number of CPUs)"},
         {"--web-dir", "DIR", "serve the web UI from DIR instead of the embedded copy"},
         {"--access-log", "FILE", "JSON access log: a file, - for stderr (default), or off"},
+        /* hardening and durability */
+        {"--max-conn-per-addr", "N",
+         "connections one client address may hold at once (default 1000)"},
+        {"--header-deadline", "SECONDS",
+         "close a connection whose request head is not complete within (default 10;"
+         " idle keep-alive connections too)"},
+        {"--body-deadline", "SECONDS",
+         "close a connection whose request body is not complete within (default 60)"},
+        {"--sync", "MODE",
+         "SQLite commits: normal (default: WAL, synchronous=NORMAL, safe from process"
+         " crashes) or full (synchronous=FULL, also safe from power failure)"},
         {NULL, NULL, NULL},
 };
 static const struct cli_flag migrate_flags[] = {
@@ -133,6 +148,11 @@ static const struct {
 #undef CLI_MODULE
 };
 
+/*
+ * Assembled once on first use: the kernel's rows first, then each module's in
+ * registration order, so help and the manual list them in a stable order. Not
+ * thread-safe; main calls it before anything starts threads.
+ */
 const struct cli_cmd *cli_command_table(int *n)
 {
 	static struct cli_cmd *all;

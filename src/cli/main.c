@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* overridable at build time (-DTB_VERSION=...) */
 #ifndef TB_VERSION
 #define TB_VERSION "0.1.0"
 #endif
 
+/* The command list comes from the command table, like each command's --help */
 static void usage(FILE *f)
 {
 	fputs("usage: techbridge [--db URL] COMMAND [ARGS]\n\n"
@@ -33,6 +35,10 @@ static void usage(FILE *f)
 	fputs("\n'techbridge COMMAND --help' describes a command.\n", f);
 }
 
+/*
+ * Global flags come before the command (techbridge --db URL COMMAND ...);
+ * everything after the command belongs to it
+ */
 int main(int argc, char **argv)
 {
 	cli_db_url = getenv("TECHBRIDGE_DB");
@@ -71,6 +77,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* --db beats TECHBRIDGE_DB, which beats the default file in the current directory */
 	if (!cli_db_url || !*cli_db_url)
 		cli_db_url = "techbridge.db";
 	if (i >= argc) {
@@ -78,7 +85,9 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const struct cli_cmd *cmd = NULL;
-	if (i + 2 < argc) { /* "audit checkpoint export" */
+	/* the longest name first ("audit checkpoint export", then "user add"), so a
+	   group name alone never shadows its commands */
+	if (i + 2 < argc) {
 		char three[96];
 		snprintf(three, sizeof three, "%s %s %s", argv[i], argv[i + 1], argv[i + 2]);
 		if ((cmd = cli_find(three)))
@@ -92,6 +101,9 @@ int main(int argc, char **argv)
 	}
 	if (!cmd)
 		cmd = cli_find(argv[i]);
+	/*
+	 * a group name alone ("techbridge user") lists the group's commands instead of failing bare
+	 */
 	if (!cmd) {
 		bool group = false;
 		int n;

@@ -30,6 +30,10 @@ enum scope {
 	SCOPE_ASSIGNED, /* the actor is a broker assigned to the target */
 };
 
+/*
+ * The policy is a flat list of (action, role, scope) rows: an action is allowed when
+ * any row for it matches. Kept as data so it can be read and tested as one table.
+ */
 static const struct rule {
 	enum action act;
 	enum role role;
@@ -44,6 +48,10 @@ static const struct rule {
 #undef AUTHZ_RULE
 };
 
+/*
+ * Whether one grant satisfies a rule's scope for the target. Region scopes compare code
+ * prefixes (region_code_within); a grant without a region covers nothing unless national.
+ */
 static bool grant_covers(const struct grant *g, enum scope s, const struct target *t)
 {
 	switch (s) {
@@ -66,6 +74,10 @@ static bool grant_covers(const struct grant *g, enum scope s, const struct targe
 bool authz_allows(const struct actor *a, enum action act, const struct target *t)
 {
 	static const struct target none = {0};
+	/*
+	 * the CLI acts as an actor with an admin grant (app_ctx_as_cli), so it passes
+	 * through the same rules
+	 */
 	if (!a || a->user_id == 0 || act >= ACT__MAX) /* 0: anonymous; < 0: the CLI */
 		return false;
 	t = t ? t : &none;
@@ -96,6 +108,7 @@ bool authz_has_role(const struct actor *a, enum role r)
 	return false;
 }
 
+/* "?" rather than NULL for an out-of-range value: the result goes into messages and audit text */
 const char *role_name(enum role r)
 {
 	return r < ROLE__MAX ? role_names[r] : "?";
@@ -111,6 +124,7 @@ bool role_parse(const char *s, enum role *out)
 	return false;
 }
 
+/* LEVEL_NONE has no name (NULL, written as JSON null); the others are level_names shifted by one */
 const char *gov_level_name(enum gov_level l)
 {
 	return l > LEVEL_NONE && l < LEVEL__MAX ? level_names[l - 1] : NULL;

@@ -9,6 +9,10 @@
 
 #include <string.h>
 
+/*
+ * Sign-in accepts any non-empty password: the rules of password_check apply
+ * when a password is set, not when one is tried
+ */
 const struct field_def api_login_body[API_LOGIN_NBODY] = {
         {"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
         {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
@@ -16,6 +20,10 @@ const struct field_def api_login_body[API_LOGIN_NBODY] = {
 };
 
 const struct field_def api_password_body[API_PASSWORD_NBODY] = {
+        /*
+         * not required by the table: whether it is needed depends on who changes whose
+         * password, which the app layer decides
+         */
         {"old_password", FT_TEXT, FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
          "the current password (not needed when an administrator resets another user's)"},
         {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL,
@@ -38,6 +46,7 @@ void api_session_create(struct req *rq)
 	struct user u;
 	enum err e = app_login(rq->ctx, rq->body[0].s, rq->body[1].s, &t, &u);
 	if (e) {
+		/* the client is told when the window of failed sign-ins ends (docs/API.md, 429) */
 		if (e == ERR_RATE_LIMITED)
 			rq->retry_after = LIMIT_LOGIN_WINDOW_S;
 		return http_problem(rq, e);
@@ -56,16 +65,22 @@ void api_session_create(struct req *rq)
 	http_json(rq, 201);
 }
 
+/* Signing out revokes the token the request was made with */
 void api_session_delete(struct req *rq)
 {
 	http_finish(rq, app_logout(rq->ctx, rq->token), 204);
 }
 
+/*
+ * http_page renders items through an untyped callback: these adapters give the
+ * core JSON writers that signature
+ */
 static void user_item_json(const void *item, struct buf *out)
 {
 	user_to_json(item, out);
 }
 
+/* The signed-in user's own record, whatever the user's roles */
 void api_me(struct req *rq)
 {
 	struct user u;
@@ -96,6 +111,10 @@ void api_user_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
+/*
+ * A replayed request answers with the stored response (http_finish), so
+ * nothing is rendered for it; the other write handlers follow the same pattern
+ */
 void api_user_create(struct req *rq)
 {
 	struct user u;
@@ -172,6 +191,7 @@ void api_token_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct token_info), token_item_json);
 }
 
+/* A token for the signed-in user; its secret is in this answer only (core/account.h) */
 void api_token_create(struct req *rq)
 {
 	struct token_info t;

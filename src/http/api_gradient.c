@@ -10,6 +10,11 @@
 
 #include <string.h>
 
+/*
+ * The declared inputs of the gradient routes: server.c checks every request against
+ * them before a handler runs (so handlers read rq->body and rq->query already
+ * valid), and openapi.c publishes them. The enums name the positions handlers read.
+ */
 enum { BODY_EVAL_AS_OF, BODY_EVAL_TIERS, BODY_EVAL__N };
 static const struct field_def api_eval_body[BODY_EVAL__N] = {
         [BODY_EVAL_AS_OF] = {"as_of", FT_TEXT, FD_NULLABLE, 10, 10, NULL, NULL,
@@ -33,6 +38,10 @@ static const struct field_def api_attach_body[BODY_ATTACH__N] = {
                               NULL, NULL, "file name"},
         [BODY_ATTACH_CONTENT_TYPE] = {"content_type", FT_TEXT, FD_REQUIRED, 1, 64, attachment_types,
                                       NULL, "media type"},
+        /*
+         * the base64 length of the largest file allowed: an oversized one is refused
+         * by its length, before it is decoded
+         */
         [BODY_ATTACH_DATA] = {"data", FT_TEXT, FD_REQUIRED, 4, (LIMIT_ATTACHMENT_BYTES / 3 + 1) * 4,
                               NULL, NULL, "the file, standard base64"},
 };
@@ -100,6 +109,10 @@ static void objection_json(const void *item, struct buf *out)
 	gradient_objection_to_json(item, out);
 }
 
+/*
+ * The facts document is stored and served as the JSON the client sent
+ * (docs/FACTS.md), not rebuilt from a struct
+ */
 static void api_facts_get(struct req *rq)
 {
 	int64_t id;
@@ -140,6 +153,10 @@ static void api_evaluation_create(struct req *rq)
 	if (e || rq->ctx->replayed)
 		return http_finish(rq, e, 201);
 	http_page(rq, &p, sizeof(struct evaluation), eval_json);
+	/*
+	 * a list of the evaluations made, in the page shape, but created: 201 rather
+	 * than http_page's 200
+	 */
 	rq->status = 201;
 }
 
@@ -205,6 +222,10 @@ static void api_application_update(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
+/*
+ * The workflow steps share one handler: the event name picks the transition in
+ * core/gradient's table and the app layer decides whether this actor may fire it
+ */
 static void step(struct req *rq, const char *event)
 {
 	int64_t id;
@@ -366,6 +387,7 @@ static void api_batch_create(struct req *rq)
 	        app_batch_create(rq->ctx, rq->body[BODY_BATCH_TIER].s, rq->body[BODY_BATCH_LEVEL].s,
 	                         rq->body[BODY_BATCH_REGION_CODE].s, &b);
 	if (!e && !rq->ctx->replayed) {
+		/* one object, not a page: the batch and every title it granted */
 		buf_printf(&rq->out, "{\"id\":%lld,\"number\":", (long long)b.id);
 		struct jw w;
 		jw_init(&w, &rq->out);
@@ -405,6 +427,7 @@ static void api_title_revoke(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
+/* The app layer returns the statistics as ready JSON (cached, see app_gradient_stats) */
 static void api_stats_gradient(struct req *rq)
 {
 	const char *json;
@@ -414,6 +437,7 @@ static void api_stats_gradient(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
+/* This module's rows of the route table, joined to the others through http/routes_modules.def */
 const struct route routes_gradient[] = {
 #include "http/routes_gradient.def"
 };

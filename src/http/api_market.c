@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+/* lib/jw has key shorthands for strings, integers and booleans only; scores are doubles */
 static void jw_kf64(struct jw *w, const char *key, double v)
 {
 	jw_key(w, key);
@@ -17,6 +18,10 @@ static void jw_kf64(struct jw *w, const char *key, double v)
 
 static const char *const bools[] = {"true", "false", NULL};
 
+/*
+ * The declared inputs of the market routes: server.c checks requests against them before
+ * a handler runs, openapi.c publishes them. Listings and demands share each table.
+ */
 static const struct field_def api_market_query[] = {
         {"status", FT_TEXT, 0, 1, 16, market_statuses, NULL,
          "status (unpublished items: owners, moderators, assigned brokers)"},
@@ -46,6 +51,10 @@ static const struct field_def api_match_query[] = {
 enum { BODY_TRANSITION_EVENT, BODY_TRANSITION_NOTE, BODY_TRANSITION__N };
 static const struct field_def api_transition_body[BODY_TRANSITION__N] = {
         [BODY_TRANSITION_EVENT] = {"event", FT_TEXT, FD_REQUIRED, 1, 16,
+                                   /*
+                                    * every event but "expire", which only the system fires
+                                    * (market_flow.c)
+                                    */
                                    (const char *const[]){"submit", "approve", "reject", "withdraw",
                                                          "renew", "reopen", NULL},
                                    NULL, "the workflow step"},
@@ -83,6 +92,7 @@ static void item_json(const void *item, struct buf *out)
 	market_to_json(item, out);
 }
 
+/* Filters map one to one onto the app layer's market_filter; absent ones are NULL or 0 */
 static void api_market_list(struct req *rq)
 {
 	const char *assigned = http_query(rq, "assigned");
@@ -148,6 +158,7 @@ static void api_market_transition(struct req *rq)
 	if (!http_param_id(rq, 0, &id))
 		return;
 	const struct field_val *nv = &rq->body[BODY_TRANSITION_NOTE];
+	/* an absent note and an explicit null both mean none */
 	const char *note = nv->set && !nv->null ? nv->s : NULL;
 	enum err e = app_market_item_transition(rq->ctx, kind_of(rq), id, rq->version,
 	                                        rq->body[BODY_TRANSITION_EVENT].s, note, &it);
@@ -156,7 +167,11 @@ static void api_market_transition(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-/* One ranked hit: the item, its score and its explanation. */
+/*
+ * One ranked hit: the item, its score and its explanation. The terms and
+ * signals that produced the score come with it, so a user can see why an item
+ * ranks where it does; signals that added nothing are left out.
+ */
 static void hit_json(struct jw *w, const struct market_hit *h)
 {
 	jw_obj_open(w);
@@ -192,6 +207,7 @@ static void hit_json(struct jw *w, const struct market_hit *h)
 	jw_obj_close(w);
 }
 
+/* The page shape of docs/API.md plus facets, which only a search has: matches are a fixed top k */
 static void found_json(struct req *rq, const struct market_found *f, bool facets)
 {
 	static const char *const names[FACET__MAX] = {"field", "province", "trl", "mode"};
@@ -241,6 +257,10 @@ static void api_market_search(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
+/*
+ * "matches": the best items of the other kind (listings for a demand and the
+ * reverse); "similar": more of the same kind, text only (app_market_item_matches)
+ */
 static void matches(struct req *rq, bool similar)
 {
 	int64_t id;
@@ -328,6 +348,7 @@ static void api_market_brokers(struct req *rq)
 	http_page(rq, &p, sizeof(struct broker), broker_item_json);
 }
 
+/* Assigning answers 204: the assignment is a relation with no representation of its own */
 static void api_market_assign(struct req *rq)
 {
 	int64_t id;
@@ -394,6 +415,7 @@ static void api_interest_accept(struct req *rq)
 	struct interest in;
 	if (!http_param_id(rq, 0, &id))
 		return;
+	/* accepting is deciding without a reason */
 	enum err e = app_interest_decide(rq->ctx, id, rq->version, NULL, NULL, &in);
 	if (!e && !rq->ctx->replayed)
 		interest_to_json(&in, &rq->out);
@@ -459,6 +481,7 @@ static void stats_json(struct jw *w, const char *key, const struct interest_stat
 	jw_obj_close(w);
 }
 
+/* The listing's interest outcomes next to those of all its owner's listings, for comparison */
 static void api_listing_stats(struct req *rq)
 {
 	int64_t id;

@@ -6,6 +6,11 @@
 
 const struct field_def api_org_query[API_ORG_NQUERY] = {
         {"kind", FT_TEXT, 0, 1, 32, org_kinds, NULL, "organisation kind"},
+        /*
+         * region and industry are prefixes (2-6 digits, a section or longer code): the
+         * app layer turns them into code ranges (core/codes.h), so a province finds
+         * its counties' organisations
+         */
         {"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every organisation inside it"},
         {"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "industry code: every organisation below it"},
         {"size_class", FT_TEXT, 0, 1, 16, org_size_classes, NULL, "SME size class"},
@@ -14,6 +19,7 @@ const struct field_def api_org_query[API_ORG_NQUERY] = {
          "text in the name, English name or credit code"},
 };
 
+/* only the two organisation roles: membership is a grant scoped to this organisation */
 const struct field_def api_member_body[BODY_MEMBER__N] = {
         [BODY_MEMBER_USER_ID] = {"user_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
                                  "the user to add"},
@@ -118,6 +124,7 @@ void api_org_member_add(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
+/* The second path id is the grant's, the "id" of the member list: membership is a role grant */
 void api_org_member_remove(struct req *rq)
 {
 	int64_t id, grant;

@@ -8,9 +8,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* The statuses the API answers with, each its own counter; anything else counts under "other" */
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
                                409, 413, 415, 422, 429, 500, 503, 0 /* other */};
 enum { NSTATUS = sizeof statuses / sizeof statuses[0] };
+/* Latency buckets in seconds, from 0.5 ms to 2.5 s; slower lands in +Inf */
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 enum { NBUCKET = sizeof buckets / sizeof buckets[0] };
@@ -26,6 +28,10 @@ static size_t nslots;
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 static _Atomic long inflight;
 
+/*
+ * Sized once from the route table, which is fixed after start-up; the extra
+ * last slot takes static files and requests that matched no route
+ */
 static void slots_init(void)
 {
 	route_table(&nslots);
@@ -35,6 +41,10 @@ static void slots_init(void)
 		abort(); /* at start-up: a few kilobytes */
 }
 
+/*
+ * Relaxed atomics: each counter only needs to be exact on its own, and workers
+ * never wait on each other to count
+ */
 void metrics_observe(size_t route, int status, double seconds)
 {
 	pthread_once(&slots_once, slots_init);
@@ -50,6 +60,7 @@ void metrics_observe(size_t route, int status, double seconds)
 	atomic_fetch_add_explicit(&r->sum_us, (uint64_t)(seconds * 1e6), memory_order_relaxed);
 }
 
+/* Also read by the shutdown drain (server_run), not only by the gauge */
 void metrics_inflight_add(int delta)
 {
 	atomic_fetch_add(&inflight, delta);
@@ -70,6 +81,10 @@ static void route_labels(struct buf *out, size_t r)
 		buf_puts(out, "method=\"GET\",route=\"static\"");
 }
 
+/*
+ * Prometheus text format. Routes and statuses that never occurred are skipped
+ * so the output grows with use, not with the table.
+ */
 void metrics_render(struct buf *out)
 {
 	pthread_once(&slots_once, slots_init);
@@ -100,6 +115,10 @@ void metrics_render(struct buf *out)
 			continue;
 		uint64_t cum = 0;
 		for (size_t b = 0; b <= NBUCKET; b++) {
+			/*
+			 * buckets are stored per range and rendered cumulative, as Prometheus
+			 * expects
+			 */
 			cum += atomic_load_explicit(&slots[r].hist[b], memory_order_relaxed);
 			buf_puts(out, "techbridge_http_request_duration_seconds_bucket{");
 			route_labels(out, r);

@@ -44,6 +44,10 @@ static struct {
 } * route_keys;
 static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
 
+/*
+ * The resource of a path: its first segment after /api/v1/; any other path (the
+ * operations endpoints) has the empty key, so those few are compared in full
+ */
 static void route_key(const char *path, const char **key, size_t *len)
 {
 	const char *k = strncmp(path, "/api/v1/", 8) ? path : path + 8;
@@ -51,6 +55,7 @@ static void route_key(const char *path, const char **key, size_t *len)
 	*len = strcspn(k, "/");
 }
 
+/* Rows are copied into one array so a route's index doubles as its metrics slot */
 static void append(const struct route *rows, size_t n)
 {
 	memcpy(routes + nroutes, rows, n * sizeof *rows);
@@ -93,6 +98,11 @@ static bool route_fits(const char *pat, const char *p, const char *params[HTTP_P
 				return false;
 			memcpy(s, p, n);
 			s[n] = '\0';
+			/*
+			 * parameters are copied into the caller's scratch and NUL-terminated, as a
+			 * segment inside the path is not; the pointers stay valid for the whole
+			 * request
+			 */
 			params[np++] = s;
 			s += n + 1;
 			p += n;
@@ -104,6 +114,10 @@ static bool route_fits(const char *pat, const char *p, const char *params[HTTP_P
 	return !*pat && !*p;
 }
 
+/*
+ * NULL both for "no such path" and "path exists, other method"; `allow` tells
+ * them apart (405 with an Allow header instead of 404)
+ */
 const struct route *route_match(const char *method, const char *path,
                                 const char *params[HTTP_PATH_PARAMS], char *scratch,
                                 size_t scratch_len, char *allow, size_t allow_len)

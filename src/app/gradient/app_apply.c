@@ -13,55 +13,55 @@
 #include "lib/limits.h"
 
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 const char *const attachment_types[] = {"application/pdf", "image/png", "image/jpeg", "text/plain",
                                         NULL};
 
-static void app_from_row(struct app_ctx *ctx, struct db_rows *r, struct application *a)
+/* A row of APPLICATION_ROW (stmt_gradient.def). */
+static void application_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct application *a = item;
 	memset(a, 0, sizeof *a);
-	a->id = db_col_i64(r, 0);
-	a->org_id = db_col_i64(r, 1);
-	a->org_name = app_col(ctx, r, 2);
-	a->tier = app_col(ctx, r, 3);
-	a->review = db_col_i64(r, 4) != 0;
-	a->title_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
-	app_state_parse(db_col_text(r, 6), &a->state);
-	a->region = app_col(ctx, r, 7);
-	a->step = (int)db_col_i64(r, 8);
-	gov_level_parse(db_col_text(r, 9), &a->step_level);
-	a->step_due = app_col(ctx, r, 10);
-	gov_level_parse(db_col_text(r, 11), &a->final_level);
-	a->statement = app_col(ctx, r, 12);
-	a->contact = app_pii_open(ctx, PII_APPLICATION_CONTACT, db_col_text(r, 13));
-	a->evaluation_id = db_col_null(r, 14) ? 0 : db_col_i64(r, 14);
-	a->notice_from = app_col(ctx, r, 15);
-	a->notice_until = app_col(ctx, r, 16);
-	a->batch_id = db_col_null(r, 17) ? 0 : db_col_i64(r, 17);
-	a->submitted_at = app_col(ctx, r, 18);
-	a->created_at = app_col(ctx, r, 19);
-	a->updated_at = app_col(ctx, r, 20);
-	a->version = db_col_i64(r, 21);
+	a->id = db_col_i64(r, COL_APPLICATION_ID);
+	a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
+	a->org_name = app_col(ctx, r, COL_APPLICATION_ORG_NAME);
+	a->tier = app_col(ctx, r, COL_APPLICATION_TIER);
+	a->review = db_col_i64(r, COL_APPLICATION_REVIEW) != 0;
+	a->title_id = db_col_null(r, COL_APPLICATION_TITLE_ID)
+	                      ? 0
+	                      : db_col_i64(r, COL_APPLICATION_TITLE_ID);
+	app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
+	a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
+	a->step = (int)db_col_i64(r, COL_APPLICATION_STEP);
+	gov_level_parse(db_col_text(r, COL_APPLICATION_STEP_LEVEL), &a->step_level);
+	a->step_due = app_col(ctx, r, COL_APPLICATION_STEP_DUE);
+	gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
+	a->statement = app_col(ctx, r, COL_APPLICATION_STATEMENT);
+	a->contact =
+	        app_pii_open(ctx, PII_APPLICATION_CONTACT, db_col_text(r, COL_APPLICATION_CONTACT));
+	a->evaluation_id = db_col_null(r, COL_APPLICATION_EVALUATION_ID)
+	                           ? 0
+	                           : db_col_i64(r, COL_APPLICATION_EVALUATION_ID);
+	a->notice_from = app_col(ctx, r, COL_APPLICATION_NOTICE_FROM);
+	a->notice_until = app_col(ctx, r, COL_APPLICATION_NOTICE_UNTIL);
+	a->batch_id = db_col_null(r, COL_APPLICATION_BATCH_ID)
+	                      ? 0
+	                      : db_col_i64(r, COL_APPLICATION_BATCH_ID);
+	a->submitted_at = app_col(ctx, r, COL_APPLICATION_SUBMITTED_AT);
+	a->created_at = app_col(ctx, r, COL_APPLICATION_CREATED_AT);
+	a->updated_at = app_col(ctx, r, COL_APPLICATION_UPDATED_AT);
+	a->version = db_col_i64(r, COL_APPLICATION_VERSION);
 	a->overdue =
 	        a->state == AS_UNDER_REVIEW && a->step_due && strcmp(a->step_due, ctx->today) < 0;
 }
 
 enum err app_application_load(struct app_ctx *ctx, int64_t id, struct application *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_APP_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "application");
-	bool found = db_next(r);
-	if (found)
-		app_from_row(ctx, r, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "application");
-	if (!found)
-		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no application %lld", (long long)id);
-	return ERR_OK;
+	return app_row_load(ctx, STMT_APP_GET, DB_ARGS(DB_INT(id)), application_row, out,
+	                    "application", "id", app_id_str(ctx, id));
 }
 
 /* Whoever may read it: the enterprise, and operators and reviewers of its region. */
@@ -99,7 +99,7 @@ static enum err check_ban(struct app_ctx *ctx, int64_t org_id)
 	                      DB_ARGS(DB_INT(org_id), DB_TEXT(ctx->today)), &r);
 	if (e)
 		return app_db_fail(ctx, e, "titles");
-	const char *until = db_next(r) ? app_col(ctx, r, 0) : NULL;
+	const char *until = db_next(r) ? app_col(ctx, r, COL_BAN_UNTIL) : NULL;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "titles");
 	if (until)
@@ -119,8 +119,9 @@ static enum err review_title(struct app_ctx *ctx, int64_t org_id, const char *ti
 	if (e)
 		return app_db_fail(ctx, e, "titles");
 	while (db_next(r))
-		if (!strcmp(db_col_text(r, 3), tier) && !strcmp(db_col_text(r, 6), "active"))
-			*id = db_col_i64(r, 0);
+		if (!strcmp(db_col_text(r, COL_TITLE_TIER), tier) &&
+		    !strcmp(db_col_text(r, COL_TITLE_STATE), "active"))
+			*id = db_col_i64(r, COL_TITLE_ID);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "titles");
 	if (!*id)
@@ -154,13 +155,10 @@ static enum err create_checks(struct app_ctx *ctx, const struct org *o, const ch
 	if ((e = check_ban(ctx, o->id)) ||
 	    (review && (e = review_title(ctx, o->id, tier, title_id))))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_APP_OPEN_OF_ORG, DB_ARGS(DB_INT(o->id), DB_TEXT(tier)),
-	                  &r)))
-		return app_db_fail(ctx, e, "applications");
-	int64_t open = db_next(r) ? db_col_i64(r, 0) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "applications");
+	int64_t open = 0;
+	if ((e = app_row_i64(ctx, STMT_APP_OPEN_OF_ORG, DB_ARGS(DB_INT(o->id), DB_TEXT(tier)),
+	                     COL_COUNT, &open, "applications")))
+		return e;
 	if (open)
 		return APP_FAIL(ctx, ERR_CONFLICT, "tier",
 		                "the enterprise has an open application for %s", tier);
@@ -184,25 +182,17 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 		e = APP_FAIL(ctx, ERR_INVALID, "org_id", "no organisation %lld",
 		             (long long)v[AF_ORG_ID].i);
 	if (!e) {
-		struct db_rows *r;
 		const char *stmt = v[AF_STATEMENT].set ? v[AF_STATEMENT].s : NULL;
 		const char *contact = v[AF_CONTACT].set ? v[AF_CONTACT].s : NULL;
-		e = db_query(ctx->conn, STMT_APP_INSERT,
-		             DB_ARGS(DB_INT(o.id), DB_TEXT(tier), DB_INT(review),
-		                     title_id ? DB_INT(title_id) : DB_NULL,
-		                     DB_TEXT(o.f[ORG_REGION_CODE]),
-		                     DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])),
-		                     DB_TEXT(stmt),
-		                     DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, contact)),
-		                     DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
-		             &r);
-		if (!e) {
-			if (db_next(r))
-				id = db_col_i64(r, 0);
-			e = db_done(r);
-		}
-		if (e)
-			e = app_db_fail(ctx, e, "application");
+		e = app_row_i64(
+		        ctx, STMT_APP_INSERT,
+		        DB_ARGS(DB_INT(o.id), DB_TEXT(tier), DB_INT(review),
+		                title_id ? DB_INT(title_id) : DB_NULL,
+		                DB_TEXT(o.f[ORG_REGION_CODE]),
+		                DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])), DB_TEXT(stmt),
+		                DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, contact)),
+		                DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+		        COL_ID, &id, "application");
 	}
 	if (!e && !(e = app_application_load(ctx, id, out))) {
 		const char *json = app_json(ctx, out);
@@ -271,25 +261,13 @@ enum err app_application_list(struct app_ctx *ctx, int64_t org_id, const struct 
 		return e;
 	if ((e = app_org_allow(ctx, org_id, ACT_APPLICATION_READ, &o)))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_APP_LIST_ORG,
-	                  DB_ARGS(DB_INT(org_id), DB_INT(before), DB_INT(pr->limit + 1)), &r)))
-		return app_db_fail(ctx, e, "applications");
-	struct application *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		app_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "applications");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'a', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'a',
+	                                     .what = "applications",
+	                                     .item_size = sizeof(struct application),
+	                                     .row = application_row,
+	                                     .key_id = offsetof(struct application, id)};
+	return app_page_fetch(ctx, &list, STMT_APP_LIST_ORG,
+	                      DB_ARGS(DB_INT(org_id), DB_INT(before)), pr, out);
 }
 
 /*
@@ -308,7 +286,7 @@ static enum err notice_resume(struct app_ctx *ctx, struct application *a, const 
 	if (e)
 		return app_db_fail(ctx, e, "application events");
 	int64_t at = 0;
-	bool paused = db_next(r) && instant_parse(db_col_text(r, 0), &at);
+	bool paused = db_next(r) && instant_parse(db_col_text(r, COL_EVENT_AT_AT), &at);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "application events");
 	int32_t until;
@@ -464,10 +442,11 @@ enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *ou
 	int cap = 64, n = 0;
 	struct app_event_rec *ev = arena_alloc(&ctx->arena, sizeof *ev * (size_t)cap);
 	while (db_next(r) && n < cap) {
-		ev[n] = (struct app_event_rec){db_col_i64(r, 0),   app_col(ctx, r, 1),
-		                               app_col(ctx, r, 2), app_col(ctx, r, 3),
-		                               app_col(ctx, r, 4), app_col(ctx, r, 5),
-		                               app_col(ctx, r, 6), app_col(ctx, r, 7)};
+		ev[n] = (struct app_event_rec){
+		        db_col_i64(r, COL_EVENT_ID),           app_col(ctx, r, COL_EVENT_AT),
+		        app_col(ctx, r, COL_EVENT_ACTOR),      app_col(ctx, r, COL_EVENT_EVENT),
+		        app_col(ctx, r, COL_EVENT_FROM_STATE), app_col(ctx, r, COL_EVENT_TO_STATE),
+		        app_col(ctx, r, COL_EVENT_LEVEL),      app_col(ctx, r, COL_EVENT_REASON)};
 		n++;
 	}
 	if ((e = db_done(r)))
@@ -513,8 +492,8 @@ static enum err room_for(struct app_ctx *ctx, int64_t app_id, size_t size)
 		return app_db_fail(ctx, e, "attachments");
 	int64_t n = 0, total = 0;
 	if (db_next(r)) {
-		n = db_col_i64(r, 0);
-		total = db_col_i64(r, 1);
+		n = db_col_i64(r, COL_ATT_TOTALS_COUNT);
+		total = db_col_i64(r, COL_ATT_TOTALS_SIZE);
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "attachments");
@@ -555,7 +534,7 @@ enum err app_attachment_add(struct app_ctx *ctx, int64_t app_id, const char *nam
 		                           .sha256 = arena_strdup(&ctx->arena, hex),
 		                           .created_at = ctx->now_s};
 		if (db_next(r))
-			out->id = db_col_i64(r, 0);
+			out->id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 		if (e)
 			e = app_db_fail(ctx, e, "attachment");
@@ -569,16 +548,23 @@ enum err app_attachment_add(struct app_ctx *ctx, int64_t app_id, const char *nam
 	return app_write_end(ctx, e, 201, NULL, NULL);
 }
 
+/* A row of ATT_LIST, or the first columns of ATT_GET's, which are the same. */
+_Static_assert(COL_ATT_DATA_ID == (int)COL_ATT_ID && (int)COL_ATT_DATA_NAME == (int)COL_ATT_NAME &&
+                       (int)COL_ATT_DATA_CONTENT_TYPE == (int)COL_ATT_CONTENT_TYPE &&
+                       (int)COL_ATT_DATA_SIZE == (int)COL_ATT_SIZE &&
+                       (int)COL_ATT_DATA_SHA256 == (int)COL_ATT_SHA256 &&
+                       (int)COL_ATT_DATA_CREATED_AT == (int)COL_ATT_CREATED_AT,
+               "an attachment's row with its data starts with the row without");
 static void att_from_row(struct app_ctx *ctx, struct db_rows *r, int64_t app_id,
                          struct attachment *a)
 {
-	*a = (struct attachment){.id = db_col_i64(r, 0),
+	*a = (struct attachment){.id = db_col_i64(r, COL_ATT_ID),
 	                         .application_id = app_id,
-	                         .name = app_col(ctx, r, 1),
-	                         .content_type = app_col(ctx, r, 2),
-	                         .size = db_col_i64(r, 3),
-	                         .sha256 = app_col(ctx, r, 4),
-	                         .created_at = app_col(ctx, r, 5)};
+	                         .name = app_col(ctx, r, COL_ATT_NAME),
+	                         .content_type = app_col(ctx, r, COL_ATT_CONTENT_TYPE),
+	                         .size = db_col_i64(r, COL_ATT_SIZE),
+	                         .sha256 = app_col(ctx, r, COL_ATT_SHA256),
+	                         .created_at = app_col(ctx, r, COL_ATT_CREATED_AT)};
 }
 
 enum err app_attachment_list(struct app_ctx *ctx, int64_t app_id, struct page *out)
@@ -601,24 +587,25 @@ enum err app_attachment_list(struct app_ctx *ctx, int64_t app_id, struct page *o
 	return ERR_OK;
 }
 
+/* A row of ATT_GET: the attachment (but its application) and its data. */
+static void att_data_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	struct attachment *a = item;
+	att_from_row(ctx, r, 0, a);
+	a->data = app_col(ctx, r, COL_ATT_DATA_DATA);
+}
+
 enum err app_attachment_get(struct app_ctx *ctx, int64_t app_id, int64_t id, struct attachment *out)
 {
 	struct application a;
 	enum err e = app_readable(ctx, app_id, &a);
 	if (e)
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_ATT_GET, DB_ARGS(DB_INT(app_id), DB_INT(id)), &r)))
-		return app_db_fail(ctx, e, "attachment");
-	bool found = db_next(r);
-	if (found) {
-		att_from_row(ctx, r, app_id, out);
-		out->data = app_col(ctx, r, 6);
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "attachment");
-	return found ? ERR_OK
-	             : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no attachment %lld", (long long)id);
+	e = app_row_load(ctx, STMT_ATT_GET, DB_ARGS(DB_INT(app_id), DB_INT(id)), att_data_row, out,
+	                 "attachment", "id", app_id_str(ctx, id));
+	if (!e)
+		out->application_id = app_id;
+	return e;
 }
 
 /* One grant's slice of the queue: rows after `after`, up to limit + 1. */
@@ -637,7 +624,7 @@ static enum err queue_grant(struct app_ctx *ctx, const struct grant *g, enum stm
 	if (e)
 		return app_db_fail(ctx, e, "queue");
 	while (db_next(r) && *n < (limit + 1) * LIMIT_QUEUE_GRANTS)
-		app_from_row(ctx, r, &items[(*n)++]);
+		application_row(ctx, r, &items[(*n)++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "queue");
 	return ERR_OK;

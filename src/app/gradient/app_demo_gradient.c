@@ -250,8 +250,8 @@ static enum err demo_orgs(struct app_ctx *ctx, int64_t *ids, char (*regions)[7],
 		return app_db_fail(ctx, e, "demo");
 	int k = 0;
 	while (db_next(r) && k < *n) {
-		ids[k] = db_col_i64(r, 0);
-		const char *rc = db_col_text(r, 1);
+		ids[k] = db_col_i64(r, COL_DEMO_ORG_ID);
+		const char *rc = db_col_text(r, COL_DEMO_ORG_REGION_CODE);
 		snprintf(regions[k++], 7, "%s", rc ? rc : "");
 	}
 	*n = k;

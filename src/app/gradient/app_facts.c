@@ -12,6 +12,7 @@
 #include "lib/limits.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,19 @@ const struct workdays *app_workdays(void)
 
 /* ---- the facts document ---- */
 
-/* The year columns of FACT_YEARS_GET / FACT_YEAR_UPSERT, in order. */
-static const char *const year_cols[] = {
-        "revenue_fen",         "main_revenue_fen", "rd_expense_fen",   "rd_expense_domestic_fen",
-        "total_cost_fen",      "net_profit_fen",   "total_assets_fen", "total_liabilities_fen",
-        "employees",           "rd_staff",         "tech_staff",       "equity_financing_fen",
-        "hightech_revenue_fen"};
+/*
+ * A year's figures, named as their columns (and as the facts document's keys):
+ * the columns of FACT_YEAR_ROW (stmt_gradient.def) after the fiscal year.
+ */
+#define YEAR_SKIP(id, sql)
+#define YEAR_NAME(id, sql) sql,
+static const char *const year_cols[] = {FACT_YEAR_ROW(YEAR_SKIP, YEAR_NAME)};
+#undef YEAR_SKIP
+#undef YEAR_NAME
 enum { NYEAR_COLS = sizeof year_cols / sizeof year_cols[0] };
+/* the column of figure c is FIRST_FIGURE + c */
+enum { FIRST_FIGURE = COL_FACT_YEAR_REVENUE_FEN };
+_Static_assert(FIRST_FIGURE + NYEAR_COLS == FACT_YEAR__NCOLS, "the figures end the row");
 
 /* The members an enterprise keeps; identity comes from the organisation, titles from grants. */
 static const char *const kept_keys[] = {
@@ -86,11 +93,12 @@ static enum err load_years(struct app_ctx *ctx, int64_t org_id, json_t *years)
 	while (db_next(r)) {
 		json_t *y = json_object();
 		for (int c = 0; c < NYEAR_COLS; c++)
-			if (!db_col_null(r, c + 1))
+			if (!db_col_null(r, FIRST_FIGURE + c))
 				json_object_set_new(y, year_cols[c],
-				                    json_integer(db_col_i64(r, c + 1)));
+				                    json_integer(db_col_i64(r, FIRST_FIGURE + c)));
 		char key[16];
-		snprintf(key, sizeof key, "%lld", (long long)db_col_i64(r, 0));
+		snprintf(key, sizeof key, "%lld",
+		         (long long)db_col_i64(r, COL_FACT_YEAR_FISCAL_YEAR));
 		json_object_set_new(years, key, y);
 	}
 	if ((e = db_done(r)))
@@ -105,11 +113,12 @@ static enum err load_titles(struct app_ctx *ctx, int64_t org_id, json_t *titles)
 	if (e)
 		return app_db_fail(ctx, e, "titles");
 	while (db_next(r)) {
-		if (strcmp(db_col_text(r, 6), "active"))
+		if (strcmp(db_col_text(r, COL_TITLE_STATE), "active"))
 			continue;
-		json_array_append_new(
-		        titles, json_pack("{s:s, s:s, s:s}", "tier", db_col_text(r, 3), "since",
-		                          db_col_text(r, 4), "until", db_col_text(r, 5)));
+		json_array_append_new(titles, json_pack("{s:s, s:s, s:s}", "tier",
+		                                        db_col_text(r, COL_TITLE_TIER), "since",
+		                                        db_col_text(r, COL_TITLE_SINCE), "until",
+		                                        db_col_text(r, COL_TITLE_UNTIL)));
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "titles");
@@ -128,9 +137,9 @@ static enum err load_stored(struct app_ctx *ctx, int64_t org_id, json_t **kept, 
 	*version = 0;
 	*updated = NULL;
 	if (db_next(r)) {
-		*kept = json_loads(db_col_text(r, 0), 0, NULL);
-		*updated = app_col(ctx, r, 1);
-		*version = db_col_i64(r, 2);
+		*kept = json_loads(db_col_text(r, COL_FACTS_DOC), 0, NULL);
+		*updated = app_col(ctx, r, COL_FACTS_UPDATED_AT);
+		*version = db_col_i64(r, COL_FACTS_VERSION);
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "facts");
@@ -387,20 +396,23 @@ done:
 	        DB_TEXT((ev)->outcome), (ev)->has_score ? DB_REAL((ev)->score) : DB_NULL,          \
 	        DB_TEXT((ev)->result), DB_TEXT((ev)->created_at), DB_TEXT((ev)->created_by)
 
-static void eval_from_row(struct app_ctx *ctx, struct db_rows *r, struct evaluation *ev)
+static void eval_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
-	ev->id = db_col_i64(r, 0);
-	ev->org_id = db_col_i64(r, 1);
-	ev->application_id = db_col_null(r, 2) ? 0 : db_col_i64(r, 2);
-	ev->tier = app_col(ctx, r, 3);
-	ev->as_of = app_col(ctx, r, 4);
-	ev->ruleset = app_col(ctx, r, 5);
-	ev->outcome = app_col(ctx, r, 6);
-	ev->has_score = !db_col_null(r, 7);
-	ev->score = ev->has_score ? db_col_f64(r, 7) : 0;
-	ev->result = app_col(ctx, r, 8);
-	ev->created_at = app_col(ctx, r, 9);
-	ev->created_by = app_col(ctx, r, 10);
+	struct evaluation *ev = item;
+	ev->id = db_col_i64(r, COL_EVAL_ID);
+	ev->org_id = db_col_i64(r, COL_EVAL_ORG_ID);
+	ev->application_id = db_col_null(r, COL_EVAL_APPLICATION_ID)
+	                             ? 0
+	                             : db_col_i64(r, COL_EVAL_APPLICATION_ID);
+	ev->tier = app_col(ctx, r, COL_EVAL_TIER);
+	ev->as_of = app_col(ctx, r, COL_EVAL_AS_OF);
+	ev->ruleset = app_col(ctx, r, COL_EVAL_RULESET);
+	ev->outcome = app_col(ctx, r, COL_EVAL_OUTCOME);
+	ev->has_score = !db_col_null(r, COL_EVAL_SCORE);
+	ev->score = ev->has_score ? db_col_f64(r, COL_EVAL_SCORE) : 0;
+	ev->result = app_col(ctx, r, COL_EVAL_RESULT);
+	ev->created_at = app_col(ctx, r, COL_EVAL_CREATED_AT);
+	ev->created_by = app_col(ctx, r, COL_EVAL_CREATED_BY);
 }
 
 /* Evaluate one tier of parsed facts and store it; the transaction is open. */
@@ -429,15 +441,10 @@ static enum err eval_one(struct app_ctx *ctx, const struct facts *fx, int32_t as
 	        .created_by = ctx->actor.username,
 	};
 	ev->org_id = strtoll(fx->ref, NULL, 10);
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_EVAL_INSERT, DB_ARGS(EVAL_ROW_ARGS(ev)), &r);
-	if (!e) {
-		if (db_next(r))
-			ev->id = db_col_i64(r, 0);
-		e = db_done(r);
-	}
+	enum err e = app_row_i64(ctx, STMT_EVAL_INSERT, DB_ARGS(EVAL_ROW_ARGS(ev)), COL_ID, &ev->id,
+	                         "evaluation");
 	if (e)
-		return app_db_fail(ctx, e, "evaluation");
+		return e;
 	struct buf a = BUF_INIT;
 	gradient_evaluation_to_json(ev, &a);
 	return app_audit(ctx, "create", "evaluation", app_id_str(ctx, ev->id), NULL,
@@ -539,23 +546,13 @@ enum err app_evaluation_list(struct app_ctx *ctx, int64_t org_id, const struct p
 		return e;
 	if ((e = facts_access(ctx, org_id, ACT_FACTS_READ, &o)))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_EVAL_LIST,
-	                  DB_ARGS(DB_INT(org_id), DB_INT(before), DB_INT(pr->limit + 1)), &r)))
-		return app_db_fail(ctx, e, "evaluations");
-	struct evaluation *evs = arena_alloc(&ctx->arena, sizeof *evs * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		eval_from_row(ctx, r, &evs[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "evaluations");
-	out->items = evs;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit ? app_cursor_encode(ctx, 'e', app_id_str(ctx, evs[pr->limit - 1].id))
-	                      : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'e',
+	                                     .what = "evaluations",
+	                                     .item_size = sizeof(struct evaluation),
+	                                     .row = eval_row,
+	                                     .key_id = offsetof(struct evaluation, id)};
+	return app_page_fetch(ctx, &list, STMT_EVAL_LIST, DB_ARGS(DB_INT(org_id), DB_INT(before)),
+	                      pr, out);
 }
 
 /* ---- import: one row per enterprise and fiscal year ---- */
@@ -601,7 +598,7 @@ enum err app_facts_import_row(struct app_ctx *ctx, const struct field_val *v, bo
 	if (e)
 		return e;
 	if (db_next(r))
-		org_id = db_col_i64(r, 0);
+		org_id = db_col_i64(r, COL_ID);
 	if ((e = db_done(r)))
 		return e;
 	if (!org_id)

@@ -14,7 +14,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <string.h>
+
+/* A candidate on public notice: what the public sees, not the statement or contact. */
+static void notice_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	struct application *a = item;
+	memset(a, 0, sizeof *a);
+	a->id = db_col_i64(r, COL_APPLICATION_ID);
+	a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
+	a->org_name = app_col(ctx, r, COL_APPLICATION_ORG_NAME);
+	a->tier = app_col(ctx, r, COL_APPLICATION_TIER);
+	app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
+	a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
+	gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
+	a->notice_from = app_col(ctx, r, COL_APPLICATION_NOTICE_FROM);
+	a->notice_until = app_col(ctx, r, COL_APPLICATION_NOTICE_UNTIL);
+	a->version = db_col_i64(r, COL_APPLICATION_VERSION);
+}
 
 enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
@@ -22,65 +40,32 @@ enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct 
 	enum err e;
 	if (pr->cursor && (e = app_cursor_id(ctx, 'n', pr->cursor, &after)))
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_APP_NOTICES,
-	                  DB_ARGS(DB_INT(after), DB_INT(pr->limit + 1)), &r)))
-		return app_db_fail(ctx, e, "notices");
-	struct application *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r)) {
-		struct application *a = &items[n++];
-		a->id = db_col_i64(r, 0);
-		a->org_id = db_col_i64(r, 1);
-		a->org_name = app_col(ctx, r, 2);
-		a->tier = app_col(ctx, r, 3);
-		app_state_parse(db_col_text(r, 6), &a->state);
-		a->region = app_col(ctx, r, 7);
-		gov_level_parse(db_col_text(r, 11), &a->final_level);
-		a->notice_from = app_col(ctx, r, 15);
-		a->notice_until = app_col(ctx, r, 16);
-		a->version = db_col_i64(r, 21);
-		/* the public sees the candidate, not the enterprise's statement or contact */
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "notices");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'n', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'n',
+	                                     .what = "notices",
+	                                     .item_size = sizeof(struct application),
+	                                     .row = notice_row,
+	                                     .key_id = offsetof(struct application, id)};
+	return app_page_fetch(ctx, &list, STMT_APP_NOTICES, DB_ARGS(DB_INT(after)), pr, out);
 }
 
-static void obj_from_row(struct app_ctx *ctx, struct db_rows *r, struct objection *o)
+static void obj_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
-	*o = (struct objection){.id = db_col_i64(r, 0),
-	                        .application_id = db_col_i64(r, 1),
-	                        .contact =
-	                                app_pii_open(ctx, PII_OBJECTION_CONTACT, db_col_text(r, 2)),
-	                        .text = app_col(ctx, r, 3),
-	                        .state = app_col(ctx, r, 4),
-	                        .resolution = app_col(ctx, r, 5),
-	                        .created_at = app_col(ctx, r, 6),
-	                        .resolved_at = app_col(ctx, r, 7)};
+	struct objection *o = item;
+	*o = (struct objection){.id = db_col_i64(r, COL_OBJ_ID),
+	                        .application_id = db_col_i64(r, COL_OBJ_APPLICATION_ID),
+	                        .contact = app_pii_open(ctx, PII_OBJECTION_CONTACT,
+	                                                db_col_text(r, COL_OBJ_CONTACT)),
+	                        .text = app_col(ctx, r, COL_OBJ_TEXT),
+	                        .state = app_col(ctx, r, COL_OBJ_STATE),
+	                        .resolution = app_col(ctx, r, COL_OBJ_RESOLUTION),
+	                        .created_at = app_col(ctx, r, COL_OBJ_CREATED_AT),
+	                        .resolved_at = app_col(ctx, r, COL_OBJ_RESOLVED_AT)};
 }
 
 static enum err objection_load(struct app_ctx *ctx, int64_t id, struct objection *o)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_OBJ_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "objection");
-	bool found = db_next(r);
-	if (found)
-		obj_from_row(ctx, r, o);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "objection");
-	return found ? ERR_OK
-	             : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no objection %lld", (long long)id);
+	return app_row_load(ctx, STMT_OBJ_GET, DB_ARGS(DB_INT(id)), obj_row, o, "objection", "id",
+	                    app_id_str(ctx, id));
 }
 
 /* At most LIMIT_OBJECTIONS_PER_HOUR from one address in an hour. */
@@ -88,15 +73,12 @@ static enum err objection_rate(struct app_ctx *ctx)
 {
 	char since[INSTANT_STR];
 	instant_format(ctx->now - 3600, since);
-	struct db_rows *r;
 	const char *addr = ctx->client_addr ? ctx->client_addr : "";
-	enum err e =
-	        db_query(ctx->conn, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)), &r);
+	int64_t n = 0;
+	enum err e = app_row_i64(ctx, STMT_OBJ_RECENT, DB_ARGS(DB_TEXT(addr), DB_TEXT(since)),
+	                         COL_COUNT, &n, "objections");
 	if (e)
-		return app_db_fail(ctx, e, "objections");
-	int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "objections");
+		return e;
 	if (n >= LIMIT_OBJECTIONS_PER_HOUR)
 		return APP_FAIL(ctx, ERR_RATE_LIMITED, "",
 		                "too many objections from this address: "
@@ -127,7 +109,7 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 	                           DB_TEXT(text), DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
 	                   &r))) {
 		if (db_next(r))
-			id = db_col_i64(r, 0);
+			id = db_col_i64(r, COL_ID);
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "objection");
 	}
@@ -152,7 +134,7 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 	int cap = 64, n = 0;
 	struct objection *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)cap);
 	while (db_next(r) && n < cap)
-		obj_from_row(ctx, r, &items[n++]);
+		obj_row(ctx, r, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "objections");
 	/* the objector's contact whole only to those who resolve objections (app_pii.h) */
@@ -165,14 +147,8 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 
 static enum err open_objections(struct app_ctx *ctx, int64_t app_id, int64_t *n)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_OBJ_OPEN_COUNT, DB_ARGS(DB_INT(app_id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "objections");
-	*n = db_next(r) ? db_col_i64(r, 0) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "objections");
-	return ERR_OK;
+	return app_row_i64(ctx, STMT_OBJ_OPEN_COUNT, DB_ARGS(DB_INT(app_id)), COL_COUNT, n,
+	                   "objections");
 }
 
 enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *decision,
@@ -212,23 +188,26 @@ enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *deci
 
 /* ---- batches and titles ---- */
 
-static void title_from_row(struct app_ctx *ctx, struct db_rows *r, struct title *t)
+static void title_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
-	*t = (struct title){.id = db_col_i64(r, 0),
-	                    .org_id = db_col_i64(r, 1),
-	                    .org_name = app_col(ctx, r, 2),
-	                    .tier = app_col(ctx, r, 3),
-	                    .since = app_col(ctx, r, 4),
-	                    .until = app_col(ctx, r, 5),
-	                    .state = app_col(ctx, r, 6),
-	                    .batch = app_col(ctx, r, 7),
-	                    .province = app_col(ctx, r, 8),
-	                    .ruleset = app_col(ctx, r, 9),
-	                    .revoked_reason = app_col(ctx, r, 10),
-	                    .ban_until = app_col(ctx, r, 11),
-	                    .application_id = db_col_null(r, 12) ? 0 : db_col_i64(r, 12),
-	                    .version = db_col_i64(r, 13),
-	                    .credit_code = app_col(ctx, r, 14)};
+	struct title *t = item;
+	*t = (struct title){.id = db_col_i64(r, COL_TITLE_ID),
+	                    .org_id = db_col_i64(r, COL_TITLE_ORG_ID),
+	                    .org_name = app_col(ctx, r, COL_TITLE_ORG_NAME),
+	                    .tier = app_col(ctx, r, COL_TITLE_TIER),
+	                    .since = app_col(ctx, r, COL_TITLE_SINCE),
+	                    .until = app_col(ctx, r, COL_TITLE_UNTIL),
+	                    .state = app_col(ctx, r, COL_TITLE_STATE),
+	                    .batch = app_col(ctx, r, COL_TITLE_BATCH),
+	                    .province = app_col(ctx, r, COL_TITLE_PROVINCE),
+	                    .ruleset = app_col(ctx, r, COL_TITLE_RULESET),
+	                    .revoked_reason = app_col(ctx, r, COL_TITLE_REVOKED_REASON),
+	                    .ban_until = app_col(ctx, r, COL_TITLE_BAN_UNTIL),
+	                    .application_id = db_col_null(r, COL_TITLE_APPLICATION_ID)
+	                                              ? 0
+	                                              : db_col_i64(r, COL_TITLE_APPLICATION_ID),
+	                    .version = db_col_i64(r, COL_TITLE_VERSION),
+	                    .credit_code = app_col(ctx, r, COL_TITLE_CREDIT_CODE)};
 	/* the yearly data update: the next 31 May (data_missed is checked separately) */
 	char due[DATE_STR];
 	int first, last;
@@ -239,16 +218,8 @@ static void title_from_row(struct app_ctx *ctx, struct db_rows *r, struct title 
 
 static enum err title_load(struct app_ctx *ctx, int64_t id, struct title *t)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_TITLE_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "title");
-	bool found = db_next(r);
-	if (found)
-		title_from_row(ctx, r, t);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "title");
-	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no title %lld", (long long)id);
+	return app_row_load(ctx, STMT_TITLE_GET, DB_ARGS(DB_INT(id)), title_row, t, "title", "id",
+	                    app_id_str(ctx, id));
 }
 
 /* Fill t->data_missed: the first yearly deadline since the grant without a facts update. */
@@ -263,16 +234,13 @@ static enum err title_data_check(struct app_ctx *ctx, struct title *t)
 	for (int y = first; y <= last; y++) {
 		char from[DATE_STR], until[DATE_STR];
 		gradient_data_window(t->since, y, from, until);
-		struct db_rows *r;
-		enum err e = db_query(
-		        ctx->conn, STMT_FACTS_UPDATES_IN,
+		int64_t n = 0;
+		enum err e = app_row_i64(
+		        ctx, STMT_FACTS_UPDATES_IN,
 		        DB_ARGS(DB_TEXT(app_id_str(ctx, t->org_id)), DB_TEXT(from), DB_TEXT(until)),
-		        &r);
+		        COL_COUNT, &n, "facts");
 		if (e)
-			return app_db_fail(ctx, e, "facts");
-		int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, "facts");
+			return e;
 		if (!n) {
 			char due[DATE_STR];
 			date_format(
@@ -302,14 +270,12 @@ static enum err batch_number(struct app_ctx *ctx, const char *tier, const char *
 	const char *where =
 	        level == LEVEL_NATIONAL ? "CN" : arena_printf(&ctx->arena, "%.2s", region);
 	const char *prefix = arena_printf(&ctx->arena, "%.4s-%s-%s-", ctx->today, where, tier);
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_BATCH_COUNT,
-	                      DB_ARGS(DB_TEXT(arena_printf(&ctx->arena, "%s%%", prefix))), &r);
+	int64_t n = 0;
+	enum err e = app_row_i64(ctx, STMT_BATCH_COUNT,
+	                         DB_ARGS(DB_TEXT(arena_printf(&ctx->arena, "%s%%", prefix))),
+	                         COL_COUNT, &n, "batch");
 	if (e)
-		return app_db_fail(ctx, e, "batch");
-	int64_t n = db_next(r) ? db_col_i64(r, 0) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "batch");
+		return e;
 	*out = arena_printf(&ctx->arena, "%s%lld", prefix, (long long)n + 1);
 	return ERR_OK;
 }
@@ -339,7 +305,7 @@ static enum err grantable(struct app_ctx *ctx, const char *tier, enum gov_level 
 			cap *= 2;
 		}
 		struct application *a = &(*items)[(*n)++];
-		a->id = db_col_i64(r, 0); /* reloaded whole before it moves */
+		a->id = db_col_i64(r, COL_APPLICATION_ID); /* reloaded whole before it moves */
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "candidates");
@@ -354,7 +320,7 @@ static const char *eval_ruleset(struct app_ctx *ctx, int64_t eval_id)
 	if (!eval_id || db_query(ctx->conn, STMT_EVAL_GET, DB_ARGS(DB_INT(eval_id)), &r))
 		return NULL;
 	if (db_next(r))
-		rs = app_col(ctx, r, 5);
+		rs = app_col(ctx, r, COL_EVAL_RULESET);
 	db_done(r);
 	return rs;
 }
@@ -381,7 +347,7 @@ static enum err grant_one(struct app_ctx *ctx, int64_t app_id, int64_t batch_id,
 	             &r);
 	if (!e) {
 		if (db_next(r))
-			tid = db_col_i64(r, 0);
+			tid = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e)
@@ -422,7 +388,7 @@ enum err app_batch_create(struct app_ctx *ctx, const char *tier, const char *lev
 	                   DB_ARGS(DB_TEXT(out->number), DB_TEXT(tier), DB_TEXT(level),
 	                           DB_TEXT(reg), DB_TEXT(ctx->today), DB_TEXT(ctx->actor.username)),
 	                   &r))) {
-		out->id = db_next(r) ? db_col_i64(r, 0) : 0;
+		out->id = db_next(r) ? db_col_i64(r, COL_ID) : 0;
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "batch");
 	}
@@ -449,31 +415,20 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 	enum err e;
 	if (pr->cursor && (e = app_cursor_id(ctx, 't', pr->cursor, &after)))
 		return e;
-	struct db_rows *r;
 	struct db_val org = org_id ? DB_INT(org_id) : DB_NULL;
-	if ((e = db_query(ctx->conn, org_id ? STMT_TITLE_LIST_BY_ORG : STMT_TITLE_LIST,
-	                  DB_ARGS(DB_INT(after), DB_TEXT(tier), DB_TEXT(tier), org, org,
-	                          DB_INT(pr->limit + 1)),
-	                  &r)))
-		return app_db_fail(ctx, e, "titles");
-	struct title *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		title_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "titles");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	for (int i = 0; i < out->n && !e; i++) /* not the look-ahead row */
-		e = title_data_check(ctx, &items[i]);
-	if (e)
+	static const struct app_list list = {.cursor = 't',
+	                                     .what = "titles",
+	                                     .item_size = sizeof(struct title),
+	                                     .row = title_row,
+	                                     .key_id = offsetof(struct title, id)};
+	if ((e = app_page_fetch(ctx, &list, org_id ? STMT_TITLE_LIST_BY_ORG : STMT_TITLE_LIST,
+	                        DB_ARGS(DB_INT(after), DB_TEXT(tier), DB_TEXT(tier), org, org), pr,
+	                        out)))
 		return e;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 't', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	struct title *items = out->items;
+	for (int i = 0; i < out->n && !e; i++)
+		e = title_data_check(ctx, &items[i]);
+	return e;
 }
 
 enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
@@ -541,12 +496,12 @@ static enum err stats_titles(struct app_ctx *ctx, struct jw *w)
 	jw_arr_open(w);
 	while (db_next(r)) {
 		jw_obj_open(w);
-		jw_kstr(w, "tier", db_col_text(r, 0));
-		jw_kstr(w, "province_code", db_col_text(r, 1));
-		const char *batch = db_col_text(r, 2);
+		jw_kstr(w, "tier", db_col_text(r, COL_STATS_TITLES_TIER));
+		jw_kstr(w, "province_code", db_col_text(r, COL_STATS_TITLES_PROVINCE));
+		const char *batch = db_col_text(r, COL_STATS_TITLES_BATCH);
 		jw_kstr(w, "batch", batch && *batch ? batch : NULL);
-		jw_kstr(w, "year", db_col_text(r, 3));
-		jw_ki64(w, "count", db_col_i64(r, 4));
+		jw_kstr(w, "year", db_col_text(r, COL_STATS_TITLES_YEAR));
+		jw_ki64(w, "count", db_col_i64(r, COL_STATS_TITLES_COUNT));
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
@@ -561,12 +516,14 @@ static enum err stats_fin(struct app_ctx *ctx, enum stmt st, int year, struct jw
 	if (e)
 		return app_db_fail(ctx, e, "statistics");
 	while (db_next(r)) {
-		int64_t n = db_col_i64(r, 1);
+		int64_t n = db_col_i64(r, COL_STATS_FIN_COUNT);
 		if (!n)
 			continue;
-		double rev = db_col_f64(r, 2), prev = db_col_f64(r, 3), rd = db_col_f64(r, 4);
+		double rev = db_col_f64(r, COL_STATS_FIN_REVENUE),
+		       prev = db_col_f64(r, COL_STATS_FIN_REVENUE_PREV),
+		       rd = db_col_f64(r, COL_STATS_FIN_RD);
 		jw_obj_open(w);
-		jw_kstr(w, "group", db_col_text(r, 0));
+		jw_kstr(w, "group", db_col_text(r, COL_STATS_FIN_TIER));
 		jw_ki64(w, "enterprises", n);
 		jw_key(w, "revenue_growth");
 		prev > 0 ? jw_f64(w, rev / prev - 1) : jw_null(w);

@@ -69,8 +69,8 @@ static enum err orgs_of(struct app_ctx *ctx, const char *kind, int64_t *ids, cha
 		return app_db_fail(ctx, e, "demo");
 	int k = 0;
 	while (db_next(r)) {
-		ids[k] = db_col_i64(r, 0);
-		const char *rc = db_col_text(r, 1);
+		ids[k] = db_col_i64(r, COL_DEMO_ORG_ID);
+		const char *rc = db_col_text(r, COL_DEMO_ORG_REGION_CODE);
 		snprintf(regions[k++], 7, "%s", rc ? rc : "");
 	}
 	*n = k;

@@ -19,46 +19,130 @@ static const enum stmt all_rows[MARKET__KINDS] = {STMT_LISTING_ALL, STMT_DEMAND_
 static const enum stmt insert_row[MARKET__KINDS] = {STMT_LISTING_INSERT, STMT_DEMAND_INSERT};
 static const enum stmt update_row[MARKET__KINDS] = {STMT_LISTING_UPDATE, STMT_DEMAND_UPDATE};
 
-/* A row of the *_BY_REF / *_ALL statements into it; strings copied into a when a is given. */
+/*
+ * Where an item's values sit in a row of its kind (LISTING_ROW / DEMAND_ROW in
+ * stmt_market.def): each field by its field enum, then the record's own columns.
+ */
+static const struct item_cols {
+	int field[MARKET_FIELDS_MAX];
+	int id, created_at, updated_at, version, published_at, expires_at, org_name;
+} item_cols[MARKET__KINDS] = {
+        [MARKET_LISTING] =
+                {
+                        .field =
+                                {
+                                        [MK_REF] = COL_LISTING_REF,
+                                        [MK_TITLE] = COL_LISTING_TITLE,
+                                        [MK_TITLE_EN] = COL_LISTING_TITLE_EN,
+                                        [MK_DESCRIPTION] = COL_LISTING_DESCRIPTION,
+                                        [MK_DESCRIPTION_EN] = COL_LISTING_DESCRIPTION_EN,
+                                        [MK_FIELD] = COL_LISTING_FIELD,
+                                        [MK_INDUSTRY_CODE] = COL_LISTING_INDUSTRY_CODE,
+                                        [MK_REGION_CODE] = COL_LISTING_REGION_CODE,
+                                        [MK_MODES] = COL_LISTING_MODES,
+                                        [MK_STATUS] = COL_LISTING_STATUS,
+                                        [MK_ORG_ID] = COL_LISTING_ORG_ID,
+                                        [LF_TRL] = COL_LISTING_TRL,
+                                        [LF_IP] = COL_LISTING_IP,
+                                        [LF_ADVANTAGE] = COL_LISTING_ADVANTAGE,
+                                        [LF_COMMERCIAL_ROUTE] = COL_LISTING_COMMERCIAL_ROUTE,
+                                        [LF_ASKING_FEN] = COL_LISTING_ASKING_FEN,
+                                        [LF_CONTACT] = COL_LISTING_CONTACT,
+                                },
+                        .id = COL_LISTING_ID,
+                        .created_at = COL_LISTING_CREATED_AT,
+                        .updated_at = COL_LISTING_UPDATED_AT,
+                        .version = COL_LISTING_VERSION,
+                        .published_at = COL_LISTING_PUBLISHED_AT,
+                        .expires_at = COL_LISTING_EXPIRES_AT,
+                        .org_name = COL_LISTING_ORG_NAME,
+                },
+        [MARKET_DEMAND] =
+                {
+                        .field =
+                                {
+                                        [MK_REF] = COL_DEMAND_REF,
+                                        [MK_TITLE] = COL_DEMAND_TITLE,
+                                        [MK_TITLE_EN] = COL_DEMAND_TITLE_EN,
+                                        [MK_DESCRIPTION] = COL_DEMAND_DESCRIPTION,
+                                        [MK_DESCRIPTION_EN] = COL_DEMAND_DESCRIPTION_EN,
+                                        [MK_FIELD] = COL_DEMAND_FIELD,
+                                        [MK_INDUSTRY_CODE] = COL_DEMAND_INDUSTRY_CODE,
+                                        [MK_REGION_CODE] = COL_DEMAND_REGION_CODE,
+                                        [MK_MODES] = COL_DEMAND_MODES,
+                                        [MK_STATUS] = COL_DEMAND_STATUS,
+                                        [MK_ORG_ID] = COL_DEMAND_ORG_ID,
+                                        [DF_TYPE] = COL_DEMAND_TYPE,
+                                        [DF_TRL_MIN] = COL_DEMAND_TRL_MIN,
+                                        [DF_TRL_MAX] = COL_DEMAND_TRL_MAX,
+                                        [DF_BUDGET_MIN_FEN] = COL_DEMAND_BUDGET_MIN_FEN,
+                                        [DF_BUDGET_MAX_FEN] = COL_DEMAND_BUDGET_MAX_FEN,
+                                        [DF_DEADLINE] = COL_DEMAND_DEADLINE,
+                                },
+                        .id = COL_DEMAND_ID,
+                        .created_at = COL_DEMAND_CREATED_AT,
+                        .updated_at = COL_DEMAND_UPDATED_AT,
+                        .version = COL_DEMAND_VERSION,
+                        .published_at = COL_DEMAND_PUBLISHED_AT,
+                        .expires_at = COL_DEMAND_EXPIRES_AT,
+                        .org_name = COL_DEMAND_ORG_NAME,
+                },
+};
+/* the writes bind the fields in field order (market_field_args): so must the rows list them */
+_Static_assert(COL_LISTING_CONTACT == (int)LF_CONTACT &&
+                       (int)COL_DEMAND_DEADLINE == (int)DF_DEADLINE &&
+                       (int)COL_LISTING_ID == (int)LISTING__NFIELDS &&
+                       (int)COL_DEMAND_ID == (int)DEMAND__NFIELDS,
+               "a row lists the fields in field order, then the record's columns");
+
+/* A row of a kind's statements into it; strings copied into a when a is given. */
 static void item_from_row(struct db_rows *r, enum market_kind k, struct market_item *it,
                           struct arena *a)
 {
+	const struct item_cols *c = &item_cols[k];
 	size_t n;
 	market_fields(k, &n);
 	memset(it, 0, sizeof *it);
 	it->kind = k;
 	for (size_t i = 0; i < n; i++) {
-		const char *s = db_col_text(r, (int)i);
+		const char *s = db_col_text(r, c->field[i]);
 		it->f[i] = a ? arena_strdup(a, s) : s;
 	}
-	it->id = db_col_i64(r, (int)n);
-	it->created_at = a ? arena_strdup(a, db_col_text(r, (int)n + 1)) : NULL;
-	it->updated_at = a ? arena_strdup(a, db_col_text(r, (int)n + 2)) : NULL;
-	it->version = db_col_i64(r, (int)n + 3);
+	it->id = db_col_i64(r, c->id);
+	it->created_at = a ? arena_strdup(a, db_col_text(r, c->created_at)) : NULL;
+	it->updated_at = a ? arena_strdup(a, db_col_text(r, c->updated_at)) : NULL;
+	it->version = db_col_i64(r, c->version);
 	if (a) {
-		it->published_at = arena_strdup(a, db_col_text(r, (int)n + 4));
-		it->expires_at = arena_strdup(a, db_col_text(r, (int)n + 5));
-		it->org_name = arena_strdup(a, db_col_text(r, (int)n + 6));
+		it->published_at = arena_strdup(a, db_col_text(r, c->published_at));
+		it->expires_at = arena_strdup(a, db_col_text(r, c->expires_at));
+		it->org_name = arena_strdup(a, db_col_text(r, c->org_name));
 	}
 }
+
+static void listing_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	struct market_item *it = item;
+	item_from_row(r, MARKET_LISTING, it, &ctx->arena);
+	it->f[LF_CONTACT] = app_pii_open(ctx, PII_LISTING_CONTACT, it->f[LF_CONTACT]);
+}
+
+static void demand_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	item_from_row(r, MARKET_DEMAND, item, &ctx->arena);
+}
+
+app_row_fn *const market_item_row[MARKET__KINDS] = {listing_row, demand_row};
 
 enum err app_market_get(struct app_ctx *ctx, enum market_kind k, const char *ref,
                         struct market_item *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, by_ref[k], DB_ARGS(DB_TEXT(ref)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "market");
-	bool found = db_next(r);
-	if (found)
-		item_from_row(r, k, out, &ctx->arena);
-	if (found && k == MARKET_LISTING)
-		out->f[LF_CONTACT] = app_pii_open(ctx, PII_LISTING_CONTACT, out->f[LF_CONTACT]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "market");
-	return found ? ERR_OK
-	             : APP_FAIL(ctx, ERR_NOT_FOUND, "ref", "no %s %s",
-	                        k == MARKET_LISTING ? "listing" : "demand", ref);
+	bool found;
+	enum err e = app_row_find(ctx, by_ref[k], DB_ARGS(DB_TEXT(ref)), market_item_row[k], out,
+	                          "market", &found);
+	if (!e && !found)
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, "ref", "no %s %s",
+		             k == MARKET_LISTING ? "listing" : "demand", ref);
+	return e;
 }
 
 size_t market_field_args(struct app_ctx *ctx, const struct market_item *it, struct db_val *v)
@@ -175,19 +259,21 @@ void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kin
 }
 
 /*
- * Run a one-row statement on market_state: *gen gets column 0, *days (if not
- * NULL) column 1, the publication period in days.
+ * Run a one-row statement on market_state: *gen gets the generation, *days (if
+ * not NULL) the publication period in days.
  */
 static enum err state_row(struct app_ctx *ctx, enum stmt id, int64_t *gen, int64_t *days)
 {
+	_Static_assert(COL_MARKET_STATE_GENERATION == (int)COL_MARKET_GEN,
+	               "the state's row and the bump's start with the generation");
 	struct db_rows *r;
 	enum err e = db_query(ctx->conn, id, DB_NOARGS, &r);
 	if (e)
 		return app_db_fail(ctx, e, "market state");
 	bool got = db_next(r);
-	*gen = got ? db_col_i64(r, 0) : 0;
+	*gen = got ? db_col_i64(r, COL_MARKET_STATE_GENERATION) : 0;
 	if (days)
-		*days = got ? db_col_i64(r, 1) : 180;
+		*days = got ? db_col_i64(r, COL_MARKET_STATE_PUBLISH_DAYS) : 180;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "market state");
 	return ERR_OK;

@@ -12,6 +12,7 @@
 #include "lib/jw.h"
 #include "lib/num.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,29 +43,11 @@ static const enum stmt count_rows[MARKET__KINDS][START__N] = {
 static const char *const kind_name[MARKET__KINDS] = {"listing", "demand"};
 static const char *const kind_path[MARKET__KINDS] = {"listings", "demands"};
 
-static enum err item_query(struct app_ctx *ctx, enum stmt st, struct db_val arg, enum market_kind k,
-                           struct market_item *out, bool *found)
-{
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, st, &arg, 1, &r);
-	if (e)
-		return app_db_fail(ctx, e, kind_name[k]);
-	*found = db_next(r);
-	if (*found)
-		app_market_item_row(ctx, r, k, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, kind_name[k]);
-	return ERR_OK;
-}
-
 enum err app_market_item_load(struct app_ctx *ctx, enum market_kind k, int64_t id,
                               struct market_item *out)
 {
-	bool found = false;
-	enum err e = item_query(ctx, by_id[k], DB_INT(id), k, out, &found);
-	if (!e && !found)
-		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no %s %lld", kind_name[k], (long long)id);
-	return e;
+	return app_row_load(ctx, by_id[k], DB_ARGS(DB_INT(id)), market_item_row[k], out,
+	                    kind_name[k], "id", app_id_str(ctx, id));
 }
 
 static int64_t item_org(const struct market_item *it)
@@ -80,16 +63,13 @@ enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
 	t->org_id = item_org(it);
 	if (!authz_has_role(&ctx->actor, ROLE_BROKER))
 		return ERR_OK;
-	struct db_rows *r;
-	enum err e = db_query(
-	        ctx->conn, STMT_ASSIGN_IS,
-	        DB_ARGS(DB_INT(ctx->actor.user_id), DB_TEXT(kind_name[k]), DB_INT(it->id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "assignments");
-	t->assigned = db_next(r) && db_col_i64(r, 0) > 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "assignments");
-	return ERR_OK;
+	int64_t n = 0;
+	enum err e = app_row_i64(
+	        ctx, STMT_ASSIGN_IS,
+	        DB_ARGS(DB_INT(ctx->actor.user_id), DB_TEXT(kind_name[k]), DB_INT(it->id)),
+	        COL_COUNT, &n, "assignments");
+	t->assigned = n > 0;
+	return e;
 }
 
 /* Whether the caller may see the item: published ones are public. */
@@ -146,11 +126,21 @@ static void operator_range(const struct actor *a, char lo[7], char hi[7], bool *
 	}
 }
 
-/* The filter arguments of *_LIST and *_COUNT after the cursor key (see stmt_market.def). */
+/*
+ * The filters of *_LIST and *_COUNT by name; MARKET_FILTER_ARGS (stmt_market.def)
+ * lays them out in the statements' order, repeating those the SQL tests twice.
+ */
+struct market_list_args {
+	struct db_val status, field;
+	struct db_val region_lo, region_hi, industry_lo, industry_hi;
+	struct db_val org, trl, mode, assigned;
+	struct db_val all, user, operator_lo, operator_hi; /* who sees unpublished items */
+};
+
+/* The list statements' arguments: the cursor key, then the filters in their order. */
 struct list_args {
 	char rlo[7], rhi[7], ilo[6], ihi[6], olo[7], ohi[7];
-	const char *mode;
-	struct db_val v[30];
+	struct db_val v[1 + 24];
 	size_t n;
 };
 
@@ -162,38 +152,30 @@ static enum err list_args_make(struct app_ctx *ctx, const struct market_filter *
 	        app_code_ranges(ctx, f->region, f->industry, la->rlo, la->rhi, la->ilo, la->ihi);
 	if (e)
 		return e;
-	la->mode = f->mode ? arena_printf(&ctx->arena, "%%,%s,%%", f->mode) : NULL;
 	bool all = false;
 	operator_range(&ctx->actor, la->olo, la->ohi, &all);
-	const char *rl = f->region ? la->rlo : NULL, *il = f->industry ? la->ilo : NULL;
-	struct db_val org = f->org_id ? DB_INT(f->org_id) : DB_NULL;
-	struct db_val trl = f->trl ? DB_INT(f->trl) : DB_NULL;
 	struct db_val me = DB_INT(ctx->actor.user_id);
-	struct db_val mine = f->assigned ? me : DB_NULL;
-	struct db_val v[] = {DB_TEXT(f->status),
-	                     DB_TEXT(f->status),
-	                     DB_TEXT(f->field),
-	                     DB_TEXT(f->field),
-	                     DB_TEXT(rl),
-	                     DB_TEXT(rl),
-	                     DB_TEXT(la->rhi),
-	                     DB_TEXT(il),
-	                     DB_TEXT(il),
-	                     DB_TEXT(la->ihi),
-	                     org,
-	                     org,
-	                     trl,
-	                     trl,
-	                     trl,
-	                     DB_TEXT(la->mode),
-	                     DB_TEXT(la->mode),
-	                     mine,
-	                     mine,
-	                     DB_INT(all ? 1 : 0),
-	                     me,
-	                     DB_TEXT(la->olo[0] ? la->olo : NULL),
-	                     DB_TEXT(la->olo[0] ? la->ohi : NULL),
-	                     me};
+	const struct market_list_args a = {
+	        .status = DB_TEXT(f->status),
+	        .field = DB_TEXT(f->field),
+	        .region_lo = DB_TEXT(f->region ? la->rlo : NULL),
+	        .region_hi = DB_TEXT(la->rhi),
+	        .industry_lo = DB_TEXT(f->industry ? la->ilo : NULL),
+	        .industry_hi = DB_TEXT(la->ihi),
+	        .org = f->org_id ? DB_INT(f->org_id) : DB_NULL,
+	        .trl = f->trl ? DB_INT(f->trl) : DB_NULL,
+	        .mode = DB_TEXT(f->mode ? arena_printf(&ctx->arena, "%%,%s,%%", f->mode) : NULL),
+	        .assigned = f->assigned ? me : DB_NULL,
+	        .all = DB_INT(all ? 1 : 0),
+	        .user = me,
+	        .operator_lo = DB_TEXT(la->olo[0] ? la->olo : NULL),
+	        .operator_hi = DB_TEXT(la->olo[0] ? la->ohi : NULL),
+	};
+#define MARKET_ARG(name) a.name,
+	const struct db_val v[] = {MARKET_FILTER_ARGS(MARKET_ARG)};
+#undef MARKET_ARG
+	_Static_assert(sizeof v / sizeof v[0] + 1 == sizeof la->v / sizeof la->v[0],
+	               "room for the cursor key and every filter argument");
 	memcpy(la->v + 1, v, sizeof v);
 	la->n = 1 + sizeof v / sizeof v[0];
 	return ERR_OK;
@@ -232,30 +214,20 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	if ((e = list_args_make(ctx, f, &la)))
 		return e;
 	la.v[0] = DB_INT(after);
-	la.v[la.n] = DB_INT(pr->limit + 1);
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, list_rows[k][list_start(f, &la, false)], la.v, la.n + 1, &r)))
-		return app_db_fail(ctx, e, kind_path[k]);
-	struct market_item *items =
-	        arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		app_market_item_row(ctx, r, k, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, kind_path[k]);
-	for (int i = 0; i < n && !e; i++)
-		e = contact_shown(ctx, k, &items[i]);
+	const struct app_list list = {.cursor = k == MARKET_LISTING ? 'l' : 'd',
+	                              .what = kind_path[k],
+	                              .item_size = sizeof(struct market_item),
+	                              .row = market_item_row[k],
+	                              .key_id = offsetof(struct market_item, id)};
+	if ((e = app_page_fetch(ctx, &list, list_rows[k][list_start(f, &la, false)], la.v, la.n, pr,
+	                        out)))
+		return e;
+	for (int i = 0; i < out->n && !e; i++)
+		e = contact_shown(ctx, k, &((struct market_item *)out->items)[i]);
 	if (e)
 		return e;
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor = n > pr->limit
-	                           ? app_cursor_encode(ctx, k == MARKET_LISTING ? 'l' : 'd',
-	                                               app_id_str(ctx, items[pr->limit - 1].id))
-	                           : NULL;
-	out->total = -1;
 	if (pr->count)
-		return app_list_count(ctx, count_rows[k][list_start(f, &la, true)], la.v, la.n + 1,
+		return app_list_count(ctx, count_rows[k][list_start(f, &la, true)], la.v, la.n,
 		                      DB_INT(0), &out->total);
 	return ERR_OK;
 }
@@ -363,14 +335,8 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 	size_t na = market_field_args(ctx, &it, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_TEXT(ctx->now_s);
-	struct db_rows *r;
 	int64_t id = 0;
-	e = db_query(ctx->conn, create_row[k], args, na, &r);
-	if (!e) {
-		if (db_next(r))
-			id = db_col_i64(r, 0);
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, create_row[k], args, na, COL_ID, &id, kind_name[k]);
 	if (e)
 		return app_write_end(ctx, save_fail(ctx, e, k), 0, NULL, NULL);
 	if ((e = app_market_item_load(ctx, k, id, out)))
@@ -516,7 +482,7 @@ static enum err expire_kind(struct app_ctx *ctx, enum market_kind k)
 	int64_t ids[64];
 	int n = 0;
 	while (db_next(r) && n < 64)
-		ids[n++] = db_col_i64(r, 0);
+		ids[n++] = db_col_i64(r, COL_DUE_ID);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, kind_name[k]);
 	const struct market_transition *tr = market_flow_find(MS_PUBLISHED, ME_EXPIRE);

@@ -5,6 +5,7 @@
 #include "app/app_tx.h"
 #include "lib/num.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* An integer kept as text in an item (0 when absent). */
@@ -16,43 +17,28 @@ static int64_t id_of(const char *s)
 
 static const char *const kind_name[MARKET__KINDS] = {"listing", "demand"};
 
-static void broker_row(struct app_ctx *ctx, struct db_rows *r, struct broker *b)
+static void broker_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct broker *b = item;
 	memset(b, 0, sizeof *b);
-	b->id = db_col_i64(r, 0);
-	b->user_id = db_col_i64(r, 1);
-	for (int i = BF_GRADE; i < BROKER__NFIELDS; i++)
-		b->f[i] = app_col(ctx, r, 1 + i);
-	b->created_at = app_col(ctx, r, 6);
-	b->updated_at = app_col(ctx, r, 7);
-	b->version = db_col_i64(r, 8);
-	b->username = app_col(ctx, r, 9);
-	b->display_name = app_col(ctx, r, 10);
+	b->id = db_col_i64(r, COL_BROKER_ID);
+	b->user_id = db_col_i64(r, COL_BROKER_USER_ID);
+	b->f[BF_GRADE] = app_col(ctx, r, COL_BROKER_GRADE);
+	b->f[BF_CERTIFICATION] = app_col(ctx, r, COL_BROKER_CERTIFICATION);
+	b->f[BF_REGIONS] = app_col(ctx, r, COL_BROKER_REGIONS);
+	b->f[BF_FIELDS] = app_col(ctx, r, COL_BROKER_FIELDS);
+	b->created_at = app_col(ctx, r, COL_BROKER_CREATED_AT);
+	b->updated_at = app_col(ctx, r, COL_BROKER_UPDATED_AT);
+	b->version = db_col_i64(r, COL_BROKER_VERSION);
+	b->username = app_col(ctx, r, COL_BROKER_USERNAME);
+	b->display_name = app_col(ctx, r, COL_BROKER_DISPLAY_NAME);
 }
 
-/* Rows of a broker statement into a growing arena array. */
-static enum err broker_rows(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t n,
-                            struct page *out, int limit)
-{
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, st, args, n, &r);
-	if (e)
-		return app_db_fail(ctx, e, "brokers");
-	struct broker *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(limit + 1));
-	int k = 0;
-	while (db_next(r))
-		if (k <= limit)
-			broker_row(ctx, r, &items[k++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "brokers");
-	out->items = items;
-	out->n = k > limit ? limit : k;
-	out->next_cursor =
-	        k > limit ? app_cursor_encode(ctx, 'b', app_id_str(ctx, items[limit - 1].id))
-	                  : NULL;
-	out->total = -1;
-	return ERR_OK;
-}
+static const struct app_list broker_list = {.cursor = 'b',
+                                            .what = "brokers",
+                                            .item_size = sizeof(struct broker),
+                                            .row = broker_row,
+                                            .key_id = offsetof(struct broker, id)};
 
 enum err app_broker_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
@@ -63,19 +49,13 @@ enum err app_broker_list(struct app_ctx *ctx, const struct page_req *pr, struct 
 		                "sign in to read the broker registry");
 	if (pr->cursor && (e = app_cursor_id(ctx, 'b', pr->cursor, &after)))
 		return e;
-	return broker_rows(ctx, STMT_BROKER_LIST, DB_ARGS(DB_INT(after), DB_INT(pr->limit + 1)),
-	                   out, pr->limit);
+	return app_page_fetch(ctx, &broker_list, STMT_BROKER_LIST, DB_ARGS(DB_INT(after)), pr, out);
 }
 
 enum err app_broker_get(struct app_ctx *ctx, int64_t id, struct broker *out)
 {
-	struct page p;
-	enum err e = broker_rows(ctx, STMT_BROKER_GET, DB_ARGS(DB_INT(id)), &p, 1);
-	if (!e && p.n == 0)
-		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no broker %lld", (long long)id);
-	if (!e)
-		*out = *(struct broker *)p.items;
-	return e;
+	return app_row_load(ctx, STMT_BROKER_GET, DB_ARGS(DB_INT(id)), broker_row, out, "broker",
+	                    "id", app_id_str(ctx, id));
 }
 
 static const char *broker_json(struct app_ctx *ctx, const struct broker *b)
@@ -99,7 +79,7 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	struct db_rows *r;
 	int64_t uid = vals[BF_USER_ID].i, id = 0, has = 0;
 	if (!(e = db_query(ctx->conn, STMT_BROKER_HAS_ROLE, DB_ARGS(DB_INT(uid)), &r))) {
-		has = db_next(r) ? db_col_i64(r, 0) : 0;
+		has = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 		e = db_done(r);
 	}
 	if (!e && !has)
@@ -111,7 +91,7 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	                                 DB_TEXT(val_or(&vals[BF_FIELDS], NULL)),
 	                                 DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
 	                         &r))) {
-		id = db_next(r) ? db_col_i64(r, 0) : 0;
+		id = db_next(r) ? db_col_i64(r, COL_ID) : 0;
 		e = db_done(r);
 		if (e == ERR_CONFLICT)
 			e = APP_FAIL(ctx, e, "user_id", "is registered as a broker already");
@@ -165,8 +145,9 @@ enum err app_broker_assigned(struct app_ctx *ctx, enum market_kind k, int64_t it
 	enum err e = app_market_item_get(ctx, k, item_id, &it);
 	if (e)
 		return e;
-	return broker_rows(ctx, STMT_ASSIGN_OF_ITEM,
-	                   DB_ARGS(DB_TEXT(kind_name[k]), DB_INT(item_id)), out, 100);
+	const struct page_req all = {.limit = 100};
+	return app_page_fetch(ctx, &broker_list, STMT_ASSIGN_OF_ITEM,
+	                      DB_ARGS(DB_TEXT(kind_name[k]), DB_INT(item_id)), &all, out);
 }
 
 enum err app_broker_assign(struct app_ctx *ctx, enum market_kind k, int64_t item_id,
@@ -208,39 +189,31 @@ enum err app_broker_assign(struct app_ctx *ctx, enum market_kind k, int64_t item
 
 /* ---- interests ---- */
 
-static void interest_row(struct app_ctx *ctx, struct db_rows *r, struct interest *it)
+static void interest_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct interest *it = item;
 	memset(it, 0, sizeof *it);
-	it->id = db_col_i64(r, 0);
-	it->listing_id = db_col_i64(r, 1);
-	it->demand_id = db_col_i64(r, 2);
-	it->direction = app_col(ctx, r, 3);
-	it->from_org_id = db_col_i64(r, 4);
-	it->to_org_id = db_col_i64(r, 5);
-	it->created_by = db_col_i64(r, 6);
-	it->status = app_col(ctx, r, 7);
-	it->decline_reason = app_col(ctx, r, 8);
-	it->note = app_col(ctx, r, 9);
-	it->created_at = app_col(ctx, r, 10);
-	it->updated_at = app_col(ctx, r, 11);
-	it->version = db_col_i64(r, 12);
-	it->listing_title = app_col(ctx, r, 13);
-	it->demand_title = app_col(ctx, r, 14);
+	it->id = db_col_i64(r, COL_INTEREST_ID);
+	it->listing_id = db_col_i64(r, COL_INTEREST_LISTING_ID);
+	it->demand_id = db_col_i64(r, COL_INTEREST_DEMAND_ID);
+	it->direction = app_col(ctx, r, COL_INTEREST_DIRECTION);
+	it->from_org_id = db_col_i64(r, COL_INTEREST_FROM_ORG_ID);
+	it->to_org_id = db_col_i64(r, COL_INTEREST_TO_ORG_ID);
+	it->created_by = db_col_i64(r, COL_INTEREST_CREATED_BY);
+	it->status = app_col(ctx, r, COL_INTEREST_STATUS);
+	it->decline_reason = app_col(ctx, r, COL_INTEREST_DECLINE_REASON);
+	it->note = app_col(ctx, r, COL_INTEREST_NOTE);
+	it->created_at = app_col(ctx, r, COL_INTEREST_CREATED_AT);
+	it->updated_at = app_col(ctx, r, COL_INTEREST_UPDATED_AT);
+	it->version = db_col_i64(r, COL_INTEREST_VERSION);
+	it->listing_title = app_col(ctx, r, COL_INTEREST_LISTING_TITLE);
+	it->demand_title = app_col(ctx, r, COL_INTEREST_DEMAND_TITLE);
 }
 
 static enum err interest_load(struct app_ctx *ctx, int64_t id, struct interest *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_INTEREST_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "interest");
-	bool found = db_next(r);
-	if (found)
-		interest_row(ctx, r, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "interest");
-	return found ? ERR_OK
-	             : APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no interest %lld", (long long)id);
+	return app_row_load(ctx, STMT_INTEREST_GET, DB_ARGS(DB_INT(id)), interest_row, out,
+	                    "interest", "id", app_id_str(ctx, id));
 }
 
 /* May the caller act (act) on the interest as a party or an assigned broker? */
@@ -330,23 +303,17 @@ enum err app_interest_create(struct app_ctx *ctx, const struct field_val *vals,
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	int64_t from = id_of(src.f[MK_ORG_ID]);
 	int64_t to = id_of(dst.f[MK_ORG_ID]);
-	struct db_rows *r;
 	int64_t id = 0;
-	e = db_query(ctx->conn, STMT_INTEREST_INSERT,
-	             DB_ARGS(DB_INT(to_listing ? dst.id : src.id),
-	                     DB_INT(to_listing ? src.id : dst.id), DB_TEXT(vals[IF_DIRECTION].s),
-	                     from ? DB_INT(from) : DB_NULL, to ? DB_INT(to) : DB_NULL,
-	                     DB_INT(ctx->actor.user_id), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
-	             &r);
-	if (!e) {
-		id = db_next(r) ? db_col_i64(r, 0) : 0;
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, STMT_INTEREST_INSERT,
+	                DB_ARGS(DB_INT(to_listing ? dst.id : src.id),
+	                        DB_INT(to_listing ? src.id : dst.id), DB_TEXT(vals[IF_DIRECTION].s),
+	                        from ? DB_INT(from) : DB_NULL, to ? DB_INT(to) : DB_NULL,
+	                        DB_INT(ctx->actor.user_id), DB_TEXT(ctx->now_s),
+	                        DB_TEXT(ctx->now_s)),
+	                COL_ID, &id, "interest");
 	if (e == ERR_CONFLICT)
 		e = APP_FAIL(ctx, e, "listing_id",
 		             "an interest between this listing and demand exists");
-	else if (e)
-		e = app_db_fail(ctx, e, "interest");
 	if (!e && vals[IF_MESSAGE].set && !vals[IF_MESSAGE].null)
 		e = db_exec(ctx->conn, STMT_MESSAGE_INSERT,
 		            DB_ARGS(DB_INT(id), DB_INT(ctx->actor.user_id),
@@ -375,28 +342,16 @@ enum err app_interest_list(struct app_ctx *ctx, int64_t listing_id, int64_t dema
 	struct db_val l = listing_id ? DB_INT(listing_id) : DB_NULL;
 	struct db_val d = demand_id ? DB_INT(demand_id) : DB_NULL;
 	struct db_val me = DB_INT(ctx->actor.user_id);
-	struct db_rows *r;
 	/* newest first: the cursor is the last id seen, rows below it */
-	e = db_query(ctx->conn, STMT_INTEREST_LIST,
-	             DB_ARGS(DB_INT(before), l, l, d, d, DB_TEXT(status), DB_TEXT(status),
-	                     DB_INT(all ? 1 : 0), me, me, me, DB_INT(pr->limit + 1)),
-	             &r);
-	if (e)
-		return app_db_fail(ctx, e, "interests");
-	struct interest *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		interest_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "interests");
-	out->items = items;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'i', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'i',
+	                                     .what = "interests",
+	                                     .item_size = sizeof(struct interest),
+	                                     .row = interest_row,
+	                                     .key_id = offsetof(struct interest, id)};
+	return app_page_fetch(ctx, &list, STMT_INTEREST_LIST,
+	                      DB_ARGS(DB_INT(before), l, l, d, d, DB_TEXT(status), DB_TEXT(status),
+	                              DB_INT(all ? 1 : 0), me, me, me),
+	                      pr, out);
 }
 
 enum err app_interest_decide(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
@@ -433,6 +388,17 @@ enum err app_interest_decide(struct app_ctx *ctx, int64_t id, int64_t version, c
 	return app_write_end(ctx, e, 200, e ? NULL : interest_json(ctx, out), NULL);
 }
 
+static void message_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	*(struct interest_msg *)item =
+	        (struct interest_msg){.id = db_col_i64(r, COL_MESSAGE_ID),
+	                              .interest_id = db_col_i64(r, COL_MESSAGE_INTEREST_ID),
+	                              .author_id = db_col_i64(r, COL_MESSAGE_AUTHOR_ID),
+	                              .author = app_col(ctx, r, COL_MESSAGE_AUTHOR),
+	                              .body = app_col(ctx, r, COL_MESSAGE_BODY),
+	                              .created_at = app_col(ctx, r, COL_MESSAGE_CREATED_AT)};
+}
+
 enum err app_interest_messages(struct app_ctx *ctx, int64_t id, const struct page_req *pr,
                                struct page *out)
 {
@@ -441,30 +407,15 @@ enum err app_interest_messages(struct app_ctx *ctx, int64_t id, const struct pag
 	enum err e = app_interest_get(ctx, id, &in);
 	if (!e && pr->cursor)
 		e = app_cursor_id(ctx, 'm', pr->cursor, &after);
-	struct db_rows *r;
-	if (e || (e = db_query(ctx->conn, STMT_MESSAGE_LIST,
-	                       DB_ARGS(DB_INT(id), DB_INT(after), DB_INT(pr->limit + 1)), &r)))
-		return e == ERR_DB ? app_db_fail(ctx, e, "messages") : e;
-	struct interest_msg *m = arena_alloc(&ctx->arena, sizeof *m * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r)) {
-		m[n] = (struct interest_msg){.id = db_col_i64(r, 0),
-		                             .interest_id = db_col_i64(r, 1),
-		                             .author_id = db_col_i64(r, 2),
-		                             .author = app_col(ctx, r, 3),
-		                             .body = app_col(ctx, r, 4),
-		                             .created_at = app_col(ctx, r, 5)};
-		n++;
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "messages");
-	out->items = m;
-	out->n = n > pr->limit ? pr->limit : n;
-	out->next_cursor =
-	        n > pr->limit ? app_cursor_encode(ctx, 'm', app_id_str(ctx, m[pr->limit - 1].id))
-	                      : NULL;
-	out->total = -1;
-	return ERR_OK;
+	static const struct app_list list = {.cursor = 'm',
+	                                     .what = "messages",
+	                                     .item_size = sizeof(struct interest_msg),
+	                                     .row = message_row,
+	                                     .key_id = offsetof(struct interest_msg, id)};
+	if (e)
+		return e;
+	return app_page_fetch(ctx, &list, STMT_MESSAGE_LIST, DB_ARGS(DB_INT(id), DB_INT(after)), pr,
+	                      out);
 }
 
 enum err app_interest_post(struct app_ctx *ctx, int64_t id, const char *body,
@@ -481,7 +432,7 @@ enum err app_interest_post(struct app_ctx *ctx, int64_t id, const char *body,
 	                   DB_ARGS(DB_INT(id), DB_INT(ctx->actor.user_id), DB_TEXT(body),
 	                           DB_TEXT(ctx->now_s)),
 	                   &r))) {
-		mid = db_next(r) ? db_col_i64(r, 0) : 0;
+		mid = db_next(r) ? db_col_i64(r, COL_ID) : 0;
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "message");
 	}
@@ -507,8 +458,9 @@ static enum err stats_rows(struct app_ctx *ctx, enum stmt st, int64_t arg, struc
 	if (e)
 		return app_db_fail(ctx, e, "statistics");
 	while (db_next(r)) {
-		const char *status = db_col_text(r, 0), *reason = db_col_text(r, 1);
-		long n = (long)db_col_i64(r, 2);
+		const char *status = db_col_text(r, COL_DECISION_STATUS),
+		           *reason = db_col_text(r, COL_DECISION_REASON);
+		long n = (long)db_col_i64(r, COL_DECISION_COUNT);
 		if (!strcmp(status, "open"))
 			s->open += n;
 		else if (!strcmp(status, "accepted"))

@@ -1,6 +1,7 @@
 /* app_market_search: search with facets, matches and "more like this" from the live index. */
 #include "app/market/app_market.h"
 #include "app/market/app_market_items.h"
+#include "app/market/app_market_store.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 
@@ -24,16 +25,13 @@ static enum err hits_load(struct app_ctx *ctx, enum market_kind k, struct market
 {
 	int kept = 0;
 	for (int i = 0; i < out->n; i++) {
-		struct db_rows *r;
 		enum stmt st = k == MARKET_LISTING ? STMT_LISTING_BY_REF : STMT_DEMAND_BY_REF;
-		enum err e = db_query(ctx->conn, st, DB_ARGS(DB_TEXT(out->hits[i].hit.ref)), &r);
+		bool found;
+		enum err e =
+		        app_row_find(ctx, st, DB_ARGS(DB_TEXT(out->hits[i].hit.ref)),
+		                     market_item_row[k], &out->hits[kept].item, "market", &found);
 		if (e)
-			return app_db_fail(ctx, e, "market");
-		bool found = db_next(r);
-		if (found)
-			app_market_item_row(ctx, r, k, &out->hits[kept].item);
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, "market");
+			return e;
 		if (found) /* a row removed since the index saw it is left out */
 			out->hits[kept++].hit = out->hits[i].hit;
 	}

@@ -6,6 +6,7 @@
 #ifndef TB_APP_APP_MARKET_STORE_H
 #define TB_APP_APP_MARKET_STORE_H
 
+#include "app/app_tx.h"
 #include "core/market/market.h"
 #include "db/db.h"
 
@@ -15,5 +16,8 @@
  * values as NULL. Returns how many were written.
  */
 size_t market_field_args(struct app_ctx *ctx, const struct market_item *it, struct db_val *v);
+
+/* A row of a kind's LISTING_ROW / DEMAND_ROW statements into a market_item (an app_row_fn). */
+extern app_row_fn *const market_item_row[MARKET__KINDS];
 
 #endif

@@ -18,6 +18,10 @@ struct fact_def {
 static const struct fact_def fact_defs[FACT__MAX] = {FACT_TABLE(FACT_DEF)};
 #undef FACT_DEF
 
+/*
+ * The values of the two enum facts. A value is held as its index in these lists;
+ * rules test it only with "in" (a list of names the loader turns into indexes)
+ */
 static const char *const rd_levels[] = {"none", "below_city", "city", "province", "national", NULL};
 static const char *const chain_roles[] = {"gap_filling", "six_basics", "other", NULL};
 
@@ -60,6 +64,10 @@ static bool num_value(json_t *j, double *out)
 	return isfinite(*out);
 }
 
+/*
+ * Every refusal goes through here so that a message re-raised with a longer path
+ * (d->message passed back in as `why`) is copied before err_set overwrites it
+ */
 static enum err bad(struct err_detail *d, const char *path, const char *why)
 {
 	char msg[sizeof d->message]; /* `why` may be d->message itself */
@@ -67,6 +75,10 @@ static enum err bad(struct err_detail *d, const char *path, const char *why)
 	return err_set(d, ERR_INVALID, path, "%s", msg);
 }
 
+/*
+ * An award is {years_ago, rank}; either may be missing (unknown), but no other
+ * member is allowed, so a misspelt key is an error and not a silently unknown fact
+ */
 static enum err award_value(json_t *j, struct val *ago, struct val *rank, const char *path,
                             struct err_detail *d)
 {
@@ -87,6 +99,10 @@ static enum err fact_value(struct facts *fx, int f, json_t *j, struct val *v, co
                            struct err_detail *d)
 {
 	const struct fact_def *def = &fact_defs[f];
+	/*
+	 * null means "none" for facts where that is the natural reading (no award) and
+	 * "unknown" otherwise (docs/FACTS.md); an award's rank follows its years_ago
+	 */
 	if (json_is_null(j)) {
 		v->st = def->null_is_none ? VAL_NONE : VAL_UNKNOWN;
 		if (def->kind == FACT_AWARD)
@@ -129,6 +145,11 @@ static enum err fact_value(struct facts *fx, int f, json_t *j, struct val *v, co
 	return bad(d, path, "unsupported");
 }
 
+/*
+ * "years" (an object of yearly amounts per year) and "dev_scores" (one score per year) share
+ * this loop. Year slots are bounded by FACTS_YEARS_MAX; a year's amounts are cleared only
+ * when its slot is taken, which is what lets facts_parse skip clearing the whole struct.
+ */
 static enum err parse_year_map(struct facts *fx, json_t *j, bool dev, struct err_detail *d)
 {
 	const char *key;
@@ -178,6 +199,10 @@ static enum err parse_year_map(struct facts *fx, json_t *j, bool dev, struct err
 	return ERR_OK;
 }
 
+/*
+ * Titles held (tier and validity dates): the re-review rules read them.
+ * Exactly three members, so a typo cannot pass as an absent value.
+ */
 static enum err parse_titles(struct facts *fx, json_t *j, struct err_detail *d)
 {
 	size_t i;
@@ -204,6 +229,10 @@ static enum err parse_titles(struct facts *fx, json_t *j, struct err_detail *d)
 	return ERR_OK;
 }
 
+/*
+ * Codes are copied into the struct's fixed buffers: their length is the check,
+ * and the rules read them after the JSON is gone
+ */
 static enum err copy_code(json_t *j, char *out, size_t n, const char *path, struct err_detail *d)
 {
 	if (json_is_null(j))
@@ -244,6 +273,11 @@ static enum err parse_group(struct facts *fx, const char *group, json_t *j, stru
 	return ERR_OK;
 }
 
+/*
+ * One top-level member. Identity fields (credit_code, name) are accepted for the
+ * reader's benefit but not used by the rules; a yearly fact at the top level (outside
+ * "years") is an unknown name, so a misplaced amount is reported instead of ignored.
+ */
 static enum err parse_key(struct facts *fx, const char *key, json_t *val, struct err_detail *d)
 {
 	if (!strcmp(key, "ref")) {
@@ -321,6 +355,7 @@ bool facts_beyond_bounds(const struct facts *fx, char *buf, size_t n)
 	return false;
 }
 
+/* A year with no entry is unknown (not zero): rules decide what missing data means */
 struct val facts_year(const struct facts *fx, enum fact_id f, int year)
 {
 	if (f == F_DEV_SCORE) {

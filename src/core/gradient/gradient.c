@@ -16,6 +16,10 @@ static const char *const state_names[AS__MAX] = {
         [AS_GRANTED] = "granted",   [AS_WITHDRAWN] = "withdrawn",
 };
 
+/*
+ * EV_APPROVE_LAST is spelt "approve" like EV_APPROVE: the user approves; the
+ * app layer picks the _LAST event when the current step is the chain's last
+ */
 static const char *const event_names[EV__MAX] = {
         [EV_SUBMIT] = "submit",     [EV_APPROVE] = "approve", [EV_APPROVE_LAST] = "approve",
         [EV_RETURN] = "return",     [EV_REJECT] = "reject",   [EV_OBJECT] = "object",
@@ -41,6 +45,7 @@ const struct app_transition app_transitions[] = {
 };
 const int app_ntransitions = sizeof app_transitions / sizeof app_transitions[0];
 
+/* A linear scan over a dozen rows: simpler to audit than a state x event matrix */
 const struct app_transition *gradient_transition(enum app_state from, enum app_event ev)
 {
 	for (int i = 0; i < app_ntransitions; i++)
@@ -114,6 +119,10 @@ bool gradient_chain(const char *tier, const char *region, struct chain *out)
 	memset(out, 0, sizeof *out);
 	if (!tier || !region || strlen(region) != 6)
 		return false;
+	/*
+	 * the first default row for the tier, replaced by a row of the region's
+	 * province (first two digits) wherever it appears in the table
+	 */
 	for (size_t i = 0; i < sizeof chains / sizeof chains[0]; i++) {
 		if (strcmp(chains[i].tier, tier))
 			continue;
@@ -124,6 +133,7 @@ bool gradient_chain(const char *tier, const char *region, struct chain *out)
 	}
 	if (!row)
 		return false;
+	/* LEVEL_NONE (0) ends a chain shorter than GRADIENT_STEPS_MAX */
 	for (int k = 0; k < GRADIENT_STEPS_MAX && row->level[k] != LEVEL_NONE; k++) {
 		if (!region_has_level(region, row->level[k]))
 			continue;
@@ -133,6 +143,7 @@ bool gradient_chain(const char *tier, const char *region, struct chain *out)
 	return out->nsteps > 0;
 }
 
+/* A check function rather than `choices`, so the message lists the tiers in prose */
 static bool tier_ok(const char *s, const char **why)
 {
 	for (int i = 0; gradient_tiers[i]; i++)
@@ -155,7 +166,10 @@ const struct field_def app_fields[AF__N] = {
                         NULL, "contact person and telephone"},
 };
 
-/* The year of an ISO date (its first four digits), or -1. */
+/*
+ * The year of an ISO date (its first four digits), or -1; read from the digits
+ * once date_parse has vouched for them
+ */
 static int year_of(const char *date)
 {
 	int32_t d;
@@ -165,6 +179,10 @@ static int year_of(const char *date)
 	       (date[3] - '0');
 }
 
+/*
+ * The yearly data deadline (31 May, GRADIENT_DATA_DUE_*) of `year` as an ISO
+ * date, so it can be compared with the stored ISO strings directly
+ */
 static void deadline(int year, char out[11])
 {
 	date_format(date_from_ymd(year, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY), out);
@@ -190,11 +208,13 @@ void gradient_data_window(const char *since, int year, char from[11], char until
 {
 	date_format(date_from_ymd(year - 1, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY) + 1,
 	            from);
+	/* the first window starts at the grant, not a year before it */
 	if (strcmp(since, from) > 0)
 		snprintf(from, 11, "%s", since);
 	date_format(date_from_ymd(year, GRADIENT_DATA_DUE_MONTH, GRADIENT_DATA_DUE_DAY) + 1, until);
 }
 
+/* Never earlier than the original end: a pause can only lengthen a notice */
 int32_t gradient_notice_resume(const struct workdays *wd, int32_t until, int32_t paused,
                                int32_t resumed)
 {

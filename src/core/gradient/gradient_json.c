@@ -2,6 +2,10 @@
 #include "core/gradient/gradient.h"
 #include "lib/jw.h"
 
+/*
+ * Every member is always present, null when empty, so clients and the audit images see
+ * one shape; ids that are 0 (no evaluation, title or batch yet) are written as null
+ */
 void gradient_app_to_json(const struct application *a, struct buf *out)
 {
 	struct jw w;
@@ -51,6 +55,10 @@ void gradient_evaluation_to_json(const struct evaluation *ev, struct buf *out)
 	jw_kstr(&w, "outcome", ev->outcome);
 	jw_key(&w, "score");
 	ev->has_score ? jw_f64(&w, ev->score) : jw_null(&w);
+	/*
+	 * the stored result is already the JSON text the engine wrote (rules_json.c):
+	 * inserted as is
+	 */
 	jw_key(&w, "result");
 	jw_raw(&w, ev->result);
 	jw_kstr(&w, "created_at", ev->created_at);
@@ -86,11 +94,16 @@ void gradient_attachment_to_json(const struct attachment *a, struct buf *out)
 	jw_ki64(&w, "size", a->size);
 	jw_kstr(&w, "sha256", a->sha256);
 	jw_kstr(&w, "created_at", a->created_at);
+	/* the content only when one attachment is fetched, never in lists */
 	if (a->data)
 		jw_kstr(&w, "data", a->data);
 	jw_obj_close(&w);
 }
 
+/*
+ * The public sees this without signing in: only what the notice publishes. "paused"
+ * tells the reader why the end date may still move (an objection is being handled).
+ */
 void gradient_notice_to_json(const struct application *a, struct buf *out)
 {
 	struct jw w;
@@ -143,6 +156,7 @@ void gradient_title_to_json(const struct title *t, struct buf *out)
 	jw_kstr(&w, "revoked_reason", t->revoked_reason);
 	jw_kstr(&w, "ban_until", t->ban_until);
 	jw_kstr(&w, "data_due", t->data_due);
+	/* both forms: a boolean for filters and the date for the message */
 	jw_kbool(&w, "data_update_missed", t->data_missed != NULL);
 	jw_kstr(&w, "data_update_missed_due", t->data_missed);
 	jw_ki64(&w, "version", t->version);

@@ -26,6 +26,10 @@ static int tri_of(struct val v)
 	return v.st != VAL_KNOWN ? 2 : v.v != 0;
 }
 
+/*
+ * Kleene logic: false wins over unknown in an "and", true wins over unknown in
+ * an "or", so a missing fact only matters when it could change the answer
+ */
 static int tri_and(int a, int b)
 {
 	return a == 0 || b == 0 ? 0 : a == 2 || b == 2 ? 2 : 1;
@@ -38,6 +42,10 @@ static int tri_or(int a, int b)
 
 /* ---- size ------------------------------------------------------------------------- */
 
+/*
+ * The row of the longest matching industry code prefix, else the row without
+ * codes ("other industries"), as docs/RULES.md's size standard says
+ */
 static const struct size_row *size_row_for(const struct ruleset *rs, const char *industry)
 {
 	const struct size_row *best = NULL, *dflt = NULL;
@@ -82,6 +90,10 @@ enum size_class rules_size(const struct rules *r, const struct facts *fx, int32_
 	*sme = tri(is_sme);
 	if (is_sme == 0)
 		return SIZE_LARGE;
+	/*
+	 * Size class from y1's figures (docs/FACTS.md). An enterprise that is not an SME
+	 * is large whatever else is unknown; an unknown SME test leaves the class unknown.
+	 */
 	int medium = size_tests(row->medium, row->nmedium, v, false);
 	int small = size_tests(row->small, row->nsmall, v, false);
 	if (is_sme == 2)
@@ -97,6 +109,10 @@ enum size_class rules_size(const struct rules *r, const struct facts *fx, int32_
 
 /* ---- ruleset choice ----------------------------------------------------------------- */
 
+/*
+ * Example rulesets are chosen only by name (--ruleset), the size standard is no
+ * tier's ruleset, and a province overlay applies only to that province's enterprises
+ */
 static bool in_scope(const struct ruleset *rs, const struct facts *fx)
 {
 	return !rs->example && !rs->is_size &&
@@ -128,6 +144,10 @@ static const struct ruleset *choose(const struct rules *r, const char *tier, con
 			continue;
 		if (!rs->province && (!earliest || rs->from < earliest->from))
 			earliest = rs;
+		/*
+		 * a province overlay in effect wins over the national ruleset whatever their
+		 * order (overlaps within one scope are refused at load)
+		 */
 		if (rs->from <= date && date <= tier_to(rs, t) && (!hit || rs->province))
 			hit = rs;
 	}
@@ -139,6 +159,10 @@ static const struct ruleset *choose(const struct rules *r, const char *tier, con
 
 /* ---- criteria ------------------------------------------------------------------------ */
 
+/*
+ * A fresh criterion slot; it also points the context's "missing fact" text at the
+ * slot so the expression evaluator can say which fact made the outcome unknown
+ */
 static struct crit_result *crit_new(struct tier_result *tr, struct ectx *c, const char *id,
                                     enum crit_kind kind, const void *src)
 {
@@ -165,6 +189,7 @@ static void crit_outcome(struct crit_result *cr, int t, const char *label, const
 	cr->reason_q = missing ? NULL : label_q;
 }
 
+/* A check may be limited to new applications or to re-reviews (the "when" of docs/RULES.md) */
 static bool applies(const struct check *ck, const struct facts *fx)
 {
 	bool review = fx->scalar[F_REVIEW].v != 0;
@@ -199,6 +224,11 @@ struct interval {
 	const char *reason;
 };
 
+/*
+ * Points of a banded value: an unknown value could still reach the top band (bands are
+ * sorted best first), so it is [otherwise, best]; "none" (a zero denominator) scores
+ * `otherwise`. Edges allow a relative rounding error of 1e-12 (docs/FACTS.md, "Band edges").
+ */
 static struct interval way_bands(const struct way *w, struct val v)
 {
 	struct interval iv = {w->otherwise, w->otherwise, v, "\"below every band\""};
@@ -219,6 +249,10 @@ static struct interval way_bands(const struct way *w, struct val v)
 	return iv;
 }
 
+/*
+ * Points of the first case whose condition holds. Unknown conditions before it widen the
+ * interval to every case they might select, so the result is exact only when it cannot differ.
+ */
 static struct interval way_cases(const struct way *w, struct ectx *c)
 {
 	struct interval iv = {INFINITY, -INFINITY, UNKNOWN, "\"no case applies\""};
@@ -240,6 +274,7 @@ static struct interval way_cases(const struct way *w, struct ectx *c)
 	return iv;
 }
 
+/* Banded, by cases, or points given directly (clamped to the indicator's maximum) */
 static struct interval eval_way(const struct way *w, double max, struct ectx *c)
 {
 	if (w->ncases)
@@ -264,6 +299,10 @@ static struct interval eval_indicator(const struct indicator *ind, struct ectx *
 	struct interval best = {0};
 	for (int i = 0; i < ind->nways; i++) {
 		struct interval iv = eval_way(&ind->ways[i], ind->max, c);
+		/*
+		 * the reported way is the one with the best sure points; the upper bound is
+		 * the best any way might reach
+		 */
 		if (i == 0 || iv.lo > best.lo || (iv.lo == best.lo && iv.hi > best.hi)) {
 			double hi = i ? fmax(best.hi, iv.hi) : iv.hi;
 			best = iv, best.hi = hi;
@@ -285,6 +324,7 @@ static int eval_score(const struct tier *t, struct ectx *c, struct tier_result *
 {
 	double lo = 0, hi = 0;
 	int ok = 1;
+	/* at most 8 groups per tier, a bound the loader enforces */
 	struct {
 		double lo, hi;
 	} g[8];
@@ -325,6 +365,10 @@ static enum verdict verdict_of(int t)
 	return t == 1 ? VERDICT_QUALIFIED : t == 0 ? VERDICT_NOT_QUALIFIED : VERDICT_REVIEW;
 }
 
+/*
+ * The outcome of docs/FACTS.md ("Outcome of a tier"): every requirement, and (when the
+ * tier has routes or a score) a direct route met or the score passing, all three-valued
+ */
 static void eval_tier(const struct ruleset *rs, const struct tier *t, struct ectx *c,
                       struct tier_result *tr)
 {
@@ -354,12 +398,20 @@ struct gapset {
 	double dist; /* sum of relative distances: how far the facts are from the target */
 };
 
+/*
+ * Relative distance, so that changes to amounts in fen and to ratios compare
+ * fairly; the floor keeps a zero target from dividing by zero
+ */
 static double rel(double value, double target)
 {
 	return fabs(target - value) / fmax(fabs(target), 1e-12);
 }
 
-/* The failing comparisons under `e` that, if met, would make it true. */
+/*
+ * The failing comparisons under `e` that, if met, would make it true. For an "all",
+ * each failing part; for an "any", only the alternative nearest to being met. Terms
+ * with no number to move (titles, awards, judgements) only add distance.
+ */
 static void collect(const struct ex *e, struct ectx *c, const char *id, const char *label,
                     struct gapset *out)
 {
@@ -397,6 +449,7 @@ static void collect(const struct ex *e, struct ectx *c, const char *id, const ch
 	out->dist += 1; /* a title, an award, a judgement: no number to move */
 }
 
+/* One way to gain points: move an indicator's value to the edge of its next better band */
 struct cand {
 	const struct indicator *ind;
 	struct val value;
@@ -432,6 +485,10 @@ static int score_candidates(const struct tier_result *tr, struct ectx *c, struct
 	return n;
 }
 
+/*
+ * Suggests the cheapest band moves until the score would pass and every group reach
+ * its minimum. A greedy choice: enough to show what is missing, not an optimum.
+ */
 static void score_gaps(const struct tier *t, struct ectx *c, struct tier_result *tr)
 {
 	struct cand cand[RULES_CRITERIA_MAX];
@@ -469,6 +526,10 @@ static void add_gaps(struct tier_result *tr, const struct gapset *gs, bool route
 	}
 }
 
+/*
+ * Gaps for an unqualified tier: failing requirements, then the score (unless a
+ * direct route is met), then the single route nearest to being met
+ */
 static void find_gaps(const struct tier *t, struct ectx *c, struct tier_result *tr)
 {
 	c->missing = NULL;
@@ -499,6 +560,7 @@ static void find_gaps(const struct tier *t, struct ectx *c, struct tier_result *
 static void eval_one(const struct rules *r, const struct ruleset *forced, const char *tier,
                      struct ectx *c, const struct rules_query *q, struct tier_result *tr)
 {
+	/* only the head is cleared: the criteria and gaps arrays are large and filled by count */
 	memset(tr, 0, offsetof(struct tier_result, crit));
 	tr->tier = tier;
 	tr->ncrit = tr->ngaps = 0;
@@ -537,6 +599,7 @@ enum err rules_evaluate(const struct rules *r, const struct facts *fx, const str
 	return ERR_OK;
 }
 
+/* NULL for SIZE_UNKNOWN: written as JSON null */
 const char *rules_size_name(enum size_class s)
 {
 	static const char *const names[] = {NULL, "large", "medium", "small", "micro"};

@@ -10,6 +10,10 @@
 #include <math.h>
 #include <string.h>
 
+/*
+ * The compiler's state: where nodes go, where an error goes, and how to find the
+ * file line of a JSON node (the loader's map) so that every error names its line
+ */
 struct cc {
 	struct arena *a;
 	struct err_detail *d;
@@ -17,6 +21,10 @@ struct cc {
 	void *lctx;
 };
 
+/*
+ * Always returns NULL, so `return fail(...)` ends a compile step; callers
+ * returning bool write `fail(...), false`
+ */
 static struct ex *fail(struct cc *c, json_t *j, const char *fmt, const char *arg)
 {
 	err_set(c->d, ERR_INVALID, "", fmt, arg);
@@ -24,6 +32,10 @@ static struct ex *fail(struct cc *c, json_t *j, const char *fmt, const char *arg
 	return NULL;
 }
 
+/*
+ * Expression types are checked at load: a condition where a number is due (or
+ * the reverse) is a ruleset error, not a surprise while evaluating
+ */
 static bool is_bool(const struct ex *e)
 {
 	switch (e->op) {
@@ -52,6 +64,10 @@ bool rules_ex_is_compare(const struct ex *e)
 	return e->op >= EX_GE && e->op <= EX_EQ;
 }
 
+/*
+ * The operator is the one key of an expression object that is in this table; the other keys
+ * must be modifiers. A table so that docs/RULES.md's vocabulary can be read off in one place.
+ */
 static const struct {
 	const char *key;
 	enum ex_op op;
@@ -87,6 +103,7 @@ static const struct {
 static const char *const modifiers[] = {"year",   "years", "from",  "to",   "values",
                                         "within", "rank",  "until", "note", NULL};
 
+/* Integers within [lo, hi] only: year offsets and counts index fixed arrays and bit masks */
 static bool small_int(json_t *j, int lo, int hi, int *out)
 {
 	if (!json_is_integer(j) || json_integer_value(j) < lo || json_integer_value(j) > hi)
@@ -97,6 +114,10 @@ static bool small_int(json_t *j, int lo, int hi, int *out)
 
 static struct ex *compile(struct cc *c, json_t *j, int depth);
 
+/*
+ * Operands compile recursively; each must have the type its operator needs (conditions
+ * for all/any/not/count, numbers elsewhere, a condition and two alike branches for if)
+ */
 static bool compile_args(struct cc *c, struct ex *e, json_t *j, json_t *arg, int want, bool b,
                          int depth)
 {
@@ -142,6 +163,7 @@ static bool compile_fact(struct cc *c, struct ex *e, json_t *j, json_t *arg)
 	json_t *year = json_object_get(j, "year");
 	bool yearly = e->op == EX_FACT || e->op == EX_GROWTH;
 	int y = 0;
+	/* at most FACTS_YEARS_MAX - 2: growth also reads the year before */
 	if (k == FACT_YEAR && yearly && !small_int(year, 0, FACTS_YEARS_MAX - 2, &y))
 		return fail(c, j, "yearly fact \"%s\" needs \"year\" (0-6)", facts_name(f)), false;
 	if (k != FACT_YEAR && year)
@@ -160,6 +182,10 @@ static bool compile_fact(struct cc *c, struct ex *e, json_t *j, json_t *arg)
 	return true;
 }
 
+/*
+ * The modifiers of operators that take a fact. Years and enum values become
+ * bit masks, so an evaluation tests a bit instead of comparing strings.
+ */
 static bool compile_mods(struct cc *c, struct ex *e, json_t *j)
 {
 	int a = 0, b = 0;
@@ -210,6 +236,7 @@ static bool compile_mods(struct cc *c, struct ex *e, json_t *j)
 	}
 }
 
+/* Operators with a single literal argument (a tier, a list of size classes, an award level) */
 static bool compile_leaf(struct cc *c, struct ex *e, json_t *j, json_t *arg)
 {
 	static const char *const sizes[] = {"", "large", "medium", "small", "micro", NULL};
@@ -271,6 +298,10 @@ static struct ex *compile(struct cc *c, json_t *j, int depth)
 	int found = -1;
 	const char *key;
 	json_t *val;
+	/*
+	 * exactly one operator key; any key that is neither operator nor modifier is
+	 * an error, so a misspelt modifier is not silently ignored
+	 */
 	json_object_foreach(j, key, val)
 	{
 		int k = 0, m = 0;
@@ -302,6 +333,7 @@ static struct ex *compile(struct cc *c, json_t *j, int depth)
 	return e;
 }
 
+/* A test must be a condition and a value a number: checked here, once, for the whole tree */
 struct ex *rules_ex_compile(struct arena *a, json_t *j, int depth, struct err_detail *d,
                             int (*line_of)(void *, json_t *), void *lctx, bool want_bool)
 {
@@ -322,6 +354,7 @@ static struct val known(double v)
 	return (struct val){VAL_KNOWN, v};
 }
 
+/* Only the first missing fact of a criterion is named: it is the one to supply first */
 static void note_missing(struct ectx *c, int fact, int year)
 {
 	if (!c->missing || c->missing[0])
@@ -332,6 +365,10 @@ static void note_missing(struct ectx *c, int fact, int year)
 		snprintf(c->missing, c->missing_n, "missing %s", facts_name(fact));
 }
 
+/*
+ * `rel` counts fiscal years back from the evaluation date's year (1 = y1); the
+ * reason names the calendar year
+ */
 static struct val year_fact(struct ectx *c, int fact, int rel)
 {
 	int y = c->y0 - rel;
@@ -357,6 +394,7 @@ static int worst(struct val a, struct val b)
 	return a.st == VAL_NONE || b.st == VAL_NONE ? VAL_NONE : VAL_KNOWN;
 }
 
+/* A zero divisor gives "none", not a number (docs/FACTS.md, "Ratios") */
 static struct val ratio(struct val a, struct val b)
 {
 	int st = worst(a, b);
@@ -374,6 +412,7 @@ static struct val growth(struct ectx *c, int fact, int rel)
 	return r.st == VAL_KNOWN ? known(r.v - 1) : r;
 }
 
+/* A negative end-to-start ratio has no real root: "none", as for growth from a negative base */
 static struct val cagr(struct ectx *c, const struct ex *e)
 {
 	struct val r = ratio(year_fact(c, e->fact, e->year), year_fact(c, e->fact, e->year2));
@@ -382,6 +421,7 @@ static struct val cagr(struct ectx *c, const struct ex *e)
 	return known(pow(r.v, 1.0 / (e->year2 - e->year)) - 1);
 }
 
+/* Unknown if any year in the mask is unknown: a partial sum would understate the total */
 static struct val sum_years(struct ectx *c, const struct ex *e)
 {
 	struct val s = known(0);
@@ -411,6 +451,7 @@ static struct val years_since(struct ectx *c, const struct ex *e)
 	return known(n < 0 ? 0 : n);
 }
 
+/* Held on the evaluation date, not merely ever granted */
 static struct val title(struct ectx *c, const char *tier)
 {
 	for (int i = 0; i < c->fx->ntitles; i++) {
@@ -421,6 +462,10 @@ static struct val title(struct ectx *c, const char *tier)
 	return known(0);
 }
 
+/*
+ * With the class unknown, the test "is an SME" (medium, small or micro) can
+ * still be answered when the SME test alone was decided
+ */
 static struct val size_in(struct ectx *c, uint32_t mask)
 {
 	if (c->size != SIZE_UNKNOWN)
@@ -431,6 +476,10 @@ static struct val size_in(struct ectx *c, uint32_t mask)
 	return UNKNOWN;
 }
 
+/*
+ * "Within N years, ranked in the first k" (docs/FACTS.md). Any known disqualifier
+ * decides before unknowns are considered; no award at all (none) is false, not unknown.
+ */
 static struct val award(struct ectx *c, const struct ex *e)
 {
 	struct val ago = scalar_fact(c, e->fact), rank = c->fx->award_rank[e->fact];
@@ -483,6 +532,7 @@ static struct val logic(struct ectx *c, const struct ex *e)
 	return unknown ? UNKNOWN : known(!any);
 }
 
+/* mean, min and max: unknown or none if any operand is */
 static struct val fold(struct ectx *c, const struct ex *e)
 {
 	struct val acc = rules_ex_eval(e->args[0], c);
@@ -502,6 +552,7 @@ static struct val fold(struct ectx *c, const struct ex *e)
 	return acc;
 }
 
+/* Unknown when any operand is: the count could be higher */
 static struct val count_true(struct ectx *c, const struct ex *e)
 {
 	double n = 0;

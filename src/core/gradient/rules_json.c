@@ -26,6 +26,10 @@ static void put_u64(struct buf *out, uint64_t v)
  */
 static void put_num(struct buf *out, struct val v)
 {
+	/*
+	 * an unknown value is null; beyond 1e15 the fixed form below has no exact
+	 * digits left, so such a value is written in full precision instead
+	 */
 	if (v.st != VAL_KNOWN || !isfinite(v.v) || fabs(v.v) >= 1e15) {
 		if (v.st == VAL_KNOWN && isfinite(v.v)) {
 			buf_printf(out, "%.17g", v.v);
@@ -55,6 +59,7 @@ static void put_num(struct buf *out, struct val v)
 	buf_append(out, digits, (size_t)n);
 }
 
+/* A number through the jw writer (which places the comma) but in put_num's format */
 static void num(struct jw *w, struct val v)
 {
 	jw_raw(w, "0"); /* jw places the separator; replace the placeholder */
@@ -62,6 +67,7 @@ static void num(struct jw *w, struct val v)
 	put_num(w->out, v);
 }
 
+/* The JSON string form made once at load (`quoted`) when there is one, else escaped now */
 static void put_str(struct buf *out, const char *quoted, const char *plain)
 {
 	if (quoted) {
@@ -76,6 +82,7 @@ static void put_str(struct buf *out, const char *quoted, const char *plain)
 /* Written by hand from strings escaped at load: this is the bulk of the output. */
 static void crit_json(struct jw *w, const struct crit_result *cr)
 {
+	/* each with its closing quote: the member is written as one append */
 	static const char *const outcomes[] = {"met\"", "not_met\"", "needs_review\""};
 	struct buf *out = w->out;
 	jw_raw(w, "{");
@@ -101,6 +108,10 @@ static void crit_json(struct jw *w, const struct crit_result *cr)
 	buf_putc(out, '}');
 }
 
+/*
+ * A gap: how far a value is from the threshold that would meet a criterion (and the
+ * points it would gain). "text" is the same in words, for output read by people.
+ */
 static void gap_json(struct jw *w, const struct gap *g)
 {
 	jw_obj_open(w);
@@ -139,6 +150,10 @@ static void tier_json(struct jw *w, const struct tier_result *tr, bool gaps)
 	}
 	jw_key(w, "criteria");
 	jw_arr_open(w);
+	/*
+	 * no ruleset in effect: one synthetic criterion says so, so the outcome is
+	 * explained in the same place as any other
+	 */
 	if (!tr->ruleset) {
 		jw_obj_open(w);
 		jw_kstr(w, "id", "ruleset");
@@ -149,6 +164,7 @@ static void tier_json(struct jw *w, const struct tier_result *tr, bool gaps)
 	for (int i = 0; i < tr->ncrit; i++)
 		crit_json(w, &tr->crit[i]);
 	jw_arr_close(w);
+	/* gaps only where something is missing: a qualified tier has none to show */
 	if (gaps && tr->verdict != VERDICT_QUALIFIED) {
 		jw_key(w, "gaps");
 		jw_arr_open(w);
@@ -159,6 +175,10 @@ static void tier_json(struct jw *w, const struct tier_result *tr, bool gaps)
 	jw_obj_close(w);
 }
 
+/*
+ * One record's result: the line `techbridge evaluate` writes (docs/CLI.md) and
+ * the result the app layer stores with an evaluation
+ */
 void rules_result_json(struct buf *out, const char *ref, int32_t as_of,
                        const struct rules_result *res, bool gaps)
 {

@@ -15,6 +15,10 @@
 
 /* ---- lines of JSON values ------------------------------------------------------- */
 
+/*
+ * Each JSON node's line, in parallel arrays searched linearly: files are small
+ * and loaded once, and jansson keeps no positions of its own
+ */
 struct lines {
 	json_t **node;
 	int *line;
@@ -33,6 +37,7 @@ static void lines_add(struct lines *l, json_t *node, int line)
 	l->node[l->n] = node, l->line[l->n++] = line;
 }
 
+/* JSON white space only, counting newlines as it goes */
 static const char *ws(const char *p, const char *end, int *line)
 {
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
@@ -55,7 +60,11 @@ static const char *str_skip(const char *p, const char *end, char *out, size_t n)
 	return p < end ? p + 1 : p;
 }
 
-/* Walk one value of text that jansson already accepted; record node lines. */
+/*
+ * Walk one value of text that jansson already accepted; record node lines.
+ * Syntax was checked by jansson, so this only counts lines and pairs text with
+ * nodes. Depth is bounded so hostile nesting cannot exhaust the stack.
+ */
 static const char *walk(struct lines *l, const char *p, const char *end, int *line, json_t *node,
                         int depth)
 {
@@ -94,6 +103,7 @@ static const char *walk(struct lines *l, const char *p, const char *end, int *li
 	}
 }
 
+/* 0 when the node was not seen: the message then names the file without a line */
 static int line_of(void *ctx, json_t *j)
 {
 	struct lines *l = ctx;
@@ -105,6 +115,10 @@ static int line_of(void *ctx, json_t *j)
 
 /* ---- parse context ---------------------------------------------------------------- */
 
+/*
+ * The parse context of one file: its ruleset, the scratch arena everything
+ * goes into, the line map, and where the error goes
+ */
 struct pc {
 	struct rules *r;
 	struct arena *a;
@@ -113,6 +127,7 @@ struct pc {
 	struct err_detail *d;
 };
 
+/* Always false, so a parser can `return bad(...)`; the line is that of `j` */
 static bool bad(struct pc *c, json_t *j, const char *fmt, const char *arg)
 {
 	err_set(c->d, ERR_INVALID, "", fmt, arg);
@@ -120,6 +135,7 @@ static bool bad(struct pc *c, json_t *j, const char *fmt, const char *arg)
 	return false;
 }
 
+/* Unknown keys are errors: a misspelt key would otherwise silently drop a condition or bound */
 static bool keys_ok(struct pc *c, json_t *obj, const char *const *allowed)
 {
 	const char *key;
@@ -149,6 +165,10 @@ static bool get_str(struct pc *c, json_t *obj, const char *key, bool required, c
 	return true;
 }
 
+/*
+ * Points, maxima, minimums, pass marks and order are never negative: a negative one
+ * is a typo (band edges and constants in expressions are read elsewhere and may be)
+ */
 static bool get_num(struct pc *c, json_t *obj, const char *key, bool required, double *out)
 {
 	json_t *v = json_object_get(obj, key);
@@ -160,6 +180,7 @@ static bool get_num(struct pc *c, json_t *obj, const char *key, bool required, d
 	return true;
 }
 
+/* A null date means "open" (the value `open`, INT32_MAX for an end) when the caller allows it */
 static bool get_date(struct pc *c, json_t *obj, const char *key, int32_t *out, int32_t open)
 {
 	json_t *v = json_object_get(obj, key);
@@ -172,6 +193,10 @@ static bool get_date(struct pc *c, json_t *obj, const char *key, int32_t *out, i
 	return true;
 }
 
+/*
+ * Ids appear in the output and on the command line (--ruleset, --tier): a
+ * plain alphabet keeps them quotable everywhere
+ */
 static bool id_ok(const char *s)
 {
 	for (const char *p = s; *p; p++)
@@ -181,6 +206,7 @@ static bool id_ok(const char *s)
 	return *s != '\0';
 }
 
+/* Expressions compile with the file's line map, so their errors carry lines too */
 static struct ex *expr(struct pc *c, json_t *j, bool want_bool)
 {
 	if (!j)
@@ -190,6 +216,10 @@ static struct ex *expr(struct pc *c, json_t *j, bool want_bool)
 
 /* ---- criteria ------------------------------------------------------------------- */
 
+/*
+ * A requirement or a route: id, label, a condition, and whether it applies to new
+ * applications, re-reviews or both. The quoted forms are made once here, not per evaluation.
+ */
 static bool parse_check(struct pc *c, json_t *j, struct check *out)
 {
 	static const char *const keys[] = {"id", "label", "test", "when", "note", NULL};
@@ -209,6 +239,7 @@ static bool parse_check(struct pc *c, json_t *j, struct check *out)
 	return (out->test = expr(c, json_object_get(j, "test"), true)) != NULL;
 }
 
+/* An absent list is an empty one: a tier may have only routes, only a score, and so on */
 static bool parse_checks(struct pc *c, json_t *j, struct check **out, int *n)
 {
 	*n = 0;
@@ -223,6 +254,7 @@ static bool parse_checks(struct pc *c, json_t *j, struct check **out, int *n)
 	return true;
 }
 
+/* Labels are escaped once at load; rules_json.c writes them per record without escaping again */
 const char *rules_quote(struct arena *a, const char *s)
 {
 	struct buf b = BUF_INIT;
@@ -234,6 +266,7 @@ const char *rules_quote(struct arena *a, const char *s)
 	return q;
 }
 
+/* The reason shown for a band's points, e.g. ">= 0.03: 10 points", made at load */
 static const char *band_reason(struct pc *c, bool upper, double edge, double points)
 {
 	return rules_quote(c->a, arena_printf(c->a, "%s %.10g: %.10g points",
@@ -275,6 +308,7 @@ static bool parse_bands(struct pc *c, json_t *j, struct way *w, double max)
 	return true;
 }
 
+/* Cases are tried in order at evaluation; the first whose condition holds gives the points */
 static bool parse_cases(struct pc *c, json_t *j, struct way *w, double max)
 {
 	size_t n = json_array_size(j);
@@ -320,6 +354,7 @@ static bool parse_way(struct pc *c, json_t *j, struct way *w, double max, bool i
 	return w->as_points || parse_bands(c, bands, w, max);
 }
 
+/* An indicator scores by one way, written inline, or by the best of 2-4 ways (best_of) */
 static bool parse_indicator(struct pc *c, json_t *j, struct indicator *ind)
 {
 	static const char *const keys[] = {"id",      "label",     "max",       "value",
@@ -349,6 +384,10 @@ static bool parse_indicator(struct pc *c, json_t *j, struct indicator *ind)
 	return true;
 }
 
+/*
+ * A group's max must equal the sum of its indicators' max, so the published
+ * points add up; the sub-minimum (min) cannot exceed it
+ */
 static bool parse_group(struct pc *c, json_t *j, struct group *g)
 {
 	static const char *const keys[] = {"id", "label", "max", "min", "indicators", "note", NULL};
@@ -371,6 +410,7 @@ static bool parse_group(struct pc *c, json_t *j, struct group *g)
 			return false;
 		sum += g->ind[i].max;
 	}
+	/* points may be fractional (0.5): compared with a tolerance */
 	if (fabs(sum - g->max) > 1e-9)
 		return bad(c, json_object_get(j, "max"),
 		           "group \"%s\": its indicators' max do not add up to its max", g->id);
@@ -428,6 +468,10 @@ static bool check_ids(struct pc *c, json_t *where, const struct tier *t)
 	return true;
 }
 
+/*
+ * A score: groups of indicators and a pass mark. Up to 8 groups, the size of
+ * the evaluator's per-group array (rules_eval.c).
+ */
 static bool parse_score(struct pc *c, json_t *j, struct tier *t)
 {
 	static const char *const keys[] = {"pass", "groups", "note", NULL};
@@ -445,6 +489,10 @@ static bool parse_score(struct pc *c, json_t *j, struct tier *t)
 	return true;
 }
 
+/*
+ * One tier. A tier with nothing to check would qualify everyone, so it is refused;
+ * sums and ids are checked here and again after overlays change the tier.
+ */
 static bool parse_tier(struct pc *c, json_t *j, struct tier *t)
 {
 	static const char *const keys[] = {"id",     "label", "effective_to", "requirements",
@@ -481,6 +529,10 @@ static bool parse_tier(struct pc *c, json_t *j, struct tier *t)
 
 /* ---- the size standard ------------------------------------------------------------ */
 
+/*
+ * One set of size bounds (employees, revenue, assets); revenue and assets are
+ * converted to the unit of the facts here so evaluation compares like with like
+ */
 static bool parse_size_tests(struct pc *c, json_t *obj, const char *key, struct size_test *out,
                              int *n)
 {
@@ -503,6 +555,10 @@ static bool parse_size_tests(struct pc *c, json_t *obj, const char *key, struct 
 	return true;
 }
 
+/*
+ * Whether every small bound is at or below the medium bound on the same
+ * measure: rules_size (rules_eval.c) relies on it to call "not small" micro
+ */
 static bool size_bound_le(const struct size_test *a, int na, const struct size_test *b, int nb)
 {
 	if (na != nb)
@@ -545,6 +601,10 @@ static bool parse_size_row(struct pc *c, json_t *j, struct size_row *row, int *n
 	return true;
 }
 
+/*
+ * The rows of the size standard. An industry code may appear in one row only,
+ * and exactly one row (no codes) takes every other industry.
+ */
 static bool parse_size(struct pc *c, json_t *j)
 {
 	int ndefault = 0;
@@ -571,6 +631,10 @@ static bool parse_size(struct pc *c, json_t *j)
 
 /* ---- overlays ---------------------------------------------------------------------- */
 
+/*
+ * A deep copy of a base tier for an overlay to change, without touching the base. The
+ * arrays get room for what overrides may add (requirements up to the tier limit).
+ */
 static struct tier *tier_copy(struct arena *a, const struct tier *t)
 {
 	struct tier *n = arena_alloc(a, sizeof *n);
@@ -617,6 +681,10 @@ static bool replace_item(struct pc *c, struct tier *t, json_t *item)
 	return bad(c, item, "\"replace\": tier has no criterion \"%s\"", id ? id : "(no id)");
 }
 
+/*
+ * One override of an overlay: replace a criterion, add a requirement or move
+ * the pass mark; the tier is re-checked as a whole afterwards
+ */
 static bool apply_override(struct pc *c, json_t *o)
 {
 	static const char *const keys[] = {"tier", "replace", "add_requirement",
@@ -643,6 +711,10 @@ static bool apply_override(struct pc *c, json_t *o)
 	return check_score(c, o, t) && check_ids(c, o, t);
 }
 
+/*
+ * Tiers keep their file order, or go right after the tier named by "after" (an
+ * overlay placing its own tier among the base's)
+ */
 static bool insert_tier(struct pc *c, json_t *j, struct tier *t)
 {
 	struct ruleset *rs = c->rs;
@@ -670,6 +742,10 @@ static bool insert_tier(struct pc *c, json_t *j, struct tier *t)
 
 /* ---- ruleset files ---------------------------------------------------------------- */
 
+/*
+ * The file's header: identity, kind, dates and the base of an overlay. An overlay
+ * must lie within its base's dates and a province applies only to an overlay.
+ */
 static bool parse_head(struct pc *c, json_t *j)
 {
 	static const char *const keys[] = {
@@ -711,6 +787,10 @@ static bool parse_head(struct pc *c, json_t *j)
 	return true;
 }
 
+/*
+ * An overlay starts from copies of its base's tiers, then adds its own and applies
+ * overrides, in that order, so an override can target a tier the overlay itself adds
+ */
 static bool parse_tiers(struct pc *c, json_t *j)
 {
 	json_t *tiers = json_object_get(j, "tiers"), *ovs = json_object_get(j, "overrides");
@@ -737,6 +817,7 @@ static bool parse_tiers(struct pc *c, json_t *j)
 	return true;
 }
 
+/* A file is either a size standard (classes) or a set of tiers, never both */
 static bool parse_ruleset(struct pc *c, json_t *j)
 {
 	if (!parse_head(c, j))
@@ -758,6 +839,7 @@ void rules_init(struct rules *r)
 void rules_free(struct rules *r)
 {
 	for (int i = 0; i < r->nsets; i++) {
+		/* the ruleset lives in its own arena: copy the arena head out before freeing it */
 		struct arena a = r->sets[i]->arena;
 		arena_free(&a);
 	}
@@ -765,6 +847,10 @@ void rules_free(struct rules *r)
 	memset(r, 0, sizeof *r);
 }
 
+/*
+ * The tiers of "evaluate every tier", in first-seen order until rules_check
+ * sorts them; example rulesets add none (they are used only by name)
+ */
 static void note_tier_id(struct rules *r, const char *id)
 {
 	for (int i = 0; i < r->ntier_ids; i++)
@@ -868,6 +954,7 @@ static const char *bad_title(const struct rules *r, const struct ex *e)
 	return NULL;
 }
 
+/* Done across files (in rules_check) because a title may name a tier of a ruleset loaded later */
 static enum err check_titles(const struct rules *r, const struct ruleset *rs, struct err_detail *d)
 {
 	for (int t = 0; t < rs->ntiers; t++) {
@@ -887,6 +974,10 @@ static enum err check_titles(const struct rules *r, const struct ruleset *rs, st
 	return ERR_OK;
 }
 
+/*
+ * Rulesets compete for the same enterprises when both are national or both for
+ * one province; example rulesets compete with none
+ */
 static bool same_scope(const struct ruleset *a, const struct ruleset *b)
 {
 	if (a->example || b->example || a->is_size != b->is_size)
@@ -925,6 +1016,10 @@ enum err rules_check(struct rules *r, struct err_detail *d)
 		const struct ruleset *a = r->sets[i];
 		if (check_titles(r, a, d))
 			return ERR_INVALID;
+		/*
+		 * each pair once: two rulesets of one scope may not define a tier on
+		 * overlapping dates, or the choice by date would be ambiguous
+		 */
 		for (int k = 0; k < i; k++) {
 			const struct ruleset *b = r->sets[k];
 			if (!same_scope(a, b))

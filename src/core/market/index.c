@@ -62,6 +62,7 @@ struct ix {
 	int cur_field;
 };
 
+/* FNV-1a with a final fold of the high bits into the low ones: the tables index by the low bits */
 static uint32_t hash_str(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -75,6 +76,10 @@ static const char *str_at(const struct ix *ix, uint32_t off)
 	return ix->strs.data + off;
 }
 
+/*
+ * Term texts and refs live in one buffer addressed by offset: the buffer moves
+ * when it grows, so pointers into it would not survive
+ */
 static uint32_t str_add(struct ix *ix, const char *s, size_t n)
 {
 	uint32_t off = (uint32_t)ix->strs.len;
@@ -126,6 +131,10 @@ enum market_kind ix_kind(const struct ix *ix)
 
 /* ---- the term dictionary ---- */
 
+/*
+ * The table holds term ids only, so it is rebuilt from the terms' texts; terms
+ * are never removed, so there are no tombstones to drop
+ */
 static void term_tab_grow(struct ix *ix)
 {
 	uint32_t cap = ix->term_tab_cap * 2;
@@ -173,6 +182,10 @@ static int64_t term_find(const struct ix *ix, const char *s, size_t n)
 
 /* ---- refs ---- */
 
+/*
+ * Removed documents leave DEAD_SLOT tombstones so the probe chains of other
+ * refs stay intact; an insert reuses the first tombstone it passed
+ */
 static uint32_t *ref_slot(const struct ix *ix, const char *ref, bool for_insert)
 {
 	uint32_t mask = ix->ref_tab_cap - 1, h = hash_str(ref, strlen(ref)) & mask;
@@ -190,6 +203,7 @@ static uint32_t *ref_slot(const struct ix *ix, const char *ref, bool for_insert)
 	return for_insert && grave ? grave : &ix->ref_tab[h];
 }
 
+/* Rehashing drops the tombstones */
 static void ref_tab_grow(struct ix *ix)
 {
 	uint32_t *old = ix->ref_tab, oldcap = ix->ref_tab_cap;
@@ -220,6 +234,7 @@ static double saturation(const struct ix *ix, uint32_t d, const uint8_t *tf, con
 	return x / (ix->p.k1 + x);
 }
 
+/* The current average field lengths of live documents, the BM25F length normalisation */
 static void averages(const struct ix *ix, double avg[])
 {
 	for (int f = 0; f < IX__FIELDS; f++)
@@ -237,6 +252,10 @@ static void bound_averages(const struct ix *ix, double avg[])
 		avg[f] = ix->bound_avg[f] > 0 ? ix->bound_avg[f] : 1;
 }
 
+/*
+ * BM25's idf with 1 added inside the log, so a term in most documents weighs
+ * little but never negative
+ */
 static double idf(const struct ix *ix, uint32_t df)
 {
 	return log(1.0 + ((double)ix->nlive - df + 0.5) / (df + 0.5));
@@ -244,6 +263,10 @@ static double idf(const struct ix *ix, uint32_t df)
 
 /* ---- documents ---- */
 
+/*
+ * Each document's term ids, sorted and delta-encoded as varints: read only when the
+ * document is removed or votes in feedback, so they are kept small rather than fast
+ */
 static void put_u32v(struct buf *b, uint32_t v)
 {
 	while (v >= 0x80) {
@@ -264,6 +287,10 @@ static uint32_t get_u32v(const uint8_t **p)
 	}
 }
 
+/*
+ * Each occurrence as (term id << 8 | field), sorted later so one term's
+ * occurrences in every field sit together
+ */
 static void collect(void *arg, const char *term, size_t len, enum text_kind kind)
 {
 	(void)kind;
@@ -320,6 +347,10 @@ static void add_postings(struct ix *ix, uint32_t d)
 			*c = (uint8_t)(*c < TF_MAX ? *c + 1 : TF_MAX);
 		}
 		struct plist *pl = &ix->terms[t];
+		/*
+		 * rounded up to the next float: a stored bound must never be below the score
+		 * it bounds, or pruning could drop a hit
+		 */
 		float s = nextafterf((float)saturation(ix, d, tf, avg), 2.0f);
 		plist_append(pl, d, tf, s);
 		pl->df++;
@@ -331,6 +362,10 @@ static void add_postings(struct ix *ix, uint32_t d)
 	}
 }
 
+/*
+ * The postings stay (marked dead in dlive) until ix_finish compacts them; df
+ * and the length totals change now, so scores are right meanwhile
+ */
 static void remove_doc(struct ix *ix, uint32_t *slot)
 {
 	uint32_t d = *slot - 1;
@@ -350,6 +385,10 @@ static void remove_doc(struct ix *ix, uint32_t *slot)
 	*slot = DEAD_SLOT;
 }
 
+/*
+ * A changed document is removed and added again under a new number, so every
+ * posting list stays in ascending document order without insertion in the middle
+ */
 void ix_put(struct ix *ix, const struct ix_doc *in)
 {
 	uint32_t *slot = ref_slot(ix, in->ref, false);
@@ -382,6 +421,10 @@ void ix_put(struct ix *ix, const struct ix_doc *in)
 		qsort(ix->scratch, ix->nscratch, sizeof *ix->scratch, cmp_u64);
 	ix->nlive++;
 	doc->ref = str_add(ix, in->ref, strlen(in->ref)); /* after analysis: strs may move */
+	/*
+	 * the averages the stored bounds use are fixed once, by the first document with
+	 * any text, until ix_finish (weigh inflates the bounds when the averages grow)
+	 */
 	if (!ix->bound_avg[0] && !ix->bound_avg[1])
 		averages(ix, ix->bound_avg);
 	add_postings(ix, d);
@@ -420,6 +463,10 @@ static void plist_shrink(struct plist *pl)
 	pl->bmax = xrealloc(pl->bmax, blocks_of(pl->cap) * sizeof *pl->bmax);
 }
 
+/*
+ * After a bulk load or many updates: drop dead postings, recompute every bound at
+ * the current averages (tighter bounds prune more) and give back the growth slack
+ */
 void ix_finish(struct ix *ix)
 {
 	averages(ix, ix->bound_avg);
@@ -473,6 +520,10 @@ size_t ix_terms(const struct ix *ix)
 	return ix->nterms;
 }
 
+/*
+ * By capacity, not use: what the process actually holds for the index (reindex
+ * and --stats report it)
+ */
 size_t ix_memory(const struct ix *ix)
 {
 	size_t m = sizeof *ix + ix->terms_cap * sizeof *ix->terms +
@@ -505,6 +556,10 @@ struct qbuild {
 	int m;
 };
 
+/*
+ * A query term absent from the index or without a live document cannot score:
+ * it is dropped here. A repeated term weighs more.
+ */
 static void collect_query(void *arg, const char *term, size_t len, enum text_kind kind)
 {
 	(void)kind;
@@ -551,6 +606,7 @@ static bool worse(const struct ix *ix, const struct heap_ent *a, const struct he
 	return strcmp(str_at(ix, ix->docs[a->doc].ref), str_at(ix, ix->docs[b->doc].ref)) > 0;
 }
 
+/* The top k as a min-heap of the current best: its root is the score to beat (theta) */
 static void heap_sift_down(struct search *s, int i)
 {
 	for (;;) {
@@ -605,6 +661,10 @@ static uint32_t seek(const struct plist *pl, uint32_t pos, uint32_t d)
 	return lo;
 }
 
+/*
+ * The filters of a query (status, field, region) are checked per candidate,
+ * before its score is completed, so filtered documents cost only this test
+ */
 static bool passes(const struct search *s, uint32_t d)
 {
 	const struct ix_query *q = s->q;
@@ -620,6 +680,10 @@ static bool passes(const struct search *s, uint32_t d)
 	       !strncmp(doc->a.region, q->region_prefix, strlen(q->region_prefix));
 }
 
+/*
+ * The signals compare a demand with a listing: the argument order depends on
+ * which side the index holds
+ */
 static double signals(const struct search *s, uint32_t d, double out[SIG__MAX])
 {
 	if (!s->q->use_attrs) {
@@ -788,6 +852,7 @@ static void traverse(struct search *s)
 	free(c);
 }
 
+/* Ascending bound, then index: the order is deterministic for equal bounds */
 static int cmp_order(const void *a, const void *b, void *arg)
 {
 	const struct qterm *qt = arg;
@@ -795,6 +860,7 @@ static int cmp_order(const void *a, const void *b, void *arg)
 	return x < y ? -1 : x > y ? 1 : *(const int *)a - *(const int *)b;
 }
 
+/* Best first, ties by ref: the same query over the same data always lists hits in the same order */
 static int cmp_hits(const void *a, const void *b, void *arg)
 {
 	const struct ix_hit *x = a, *y = b;
@@ -893,6 +959,7 @@ struct fbterm {
 	double w;
 };
 
+/* Votes of one term next to each other (merged afterwards), in the order they were cast */
 static int cmp_fb_id(const void *a, const void *b)
 {
 	const struct fbterm *x = a, *y = b;
@@ -983,6 +1050,10 @@ static void feedback(struct search *s)
 	s->nheap = 0;
 }
 
+/*
+ * One pass, or two with feedback: a first pass for FB_DOCS documents to expand
+ * the query, then the real top k. Terms and k are clamped to the index's limits.
+ */
 void ix_search(const struct ix *ix, struct text_analyzer *ta, const struct ix_query *q,
                struct ix_result *out)
 {

@@ -35,6 +35,10 @@ static const char *const ip_types[] = {"invention",     "utility_model", "design
 static bool modes_check(const char *s, const char **why);
 static bool ip_check(const char *s, const char **why);
 
+/*
+ * The fields listings and demands share, at the same indexes (MK_*), so code that handles
+ * either kind (import, search attributes, JSON) can address them without knowing the kind
+ */
 #define COMMON_FIELDS(what)                                                                        \
 	[MK_REF] = {"ref",                                                                         \
 	            FT_TEXT,                                                                       \
@@ -126,6 +130,10 @@ const struct field_def demand_fields[DEMAND__NFIELDS] = {
                          "last day for answers"},
 };
 
+/*
+ * Small weights next to the text score (0..1): structure refines a ranking by
+ * text, it does not replace it
+ */
 const struct market_signal_def market_signals[SIG__MAX] = {
         [SIG_FIELD] = {"field", 0.10, "same technical field"},
         [SIG_INDUSTRY] = {"industry", 0.06, "industry codes share a prefix (section to class)"},
@@ -141,6 +149,7 @@ const struct field_def *market_fields(enum market_kind k, size_t *n)
 	return k == MARKET_LISTING ? listing_fields : demand_fields;
 }
 
+/* False for an index out of range, so a caller can ask about any column it holds */
 bool market_field_is_int(enum market_kind k, int i)
 {
 	size_t n;
@@ -156,6 +165,7 @@ static int modes_mask(const char *s)
 		size_t n = strcspn(s, ",");
 		const char *p = s;
 		size_t k = n;
+		/* spaces around a name are tolerated ("transfer, licence") */
 		while (k && *p == ' ')
 			p++, k--;
 		while (k && p[k - 1] == ' ')
@@ -174,6 +184,7 @@ static int modes_mask(const char *s)
 
 static bool modes_check(const char *s, const char **why)
 {
+	/* an empty list is refused as well as an unknown name */
 	if (modes_mask(s) > 0)
 		return true;
 	*why = "must list transfer, licence, open_licence, pay_after_use or joint_development";
@@ -185,6 +196,7 @@ bool market_patent_number_check(const char *s, const char **why)
 	if (!strncmp(s, "CN", 2) || !strncmp(s, "ZL", 2))
 		s += 2;
 	size_t nd = strspn(s, "0123456789");
+	/* strchr also matches the terminating NUL: s[9] is tested for that */
 	if (nd == 9 && strchr("ABUS", s[9]) && s[9] &&
 	    (!s[10] || (s[10] >= '0' && s[10] <= '9' && !s[11])))
 		return true; /* a publication number: CN115123456A */
@@ -194,6 +206,10 @@ bool market_patent_number_check(const char *s, const char **why)
 	}
 	if (!s[nd])
 		return true;
+	/*
+	 * the check digit of a Chinese application number: weights 2..9 repeating, sum
+	 * modulo 11, 10 written X
+	 */
 	static const int w[12] = {2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5};
 	int sum = 0;
 	for (size_t i = 0; i < nd; i++)
@@ -206,6 +222,10 @@ bool market_patent_number_check(const char *s, const char **why)
 	return true;
 }
 
+/*
+ * The IP list is kept as JSON text in one column and written out raw
+ * (market_to_json), so it is validated in full here; at most 100 objects
+ */
 static bool ip_check(const char *s, const char **why)
 {
 	json_error_t je;
@@ -235,6 +255,7 @@ static bool ip_check(const char *s, const char **why)
 	return ok;
 }
 
+/* The same patch semantics as org_apply: unset fields stay, null clears */
 void market_apply(struct market_item *it, const struct field_val *vals, struct arena *a)
 {
 	size_t n;
@@ -251,6 +272,10 @@ void market_apply(struct market_item *it, const struct field_val *vals, struct a
 	}
 }
 
+/*
+ * The import path: every column goes through the same field table as the API,
+ * so a CSV row and a JSON body are refused for the same reasons
+ */
 enum err market_item_from_text(enum market_kind k, const char *const *names,
                                const char *const *values, int n, struct arena *a,
                                struct market_item *it, struct err_detail *d)
@@ -275,12 +300,17 @@ enum err market_item_from_text(enum market_kind k, const char *const *names,
 	return market_validate(it, d);
 }
 
+/* Stored numbers are decimal text (market_apply); an absent or unparsable one takes the default */
 static int64_t num_or(const char *s, int64_t dflt)
 {
 	int64_t v;
 	return s && num_parse(s, INT64_MIN, INT64_MAX, &v) ? v : dflt;
 }
 
+/*
+ * Rules across fields, after a patch is applied: the ranges of a demand must
+ * not be inverted (absent ends count as open)
+ */
 enum err market_validate(const struct market_item *it, struct err_detail *d)
 {
 	if (it->kind != MARKET_DEMAND)
@@ -305,6 +335,10 @@ void market_to_json(const struct market_item *it, struct buf *out)
 		if (defs[i].type == FT_INT && it->f[i])
 			jw_ki64(&w, defs[i].name, num_or(it->f[i], 0));
 		else if (i == LF_IP && it->kind == MARKET_LISTING && it->f[i])
+			/*
+			 * the IP list is stored as JSON that ip_check validated: emitted as an
+			 * array, not a string
+			 */
 			jw_key(&w, defs[i].name), jw_raw(&w, it->f[i]);
 		else
 			jw_kstr(&w, defs[i].name, it->f[i]);
@@ -326,6 +360,10 @@ static int index_of(const char *const *list, const char *s)
 	return -1;
 }
 
+/*
+ * The attributes the matcher compares, extracted once per item so ranking compares
+ * small fixed fields instead of parsing text. An unknown status reads as published.
+ */
 void market_attrs_of(const struct market_item *it, struct market_attrs *a)
 {
 	memset(a, 0, sizeof *a);
@@ -372,6 +410,7 @@ static double industry_degree(const char *a, const char *b)
 	return (double)p / (double)n;
 }
 
+/* By shared code prefix: the same code 1, the same prefecture 0.75, the same province 0.5 */
 static double region_degree(const char *a, const char *b)
 {
 	if (!a[0] || !b[0])
@@ -380,6 +419,10 @@ static double region_degree(const char *a, const char *b)
 	return p >= 6 ? 1.0 : p >= 4 ? 0.75 : p >= 2 ? 0.5 : 0;
 }
 
+/*
+ * One level outside the wanted range counts half, so a near miss still ranks
+ * above a listing far off
+ */
 static double trl_degree(const struct market_attrs *dm, const struct market_attrs *ls)
 {
 	if (!dm->trl_lo || !ls->trl_lo)
@@ -390,6 +433,10 @@ static double trl_degree(const struct market_attrs *dm, const struct market_attr
 	return t + 1 == dm->trl_lo || t - 1 == dm->trl_hi ? 0.5 : 0;
 }
 
+/*
+ * An asking price up to 1.5 times the budget counts half, so a slightly dear
+ * listing still ranks above one far beyond the budget
+ */
 static double budget_degree(const struct market_attrs *dm, const struct market_attrs *ls)
 {
 	if (dm->price_hi < 0 || ls->price_lo < 0)
@@ -418,6 +465,7 @@ double market_signal_scores(const struct market_attrs *demand, const struct mark
 	return sum;
 }
 
+/* An upper bound for pruning: every signal the query has an attribute for, at full weight */
 double market_signal_bound(const struct market_attrs *q)
 {
 	bool has[SIG__MAX] = {

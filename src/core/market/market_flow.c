@@ -25,6 +25,10 @@ static const struct market_transition flow[] = {
         {MS_PUBLISHED, ME_EXPIRE, MS_EXPIRED, ACT__MAX, false},
 };
 
+/*
+ * A linear scan over a dozen rows: the table stays readable as the single
+ * statement of the workflow
+ */
 const struct market_transition *market_flow_find(enum market_status from, enum market_event event)
 {
 	for (size_t i = 0; i < sizeof flow / sizeof flow[0]; i++)
@@ -33,6 +37,10 @@ const struct market_transition *market_flow_find(enum market_status from, enum m
 	return NULL;
 }
 
+/*
+ * MS__MAX for an unknown name: it matches no row of the flow table, so every
+ * event from it is refused
+ */
 enum market_status market_status_parse(const char *s)
 {
 	for (int i = 0; s && market_statuses[i]; i++)
@@ -56,6 +64,7 @@ static bool list_check(const char *s, bool (*one)(const char *item, size_t n), c
 	return true;
 }
 
+/* Copied out because the item is not NUL-terminated inside the list */
 static bool one_region(const char *s, size_t n)
 {
 	char code[7];
@@ -75,6 +84,10 @@ static bool one_field(const char *s, size_t n)
 	return false;
 }
 
+/*
+ * Lists of regions and fields are stored as one text column; each item is
+ * checked here so a bad one is refused naming the field, like any scalar
+ */
 static bool regions_check(const char *s, const char **why)
 {
 	return list_check(s, one_region, why, "must be comma-separated 6-digit region codes");
@@ -100,6 +113,10 @@ const struct field_def broker_fields[BROKER__NFIELDS] = {
                        "technical fields served, comma-separated"},
 };
 
+/*
+ * Typed reasons instead of free text so that declines can be counted by reason
+ * (DECLINE_REASONS); the note carries the rest
+ */
 const char *const decline_reasons[] = {
         "too_early", "benefit_unclear", "route_unclear", "price", "ip_unclear", "other", NULL};
 _Static_assert(sizeof decline_reasons / sizeof decline_reasons[0] == DECLINE_REASONS + 1,
@@ -125,6 +142,10 @@ const struct field_def decline_fields[DECLINE__NFIELDS] = {
                       "free text"},
 };
 
+/*
+ * The editable fields in table order, so a field added to broker_fields
+ * appears without a change here; BF_USER_ID is written from the record itself
+ */
 void broker_to_json(const struct broker *b, struct buf *out)
 {
 	struct jw w;
@@ -153,6 +174,7 @@ void interest_to_json(const struct interest *it, struct buf *out)
 	jw_ki64(&w, "demand_id", it->demand_id);
 	jw_kstr(&w, "demand_title", it->demand_title);
 	jw_kstr(&w, "direction", it->direction);
+	/* the organisations are omitted when unknown (0), not written as null */
 	if (it->from_org_id)
 		jw_ki64(&w, "from_org_id", it->from_org_id);
 	if (it->to_org_id)
