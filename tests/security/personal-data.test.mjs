@@ -147,7 +147,7 @@ test("with a data key: no plaintext e-mail or phone in the store, masked to othe
 	ok(r, 200, "the user reads itself");
 	assert.equal(r.json.email, EMAIL, "the owner sees the e-mail address whole");
 
-	r = await call("POST", "/api/v1/listings", { token: owner, body: { ref: `pd-${uniq}`, title: "个人数据加密测试", contact: CONTACT } });
+	r = await call("POST", "/api/v1/listings", { token: owner, body: { ref: `pd-${uniq}`, title: `个人数据加密测试 zq${uniq}7`, contact: CONTACT } });
 	ok(r, 201, "create a listing with a contact");
 	let item = r.json;
 	assert.equal(item.contact, CONTACT, "its owner sees the contact whole");
@@ -165,6 +165,11 @@ test("with a data key: no plaintext e-mail or phone in the store, masked to othe
 	r = await call("GET", `/api/v1/listings?owner=${orgId}`);
 	ok(r, 200, "the public lists the listings");
 	assert.equal(r.json.items.find((i) => i.id === item.id)?.contact, masked);
+	r = await call("GET", `/api/v1/listings/search?q=zq${uniq}7`);
+	ok(r, 200, "the public searches");
+	const hit = (r.json.items || r.json.hits || []).find((h) => (h.item || h).id === item.id);
+	assert.ok(hit, `the search finds the listing: ${r.text.slice(0, 300)}`);
+	assert.equal((hit.item || hit).contact, masked, "search results mask it too");
 	r = await call("GET", `/api/v1/listings/${item.id}`, { token: owner });
 	assert.equal(r.json.contact, CONTACT, "the owner still sees it whole");
 	r = await call("GET", `/api/v1/listings/${item.id}`, { token: admin });

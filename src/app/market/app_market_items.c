@@ -87,12 +87,7 @@ static enum err item_visible(struct app_ctx *ctx, enum market_kind k, const stru
 	return ERR_OK;
 }
 
-/*
- * A listing's contact (personal data, app_pii.h) whole only to those who may
- * read all of the item: its owner, moderators, an assigned broker; masked to
- * everyone else.
- */
-static enum err contact_shown(struct app_ctx *ctx, enum market_kind k, struct market_item *it)
+enum err app_market_contact_shown(struct app_ctx *ctx, enum market_kind k, struct market_item *it)
 {
 	if (k != MARKET_LISTING || !it->f[LF_CONTACT])
 		return ERR_OK;
@@ -109,7 +104,7 @@ enum err app_market_item_get(struct app_ctx *ctx, enum market_kind k, int64_t id
 	enum err e = app_market_item_load(ctx, k, id, out);
 	if (!e)
 		e = item_visible(ctx, k, out);
-	return e ? e : contact_shown(ctx, k, out);
+	return e ? e : app_market_contact_shown(ctx, k, out);
 }
 
 /* The first operator grant's region as a code range, for the visibility filter. */
@@ -223,7 +218,7 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	                        out)))
 		return e;
 	for (int i = 0; i < out->n && !e; i++)
-		e = contact_shown(ctx, k, &((struct market_item *)out->items)[i]);
+		e = app_market_contact_shown(ctx, k, &((struct market_item *)out->items)[i]);
 	if (e)
 		return e;
 	if (pr->count)
