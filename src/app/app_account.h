@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "core/account.h"
+#include "core/org.h"
 
 /* SHA-256 hex of a token secret. */
 void token_hash(const char *token, char out[TOKEN_HASH_HEX]);
@@ -47,5 +48,11 @@ enum err app_token_list(struct app_ctx *ctx, struct page *out);
 enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name,
                           const char *expires_on, struct token_info *out);
 enum err app_token_revoke(struct app_ctx *ctx, int64_t id);
+
+/* Membership is a grant: adding and removing members live with the grants (app_account.c). */
+/* Grant `role` ("org_admin" or "org_member") of org_id to user_id. */
+enum err app_org_member_add(struct app_ctx *ctx, int64_t org_id, int64_t user_id, const char *role,
+                            struct org_member *out);
+enum err app_org_member_remove(struct app_ctx *ctx, int64_t org_id, int64_t grant_id);
 
 #endif

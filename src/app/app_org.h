@@ -32,10 +32,6 @@ enum err app_org_delete(struct app_ctx *ctx, int64_t id, int64_t version);
 
 /* out->items is a struct org_member array (no paging: memberships are few). */
 enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out);
-/* Grant `role` ("org_admin" or "org_member") of org_id to user_id. */
-enum err app_org_member_add(struct app_ctx *ctx, int64_t org_id, int64_t user_id, const char *role,
-                            struct org_member *out);
-enum err app_org_member_remove(struct app_ctx *ctx, int64_t org_id, int64_t grant_id);
 
 /* Read an organisation by id inside the current transaction (for other app modules). */
 enum err app_org_load(struct app_ctx *ctx, int64_t id, struct org *out);

@@ -9,7 +9,6 @@
 #define TB_APP_APP_APPLY_H
 
 #include "app/app.h"
-#include "app/app_cache.h"
 #include "app/app_notify.h"
 #include "core/gradient/gradient.h"
 
@@ -62,15 +61,5 @@ enum err app_application_move(struct app_ctx *ctx, struct application *a, enum a
  * and a few other provinces. Runs after the users exist; deterministic.
  */
 enum err app_demo_gradient(struct app_ctx *ctx);
-
-/* The gradient's process state (app_module_state(app, APP_MOD_GRADIENT)). */
-struct gradient_state {
-	int notice_days; /* working days of a public notice (公示): 5, or TECHBRIDGE_NOTICE_DAYS */
-	struct app_cache
-	        all_figures;      /* "all enterprises" statistics by year: a minute old at most */
-	struct app_cache answers; /* whole statistics answers by year, until a title changes */
-};
-/* The state of ctx's process. */
-struct gradient_state *gradient_state(const struct app_ctx *ctx);
 
 #endif

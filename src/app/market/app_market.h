@@ -95,9 +95,6 @@ enum err app_market_publish_days(struct app_ctx *ctx, int64_t *days);
 void app_market_changed(struct app_ctx *ctx, enum market_kind k, const struct market_item *it,
                         int64_t gen);
 
-/* Move published items whose expires_at has passed to expired (audited); any actor. */
-enum err app_market_expire_due(struct app_ctx *ctx);
-
 struct db_rows;
 /* Read one row of *_BY_ID / *_LIST / *_BY_REF into it, strings in the ctx arena. */
 void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kind k,

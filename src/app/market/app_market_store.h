@@ -17,13 +17,6 @@
  */
 size_t market_field_args(struct app_ctx *ctx, const struct market_item *it, struct db_val *v);
 
-/*
- * A listing's contact (personal data, app/app_pii.h) whole only to those who
- * may read all of the item: its owner, moderators, an assigned broker; masked
- * in *it for everyone else. Every answer that shows items calls it.
- */
-enum err app_market_contact_shown(struct app_ctx *ctx, enum market_kind k, struct market_item *it);
-
 /* A row of a kind's LISTING_ROW / DEMAND_ROW statements into a market_item (an app_row_fn). */
 extern app_row_fn *const market_item_row[MARKET__KINDS];
 
