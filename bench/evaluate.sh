@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/evaluate.sh [N]: `techbridge evaluate` (every tier) over N enterprises
-# (default 1,000,000 JSON Lines of facts, spec/facts.md) against a parse-only pass
+# (default 1,000,000 JSON Lines of facts, docs/FACTS.md) against a parse-only pass
 # of the same file with the same JSON library (`evaluate --parse-only`), measured
 # in one run. Prints both times and the ratio; the target is a ratio <= 2.
 # TECHBRIDGE_BIN overrides the binary; KEEP=1 keeps the generated file.

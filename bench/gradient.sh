@@ -2,7 +2,7 @@
 # bench/gradient.sh: the reviewer's queue and the statistics page of the
 # gradient cultivation with 1,000,000 enterprises (facts for two years) and
 # 100,000 applications: p50/p90/p99 latency from wrk, 8 connections, 10 s each.
-# Target (issue 3): under 100 ms at p95 (we report p99 as the upper bound).
+# Target: under 100 ms at p95 (we report p99 as the upper bound).
 #
 #   bench/gradient.sh [ROWS]      (default 1000000; data cached in bench/out/)
 set -euo pipefail
@@ -72,7 +72,7 @@ RES=$ROOT/bench/RESULTS-gradient.md
 	echo "enterprises with facts for 2024-2025, $(sqlite3 "$DB" 'SELECT count(*) FROM applications')"
 	echo "applications, $(sqlite3 "$DB" 'SELECT count(*) FROM titles') titles. \`wrk -t2 -c8 -d10s --latency\` against"
 	echo "\`techbridge serve --workers 2\`, signed in as a Jiangsu province reviewer."
-	echo "Target (issue 3): p95 under 100 ms; p99 is shown as its upper bound."
+	echo "Target: p95 under 100 ms; p99 is shown as its upper bound."
 	echo
 	echo '```'
 	measure "reviewer queue (Jiangsu)" "/api/v1/reviews?state=pending"

@@ -6,7 +6,7 @@ Usage: bench/market/gen.py N Q LISTINGS.jsonl DEMANDS.jsonl [SEED]
 The vocabulary and its Zipf-like frequencies are those of the words of the CISI
 and CACM abstracts (about 15k English technical words), so term statistics look
 like real technical text. Listings: a 6-12 word title and a 40-70 word
-description (about 60 words, as in perf-notes' FTS5 figures), a technical field
+description (about 60 words), a technical field
 and TRL. Demands: 3-8 content words (no stop words), drawn by frequency.
 """
 import bisect, itertools, json, os, random, re, sys

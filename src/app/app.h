@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 #include "lib/date.h"
 #include "lib/err.h"
+#include "lib/limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,7 +29,7 @@ struct db_conn;
 struct audit_keys; /* core/audit_sign.h: loaded by app_audit_keys_load */
 struct seal_key;   /* lib/seal.h: loaded by app_data_key_load (app/app_pii.h) */
 
-enum { APP_MODULES_MAX = 16 }; /* modules a build may register (app/app_modules.def) */
+enum { APP_MODULES_MAX = LIMIT_APP_MODULES }; /* registered in app/app_modules.def */
 
 struct app {
 	struct db *db;

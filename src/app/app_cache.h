@@ -15,7 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-enum { APP_CACHE_SLOTS = 8 };
+enum { APP_CACHE_SLOTS = LIMIT_APP_CACHE_SLOTS };
 
 struct app_cache {
 	pthread_mutex_t mu;

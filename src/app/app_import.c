@@ -15,7 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { IMPORT_BATCH = 50000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 24 };
+enum {
+	IMPORT_BATCH = LIMIT_IMPORT_BATCH,
+	IMPORT_FIELDS_MAX = LIMIT_IMPORT_FIELDS,
+	COL_IGNORED = -1,
+	COL_SECTION = -2
+};
 _Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX,

@@ -77,6 +77,11 @@ struct app_module {
 	 * as JSON objects ({"kind", "count", "overdue", "link"}); NULL for none.
 	 */
 	enum err (*todo)(struct app_ctx *ctx, struct jw *out);
+	/*
+	 * Its panels of the public dashboard, appended to out as JSON objects
+	 * ({"id", "title", "figures": [...], "definition"}); NULL for none.
+	 */
+	enum err (*panels)(struct app_ctx *ctx, struct jw *out);
 };
 
 /* The registered modules, in list order. */

@@ -12,12 +12,13 @@
 #define TB_HTTP_HTTP_H
 
 #include "app/app.h"
+#include "lib/limits.h"
 #include "lib/buf.h"
 #include "lib/fields.h"
 
 #include <jansson.h>
 
-enum { HTTP_PATH_PARAMS = 4, HTTP_FIELDS_MAX = 24 };
+enum { HTTP_PATH_PARAMS = 4, HTTP_FIELDS_MAX = LIMIT_HTTP_FIELDS };
 
 struct route;
 

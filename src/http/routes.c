@@ -75,8 +75,15 @@ static void routes_init(void)
 	append(routes_kernel, sizeof routes_kernel / sizeof routes_kernel[0]);
 	for (size_t i = 0; i < sizeof route_parts / sizeof route_parts[0]; i++)
 		append(route_parts[i].rows, *route_parts[i].n);
-	for (size_t r = 0; r < nroutes; r++)
+	for (size_t r = 0; r < nroutes; r++) {
+		/* a request keeps its values in arrays of HTTP_FIELDS_MAX: a larger table is a bug */
+		if (routes[r].nquery > HTTP_FIELDS_MAX || routes[r].nbody > HTTP_FIELDS_MAX) {
+			fprintf(stderr, "techbridge: route %s %s declares more than %d fields\n",
+			        routes[r].method, routes[r].path, HTTP_FIELDS_MAX);
+			abort();
+		}
 		route_key(routes[r].path, &route_keys[r].key, &route_keys[r].len);
+	}
 }
 
 const struct route *route_table(size_t *n)

@@ -48,6 +48,12 @@ enum {
 	LIMIT_ATTACHMENT_TOTAL = 8 << 20,   /* all evidence of one application */
 	LIMIT_OBJECTIONS_PER_HOUR = 5,      /* objections per client address per hour */
 	LIMIT_QUEUE_GRANTS = 8,             /* grants merged into one reviewer queue */
+	/* import, modules, caches (structural bounds that fail loudly when outgrown) */
+	LIMIT_IMPORT_BATCH = 50000, /* rows per committed and audited import batch */
+	LIMIT_IMPORT_FIELDS = 24,   /* columns of one import kind's field table */
+	LIMIT_HTTP_FIELDS = 24,     /* declared query parameters or body fields of a route */
+	LIMIT_APP_MODULES = 16,     /* modules a build may register */
+	LIMIT_APP_CACHE_SLOTS = 8,  /* answers one app_cache keeps */
 	/* audit keys and checkpoints */
 	LIMIT_AUDIT_KEYS = 8,             /* trusted public keys (after rotations) */
 	LIMIT_AUDIT_KEYFILE_BYTES = 4096, /* an audit key file */
