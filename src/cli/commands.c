@@ -6,6 +6,16 @@ static const struct cli_flag serve_flags[] = {
         {"--workers", "N", "worker threads (default: the number of CPUs)"},
         {"--web-dir", "DIR", "serve the web UI from DIR instead of the embedded copy"},
         {"--access-log", "FILE", "JSON access log: a file, - for stderr (default), or off"},
+        {"--session-idle", "SECONDS",
+         "refuse a sign-in session unused this long (default 1800; env "
+         "TECHBRIDGE_SESSION_IDLE)"},
+        {"--require-2fa", "ROLES",
+         "roles that must sign in with a TOTP code, comma-separated, e.g. admin,secadmin "
+         "(env TECHBRIDGE_REQUIRE_2FA)"},
+        {NULL, NULL, NULL},
+};
+static const struct cli_flag user_totp_flags[] = {
+        {"--disable", NULL, "turn the user's two-factor sign-in off instead (a lost device)"},
         {NULL, NULL, NULL},
 };
 static const struct cli_flag migrate_flags[] = {
@@ -14,7 +24,8 @@ static const struct cli_flag migrate_flags[] = {
 };
 static const struct cli_flag user_add_flags[] = {
         {"--role", "ROLE",
-         "grant a role: admin, operator, reviewer, expert, org_admin, org_member, broker"},
+         "grant a role: admin, operator, reviewer, expert, org_admin, org_member, broker, "
+         "sysadmin, secadmin, auditadmin"},
         {"--region", "CODE", "region of an operator, reviewer or expert grant"},
         {"--level", "LEVEL", "county, city, province or national"},
         {"--org", "ID", "organisation of an org_admin or org_member grant"},
@@ -85,6 +96,9 @@ const struct cli_cmd cli_commands[] = {
          "set a user's password, read from the first line of stdin"},
         {"user token", cmd_user_token, user_token_flags, "USERNAME",
          "create an API token for a user and print it"},
+        {"user totp", cmd_user_totp, user_totp_flags, "USERNAME",
+         "enroll a user in two-factor sign-in: prints the secret and otpauth URI to hand "
+         "over; the user confirms with a code (POST /api/v1/me/totp/confirm)"},
         {"import", cmd_import, import_flags,
          "regions|industries|organisations|listings|demands FILE...",
          "load CSV or JSON Lines files; bad rows are reported by line and skipped"},

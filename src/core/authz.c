@@ -5,8 +5,9 @@
 
 #include <string.h>
 
-const char *const role_names[] = {"admin",     "operator",   "reviewer", "expert",
-                                  "org_admin", "org_member", "broker",   NULL};
+const char *const role_names[] = {"admin",      "operator", "reviewer", "expert",
+                                  "org_admin",  "org_member", "broker", "sysadmin",
+                                  "secadmin",   "auditadmin", NULL};
 _Static_assert(sizeof role_names / sizeof role_names[0] == ROLE__MAX + 1, "every role named");
 
 const char *const level_names[] = {"county", "city", "province", "national", NULL};
@@ -98,6 +99,32 @@ static const struct rule {
         {ACT_INTEREST_DECIDE, ROLE_ADMIN, SCOPE_ANY},
         {ACT_INTEREST_DECIDE, ROLE_ORG_ADMIN, SCOPE_ORG},
         {ACT_INTEREST_DECIDE, ROLE_ORG_MEMBER, SCOPE_ORG},
+
+        /*
+         * Separated administrators (三权分立, GB/T 22239-2019 level 3): the
+         * system administrator runs users, organisations and reference data;
+         * the security administrator roles, grants and security settings;
+         * the audit administrator reads the audit log. No user holds two of
+         * them (app_grant_add). admin keeps every right as a break-glass
+         * role: each change made by an admin is audited as break_glass.
+         */
+        {ACT_REFDATA_WRITE, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_ORG_CREATE, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_ORG_UPDATE, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_ORG_DELETE, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_ORG_MEMBERS_READ, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_ORG_MEMBERS_WRITE, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_USER_LIST, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_USER_READ, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_USER_CREATE, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_USER_UPDATE, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_USER_ADMINISTER, ROLE_SYSADMIN, SCOPE_ANY},
+        {ACT_USER_LIST, ROLE_SECADMIN, SCOPE_ANY},
+        {ACT_USER_READ, ROLE_SECADMIN, SCOPE_ANY},
+        {ACT_ROLE_GRANT, ROLE_SECADMIN, SCOPE_ANY},
+        {ACT_SECURITY_MANAGE, ROLE_SECADMIN, SCOPE_ANY},
+        {ACT_SECURITY_MANAGE, ROLE_ADMIN, SCOPE_ANY},
+        {ACT_AUDIT_READ, ROLE_AUDITADMIN, SCOPE_ANY},
 };
 
 static bool grant_covers(const struct grant *g, enum scope s, const struct target *t)
@@ -214,6 +241,7 @@ const char *action_name(enum action act)
 	        [ACT_INTEREST_CREATE] = "interest.create",
 	        [ACT_INTEREST_READ] = "interest.read",
 	        [ACT_INTEREST_DECIDE] = "interest.decide",
+	        [ACT_SECURITY_MANAGE] = "security.manage",
 	};
 	return act < ACT__MAX ? names[act] : "?";
 }

@@ -19,6 +19,10 @@ enum role {
 	ROLE_ORG_ADMIN,
 	ROLE_ORG_MEMBER,
 	ROLE_BROKER,
+	/* separated administrators; ROLE_ADMIN stays as break-glass (authz.c) */
+	ROLE_SYSADMIN,
+	ROLE_SECADMIN,
+	ROLE_AUDITADMIN,
 	ROLE__MAX
 };
 
@@ -74,6 +78,7 @@ enum action {
 	ACT_INTEREST_CREATE, /* express interest on behalf of the target organisation */
 	ACT_INTEREST_READ,   /* see an interest and its thread, post to it */
 	ACT_INTEREST_DECIDE, /* accept or decline an interest addressed to the target org */
+	ACT_SECURITY_MANAGE, /* another user's two-factor sign-in and sessions */
 	ACT__MAX
 };
 

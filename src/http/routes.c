@@ -24,6 +24,7 @@
 #define LOGINB    FIELDS(api_login_body)
 #define PASSWORDB FIELDS(api_password_body)
 #define TOKENB    FIELDS(api_token_body)
+#define OTPB      FIELDS(api_otp_body)
 #define MEMBERB   FIELDS(api_member_body)
 /* technology market */
 #define MARKETQ   FIELDS(api_market_query)
@@ -147,6 +148,17 @@ const struct route routes[] = {
          "accounts", "create an API token (its secret is shown once)"},
         {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, AUTH_USER, 0, NONE, NONE, "accounts",
          "revoke one of the caller's API tokens"},
+        /* sign out everywhere and two-factor sign-in (api_signin.c) */
+        {"DELETE", "/api/v1/sessions", api_session_delete_all, AUTH_USER, 0, NONE, NONE,
+         "accounts", "sign out everywhere: revokes every session of the caller"},
+        {"POST", "/api/v1/me/totp", api_totp_enroll, AUTH_USER, 0, NONE, NONE, "accounts",
+         "start two-factor sign-in: a new TOTP secret and otpauth URI, shown once"},
+        {"POST", "/api/v1/me/totp/confirm", api_totp_confirm, AUTH_USER, ROUTE_BODY_CREATE,
+         NONE, OTPB, "accounts", "turn two-factor sign-in on with a code of the new secret"},
+        {"POST", "/api/v1/me/totp/disable", api_totp_disable, AUTH_USER, ROUTE_BODY_CREATE,
+         NONE, OTPB, "accounts", "turn two-factor sign-in off with a current code"},
+        {"DELETE", "/api/v1/users/{id}/totp", api_user_totp_reset, AUTH_USER, 0, NONE, NONE,
+         "accounts", "turn off a user's two-factor sign-in (security administrators)"},
 
         /* users and roles */
         {"GET", "/api/v1/users", api_user_list, AUTH_USER, ROUTE_LIST, USERQ, NONE, "accounts",

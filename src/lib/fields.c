@@ -133,6 +133,23 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 	return out;
 }
 
+/* A secret as given, checked only to be valid UTF-8 (its length is in characters). */
+static const char *secret_text(const char *s, struct arena *a, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		int32_t cp;
+		size_t k = p[i] < 0x80 ? 1 : utf8_decode(p + i, n - i, &cp);
+		if (!k) {
+			*why = "is not valid UTF-8";
+			return NULL;
+		}
+		i += k;
+	}
+	return arena_strndup(a, s, n);
+}
+
 /* Check a text value against its def; the value is already clean. */
 static enum err check_text(const struct field_def *def, const char *s, struct err_detail *d)
 {
@@ -168,7 +185,9 @@ static enum err set_text(const struct field_def *def, const char *raw, struct fi
                          struct arena *a, struct err_detail *d)
 {
 	const char *why;
-	const char *s = fields_clean_text(raw, def->max > 1000, a, &why);
+	/* a secret is used exactly as given: no trimming, no normalisation */
+	const char *s = (def->flags & FD_SECRET) ? secret_text(raw, a, &why)
+	                                         : fields_clean_text(raw, def->max > 1000, a, &why);
 	if (!s)
 		return err_set(d, ERR_INVALID, def->name, "%s", why);
 	if (!*s && (def->flags & FD_NULLABLE) && def->min > 0) {
