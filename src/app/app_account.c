@@ -499,20 +499,11 @@ enum err app_login_start(struct app_ctx *ctx, const char *username, const char *
 	snprintf(j->key, sizeof j->key, "%s\n%s", j->username, j->addr);
 	j->password = xstrdup(password);
 	j->otp = dup_or_null(otp);
-	int wait_s;
-	enum err e = login_claim(ctx, j, &wait_s);
-	if (!e && wait_s) {
-		login_audit_failure(ctx, j, "delayed");
-		e = APP_FAIL_CODE(ctx, ERR_RATE_LIMITED, "signin_delayed", "password",
-		                  "too many failed sign-ins for %s from this address: try again "
-		                  "in %d seconds",
-		                  j->username, wait_s);
-		ctx->err.retry_after = wait_s;
-	}
 	struct db_rows *r;
-	if (!e && (e = db_query(ctx->conn, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), &r)))
+	enum err e = db_query(ctx->conn, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), &r);
+	if (e) {
 		e = app_db_fail(ctx, e, "user");
-	else if (!e) {
+	} else {
 		if (db_next(r)) {
 			j->uid = db_col_i64(r, 0);
 			j->hash = dup_or_null(db_col_text(r, 1));
@@ -523,6 +514,17 @@ enum err app_login_start(struct app_ctx *ctx, const char *username, const char *
 		}
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "user");
+	}
+	int wait_s = 0;
+	if (!e)
+		e = login_claim(ctx, j, &wait_s);
+	if (!e && wait_s) {
+		login_audit_failure(ctx, j, "delayed");
+		e = APP_FAIL_CODE(ctx, ERR_RATE_LIMITED, "signin_delayed", "password",
+		                  "too many failed sign-ins for %s from this address: try again "
+		                  "in %d seconds",
+		                  j->username, wait_s);
+		ctx->err.retry_after = wait_s;
 	}
 	if (e) {
 		app_login_job_free(j);
