@@ -135,7 +135,8 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 			 * an active session never looks idle.
 			 */
 			int64_t seen = 0, idle_s = ctx->app->session_idle_s;
-			if (ok && idle_s > 0 && instant_parse(last ? last : db_col_text(r, 10), &seen)) {
+			if (ok && idle_s > 0 &&
+			    instant_parse(last ? last : db_col_text(r, 10), &seen)) {
 				int64_t every = idle_s / 4 < 60 ? idle_s / 4 : 60;
 				idle = ctx->now - seen > idle_s;
 				ok = !idle;
@@ -150,10 +151,11 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 	if (!found || !ok) {
 		memset(&ctx->actor, 0, sizeof ctx->actor);
 		if (idle)
-			return APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "session_idle", "Authorization",
-			                     "the session was unused for more than %d minutes: sign "
-			                     "in again",
-			                     (ctx->app->session_idle_s + 59) / 60);
+			return APP_FAIL_CODE(
+			        ctx, ERR_UNAUTHENTICATED, "session_idle", "Authorization",
+			        "the session was unused for more than %d minutes: sign "
+			        "in again",
+			        (ctx->app->session_idle_s + 59) / 60);
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization",
 		                "the token is unknown, expired or revoked");
 	}

@@ -32,8 +32,8 @@ struct app {
 	int64_t fixed_now;          /* tests: a fixed clock (unix seconds); 0 = real time */
 	int notice_days;            /* working days of a public notice (公示); app_open sets 5 */
 	struct market_live *market; /* built on first use, kept current by app_market */
-	int session_idle_s;         /* sessions unused longer are refused; app_open sets the default */
-	unsigned require_2fa;       /* roles (1 << enum role) that must sign in with a TOTP code */
+	int session_idle_s;   /* sessions unused longer are refused; app_open sets the default */
+	unsigned require_2fa; /* roles (1 << enum role) that must sign in with a TOTP code */
 };
 
 struct app_ctx {
@@ -51,7 +51,7 @@ struct app_ctx {
 	/* app_demo only: the published demo password is accepted, knowingly */
 	bool demo_password_ok;
 	bool break_glass_audited; /* app_audit: this transaction's break_glass record is written */
-	int64_t now; /* fixed at the start of the request */
+	int64_t now;              /* fixed at the start of the request */
 	char now_s[INSTANT_STR];
 	char today[DATE_STR];
 	struct arena arena;

@@ -349,14 +349,15 @@ enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_
 	int64_t keep = id == ctx->actor.user_id ? ctx->token_id : 0;
 	int64_t revoked = 0;
 	if (!e)
-		e = db_exec(ctx->conn, STMT_TOKEN_REVOKE_USER,
-		            DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(keep), DB_NULL, DB_NULL),
-		            &revoked);
+		e = db_exec(
+		        ctx->conn, STMT_TOKEN_REVOKE_USER,
+		        DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(keep), DB_NULL, DB_NULL),
+		        &revoked);
 	if (e) {
 		e = app_db_fail(ctx, e, "user");
 	} else {
-		const char *after = arena_printf(&ctx->arena, "{\"tokens_revoked\":%lld}",
-		                                 (long long)revoked);
+		const char *after =
+		        arena_printf(&ctx->arena, "{\"tokens_revoked\":%lld}", (long long)revoked);
 		e = app_audit(ctx, "set_password", "user", app_id_str(ctx, id), NULL, after);
 	}
 	return app_write_end(ctx, e, 204, NULL, NULL);
@@ -452,8 +453,8 @@ static enum err login_claim(struct app_ctx *ctx, const struct login_job *j, int 
 		return app_db_fail(ctx, e, "sign-in");
 	struct db_rows *r;
 	const struct db_val free_fails = DB_INT(LIMIT_SIGNIN_FREE_FAILS),
-	                    cap = DB_INT(LIMIT_SIGNIN_DELAY_MAX_S), base = DB_INT(LIMIT_SIGNIN_DELAY_S),
-	                    now = DB_INT(ctx->now);
+	                    cap = DB_INT(LIMIT_SIGNIN_DELAY_MAX_S),
+	                    base = DB_INT(LIMIT_SIGNIN_DELAY_S), now = DB_INT(ctx->now);
 	e = db_query(ctx->conn, STMT_LOGIN_DELAY_CLAIM,
 	             DB_ARGS(DB_TEXT(j->key), now, now, free_fails, cap, base, now, free_fails, cap,
 	                     base, now, now),
@@ -463,8 +464,8 @@ static enum err login_claim(struct app_ctx *ctx, const struct login_job *j, int 
 		through = db_next(r);
 		e = db_done(r);
 	}
-	if (!e && !through && !(e = db_query(ctx->conn, STMT_LOGIN_DELAY_GET,
-	                                     DB_ARGS(DB_TEXT(j->key)), &r))) {
+	if (!e && !through &&
+	    !(e = db_query(ctx->conn, STMT_LOGIN_DELAY_GET, DB_ARGS(DB_TEXT(j->key)), &r))) {
 		if (db_next(r))
 			*wait_s = (int)(db_col_i64(r, 0) - ctx->now);
 		e = db_done(r);
@@ -565,14 +566,16 @@ enum err app_login_finish(struct app_ctx *ctx, struct login_job *j, struct token
 		const char *reason = NULL;
 		if (!j->totp_enabled) {
 			reason = "otp_not_enrolled";
-			e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_enrollment_required", "otp",
+			e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_enrollment_required",
+			                  "otp",
 			                  "your role requires two-factor sign-in and you have not "
 			                  "enrolled: ask an administrator (techbridge user totp)");
 		} else if (!j->otp) {
 			reason = "otp_required";
 			e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_required", "otp",
 			                  "is required: the code of your authenticator app");
-		} else if (!totp_check(j->totp_secret, j->otp, ctx->now, j->totp_last_step, &step)) {
+		} else if (!totp_check(j->totp_secret, j->otp, ctx->now, j->totp_last_step,
+		                       &step)) {
 			reason = "otp_invalid";
 			e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_invalid", "otp",
 			                  "is wrong, expired or already used");
@@ -591,8 +594,8 @@ enum err app_login_finish(struct app_ctx *ctx, struct login_job *j, struct token
 	if ((e = app_write_begin(ctx)))
 		goto out;
 	db_exec(ctx->conn, STMT_LOGIN_DELAY_CLEAR, DB_ARGS(DB_TEXT(j->key)), NULL);
-	db_exec(ctx->conn, STMT_LOGIN_DELAY_PURGE, DB_ARGS(DB_INT(ctx->now - LIMIT_SIGNIN_FORGET_S)),
-	        NULL);
+	db_exec(ctx->conn, STMT_LOGIN_DELAY_PURGE,
+	        DB_ARGS(DB_INT(ctx->now - LIMIT_SIGNIN_FORGET_S)), NULL);
 	db_exec(ctx->conn, STMT_TOKEN_PURGE_SESSIONS, DB_ARGS(DB_TEXT(ctx->now_s)), NULL);
 	int64_t changed = 1;
 	if (step && (e = db_exec(ctx->conn, STMT_USER_TOTP_STEP,
@@ -636,8 +639,8 @@ out:
 	return e;
 }
 
-enum err app_login(struct app_ctx *ctx, const char *username, const char *password,
-                   const char *otp, struct token_info *tok, struct user *user)
+enum err app_login(struct app_ctx *ctx, const char *username, const char *password, const char *otp,
+                   struct token_info *tok, struct user *user)
 {
 	struct login_job *j;
 	enum err e = app_login_start(ctx, username, password, otp, &j);
@@ -775,10 +778,11 @@ static enum err grant_separation(struct app_ctx *ctx, int64_t user_id, const str
 		return app_db_fail(ctx, e, "roles");
 	for (int k = 0; k < n; k++)
 		if (separated_role(held[k].role) && held[k].role != g->role)
-			return APP_FAIL_CODE(ctx, ERR_CONFLICT, "role_separation", "role",
-			                     "the user is %s already: sysadmin, secadmin and auditadmin "
-			                     "are held by different people",
-			                     role_name(held[k].role));
+			return APP_FAIL_CODE(
+			        ctx, ERR_CONFLICT, "role_separation", "role",
+			        "the user is %s already: sysadmin, secadmin and auditadmin "
+			        "are held by different people",
+			        role_name(held[k].role));
 	return ERR_OK;
 }
 

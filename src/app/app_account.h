@@ -34,8 +34,8 @@ void app_login_verify(void *job);
 enum err app_login_finish(struct app_ctx *ctx, struct login_job *job, struct token_info *tok,
                           struct user *user);
 void app_login_job_free(struct login_job *job);
-enum err app_login(struct app_ctx *ctx, const char *username, const char *password,
-                   const char *otp, struct token_info *tok, struct user *user);
+enum err app_login(struct app_ctx *ctx, const char *username, const char *password, const char *otp,
+                   struct token_info *tok, struct user *user);
 /* Sign out: revoke the session token the request came with. */
 enum err app_logout(struct app_ctx *ctx, const char *token);
 /* Sign out everywhere: revoke every session of the caller (API tokens stay). */

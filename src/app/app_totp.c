@@ -18,11 +18,11 @@ static void oath_start(void)
 	oath_init();
 }
 
-bool totp_check(const char *secret, const char *otp, int64_t now, int64_t last_step,
-                int64_t *step)
+bool totp_check(const char *secret, const char *otp, int64_t now, int64_t last_step, int64_t *step)
 {
 	pthread_once(&oath_once, oath_start);
-	if (!secret || !otp || strlen(otp) != TOTP_DIGITS || strspn(otp, "0123456789") != TOTP_DIGITS)
+	if (!secret || !otp || strlen(otp) != TOTP_DIGITS ||
+	    strspn(otp, "0123456789") != TOTP_DIGITS)
 		return false;
 	char *raw = NULL;
 	size_t rawlen = 0;

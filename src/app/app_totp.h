@@ -16,8 +16,7 @@
  * Is otp the code of secret (base32) at `now`, one step either side, for a
  * step after last_step? *step: the step it matched.
  */
-bool totp_check(const char *secret, const char *otp, int64_t now, int64_t last_step,
-                int64_t *step);
+bool totp_check(const char *secret, const char *otp, int64_t now, int64_t last_step, int64_t *step);
 
 /*
  * Start enrolling user_id (the caller; the CLI for anyone): a new secret,

@@ -22,7 +22,8 @@ static bool serve_signin_opts(struct app *app, const char *idle, const char *rol
 	int64_t secs;
 	if (idle && *idle) {
 		if (!num_parse(idle, 1, LIMIT_SESSION_IDLE_MAX_S, &secs)) {
-			fprintf(stderr, "techbridge serve: --session-idle must be 1 to %d seconds\n",
+			fprintf(stderr,
+			        "techbridge serve: --session-idle must be 1 to %d seconds\n",
 			        LIMIT_SESSION_IDLE_MAX_S);
 			return false;
 		}
@@ -34,7 +35,8 @@ static bool serve_signin_opts(struct app *app, const char *idle, const char *rol
 		enum role r;
 		snprintf(name, sizeof name, "%.*s", (int)(n < 32 ? n : 32), p);
 		if (!role_parse(name, &r)) {
-			fprintf(stderr, "techbridge serve: --require-2fa: %s is not a role\n", name);
+			fprintf(stderr, "techbridge serve: --require-2fa: %s is not a role\n",
+			        name);
 			return false;
 		}
 		app->require_2fa |= 1u << r;

@@ -5,9 +5,9 @@
 
 #include <string.h>
 
-const char *const role_names[] = {"admin",      "operator", "reviewer", "expert",
-                                  "org_admin",  "org_member", "broker", "sysadmin",
-                                  "secadmin",   "auditadmin", NULL};
+const char *const role_names[] = {"admin",     "operator",   "reviewer", "expert",
+                                  "org_admin", "org_member", "broker",   "sysadmin",
+                                  "secadmin",  "auditadmin", NULL};
 _Static_assert(sizeof role_names / sizeof role_names[0] == ROLE__MAX + 1, "every role named");
 
 const char *const level_names[] = {"county", "city", "province", "national", NULL};
