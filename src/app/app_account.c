@@ -464,6 +464,10 @@ static enum err login_claim(struct app_ctx *ctx, const struct login_job *j, int 
 		through = db_next(r);
 		e = db_done(r);
 	}
+	/* pairs quiet for a day are forgotten, so the table stays small */
+	if (!e)
+		e = db_exec(ctx->conn, STMT_LOGIN_DELAY_PURGE,
+		            DB_ARGS(DB_INT(ctx->now - LIMIT_SIGNIN_FORGET_S)), NULL);
 	if (!e && !through &&
 	    !(e = db_query(ctx->conn, STMT_LOGIN_DELAY_GET, DB_ARGS(DB_TEXT(j->key)), &r))) {
 		if (db_next(r))
@@ -551,7 +555,10 @@ enum err app_login_finish(struct app_ctx *ctx, struct login_job *j, struct token
 	int64_t step = 0;
 	ctx->idem_key = NULL;
 	if (!j->ok) {
-		login_audit_failure(ctx, j, j->hash && j->disabled ? "disabled" : "password");
+		login_audit_failure(ctx, j,
+		                    !j->hash      ? "unknown_user"
+		                    : j->disabled ? "disabled"
+		                                  : "password");
 		e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "signin_failed", "password",
 		                  "wrong username or password, or the account is disabled");
 		goto out;
@@ -594,8 +601,6 @@ enum err app_login_finish(struct app_ctx *ctx, struct login_job *j, struct token
 	if ((e = app_write_begin(ctx)))
 		goto out;
 	db_exec(ctx->conn, STMT_LOGIN_DELAY_CLEAR, DB_ARGS(DB_TEXT(j->key)), NULL);
-	db_exec(ctx->conn, STMT_LOGIN_DELAY_PURGE,
-	        DB_ARGS(DB_INT(ctx->now - LIMIT_SIGNIN_FORGET_S)), NULL);
 	db_exec(ctx->conn, STMT_TOKEN_PURGE_SESSIONS, DB_ARGS(DB_TEXT(ctx->now_s)), NULL);
 	int64_t changed = 1;
 	if (step && (e = db_exec(ctx->conn, STMT_USER_TOTP_STEP,
