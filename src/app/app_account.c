@@ -81,6 +81,28 @@ static const char *user_json(struct app_ctx *ctx, const struct user *u)
 	return app_keep(ctx, &b);
 }
 
+/*
+ * The separation of administrator roles also protects the administrators:
+ * only admin (break-glass, or the CLI) disables, deletes or resets the
+ * password of another user holding admin, sysadmin, secadmin or auditadmin,
+ * so a system administrator cannot take over the security administrator.
+ */
+static enum err admin_target_guard(struct app_ctx *ctx, const struct user *u)
+{
+	if (u->id == ctx->actor.user_id || ctx->actor.user_id < 0 ||
+	    authz_has_role(&ctx->actor, ROLE_ADMIN))
+		return ERR_OK;
+	for (int k = 0; k < u->ngrants; k++) {
+		enum role r = u->grants[k].role;
+		if (r == ROLE_ADMIN || r == ROLE_SYSADMIN || r == ROLE_SECADMIN ||
+		    r == ROLE_AUDITADMIN)
+			return APP_FAIL_CODE(ctx, ERR_FORBIDDEN, "role_separation", "id",
+			                     "the user is %s: only an admin may do this",
+			                     role_name(r));
+	}
+	return ERR_OK;
+}
+
 enum err app_user_get(struct app_ctx *ctx, int64_t id, struct user *out)
 {
 	struct target t = {.user_id = id};
@@ -238,6 +260,8 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 		                              "is stale: the user is at version %lld",
 		                              (long long)cur.version),
 		                     0, NULL, NULL);
+	if (v[USER_DISABLED].set && (e = admin_target_guard(ctx, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
 	struct user next = cur;
 	if (v[USER_DISPLAY_NAME].set)
 		next.display_name = v[USER_DISPLAY_NAME].null ? NULL : v[USER_DISPLAY_NAME].s;
@@ -275,6 +299,8 @@ enum err app_user_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 		return e;
 	struct user cur;
 	if ((e = user_load(ctx, id, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	if ((e = admin_target_guard(ctx, &cur)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	int64_t changed = 0;
 	e = db_exec(ctx->conn, STMT_USER_DELETE, DB_ARGS(DB_INT(id), DB_INT(version)), &changed);
@@ -322,6 +348,8 @@ enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_
 		return e;
 	struct user u;
 	if ((e = user_load(ctx, id, &u)))
+		return e;
+	if ((e = admin_target_guard(ctx, &u)))
 		return e;
 	if (!admin || id == ctx->actor.user_id) {
 		int64_t uid;
@@ -831,6 +859,10 @@ static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant
 		return app_db_fail(ctx, e, "role");
 	if (!g.id || (user_id && owner != user_id) || (org_id && g.org_id != org_id))
 		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no such role grant");
+	if (g.role == ROLE_ADMIN && ctx->actor.user_id > 0 &&
+	    !authz_has_role(&ctx->actor, ROLE_ADMIN))
+		return APP_FAIL_CODE(ctx, ERR_FORBIDDEN, "role_separation", "role",
+		                     "only an admin may revoke admin");
 	if ((e = db_exec(ctx->conn, STMT_ROLE_DELETE, DB_ARGS(DB_INT(grant_id)), NULL)))
 		return app_db_fail(ctx, e, "role");
 	return app_audit(ctx, "revoke", "user", app_id_str(ctx, owner), grant_json(ctx, &g), NULL);

@@ -45,6 +45,26 @@ test("auditadmin reads the audit log and changes nothing", async () => {
 	assert.equal(c.status, 403, describe(c));
 });
 
+test("a sysadmin cannot take over another administrator; a secadmin cannot strip admin", async () => {
+	const sys = await asRole("sysadmin");
+	const sec = await asRole("secadmin");
+	const pw = await api("POST", `/api/v1/users/${sec.id}/password`, { token: sys.token, body: { password: "taken-over-phrase-1" } });
+	assert.equal(pw.status, 403, describe(pw, "reset the security administrator's password"));
+	assert.equal(pw.json.code, "role_separation", describe(pw));
+	const off = await api("PATCH", `/api/v1/users/${sec.id}`, { token: sys.token, body: { version: sec.user.version, disabled: true } });
+	assert.equal(off.status, 403, describe(off, "disable the security administrator"));
+	await login(sec.username, sec.password);
+	// an ordinary user is the sysadmin's to manage
+	const u = await createUser({ prefix: "plain" });
+	const ok = await api("POST", `/api/v1/users/${u.id}/password`, { token: sys.token, body: { password: "reset-by-sysadmin-2" } });
+	assert.equal(ok.status, 204, describe(ok));
+	// a secadmin may not revoke the break-glass admin role
+	const adm = await createUser({ prefix: "adm", roles: [{ role: "admin" }] });
+	const rv = await api("DELETE", `/api/v1/users/${adm.id}/roles/${adm.grants[0].id}`, { token: sec.token });
+	assert.equal(rv.status, 403, describe(rv));
+	assert.equal(rv.json.code, "role_separation", describe(rv));
+});
+
 test("no user holds two of sysadmin, secadmin and auditadmin", async () => {
 	const sys = await asRole("sysadmin");
 	const r = await api("POST", `/api/v1/users/${sys.id}/roles`, { token: await adminToken(), body: { role: "auditadmin" } });
