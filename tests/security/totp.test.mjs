@@ -13,14 +13,19 @@ const signIn = (body, url) =>
 		? fetch(`${url}/api/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: await r.json() }))
 		: api("POST", "/api/v1/sessions", { body });
 
-/** A code of the next step, so it was not used yet. */
-async function freshCode(secret) {
-	const now = Date.now() / 1000;
-	await sleep((30 - (now % 30)) * 1000 + 200);
-	return totpCode(secret);
+/**
+ * A code for a step after `used` (codes work once): the server accepts one step
+ * of drift either way, so the next step's code works at once; past that, wait.
+ */
+async function codeAfter(secret, used) {
+	const step = () => Math.floor(Date.now() / 1000 / 30);
+	while (used + 1 > step() + 1) await sleep(1000);
+	const s = Math.max(used + 1, step());
+	return { code: totpCode(secret, s * 30), step: s };
 }
+const stepNow = () => Math.floor(Date.now() / 1000 / 30);
 
-test("a user enrolls, signs in with a code (once), and disables it", async () => {
+test("a user enrolls and signs in with a code, once", async () => {
 	const u = await createUser({ prefix: "otp" });
 	const t = await login(u.username, u.password);
 	const e = await api("POST", "/api/v1/me/totp", { token: t });
@@ -33,7 +38,8 @@ test("a user enrolls, signs in with a code (once), and disables it", async () =>
 	await login(u.username, u.password);
 	const bad = await api("POST", "/api/v1/me/totp/confirm", { token: t, body: { otp: totpCode(secret) === "000000" ? "111111" : "000000" } });
 	assert.equal(bad.status, 422, describe(bad));
-	const ok = await api("POST", "/api/v1/me/totp/confirm", { token: t, body: { otp: totpCode(secret) } });
+	const confirmed = stepNow();
+	const ok = await api("POST", "/api/v1/me/totp/confirm", { token: t, body: { otp: totpCode(secret, confirmed * 30) } });
 	assert.equal(ok.status, 204, describe(ok));
 
 	// the secret is never readable again
@@ -51,15 +57,23 @@ test("a user enrolls, signs in with a code (once), and disables it", async () =>
 	assert.equal(wrong.status, 401, describe(wrong));
 	assert.equal(wrong.json.code, "otp_invalid", describe(wrong));
 
-	const code = await freshCode(secret);
+	const { code } = await codeAfter(secret, confirmed);
 	const good = await signIn({ username: u.username, password: u.password, otp: code });
 	assert.equal(good.status, 201, describe(good));
 	const replay = await signIn({ username: u.username, password: u.password, otp: code });
 	assert.equal(replay.status, 401, describe(replay, "the same code a second time"));
 	assert.equal(replay.json.code, "otp_invalid", describe(replay));
+});
 
-	const s = good.json.token;
-	const off = await api("POST", "/api/v1/me/totp/disable", { token: s, body: { otp: await freshCode(secret) } });
+test("turning two-factor sign-in off takes a current code", async () => {
+	const u = await createUser({ prefix: "otpd" });
+	const t = await login(u.username, u.password);
+	const { secret } = (await api("POST", "/api/v1/me/totp", { token: t })).json;
+	const confirmed = stepNow();
+	assert.equal((await api("POST", "/api/v1/me/totp/confirm", { token: t, body: { otp: totpCode(secret, confirmed * 30) } })).status, 204);
+	const wrong = await api("POST", "/api/v1/me/totp/disable", { token: t, body: { otp: totpCode(secret, confirmed * 30) } });
+	assert.equal(wrong.status, 422, describe(wrong, "a code already used"));
+	const off = await api("POST", "/api/v1/me/totp/disable", { token: t, body: { otp: (await codeAfter(secret, confirmed)).code } });
 	assert.equal(off.status, 204, describe(off));
 	await login(u.username, u.password);
 });
@@ -83,12 +97,13 @@ test("--require-2fa: an enrolled user of the role signs in with a code", async (
 	const u = await createUser({ prefix: "otpr", roles: [{ role: "expert" }] });
 	const t = await login(u.username, u.password);
 	const { secret } = (await api("POST", "/api/v1/me/totp", { token: t })).json;
-	assert.equal((await api("POST", "/api/v1/me/totp/confirm", { token: t, body: { otp: totpCode(secret) } })).status, 204);
+	const confirmed = stepNow();
+	assert.equal((await api("POST", "/api/v1/me/totp/confirm", { token: t, body: { otp: totpCode(secret, confirmed * 30) } })).status, 204);
 	const srv = await startServer(["--require-2fa", "expert,secadmin"]);
 	try {
 		const none = await signIn({ username: u.username, password: u.password }, srv.url);
 		assert.equal(none.json.code, "otp_required", JSON.stringify(none.json));
-		const ok = await signIn({ username: u.username, password: u.password, otp: await freshCode(secret) }, srv.url);
+		const ok = await signIn({ username: u.username, password: u.password, otp: (await codeAfter(secret, confirmed)).code }, srv.url);
 		assert.equal(ok.status, 201, JSON.stringify(ok.json));
 	} finally {
 		await srv.stop();
