@@ -600,10 +600,11 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "techbridge: signal %d: finishing requests in flight\n", sig);
 	MHD_quiesce_daemon(daemon); /* stop accepting; connections in flight go on */
-	workq_free(s.hashq);        /* sign-ins being hashed finish (and resume) before the stop */
+	workq_drain(s.hashq);       /* sign-ins being hashed finish (and resume) before the stop */
 	for (int i = 0; i < 100 && metrics_inflight() > 0; i++)
 		usleep(100 * 1000);
 	MHD_stop_daemon(daemon);
+	workq_free(s.hashq);
 	if (o->access_log)
 		fflush(o->access_log);
 	pthread_mutex_destroy(&s.log_mu);

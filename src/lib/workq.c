@@ -19,7 +19,8 @@ struct workq {
 	pthread_cond_t idle; /* a slot was given back */
 	struct job *head, *tail;
 	int slots, used; /* used: reserved + queued + running */
-	bool stopping;
+	bool stopping;   /* the threads exit once the queue is empty */
+	bool closed;     /* no more reservations */
 	int nthreads;
 	pthread_t *threads;
 };
@@ -64,6 +65,15 @@ struct workq *workq_new(int threads, int slots)
 	return q;
 }
 
+void workq_drain(struct workq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->closed = true;
+	while (q->used > 0 && q->nthreads > 0)
+		pthread_cond_wait(&q->idle, &q->mu);
+	pthread_mutex_unlock(&q->mu);
+}
+
 void workq_free(struct workq *q)
 {
 	if (!q)
@@ -86,7 +96,7 @@ void workq_free(struct workq *q)
 bool workq_reserve(struct workq *q)
 {
 	pthread_mutex_lock(&q->mu);
-	bool ok = !q->stopping && q->nthreads > 0 && q->used < q->slots;
+	bool ok = !q->closed && !q->stopping && q->nthreads > 0 && q->used < q->slots;
 	if (ok)
 		q->used++;
 	pthread_mutex_unlock(&q->mu);

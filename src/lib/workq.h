@@ -14,6 +14,11 @@ struct workq;
 
 /* Start `threads` threads taking at most `slots` jobs (running and waiting) at a time. */
 struct workq *workq_new(int threads, int slots);
+/*
+ * Take no more reservations and wait until every job reserved or queued is
+ * done (a stopping server: its deferred requests are all answered).
+ */
+void workq_drain(struct workq *q);
 /* Finish every job already reserved or queued, then stop the threads and free. */
 void workq_free(struct workq *q);
 

@@ -51,8 +51,10 @@ static void workq_refuses_when_full_and_finishes_on_free(void)
 	CHECK_INT(reserved, 4);
 	for (int i = 0; i < reserved; i++)
 		workq_submit(q, slow_job, NULL, NULL, NULL);
-	workq_free(q); /* waits for all four */
+	workq_drain(q); /* waits for all four, then refuses */
 	CHECK_INT(atomic_load(&ran), 4);
+	CHECK(!workq_reserve(q));
+	workq_free(q);
 }
 
 static void secrets_are_not_trimmed(void)
