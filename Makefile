@@ -35,7 +35,7 @@ CFLAGS := -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Isrc $(PKG_CFLAGS) $(EXTRA_CFLA
 LDFLAGS := $(LDSAN) $(EXTRA_LDFLAGS)
 
 LAYERS := lib core db app http cli
-SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c src/$(l)/*/*.c))
 MAIN := src/cli/main.c
 LIB_SRC := $(filter-out $(MAIN),$(SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -49,7 +49,7 @@ FUZZER_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/libfuzzer/%)
 # Generated sources: the SQL schema and the web UI, embedded in the binary.
 GEN_OBJ := $(BUILD)/gen/embed.o
 
-.PHONY: all bin web test unit lint format bench clean run demo tools fuzz fuzzers
+.PHONY: all bin web test unit lint format bench clean run demo tools fuzz fuzzers man
 # The web UI is built first so that the binary embeds it.
 all: web
 	$(MAKE) bin
@@ -130,8 +130,13 @@ test: all unit
 lint:
 	tools/lint
 
+# The manual page is generated from the command table; tests/unit/test_man.c fails
+# when docs/techbridge.1 is stale.
+man: $(BUILD)/techbridge
+	$(BUILD)/techbridge man > docs/techbridge.1.tmp && mv docs/techbridge.1.tmp docs/techbridge.1
+
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h) $(UNIT_SRC)
+	clang-format -i $(SRC) $(wildcard src/*/*.h src/*/*/*.h) $(UNIT_SRC)
 
 bench: all
 	bench/run

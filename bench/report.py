@@ -133,6 +133,14 @@ def main():
             w(text[k])
     w("```")
     w("\n## The other benchmarks\n")
+    # bench/sync.sh's own line, kept when this file is regenerated
+    try:
+        with open("bench/RESULTS.md") as f:
+            w("".join(x for x in f if x.startswith("- `bench/sync.sh`:")).rstrip("\n") or
+              "- `bench/sync.sh`: the cost of `serve --sync full`; results in "
+              "[RESULTS-sync.md](RESULTS-sync.md).")
+    except OSError:
+        pass
     w("- `bench/gradient.sh`: the reviewer's queue, public notices and statistics of the "
       "gradient cultivation with 1M enterprises and 100k applications; results in "
       "[RESULTS-gradient.md](RESULTS-gradient.md).")

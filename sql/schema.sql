@@ -103,7 +103,7 @@ CREATE TABLE audit_log (
     request_id  TEXT,
     prev_hash   TEXT NOT NULL,
     hash        TEXT NOT NULL
-);
+, sig TEXT CHECK (length(sig) = 128));
 
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, seq);
 
@@ -426,6 +426,23 @@ CREATE TABLE interest_messages (
 );
 
 CREATE INDEX interest_messages_interest ON interest_messages (interest_id, id);
+
+CREATE TABLE audit_checkpoints (
+    id        INTEGER PRIMARY KEY,
+    seq       BIGINT NOT NULL CHECK (seq >= 0),
+    head_hash TEXT NOT NULL CHECK (length(head_hash) = 64),
+    at        TEXT NOT NULL,
+    key_id    TEXT NOT NULL CHECK (length(key_id) = 16),
+    signature TEXT NOT NULL CHECK (length(signature) = 128)
+);
+
+CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq, id);
+
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
 
 CREATE TABLE login_delays (
     pair_key TEXT PRIMARY KEY,

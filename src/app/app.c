@@ -2,34 +2,41 @@
 #include "app/app.h"
 
 #include "app/app_account.h"
-#include "app/app_market.h"
+#include "app/app_module.h"
+#include "core/audit_sign.h"
 #include "db/db.h"
 #include "lib/limits.h"
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 enum err app_open(struct app *app, const char *url, int pool, struct err_detail *d)
 {
 	memset(app, 0, sizeof *app);
-	app->notice_days = 5; /* GRADIENT_NOTICE_DAYS; serve may change it */
 	app->session_idle_s = LIMIT_SESSION_IDLE_S;
 	if (sodium_init() < 0)
 		return err_set(d, ERR_INTERNAL, "", "libsodium failed to initialise");
 	enum err e = db_open(url, pool, &app->db, d);
-	if (!e)
-		app->market = app_market_live_new();
+	if (!e && (e = app_modules_init(app, d))) {
+		db_close(app->db);
+		app->db = NULL;
+	}
 	return e;
 }
 
 void app_close(struct app *app)
 {
+	app_modules_free(app);
 	db_close(app->db);
 	app->db = NULL;
-	app_market_live_free(app->market);
-	app->market = NULL;
+	if (app->audit_keys) {
+		sodium_memzero(app->audit_keys, sizeof *app->audit_keys);
+		free(app->audit_keys);
+		app->audit_keys = NULL;
+	}
 }
 
 enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)
@@ -69,23 +76,36 @@ void app_pool_stats(struct app *app, const char **kind, int *open, int *idle)
 	db_pool_stats(app->db, open, idle);
 }
 
+void app_set_sync_full(bool full)
+{
+	db_set_sync(full ? DB_SYNC_FULL : DB_SYNC_NORMAL);
+}
+
 enum err app_ready(struct app_ctx *ctx)
 {
-	return db_ping(ctx->conn);
+	if (db_ping(ctx->conn))
+		return APP_FAIL(ctx, ERR_UNAVAILABLE, "", "the database is not reachable");
+	int64_t age;
+	char msg[256];
+	if (db_storage_failure(ctx->app->db, LIMIT_STORAGE_FAIL_READY_S, &age, msg, sizeof msg))
+		return APP_FAIL(ctx, ERR_UNAVAILABLE, "",
+		                "a write failed %llds ago (%s) and none has succeeded since",
+		                (long long)age, msg);
+	return ERR_OK;
 }
 
 /* Load the grants of user `uid` into ctx->actor. */
 static bool grant_from_row(struct db_rows *r, struct grant *g)
 {
 	memset(g, 0, sizeof *g);
-	g->id = db_col_i64(r, 0);
-	if (!role_parse(db_col_text(r, 2), &g->role))
+	g->id = db_col_i64(r, COL_ROLE_ID);
+	if (!role_parse(db_col_text(r, COL_ROLE_ROLE), &g->role))
 		return false;
-	if (!db_col_null(r, 3))
-		snprintf(g->region, sizeof g->region, "%s", db_col_text(r, 3));
-	if (!db_col_null(r, 4))
-		gov_level_parse(db_col_text(r, 4), &g->level);
-	g->org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
+	if (!db_col_null(r, COL_ROLE_REGION_CODE))
+		snprintf(g->region, sizeof g->region, "%s", db_col_text(r, COL_ROLE_REGION_CODE));
+	if (!db_col_null(r, COL_ROLE_LEVEL))
+		gov_level_parse(db_col_text(r, COL_ROLE_LEVEL), &g->level);
+	g->org_id = db_col_null(r, COL_ROLE_ORG_ID) ? 0 : db_col_i64(r, COL_ROLE_ORG_ID);
 	return true;
 }
 
@@ -117,15 +137,16 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 	int64_t token_id = 0, uid = 0;
 	if (db_next(r)) {
 		found = true;
-		const char *stored = db_col_text(r, 3);
-		const char *expires = db_col_text(r, 4);
-		const char *last = db_col_text(r, 6);
+		const char *stored = db_col_text(r, COL_TOKEN_AUTH_HASH);
+		const char *expires = db_col_text(r, COL_TOKEN_AUTH_EXPIRES_AT);
+		const char *last = db_col_text(r, COL_TOKEN_AUTH_LAST_USED_AT);
 		ok = stored && sodium_memcmp(stored, hash, TOKEN_HASH_HEX - 1) == 0 &&
-		     db_col_null(r, 5) && (!expires || strcmp(expires, ctx->now_s) > 0) &&
-		     db_col_i64(r, 8) == 0;
-		token_id = db_col_i64(r, 0);
-		uid = db_col_i64(r, 1);
-		if (!strcmp(db_col_text(r, 2), "api")) {
+		     db_col_null(r, COL_TOKEN_AUTH_REVOKED_AT) &&
+		     (!expires || strcmp(expires, ctx->now_s) > 0) &&
+		     db_col_i64(r, COL_TOKEN_AUTH_DISABLED) == 0;
+		token_id = db_col_i64(r, COL_TOKEN_AUTH_ID);
+		uid = db_col_i64(r, COL_TOKEN_AUTH_USER_ID);
+		if (!strcmp(db_col_text(r, COL_TOKEN_AUTH_KIND), "api")) {
 			/* API tokens record their use, at most once a minute to spare writes */
 			touch = ok && (!last || strncmp(last, ctx->now_s, 16) != 0);
 		} else {
@@ -136,14 +157,16 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 			 */
 			int64_t seen = 0, idle_s = ctx->app->session_idle_s;
 			if (ok && idle_s > 0 &&
-			    instant_parse(last ? last : db_col_text(r, 10), &seen)) {
+			    instant_parse(last ? last : db_col_text(r, COL_TOKEN_AUTH_CREATED_AT),
+			                  &seen)) {
 				int64_t every = idle_s / 4 < 60 ? idle_s / 4 : 60;
 				idle = ctx->now - seen > idle_s;
 				ok = !idle;
 				touch = ok && ctx->now - seen >= (every > 0 ? every : 1);
 			}
 		}
-		snprintf(ctx->actor.username, sizeof ctx->actor.username, "%s", db_col_text(r, 7));
+		snprintf(ctx->actor.username, sizeof ctx->actor.username, "%s",
+		         db_col_text(r, COL_TOKEN_AUTH_USERNAME));
 	}
 	e = db_done(r);
 	if (e)
@@ -184,7 +207,7 @@ enum err app_schema_dump(struct app *app, struct buf *out)
 	struct db_rows *r;
 	if (!(e = db_query(c, STMT_SCHEMA_DUMP, DB_NOARGS, &r))) {
 		while (db_next(r))
-			buf_printf(out, "%s;\n\n", db_col_text(r, 0));
+			buf_printf(out, "%s;\n\n", db_col_text(r, COL_SCHEMA_LINE));
 		e = db_done(r);
 	}
 	db_release(c);

@@ -25,13 +25,17 @@
 /* The store is private to app/: front ends never see it. */
 struct db;
 struct db_conn;
-struct market_live; /* app_market.c: the serving process's matcher index */
+struct audit_keys; /* core/audit_sign.h: loaded by app_audit_keys_load */
+
+enum { APP_MODULES_MAX = 16 }; /* modules a build may register (app/app_modules.def) */
 
 struct app {
 	struct db *db;
-	int64_t fixed_now;          /* tests: a fixed clock (unix seconds); 0 = real time */
-	int notice_days;            /* working days of a public notice (公示); app_open sets 5 */
-	struct market_live *market; /* built on first use, kept current by app_market */
+	int64_t fixed_now; /* tests: a fixed clock (unix seconds); 0 = real time */
+	/* each module's process state, by its id (app/app_module.h); the kernel never reads it */
+	void *mods[APP_MODULES_MAX];
+	/* audit signing and trusted public keys (app_audit.h); NULL: records unsigned */
+	struct audit_keys *audit_keys;
 	int session_idle_s;   /* sessions unused longer are refused; app_open sets the default */
 	unsigned require_2fa; /* roles (1 << enum role) that must sign in with a TOTP code */
 };
@@ -117,6 +121,8 @@ void app_pool_stats(struct app *app, const char **kind, int *open, int *idle);
 
 /* Is the database reachable? (for /readyz) */
 enum err app_ready(struct app_ctx *ctx);
+/* SQLite: sync every commit to disk (synchronous=FULL) for stores opened after the call. */
+void app_set_sync_full(bool full);
 
 /* Record `e` with a field and message in ctx->err and return it. */
 #define APP_FAIL(ctx, e, field, ...) err_set(&(ctx)->err, (e), (field), __VA_ARGS__)

@@ -3,9 +3,9 @@
 
 #include "app/app_org.h"
 #include "app/app_totp.h"
+#include "app/app_tx.h"
 #include "core/password.h"
 #include "lib/embed.h"
-#include "app/app_tx.h"
 #include "lib/b64.h"
 #include "lib/buf.h"
 #include "lib/limits.h"
@@ -43,35 +43,27 @@ static enum err load_user_grants(struct app_ctx *ctx, struct user *u)
 	return e ? app_db_fail(ctx, e, "roles") : ERR_OK;
 }
 
-/* USER_COLS order: id, username, display_name, email, locale, disabled, created, updated, version */
-static void user_from_row(struct app_ctx *ctx, struct db_rows *r, struct user *u)
+/* A row of USER_ROW (stmt_user.def) into u, its text in the ctx arena. */
+static void user_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct user *u = item;
 	memset(u, 0, sizeof *u);
-	u->id = db_col_i64(r, 0);
-	u->username = app_col(ctx, r, 1);
-	u->display_name = app_col(ctx, r, 2);
-	u->email = app_col(ctx, r, 3);
-	u->locale = app_col(ctx, r, 4);
-	u->disabled = db_col_i64(r, 5) != 0;
-	u->created_at = app_col(ctx, r, 6);
-	u->updated_at = app_col(ctx, r, 7);
-	u->version = db_col_i64(r, 8);
+	u->id = db_col_i64(r, COL_USER_ID);
+	u->username = app_col(ctx, r, COL_USER_USERNAME);
+	u->display_name = app_col(ctx, r, COL_USER_DISPLAY_NAME);
+	u->email = app_col(ctx, r, COL_USER_EMAIL);
+	u->locale = app_col(ctx, r, COL_USER_LOCALE);
+	u->disabled = db_col_i64(r, COL_USER_DISABLED) != 0;
+	u->created_at = app_col(ctx, r, COL_USER_CREATED_AT);
+	u->updated_at = app_col(ctx, r, COL_USER_UPDATED_AT);
+	u->version = db_col_i64(r, COL_USER_VERSION);
 }
 
 static enum err user_load(struct app_ctx *ctx, int64_t id, struct user *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_USER_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "user");
-	bool found = db_next(r);
-	if (found)
-		user_from_row(ctx, r, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "user");
-	if (!found)
-		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no user %lld", (long long)id);
-	return load_user_grants(ctx, out);
+	enum err e = app_row_load(ctx, STMT_USER_GET, DB_ARGS(DB_INT(id)), user_row, out, "user",
+	                          "id", app_id_str(ctx, id));
+	return e ? e : load_user_grants(ctx, out);
 }
 
 static const char *user_json(struct app_ctx *ctx, const struct user *u)
@@ -114,18 +106,17 @@ enum err app_user_get(struct app_ctx *ctx, int64_t id, struct user *out)
 	return user_load(ctx, id, out);
 }
 
+/* The id of a USER_AUTH row. */
+static void user_id_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	(void)ctx;
+	*(int64_t *)item = db_col_i64(r, COL_USER_AUTH_ID);
+}
+
 enum err app_user_find(struct app_ctx *ctx, const char *username, int64_t *id)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "user");
-	bool found = db_next(r);
-	if (found)
-		*id = db_col_i64(r, 0);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "user");
-	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "username", "no user %s", username);
+	return app_row_load(ctx, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), user_id_row, id,
+	                    "user", "username", username);
 }
 
 enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req *pr,
@@ -138,32 +129,23 @@ enum err app_user_list(struct app_ctx *ctx, const char *q, const struct page_req
 	if (pr->cursor && (e = app_cursor_id(ctx, 'u', pr->cursor, &after_id)))
 		return e;
 	const char *like = app_like_pattern(ctx, q);
-	struct db_rows *r;
-	const struct db_val args[] = {DB_INT(after_id), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
-	                              DB_INT(pr->limit + 1)};
+	const struct db_val args[] = {DB_INT(after_id), DB_TEXT(like), DB_TEXT(like),
+	                              DB_TEXT(like)};
 	enum { NARGS = sizeof args / sizeof args[0] };
-	e = db_query(ctx->conn, STMT_USER_LIST, args, NARGS, &r);
-	if (e)
-		return app_db_fail(ctx, e, "users");
-	struct user *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(pr->limit + 1));
-	int n = 0;
-	while (db_next(r))
-		user_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "users");
-	out->n = n > pr->limit ? pr->limit : n;
+	static const struct app_list list = {.cursor = 'u',
+	                                     .what = "users",
+	                                     .item_size = sizeof(struct user),
+	                                     .row = user_row,
+	                                     .key_id = offsetof(struct user, id)};
+	if ((e = app_page_fetch(ctx, &list, STMT_USER_LIST, args, NARGS, pr, out)))
+		return e;
+	struct user *items = out->items;
 	for (int i = 0; i < out->n; i++)
 		if ((e = load_user_grants(ctx, &items[i])))
 			return e;
-	out->items = items;
-	out->total = -1;
 	if (pr->count &&
 	    (e = app_list_count(ctx, STMT_USER_COUNT, args, NARGS, DB_INT(0), &out->total)))
 		return e;
-	out->next_cursor =
-	        n > pr->limit
-	                ? app_cursor_encode(ctx, 'u', app_id_str(ctx, items[pr->limit - 1].id))
-	                : NULL;
 	return ERR_OK;
 }
 
@@ -205,23 +187,15 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	const char *locale = v[USER_LOCALE].set ? v[USER_LOCALE].s : "zh-CN";
-	struct db_rows *r;
-	e = db_query(ctx->conn, STMT_USER_INSERT,
-	             DB_ARGS(DB_TEXT(v[USER_USERNAME].s), DB_TEXT(v[USER_DISPLAY_NAME].s),
-	                     DB_TEXT(v[USER_EMAIL].s), DB_TEXT(hash), DB_TEXT(locale),
-	                     DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
-	             &r);
 	int64_t id = 0;
-	if (!e) {
-		if (db_next(r))
-			id = db_col_i64(r, 0);
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, STMT_USER_INSERT,
+	                DB_ARGS(DB_TEXT(v[USER_USERNAME].s), DB_TEXT(v[USER_DISPLAY_NAME].s),
+	                        DB_TEXT(v[USER_EMAIL].s), DB_TEXT(hash), DB_TEXT(locale),
+	                        DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+	                COL_ID, &id, "user");
 	sodium_memzero(hash, sizeof hash);
 	if (e == ERR_CONFLICT)
 		e = APP_FAIL(ctx, e, "username", "is taken");
-	else if (e)
-		e = app_db_fail(ctx, e, "user");
 	if (!e && v[USER_DISABLED].set && v[USER_DISABLED].b)
 		e = db_exec(ctx->conn, STMT_USER_UPDATE,
 		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s), DB_TEXT(v[USER_EMAIL].s),
@@ -315,22 +289,35 @@ enum err app_user_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
+struct user_auth {
+	int64_t id;
+	const char *hash;
+	bool disabled;
+};
+
+static void user_auth_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	struct user_auth *a = item;
+	a->id = db_col_i64(r, COL_USER_AUTH_ID);
+	a->hash = app_col(ctx, r, COL_USER_AUTH_PASSWORD_HASH);
+	a->disabled = db_col_i64(r, COL_USER_AUTH_DISABLED) != 0;
+}
+
 /* The stored argon2id hash of user id (in the arena), or NULL. */
 static enum err stored_hash(struct app_ctx *ctx, const char *username, int64_t *id,
                             const char **hash, bool *disabled)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "user");
+	struct user_auth a = {0};
+	bool found;
+	enum err e = app_row_find(ctx, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), user_auth_row,
+	                          &a, "user", &found);
 	*hash = NULL;
-	if (db_next(r)) {
-		*id = db_col_i64(r, 0);
-		*hash = app_col(ctx, r, 1);
-		*disabled = db_col_i64(r, 2) != 0;
+	if (!e && found) {
+		*id = a.id;
+		*hash = a.hash;
+		*disabled = a.disabled;
 	}
-	e = db_done(r);
-	return e ? app_db_fail(ctx, e, "user") : ERR_OK;
+	return e;
 }
 
 enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_pw,
@@ -499,7 +486,7 @@ static enum err login_claim(struct app_ctx *ctx, const struct login_job *j, int 
 	if (!e && !through &&
 	    !(e = db_query(ctx->conn, STMT_LOGIN_DELAY_GET, DB_ARGS(DB_TEXT(j->key)), &r))) {
 		if (db_next(r))
-			*wait_s = (int)(db_col_i64(r, 0) - ctx->now);
+			*wait_s = (int)(db_col_i64(r, COL_LOGIN_DELAY_NEXT_AT) - ctx->now);
 		e = db_done(r);
 		if (*wait_s < 1)
 			*wait_s = 1;
@@ -538,12 +525,12 @@ enum err app_login_start(struct app_ctx *ctx, const char *username, const char *
 		e = app_db_fail(ctx, e, "user");
 	} else {
 		if (db_next(r)) {
-			j->uid = db_col_i64(r, 0);
-			j->hash = dup_or_null(db_col_text(r, 1));
-			j->disabled = db_col_i64(r, 2) != 0;
-			j->totp_secret = dup_or_null(db_col_text(r, 3));
-			j->totp_enabled = db_col_i64(r, 4) != 0;
-			j->totp_last_step = db_col_i64(r, 5);
+			j->uid = db_col_i64(r, COL_USER_AUTH_ID);
+			j->hash = dup_or_null(db_col_text(r, COL_USER_AUTH_PASSWORD_HASH));
+			j->disabled = db_col_i64(r, COL_USER_AUTH_DISABLED) != 0;
+			j->totp_secret = dup_or_null(db_col_text(r, COL_USER_AUTH_TOTP_SECRET));
+			j->totp_enabled = db_col_i64(r, COL_USER_AUTH_TOTP_ENABLED) != 0;
+			j->totp_last_step = db_col_i64(r, COL_USER_AUTH_TOTP_LAST_STEP);
 		}
 		if ((e = db_done(r)))
 			e = app_db_fail(ctx, e, "user");
@@ -651,7 +638,7 @@ enum err app_login_finish(struct app_ctx *ctx, struct login_job *j, struct token
 	if (!e) {
 		memset(tok, 0, sizeof *tok);
 		if (db_next(r))
-			tok->id = db_col_i64(r, 0);
+			tok->id = db_col_i64(r, COL_ID);
 		e = db_done(r);
 	}
 	if (e) {
@@ -689,15 +676,11 @@ enum err app_logout(struct app_ctx *ctx, const char *token)
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization", "not signed in");
 	char th[TOKEN_HASH_HEX];
 	token_hash(token, th);
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_TOKEN_LOOKUP, DB_ARGS(DB_TEXT(th)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "session");
 	int64_t id = 0;
-	if (db_next(r))
-		id = db_col_i64(r, 0);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "session");
+	enum err e = app_row_i64(ctx, STMT_TOKEN_LOOKUP, DB_ARGS(DB_TEXT(th)), COL_TOKEN_AUTH_ID,
+	                         &id, "session");
+	if (e)
+		return e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	e = db_exec(ctx->conn, STMT_TOKEN_REVOKE, DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
@@ -749,12 +732,10 @@ static enum err grant_insert(struct app_ctx *ctx, int64_t user_id, struct grant 
 	if (e)
 		return e;
 	if (g->region[0]) {
-		struct db_rows *r;
-		if ((e = db_query(ctx->conn, STMT_REGION_GET, DB_ARGS(DB_TEXT(g->region)), &r)))
-			return app_db_fail(ctx, e, "region");
-		bool found = db_next(r);
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, "region");
+		bool found;
+		if ((e = app_row_find(ctx, STMT_REGION_GET, DB_ARGS(DB_TEXT(g->region)), NULL, NULL,
+		                      "region", &found)))
+			return e;
 		if (!found)
 			return APP_FAIL(ctx, ERR_INVALID, "region_code", "no region %s", g->region);
 	}
@@ -764,22 +745,16 @@ static enum err grant_insert(struct app_ctx *ctx, int64_t user_id, struct grant 
 			return APP_FAIL(ctx, ERR_INVALID, "org_id", "no organisation %lld",
 			                (long long)g->org_id);
 	}
-	struct db_rows *r;
-	e = db_query(ctx->conn, STMT_ROLE_INSERT,
-	             DB_ARGS(DB_INT(user_id), DB_TEXT(role_name(g->role)),
-	                     DB_TEXT(g->region[0] ? g->region : NULL),
-	                     DB_TEXT(gov_level_name(g->level)),
-	                     g->org_id ? DB_INT(g->org_id) : DB_NULL, DB_TEXT(ctx->now_s)),
-	             &r);
-	if (!e) {
-		if (db_next(r))
-			g->id = db_col_i64(r, 0);
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, STMT_ROLE_INSERT,
+	                DB_ARGS(DB_INT(user_id), DB_TEXT(role_name(g->role)),
+	                        DB_TEXT(g->region[0] ? g->region : NULL),
+	                        DB_TEXT(gov_level_name(g->level)),
+	                        g->org_id ? DB_INT(g->org_id) : DB_NULL, DB_TEXT(ctx->now_s)),
+	                COL_ID, &g->id, "role");
 	if (e == ERR_CONFLICT)
 		return APP_FAIL(ctx, e, "role", "the user already holds this role here");
 	if (e)
-		return app_db_fail(ctx, e, "role");
+		return e;
 	return app_audit(ctx, "grant", "user", app_id_str(ctx, user_id), NULL, grant_json(ctx, g));
 }
 
@@ -836,28 +811,39 @@ enum err app_grant_add(struct app_ctx *ctx, int64_t user_id,
 	return app_write_end(ctx, e, 201, body, NULL);
 }
 
+/* A grant with the user holding it (a row of ROLE_ROW). */
+struct owned_grant {
+	struct grant g;
+	int64_t owner;
+};
+
+static void owned_grant_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	(void)ctx;
+	struct owned_grant *o = item;
+	struct grant *g = &o->g;
+	g->id = db_col_i64(r, COL_ROLE_ID);
+	o->owner = db_col_i64(r, COL_ROLE_USER_ID);
+	role_parse(db_col_text(r, COL_ROLE_ROLE), &g->role);
+	if (!db_col_null(r, COL_ROLE_REGION_CODE))
+		snprintf(g->region, sizeof g->region, "%s", db_col_text(r, COL_ROLE_REGION_CODE));
+	if (!db_col_null(r, COL_ROLE_LEVEL))
+		gov_level_parse(db_col_text(r, COL_ROLE_LEVEL), &g->level);
+	g->org_id = db_col_null(r, COL_ROLE_ORG_ID) ? 0 : db_col_i64(r, COL_ROLE_ORG_ID);
+}
+
 /* Remove grant_id of user_id (inside an open transaction), auditing it. */
 static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant_id, int64_t org_id)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_ROLE_GET, DB_ARGS(DB_INT(grant_id)), &r);
+	struct owned_grant o = {0};
+	bool found;
+	enum err e = app_row_find(ctx, STMT_ROLE_GET, DB_ARGS(DB_INT(grant_id)), owned_grant_row,
+	                          &o, "role", &found);
 	if (e)
-		return app_db_fail(ctx, e, "role");
-	struct grant g = {0};
-	int64_t owner = 0;
-	if (db_next(r)) {
-		g.id = grant_id;
-		owner = db_col_i64(r, 1);
-		role_parse(db_col_text(r, 2), &g.role);
-		if (!db_col_null(r, 3))
-			snprintf(g.region, sizeof g.region, "%s", db_col_text(r, 3));
-		if (!db_col_null(r, 4))
-			gov_level_parse(db_col_text(r, 4), &g.level);
-		g.org_id = db_col_null(r, 5) ? 0 : db_col_i64(r, 5);
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "role");
-	if (!g.id || (user_id && owner != user_id) || (org_id && g.org_id != org_id))
+		return e;
+	struct grant g = o.g;
+	int64_t owner = o.owner;
+	if (!found || (user_id && owner != user_id) || (org_id && g.org_id != org_id))
 		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no such role grant");
 	if (g.role == ROLE_ADMIN && ctx->actor.user_id > 0 &&
 	    !authz_has_role(&ctx->actor, ROLE_ADMIN))
@@ -917,17 +903,18 @@ enum err app_org_member_remove(struct app_ctx *ctx, int64_t org_id, int64_t gran
 
 /* ---- API tokens ---- */
 
-static void token_from_row(struct app_ctx *ctx, struct db_rows *r, struct token_info *t)
+static void token_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct token_info *t = item;
 	memset(t, 0, sizeof *t);
-	t->id = db_col_i64(r, 0);
-	t->user_id = db_col_i64(r, 1);
-	t->kind = app_col(ctx, r, 2);
-	t->name = app_col(ctx, r, 3);
-	t->created_at = app_col(ctx, r, 4);
-	t->expires_at = app_col(ctx, r, 5);
-	t->last_used_at = app_col(ctx, r, 6);
-	t->revoked = !db_col_null(r, 7);
+	t->id = db_col_i64(r, COL_TOKEN_ID);
+	t->user_id = db_col_i64(r, COL_TOKEN_USER_ID);
+	t->kind = app_col(ctx, r, COL_TOKEN_KIND);
+	t->name = app_col(ctx, r, COL_TOKEN_NAME);
+	t->created_at = app_col(ctx, r, COL_TOKEN_CREATED_AT);
+	t->expires_at = app_col(ctx, r, COL_TOKEN_EXPIRES_AT);
+	t->last_used_at = app_col(ctx, r, COL_TOKEN_LAST_USED_AT);
+	t->revoked = !db_col_null(r, COL_TOKEN_REVOKED_AT);
 }
 
 enum err app_token_list(struct app_ctx *ctx, struct page *out)
@@ -942,7 +929,7 @@ enum err app_token_list(struct app_ctx *ctx, struct page *out)
 	struct token_info *items = arena_alloc(&ctx->arena, sizeof *items * LIMIT_TOKENS_PER_USER);
 	int n = 0;
 	while (db_next(r) && n < LIMIT_TOKENS_PER_USER)
-		token_from_row(ctx, r, &items[n++]);
+		token_row(ctx, r, &items[n++]);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "tokens");
 	out->items = items;
@@ -968,31 +955,24 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	}
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
-	struct db_rows *r;
 	int64_t count = 0;
-	if (!(e = db_query(ctx->conn, STMT_TOKEN_COUNT_USER, DB_ARGS(DB_INT(user_id)), &r))) {
-		if (db_next(r))
-			count = db_col_i64(r, 0);
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, STMT_TOKEN_COUNT_USER, DB_ARGS(DB_INT(user_id)), COL_COUNT, &count,
+	                "token");
 	if (!e && count >= LIMIT_TOKENS_PER_USER)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "name",
 		             "you hold %d tokens already: revoke one first", LIMIT_TOKENS_PER_USER);
 	const char *secret = token_new(ctx);
 	char th[TOKEN_HASH_HEX];
 	token_hash(secret, th);
-	if (!e && !(e = db_query(ctx->conn, STMT_TOKEN_INSERT,
-	                         DB_ARGS(DB_INT(user_id), DB_TEXT("api"), DB_TEXT(name),
-	                                 DB_TEXT(th), DB_TEXT(ctx->now_s), DB_TEXT(expires)),
-	                         &r))) {
+	if (!e) {
 		memset(out, 0, sizeof *out);
-		if (db_next(r))
-			out->id = db_col_i64(r, 0);
-		e = db_done(r);
+		e = app_row_i64(ctx, STMT_TOKEN_INSERT,
+		                DB_ARGS(DB_INT(user_id), DB_TEXT("api"), DB_TEXT(name), DB_TEXT(th),
+		                        DB_TEXT(ctx->now_s), DB_TEXT(expires)),
+		                COL_ID, &out->id, "token");
 	}
 	if (e)
-		return app_write_end(ctx, e == ERR_CONFLICT ? e : app_db_fail(ctx, e, "token"), 0,
-		                     NULL, NULL);
+		return app_write_end(ctx, e, 0, NULL, NULL);
 	out->user_id = user_id;
 	out->kind = "api";
 	out->name = name;
@@ -1014,15 +994,10 @@ enum err app_token_revoke(struct app_ctx *ctx, int64_t id)
 		return e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
-	struct db_rows *r;
 	struct token_info t = {0};
-	if (!(e = db_query(ctx->conn, STMT_TOKEN_GET, DB_ARGS(DB_INT(id)), &r))) {
-		if (db_next(r))
-			token_from_row(ctx, r, &t);
-		e = db_done(r);
-	}
-	if (!e &&
-	    (t.id == 0 || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api") || t.revoked))
+	bool found;
+	e = app_row_find(ctx, STMT_TOKEN_GET, DB_ARGS(DB_INT(id)), token_row, &t, "token", &found);
+	if (!e && (!found || t.user_id != ctx->actor.user_id || strcmp(t.kind, "api") || t.revoked))
 		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no token %lld", (long long)id);
 	if (!e && (e = db_exec(ctx->conn, STMT_TOKEN_REVOKE,
 	                       DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id)), NULL)))

@@ -3,6 +3,7 @@
 
 #include "app/app_account.h"
 #include "app/app_import.h"
+#include "app/app_module.h"
 #include "app/app_refdata.h"
 #include "core/uscc.h"
 #include "lib/buf.h"
@@ -263,7 +264,7 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 	                                   "registered_on", "size_class",  "website"};
 	enum { NCOLS = sizeof cols / sizeof cols[0] };
 	struct importer *imp;
-	if ((e = app_import_begin(ctx, IMPORT_ORGANISATIONS, "demo", &imp))) {
+	if ((e = app_import_begin(ctx, app_import_organisations, "demo", &imp))) {
 		free(regions);
 		return e;
 	}
@@ -343,9 +344,10 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 	if ((e = app_demo_first_org(ctx, "university", &university)) ||
 	    (e = demo_users_create(ctx, o->password, 1, university)))
 		return e;
-	if ((e = app_demo_market(ctx))) /* technology market (issue 4) */
-		return e;
-	return app_demo_gradient(ctx); /* gradient cultivation (issue 3) */
+	for (int i = 0; i < APP_MODULES; i++) /* each module's part, in module order */
+		if (app_modules[i]->demo && (e = app_modules[i]->demo(ctx)))
+			return e;
+	return ERR_OK;
 fail:
 	if (d.message[0])
 		ctx->err = d;

@@ -1,8 +1,7 @@
 /* app_import: bulk import with per-row atomicity and per-batch audit. */
 #include "app/app_import.h"
 
-#include "app/app_facts.h"
-#include "app/app_market.h"
+#include "app/app_module.h"
 #include "app/app_org.h"
 #include "app/app_tx.h"
 #include "core/org.h"
@@ -19,13 +18,12 @@
 enum { IMPORT_BATCH = 50000, COL_IGNORED = -1, COL_SECTION = -2, IMPORT_FIELDS_MAX = 24 };
 _Static_assert((int)ORG__NFIELDS <= IMPORT_FIELDS_MAX &&
                        (int)REGION__NFIELDS <= IMPORT_FIELDS_MAX &&
-                       (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX &&
-                       (int)MARKET_FIELDS_MAX <= IMPORT_FIELDS_MAX,
+                       (int)INDUSTRY__NFIELDS <= IMPORT_FIELDS_MAX,
                "import rows fit");
 
 struct importer {
 	struct app_ctx *ctx;
-	enum import_kind kind;
+	const struct app_import_kind *kind;
 	const char *source;
 	const struct field_def *defs;
 	size_t ndefs;
@@ -71,49 +69,59 @@ struct import_row {
 
 static enum err bulk_begin(struct importer *imp);
 
-static const char *const kind_names[IMPORT__MAX] = {"regions",  "industries", "organisations",
-                                                    "listings", "demands",    "facts"};
-/* The audit entity of each kind's batch records. */
-static const char *const entity[IMPORT__MAX] = {"region",  "industry", "organisation",
-                                                "listing", "demand",   "facts"};
+/* The kernel's kinds; a module registers its own (app/app_module.h). */
+enum { KERNEL_REGIONS, KERNEL_INDUSTRIES, KERNEL_ORGANISATIONS };
+
+static const struct field_def *region_import_fields(size_t *n)
+{
+	*n = REGION__NFIELDS;
+	return region_fields;
+}
+
+static const struct field_def *industry_import_fields(size_t *n)
+{
+	*n = INDUSTRY__NFIELDS;
+	return industry_fields;
+}
+
+static const struct field_def *org_import_fields(size_t *n)
+{
+	*n = ORG__NFIELDS;
+	return org_fields;
+}
 
 /* Columns of common public files that carry nothing the code does not already say. */
-static const char *const ignored_cols[IMPORT__MAX][12] = {
-        [IMPORT_REGIONS] = {"provinceCode", "cityCode", "parent_code", "level", NULL},
-        [IMPORT_INDUSTRIES] = {"level", "level_name", "division", "group", "class", "parent_code",
-                               "note", NULL},
-        [IMPORT_ORGANISATIONS] = {"id", "region_name", "region_name_en", "industry_name",
-                                  "industry_name_en", "created_at", "updated_at", "version", NULL},
-        [IMPORT_LISTINGS] = {"id", "created_at", "updated_at", "version", NULL},
-        [IMPORT_DEMANDS] = {"id", "created_at", "updated_at", "version", NULL},
-        [IMPORT_FACTS] = {"name", "org_id", NULL},
+static const char *const region_ignored[] = {"provinceCode", "cityCode", "parent_code", "level",
+                                             NULL};
+static const char *const industry_ignored[] = {"level", "level_name",  "division", "group",
+                                               "class", "parent_code", "note",     NULL};
+static const char *const org_ignored[] = {"id",
+                                          "region_name",
+                                          "region_name_en",
+                                          "industry_name",
+                                          "industry_name_en",
+                                          "created_at",
+                                          "updated_at",
+                                          "version",
+                                          NULL};
+
+/* The kernel's rows are written below (apply_row), not through apply. */
+const struct app_import_kind app_import_kernel_kinds[] = {
+        [KERNEL_REGIONS] = {"regions", "region", region_ignored, region_import_fields, NULL, NULL},
+        [KERNEL_INDUSTRIES] = {"industries", "industry", industry_ignored, industry_import_fields,
+                               NULL, NULL},
+        [KERNEL_ORGANISATIONS] = {"organisations", "organisation", org_ignored, org_import_fields,
+                                  NULL, NULL},
 };
+const int app_import_kernel_nkinds =
+        sizeof app_import_kernel_kinds / sizeof app_import_kernel_kinds[0];
 
-bool import_kind_parse(const char *s, enum import_kind *out)
-{
-	for (int i = 0; i < IMPORT__MAX; i++)
-		if (!strcmp(s, kind_names[i])) {
-			*out = (enum import_kind)i;
-			return true;
-		}
-	return false;
-}
+const struct app_import_kind *app_import_organisations =
+        &app_import_kernel_kinds[KERNEL_ORGANISATIONS];
 
-const char *import_kind_name(enum import_kind k)
+static bool kind_is(const struct importer *imp, int kernel_kind)
 {
-	return k < IMPORT__MAX ? kind_names[k] : "?";
-}
-
-const struct field_def *import_fields(enum import_kind k, size_t *n)
-{
-	switch (k) {
-	case IMPORT_REGIONS: *n = REGION__NFIELDS; return region_fields;
-	case IMPORT_INDUSTRIES: *n = INDUSTRY__NFIELDS; return industry_fields;
-	case IMPORT_LISTINGS: return market_fields(MARKET_LISTING, n);
-	case IMPORT_DEMANDS: return market_fields(MARKET_DEMAND, n);
-	case IMPORT_FACTS: return facts_import_fields(n);
-	default: *n = ORG__NFIELDS; return org_fields;
-	}
+	return imp->kind == &app_import_kernel_kinds[kernel_kind];
 }
 
 static int cmp_code(const void *a, const void *b)
@@ -133,7 +141,7 @@ static enum err load_codes(struct app_ctx *ctx, enum stmt st, size_t width, void
 	while (db_next(r)) {
 		if (k == cap)
 			codes = xrealloc(codes, (cap *= 2) * width);
-		snprintf(codes + k * width, width, "%s", db_col_text(r, 0));
+		snprintf(codes + k * width, width, "%s", db_col_text(r, COL_CODE));
 		k++;
 	}
 	if ((e = db_done(r))) {
@@ -146,20 +154,24 @@ static enum err load_codes(struct app_ctx *ctx, enum stmt st, size_t width, void
 	return ERR_OK;
 }
 
-enum err app_import_begin(struct app_ctx *ctx, enum import_kind kind, const char *source,
-                          struct importer **out)
+enum err app_import_begin(struct app_ctx *ctx, const struct app_import_kind *kind,
+                          const char *source, struct importer **out)
 {
-	enum action act = kind == IMPORT_ORGANISATIONS ? ACT_ORG_CREATE : ACT_REFDATA_WRITE;
+	bool orgs = kind == app_import_organisations;
+	enum action act = orgs ? ACT_ORG_CREATE : ACT_REFDATA_WRITE;
 	if (!authz_allows(&ctx->actor, act, NULL) || !authz_has_role(&ctx->actor, ROLE_ADMIN))
 		return APP_FAIL(ctx, ERR_FORBIDDEN, "", "only administrators may import");
 	struct importer *imp = xcalloc(1, sizeof *imp);
 	imp->ctx = ctx;
 	imp->kind = kind;
 	imp->source = source;
-	imp->defs = import_fields(kind, &imp->ndefs);
+	imp->defs = kind->fields(&imp->ndefs);
 	enum err e = ERR_OK;
+	if (imp->ndefs > IMPORT_FIELDS_MAX) /* a module's field table outgrew the row */
+		e = APP_FAIL(ctx, ERR_INTERNAL, "", "%s: more than %d columns", kind->name,
+		             IMPORT_FIELDS_MAX);
 	/* a bulk load reads the code sets inside its transaction: they cannot change under it */
-	if (kind == IMPORT_ORGANISATIONS && !(e = bulk_begin(imp)) &&
+	if (!e && orgs && !(e = bulk_begin(imp)) &&
 	    !(e = load_codes(ctx, STMT_REGION_ALL_CODES, 7, (void **)&imp->regions,
 	                     &imp->nregions)))
 		e = load_codes(ctx, STMT_INDUSTRY_ALL_CODES, 6, (void **)&imp->industries,
@@ -191,25 +203,25 @@ enum err app_import_columns(struct importer *imp, const char *const *names, int 
 			continue;
 		}
 		imp->col_field[i] = COL_IGNORED;
-		if (imp->kind == IMPORT_INDUSTRIES && !strcmp(names[i], "section")) {
+		if (kind_is(imp, KERNEL_INDUSTRIES) && !strcmp(names[i], "section")) {
 			imp->col_field[i] = COL_SECTION;
 			continue;
 		}
-		const char *const *ig = ignored_cols[imp->kind];
-		while (*ig && strcmp(*ig, names[i]))
+		const char *const *ig = imp->kind->ignored;
+		while (ig && *ig && strcmp(*ig, names[i]))
 			ig++;
-		if (!*ig)
+		if (!ig || !*ig)
 			return err_set(d, ERR_INVALID, names[i], "is not a column of %s",
-			               kind_names[imp->kind]);
+			               imp->kind->name);
 	}
 	for (size_t f = 0; f < imp->ndefs; f++) {
 		bool required = imp->defs[f].flags & FD_REQUIRED;
-		if (imp->kind == IMPORT_ORGANISATIONS && f == ORG_KIND)
+		if (kind_is(imp, KERNEL_ORGANISATIONS) && f == ORG_KIND)
 			required = false; /* defaults to enterprise */
 		if (required && !seen[f])
 			return err_set(d, ERR_INVALID, imp->defs[f].name, "column is missing");
 	}
-	imp->has_kind = imp->kind == IMPORT_ORGANISATIONS && seen[ORG_KIND];
+	imp->has_kind = kind_is(imp, KERNEL_ORGANISATIONS) && seen[ORG_KIND];
 	return ERR_OK;
 }
 
@@ -250,11 +262,10 @@ static enum err batch_audit(struct importer *imp)
 	jw_kstr(&w, "rows_blake2b", hex);
 	jw_kbool(&w, "bulk", imp->bulk);
 	jw_obj_close(&w);
-	enum err e = app_audit(imp->ctx, "import", entity[imp->kind], "*", NULL, buf_str(&b));
+	enum err e = app_audit(imp->ctx, "import", imp->kind->entity, "*", NULL, buf_str(&b));
 	buf_free(&b);
-	/* a serving process learns from the counter that its matcher index is behind */
-	if (!e && (imp->kind == IMPORT_LISTINGS || imp->kind == IMPORT_DEMANDS))
-		e = app_market_bump(imp->ctx, NULL);
+	if (!e && imp->kind->batch_done)
+		e = imp->kind->batch_done(imp->ctx);
 	return e;
 }
 
@@ -298,7 +309,7 @@ static enum err bulk_begin(struct importer *imp)
 	if (e)
 		return app_db_fail(ctx, e, "import");
 	if (db_next(r))
-		any = db_col_i64(r, 0);
+		any = db_col_i64(r, COL_COUNT);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "import");
 	if (any)
@@ -309,7 +320,7 @@ static enum err bulk_begin(struct importer *imp)
 		return e;
 	if ((e = db_query(ctx->conn, STMT_ORG_MAX_ID, DB_NOARGS, &r)))
 		return app_db_fail(ctx, e, "import");
-	imp->next_id = (db_next(r) ? db_col_i64(r, 0) : 0) + 1;
+	imp->next_id = (db_next(r) ? db_col_i64(r, COL_MAX_ID) : 0) + 1;
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "import");
 	if ((e = db_indexes_drop(ctx->conn, "organisations", &imp->saved_indexes)))
@@ -363,7 +374,7 @@ static enum err row_fields(const struct importer *imp, const char *const *values
 		if (f < 0 || !values[i])
 			continue;
 		const char *v = values[i];
-		if (imp->kind == IMPORT_INDUSTRIES && f == INDUSTRY_F_CODE) {
+		if (kind_is(imp, KERNEL_INDUSTRIES) && f == INDUSTRY_F_CODE) {
 			const char *section = row_value(imp, values, n, COL_SECTION);
 			if (section && v[0] >= '0' && v[0] <= '9')
 				v = arena_printf(mem, "%s%s", section, v);
@@ -463,7 +474,7 @@ static enum err org_by_code(struct importer *imp, const char *code, int64_t *id,
 	if (e)
 		return e;
 	if (db_next(r))
-		*id = db_col_i64(r, 0);
+		*id = db_col_i64(r, COL_ID);
 	return db_done(r);
 }
 
@@ -526,20 +537,11 @@ static enum err apply_org(struct importer *imp, struct field_val *v, struct err_
 	return e;
 }
 
-static enum err apply_market(struct importer *imp, struct field_val *v, struct err_detail *d)
+/* A module's row, written by its kind's apply. */
+static enum err apply_module(struct importer *imp, struct field_val *v, struct err_detail *d)
 {
 	bool created;
-	enum market_kind k = imp->kind == IMPORT_LISTINGS ? MARKET_LISTING : MARKET_DEMAND;
-	enum err e = app_market_import_row(imp->ctx, k, v, &created, d);
-	if (!e)
-		*(created ? &imp->batch_created : &imp->batch_updated) += 1;
-	return e;
-}
-
-static enum err apply_facts(struct importer *imp, struct field_val *v, struct err_detail *d)
-{
-	bool created;
-	enum err e = app_facts_import_row(imp->ctx, v, &created, d);
+	enum err e = imp->kind->apply(imp->ctx, v, &created, d);
 	if (!e)
 		*(created ? &imp->batch_created : &imp->batch_updated) += 1;
 	return e;
@@ -612,7 +614,7 @@ void app_import_prepare(const struct importer *imp, long line, const char *const
 		row->err = err_set(&row->d, ERR_INVALID, "", "has %d fields, the header has %d", n,
 		                   imp->ncol);
 	else if (!(row->err = row_fields(imp, row->raw, n, row->vals, &row->mem, &row->d)) &&
-	         imp->kind == IMPORT_ORGANISATIONS)
+	         kind_is(imp, KERNEL_ORGANISATIONS))
 		row->err = org_refs(imp, row->vals, &row->d);
 	row->d.line = line;
 	row_hash(row);
@@ -626,14 +628,14 @@ static enum err apply_row(struct importer *imp, struct import_row *row, struct e
 	if (imp->savepoints && (e = db_exec(ctx->conn, STMT_SAVEPOINT, DB_NOARGS, NULL)))
 		return app_db_fail(ctx, e, "import");
 	enum err res;
-	switch (imp->kind) {
-	case IMPORT_REGIONS: res = apply_region(imp, row->vals, d); break;
-	case IMPORT_INDUSTRIES: res = apply_industry(imp, row->vals, d); break;
-	case IMPORT_LISTINGS:
-	case IMPORT_DEMANDS: res = apply_market(imp, row->vals, d); break;
-	case IMPORT_FACTS: res = apply_facts(imp, row->vals, d); break;
-	default: res = apply_org(imp, row->vals, d); break;
-	}
+	if (imp->kind->apply)
+		res = apply_module(imp, row->vals, d);
+	else if (kind_is(imp, KERNEL_REGIONS))
+		res = apply_region(imp, row->vals, d);
+	else if (kind_is(imp, KERNEL_INDUSTRIES))
+		res = apply_industry(imp, row->vals, d);
+	else
+		res = apply_org(imp, row->vals, d);
 	if (res && !d->message[0])
 		err_set(d, res, "", "%s", db_last_error(ctx->conn));
 	if (imp->savepoints) {

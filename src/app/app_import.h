@@ -1,7 +1,7 @@
 /*
  * app_import: bulk loading of regions, industries and organisations from
  * rows of text (the CLI reads CSV or JSON Lines and hands over rows), and
- * the market's listings and demands (matched by ref, see app_market). Each
+ * of every kind a module registers (app/app_module.h). Each
  * row applies whole or not at all (a savepoint per row); a bad row is
  * reported with its line and skipped. Rows commit in batches, each batch
  * with one audit record carrying its line range, counts and a SHA-256 of
@@ -12,17 +12,8 @@
 #define TB_APP_APP_IMPORT_H
 
 #include "app/app.h"
+#include "app/app_module.h"
 #include "lib/fields.h"
-
-enum import_kind {
-	IMPORT_REGIONS,
-	IMPORT_INDUSTRIES,
-	IMPORT_ORGANISATIONS,
-	IMPORT_LISTINGS,
-	IMPORT_DEMANDS,
-	IMPORT_FACTS, /* enterprise facts, one row per enterprise and fiscal year (app_facts) */
-	IMPORT__MAX
-};
 
 struct import_stats {
 	long rows, created, updated, failed;
@@ -30,16 +21,14 @@ struct import_stats {
 
 struct importer;
 
-/* Parse a kind name ("regions", ..., "listings", "demands"); false if unknown. */
-bool import_kind_parse(const char *s, enum import_kind *out);
-const char *import_kind_name(enum import_kind k);
-
-/* The columns an import of kind k understands (its field table). */
-const struct field_def *import_fields(enum import_kind k, size_t *n);
-
-/* Start an import by the ctx's actor (administrators). `source` names the file in audit. */
-enum err app_import_begin(struct app_ctx *ctx, enum import_kind kind, const char *source,
-                          struct importer **out);
+/*
+ * Start an import of `kind` (app_import_kind_find) by the ctx's actor
+ * (administrators). `source` names the file in audit.
+ */
+enum err app_import_begin(struct app_ctx *ctx, const struct app_import_kind *kind,
+                          const char *source, struct importer **out);
+/* The kernel's organisations kind (the demo loads its enterprises through it). */
+extern const struct app_import_kind *app_import_organisations;
 /*
  * Declare the columns (the CSV header, or the keys of the first JSON line).
  * Unknown columns are ERR_INVALID naming the column.
@@ -67,6 +56,19 @@ void app_import_prepare(const struct importer *imp, long line, const char *const
                         struct import_row *row);
 /* Write a prepared row, or report why it was refused; returns as app_import_row. */
 enum err app_import_apply(struct importer *imp, struct import_row *row, struct err_detail *d);
+
+/*
+ * Import the rows of csv (its header already given to app_import_columns) on
+ * two threads: a reader checks rows (app_import_prepare) while the calling
+ * thread applies them in line order. row_done(arg, ...) gets each row's
+ * outcome, as app_import_apply returns it, and returns false to stop. A record
+ * the CSV reader cannot frame ends the file: its error is returned, with
+ * read_d filled (the rows before it are applied).
+ */
+struct csv;
+enum err app_import_csv(struct importer *imp, struct csv *csv,
+                        bool (*row_done)(void *arg, enum err e, const struct err_detail *d),
+                        void *arg, struct err_detail *read_d);
 
 /* Commit what is pending, report totals and free the importer. */
 enum err app_import_end(struct importer *imp, struct import_stats *stats);

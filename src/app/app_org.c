@@ -6,72 +6,43 @@
 #include "lib/limits.h"
 #include "lib/num.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Columns of ORG_SELECT (stmt_org.def). */
-enum org_col {
-	OC_ID,
-	OC_KIND,
-	OC_CREDIT,
-	OC_NAME,
-	OC_NAME_EN,
-	OC_REGION,
-	OC_REGION_NAME,
-	OC_INDUSTRY,
-	OC_INDUSTRY_NAME,
-	OC_REGISTERED,
-	OC_SIZE,
-	OC_ADDRESS,
-	OC_WEBSITE,
-	OC_CREATED,
-	OC_UPDATED,
-	OC_VERSION,
-	OC_REGION_NAME_EN,
-	OC_INDUSTRY_NAME_EN
-};
-
-static void org_from_row(struct app_ctx *ctx, struct db_rows *r, struct org *o)
+/* A row of ORG_ROW (stmt_org.def) into o, its text in the ctx arena. */
+static void org_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
+	struct org *o = item;
 	static const int field_col[ORG__NFIELDS] = {
-	        [ORG_KIND] = OC_KIND,
-	        [ORG_CREDIT_CODE] = OC_CREDIT,
-	        [ORG_NAME] = OC_NAME,
-	        [ORG_NAME_EN] = OC_NAME_EN,
-	        [ORG_REGION_CODE] = OC_REGION,
-	        [ORG_INDUSTRY_CODE] = OC_INDUSTRY,
-	        [ORG_REGISTERED_ON] = OC_REGISTERED,
-	        [ORG_SIZE_CLASS] = OC_SIZE,
-	        [ORG_ADDRESS] = OC_ADDRESS,
-	        [ORG_WEBSITE] = OC_WEBSITE,
+	        [ORG_KIND] = COL_ORG_KIND,
+	        [ORG_CREDIT_CODE] = COL_ORG_CREDIT_CODE,
+	        [ORG_NAME] = COL_ORG_NAME,
+	        [ORG_NAME_EN] = COL_ORG_NAME_EN,
+	        [ORG_REGION_CODE] = COL_ORG_REGION_CODE,
+	        [ORG_INDUSTRY_CODE] = COL_ORG_INDUSTRY_CODE,
+	        [ORG_REGISTERED_ON] = COL_ORG_REGISTERED_ON,
+	        [ORG_SIZE_CLASS] = COL_ORG_SIZE_CLASS,
+	        [ORG_ADDRESS] = COL_ORG_ADDRESS,
+	        [ORG_WEBSITE] = COL_ORG_WEBSITE,
 	};
 	memset(o, 0, sizeof *o);
-	o->id = db_col_i64(r, OC_ID);
+	o->id = db_col_i64(r, COL_ORG_ID);
 	for (int i = 0; i < ORG__NFIELDS; i++)
 		o->f[i] = app_col(ctx, r, field_col[i]);
-	o->region_name = app_col(ctx, r, OC_REGION_NAME);
-	o->industry_name = app_col(ctx, r, OC_INDUSTRY_NAME);
-	o->region_name_en = app_col(ctx, r, OC_REGION_NAME_EN);
-	o->industry_name_en = app_col(ctx, r, OC_INDUSTRY_NAME_EN);
-	o->created_at = app_col(ctx, r, OC_CREATED);
-	o->updated_at = app_col(ctx, r, OC_UPDATED);
-	o->version = db_col_i64(r, OC_VERSION);
+	o->region_name = app_col(ctx, r, COL_ORG_REGION_NAME);
+	o->industry_name = app_col(ctx, r, COL_ORG_INDUSTRY_NAME);
+	o->region_name_en = app_col(ctx, r, COL_ORG_REGION_NAME_EN);
+	o->industry_name_en = app_col(ctx, r, COL_ORG_INDUSTRY_NAME_EN);
+	o->created_at = app_col(ctx, r, COL_ORG_CREATED_AT);
+	o->updated_at = app_col(ctx, r, COL_ORG_UPDATED_AT);
+	o->version = db_col_i64(r, COL_ORG_VERSION);
 }
 
 enum err app_org_load(struct app_ctx *ctx, int64_t id, struct org *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_ORG_GET, DB_ARGS(DB_INT(id)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "organisation");
-	bool found = db_next(r);
-	if (found)
-		org_from_row(ctx, r, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "organisation");
-	if (!found)
-		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no organisation %lld", (long long)id);
-	return ERR_OK;
+	return app_row_load(ctx, STMT_ORG_GET, DB_ARGS(DB_INT(id)), org_row, out, "organisation",
+	                    "id", app_id_str(ctx, id));
 }
 
 enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out)
@@ -113,7 +84,6 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 		return e;
 	const char *like = app_like_pattern(ctx, f->q);
 	const char *rl = f->region ? rlo : NULL, *il = f->industry ? ilo : NULL;
-	int limit = pr->limit;
 	/* one filter a line, as the list statements take them */
 	/* clang-format off */
 	const struct db_val args[] = {
@@ -124,29 +94,17 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 		DB_TEXT(f->size_class), DB_TEXT(f->size_class),
 		DB_TEXT(f->credit_code), DB_TEXT(f->credit_code),
 		DB_TEXT(like), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
-		DB_INT(limit + 1),
 	};
 	/* clang-format on */
 	enum { NARGS = sizeof args / sizeof args[0] };
-	struct db_rows *r;
-	struct org *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)(limit + 1));
-	e = db_query(ctx->conn, list_rows[org_start(rl, il, false)], args, NARGS, &r);
-	if (e)
-		return app_db_fail(ctx, e, "organisations");
-	int n = 0;
-	while (db_next(r))
-		org_from_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "organisations");
-	out->items = items;
-	out->n = n > limit ? limit : n;
-	out->next_cursor = NULL;
-	if (n > limit) {
-		char key[24];
-		snprintf(key, sizeof key, "%lld", (long long)items[limit - 1].id);
-		out->next_cursor = app_cursor_encode(ctx, 'o', key);
-	}
-	out->total = -1;
+	static const struct app_list list = {.cursor = 'o',
+	                                     .what = "organisations",
+	                                     .item_size = sizeof(struct org),
+	                                     .row = org_row,
+	                                     .key_id = offsetof(struct org, id)};
+	if ((e = app_page_fetch(ctx, &list, list_rows[org_start(rl, il, false)], args, NARGS, pr,
+	                        out)))
+		return e;
 	if (pr->count)
 		return app_list_count(ctx, count_rows[org_start(rl, il, true)], args, NARGS,
 		                      DB_INT(0), &out->total);
@@ -166,13 +124,11 @@ static enum err org_check_refs(struct app_ctx *ctx, const struct org *o)
 		const char *code = o->f[refs[i].field];
 		if (!code)
 			continue;
-		struct db_rows *r;
-		enum err e = db_query(ctx->conn, refs[i].st, DB_ARGS(DB_TEXT(code)), &r);
+		bool found;
+		enum err e = app_row_find(ctx, refs[i].st, DB_ARGS(DB_TEXT(code)), NULL, NULL,
+		                          refs[i].what, &found);
 		if (e)
-			return app_db_fail(ctx, e, refs[i].what);
-		bool found = db_next(r);
-		if ((e = db_done(r)))
-			return app_db_fail(ctx, e, refs[i].what);
+			return e;
 		if (!found)
 			return APP_FAIL(ctx, ERR_INVALID, org_fields[refs[i].field].name,
 			                "no %s with code %s (import it first)", refs[i].what, code);
@@ -210,19 +166,14 @@ enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NF
 		return e;
 	if ((e = org_check_refs(ctx, &o)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
-	struct db_rows *r;
-	e = db_query(ctx->conn, STMT_ORG_INSERT,
-	             DB_ARGS(ORG_VALUE_ARGS(&o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)), &r);
 	int64_t id = 0;
-	if (!e) {
-		if (db_next(r))
-			id = db_col_i64(r, 0);
-		e = db_done(r);
-	}
+	e = app_row_i64(ctx, STMT_ORG_INSERT,
+	                DB_ARGS(ORG_VALUE_ARGS(&o), DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+	                COL_ID, &id, "organisation");
 	if (e) {
-		e = e == ERR_CONFLICT ? APP_FAIL(ctx, e, "credit_code",
-		                                 "an organisation with this credit code exists")
-		                      : app_db_fail(ctx, e, "organisation");
+		if (e == ERR_CONFLICT)
+			e = APP_FAIL(ctx, e, "credit_code",
+			             "an organisation with this credit code exists");
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	}
 	if (!(e = app_org_load(ctx, id, out))) {
@@ -337,11 +288,11 @@ enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out)
 			m = bigger;
 			cap *= 2;
 		}
-		m[n].grant_id = db_col_i64(r, 0);
-		m[n].user_id = db_col_i64(r, 1);
-		m[n].role = app_col(ctx, r, 2);
-		m[n].username = app_col(ctx, r, 3);
-		m[n].display_name = app_col(ctx, r, 4);
+		m[n].grant_id = db_col_i64(r, COL_MEMBER_GRANT_ID);
+		m[n].user_id = db_col_i64(r, COL_MEMBER_USER_ID);
+		m[n].role = app_col(ctx, r, COL_MEMBER_ROLE);
+		m[n].username = app_col(ctx, r, COL_MEMBER_USERNAME);
+		m[n].display_name = app_col(ctx, r, COL_MEMBER_DISPLAY_NAME);
 		n++;
 	}
 	if ((e = db_done(r)))

@@ -18,14 +18,6 @@ struct org_filter {
 };
 
 /* A member: a user holding org_admin or org_member for the organisation. */
-struct org_member {
-	int64_t grant_id;
-	int64_t user_id;
-	const char *role;
-	const char *username;
-	const char *display_name;
-};
-
 /* Anyone may read the public registration data of an organisation. */
 enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out);
 /* out->items is a struct org array. */

@@ -8,29 +8,29 @@
 
 #include <string.h>
 
-/* REGION_COLS: code, name, name_en, level, parent_code, version */
+/* A row of REGION_ROW (stmt_core.def). */
 static void region_from_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
 	struct region *g = item;
-	g->code = app_col(ctx, r, 0);
-	g->name = app_col(ctx, r, 1);
-	g->name_en = app_col(ctx, r, 2);
-	g->level = app_col(ctx, r, 3);
-	g->parent_code = app_col(ctx, r, 4);
-	g->version = db_col_i64(r, 5);
+	g->code = app_col(ctx, r, COL_REGION_CODE);
+	g->name = app_col(ctx, r, COL_REGION_NAME);
+	g->name_en = app_col(ctx, r, COL_REGION_NAME_EN);
+	g->level = app_col(ctx, r, COL_REGION_LEVEL);
+	g->parent_code = app_col(ctx, r, COL_REGION_PARENT);
+	g->version = db_col_i64(r, COL_REGION_VERSION);
 }
 
-/* INDUSTRY_COLS: code, name, name_en, level, parent_code, description, version */
+/* A row of INDUSTRY_ROW (stmt_core.def). */
 static void industry_from_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
 	struct industry *i = item;
-	i->code = app_col(ctx, r, 0);
-	i->name = app_col(ctx, r, 1);
-	i->name_en = app_col(ctx, r, 2);
-	i->level = (int)db_col_i64(r, 3);
-	i->parent_code = app_col(ctx, r, 4);
-	i->description = app_col(ctx, r, 5);
-	i->version = db_col_i64(r, 6);
+	i->code = app_col(ctx, r, COL_INDUSTRY_CODE);
+	i->name = app_col(ctx, r, COL_INDUSTRY_NAME);
+	i->name_en = app_col(ctx, r, COL_INDUSTRY_NAME_EN);
+	i->level = (int)db_col_i64(r, COL_INDUSTRY_LEVEL);
+	i->parent_code = app_col(ctx, r, COL_INDUSTRY_PARENT);
+	i->description = app_col(ctx, r, COL_INDUSTRY_DESCRIPTION);
+	i->version = db_col_i64(r, COL_INDUSTRY_VERSION);
 }
 
 static const char *region_json(struct app_ctx *ctx, const struct region *g)
@@ -49,49 +49,44 @@ static const char *industry_json(struct app_ctx *ctx, const struct industry *i)
 
 /* One row by code through `st`; ERR_NOT_FOUND names what was missing. */
 static enum err load_one(struct app_ctx *ctx, enum stmt st, const char *code, const char *what,
-                         void (*from_row)(struct app_ctx *, struct db_rows *, void *), void *out)
+                         app_row_fn *from_row, void *out)
 {
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, st, DB_ARGS(DB_TEXT(code)), &r);
-	if (e)
-		return app_db_fail(ctx, e, what);
-	bool found = db_next(r);
-	if (found)
-		from_row(ctx, r, out);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, what);
-	return found ? ERR_OK : APP_FAIL(ctx, ERR_NOT_FOUND, "code", "no %s %s", what, code);
+	return app_row_load(ctx, st, DB_ARGS(DB_TEXT(code)), from_row, out, what, "code", code);
 }
 
-/* Run a list statement whose arguments end with the limit; the key is column 0. */
-static enum err list_rows(struct app_ctx *ctx, char list, enum stmt st, enum stmt count_st,
-                          const struct db_val *args, size_t nargs, const struct page_req *pr,
-                          size_t item_size,
-                          void (*from_row)(struct app_ctx *, struct db_rows *, void *),
-                          struct page *out)
+/* The cursor keys of the lists: the records' codes. */
+static const char *region_key(const void *item)
 {
-	int limit = pr->limit;
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, st, args, nargs, &r);
-	if (e)
-		return app_db_fail(ctx, e, "list");
-	char *items = arena_alloc(&ctx->arena, item_size * (size_t)(limit + 1));
-	int n = 0;
-	const char *last_key = NULL, *key = NULL;
-	while (db_next(r)) {
-		last_key = key;
-		key = app_col(ctx, r, 0);
-		from_row(ctx, r, items + item_size * (size_t)n++);
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "list");
-	out->items = items;
-	out->n = n > limit ? limit : n;
-	out->next_cursor = n > limit ? app_cursor_encode(ctx, list, last_key) : NULL;
-	out->total = -1;
-	if (pr->count)
-		return app_list_count(ctx, count_st, args, nargs, DB_TEXT(""), &out->total);
-	return ERR_OK;
+	return ((const struct region *)item)->code;
+}
+
+static const char *industry_key(const void *item)
+{
+	return ((const struct industry *)item)->code;
+}
+
+static const struct app_list region_list = {.cursor = 'r',
+                                            .what = "list",
+                                            .item_size = sizeof(struct region),
+                                            .row = region_from_row,
+                                            .key_text = region_key,
+                                            .key_id = 0};
+static const struct app_list industry_list = {.cursor = 'i',
+                                              .what = "list",
+                                              .item_size = sizeof(struct industry),
+                                              .row = industry_from_row,
+                                              .key_text = industry_key,
+                                              .key_id = 0};
+
+/* A page of list l from st, and its count by count_st when asked. */
+static enum err list_rows(struct app_ctx *ctx, const struct app_list *l, enum stmt st,
+                          enum stmt count_st, const struct db_val *args, size_t nargs,
+                          const struct page_req *pr, struct page *out)
+{
+	enum err e = app_page_fetch(ctx, l, st, args, nargs, pr, out);
+	if (!e && pr->count)
+		e = app_list_count(ctx, count_st, args, nargs, DB_TEXT(""), &out->total);
+	return e;
 }
 
 /* ---- regions ---- */
@@ -129,11 +124,10 @@ enum err app_region_list(struct app_ctx *ctx, const struct refdata_filter *f,
 		par = parent;
 	}
 	const char *like = app_like_pattern(ctx, f->q);
-	return list_rows(ctx, 'r', STMT_REGION_LIST, STMT_REGION_COUNT,
+	return list_rows(ctx, &region_list, STMT_REGION_LIST, STMT_REGION_COUNT,
 	                 DB_ARGS(DB_TEXT(after), DB_TEXT(lvl), DB_TEXT(lvl), DB_TEXT(par),
-	                         DB_TEXT(par), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
-	                         DB_INT(pr->limit + 1)),
-	                 pr, sizeof(struct region), region_from_row, out);
+	                         DB_TEXT(par), DB_TEXT(like), DB_TEXT(like), DB_TEXT(like)),
+	                 pr, out);
 }
 
 enum err app_region_create(struct app_ctx *ctx, const struct field_val v[REGION__NFIELDS],
@@ -248,11 +242,10 @@ enum err app_industry_list(struct app_ctx *ctx, const struct refdata_filter *f,
 		return APP_FAIL(ctx, ERR_INVALID, "level", "must be 1, 2, 3 or 4");
 	const char *like = app_like_pattern(ctx, f->q);
 	struct db_val lv = f->level ? DB_INT(level) : DB_NULL;
-	return list_rows(ctx, 'i', STMT_INDUSTRY_LIST, STMT_INDUSTRY_COUNT,
+	return list_rows(ctx, &industry_list, STMT_INDUSTRY_LIST, STMT_INDUSTRY_COUNT,
 	                 DB_ARGS(DB_TEXT(after), lv, lv, DB_TEXT(f->parent), DB_TEXT(f->parent),
-	                         DB_TEXT(like), DB_TEXT(like), DB_TEXT(like),
-	                         DB_INT(pr->limit + 1)),
-	                 pr, sizeof(struct industry), industry_from_row, out);
+	                         DB_TEXT(like), DB_TEXT(like), DB_TEXT(like)),
+	                 pr, out);
 }
 
 enum err app_industry_create(struct app_ctx *ctx, const struct field_val v[INDUSTRY__NFIELDS],

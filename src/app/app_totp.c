@@ -48,9 +48,9 @@ static enum err totp_load(struct app_ctx *ctx, int64_t uid, const char **secret,
 		return app_db_fail(ctx, e, "user");
 	bool found = db_next(r);
 	if (found) {
-		*secret = app_col(ctx, r, 0);
-		*enabled = db_col_i64(r, 1) != 0;
-		*last_step = db_col_i64(r, 2);
+		*secret = app_col(ctx, r, COL_USER_TOTP_SECRET);
+		*enabled = db_col_i64(r, COL_USER_TOTP_ENABLED) != 0;
+		*last_step = db_col_i64(r, COL_USER_TOTP_LAST_STEP);
 	}
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "user");
@@ -86,7 +86,7 @@ enum err app_totp_enroll(struct app_ctx *ctx, int64_t user_id, const char **secr
 	struct db_rows *r;
 	if (!e && !(e = db_query(ctx->conn, STMT_USER_GET, DB_ARGS(DB_INT(user_id)), &r))) {
 		if (db_next(r))
-			uname = app_col(ctx, r, 1);
+			uname = app_col(ctx, r, COL_USER_USERNAME);
 		e = db_done(r);
 	}
 	unsigned char raw[TOTP_SECRET_BYTES];

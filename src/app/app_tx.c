@@ -2,6 +2,7 @@
 #include "app/app_tx.h"
 
 #include "core/audit.h"
+#include "core/audit_sign.h"
 #include "core/codes.h"
 #include "lib/b64.h"
 #include "lib/buf.h"
@@ -46,16 +47,17 @@ enum err app_write_begin(struct app_ctx *ctx)
 	if (db_next(r)) {
 		char hash[IDEM_HASH_HEX];
 		idem_body_hash(ctx, hash);
-		if (strcmp(db_col_text(r, 0), ctx->method ? ctx->method : "") ||
-		    strcmp(db_col_text(r, 1), ctx->path ? ctx->path : ""))
+		if (strcmp(db_col_text(r, COL_IDEM_METHOD), ctx->method ? ctx->method : "") ||
+		    strcmp(db_col_text(r, COL_IDEM_PATH), ctx->path ? ctx->path : ""))
 			mismatch = "was already used for a different request";
 		/* NULL: stored before bodies were hashed (migration 0006) */
-		else if (!db_col_null(r, 5) && strcmp(db_col_text(r, 5), hash))
+		else if (!db_col_null(r, COL_IDEM_BODY_SHA256) &&
+		         strcmp(db_col_text(r, COL_IDEM_BODY_SHA256), hash))
 			mismatch = "was already used with a different request body";
 		ctx->replayed = !mismatch;
-		ctx->replay_status = (int)db_col_i64(r, 2);
-		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, 3));
-		ctx->replay_body = arena_strdup(&ctx->arena, db_col_text(r, 4));
+		ctx->replay_status = (int)db_col_i64(r, COL_IDEM_STATUS);
+		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, COL_IDEM_LOCATION));
+		ctx->replay_body = arena_strdup(&ctx->arena, db_col_text(r, COL_IDEM_BODY));
 	}
 	e = db_done(r);
 	if (e)
@@ -134,8 +136,8 @@ static enum err audit_append(struct app_ctx *ctx, const char *action, const char
 	struct audit_record rec = {0};
 	char prev[AUDIT_HASH_HEX] = "";
 	if (db_next(r)) {
-		rec.seq = db_col_i64(r, 0) + 1;
-		snprintf(prev, sizeof prev, "%s", db_col_text(r, 1));
+		rec.seq = db_col_i64(r, COL_AUDIT_HEAD_SEQ) + 1;
+		snprintf(prev, sizeof prev, "%s", db_col_text(r, COL_AUDIT_HEAD_HASH));
 	}
 	if ((e = db_done(r)) || !rec.seq)
 		return app_db_fail(ctx, e ? e : ERR_DB, "audit head");
@@ -151,11 +153,17 @@ static enum err audit_append(struct app_ctx *ctx, const char *action, const char
 	rec.prev_hash = prev;
 	char hash[AUDIT_HASH_HEX];
 	audit_hash(&rec, hash);
+	/* a process with an audit key signs each record: verify can then name a rewritten one */
+	const struct audit_keys *k = ctx->app->audit_keys;
+	char sig[AUDIT_SIG_HEX];
+	if (k && k->can_sign)
+		audit_record_sign(k, rec.seq, hash, sig);
 	e = db_exec(ctx->conn, STMT_AUDIT_INSERT,
 	            DB_ARGS(DB_INT(rec.seq), DB_TEXT(rec.at),
 	                    rec.actor_id ? DB_INT(rec.actor_id) : DB_NULL, DB_TEXT(rec.actor),
 	                    DB_TEXT(action), DB_TEXT(entity), DB_TEXT(entity_id), DB_TEXT(before),
-	                    DB_TEXT(after), DB_TEXT(rec.request_id), DB_TEXT(prev), DB_TEXT(hash)),
+	                    DB_TEXT(after), DB_TEXT(rec.request_id), DB_TEXT(prev), DB_TEXT(hash),
+	                    DB_TEXT(k && k->can_sign ? sig : NULL)),
 	            NULL);
 	if (!e)
 		e = db_exec(ctx->conn, STMT_AUDIT_HEAD_SET, DB_ARGS(DB_INT(rec.seq), DB_TEXT(hash)),
@@ -182,6 +190,16 @@ enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what)
 		return APP_FAIL(ctx, e, what, "breaks a rule of the store (%s)", msg);
 	if (e == ERR_UNAVAILABLE)
 		return APP_FAIL(ctx, e, "", "the database is busy; try again");
+	if (e == ERR_STORAGE_FULL)
+		return APP_FAIL(ctx, e, "",
+		                "the database's disk is full (%s, in %s): nothing was"
+		                " written; an operator must free space",
+		                msg, what);
+	if (e == ERR_STORAGE_IO)
+		return APP_FAIL(ctx, e, "",
+		                "the database's disk failed (%s, in %s): nothing was"
+		                " written; try again later",
+		                msg, what);
 	return APP_FAIL(ctx, e ? e : ERR_DB, "", "database failure in %s: %s", what, msg);
 }
 
@@ -236,22 +254,93 @@ enum err app_cursor_id(struct app_ctx *ctx, char list, const char *cursor, int64
 	return ERR_OK;
 }
 
+enum err app_row_find(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                      app_row_fn *row, void *out, const char *what, bool *found)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, st, args, nargs, &r);
+	if (e)
+		return app_db_fail(ctx, e, what);
+	*found = db_next(r);
+	if (*found && row)
+		row(ctx, r, out);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, what);
+	return ERR_OK;
+}
+
+enum err app_row_load(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                      app_row_fn *row, void *out, const char *what, const char *field,
+                      const char *key)
+{
+	bool found;
+	enum err e = app_row_find(ctx, st, args, nargs, row, out, what, &found);
+	if (!e && !found)
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, field, "no %s %s", what, key);
+	return e;
+}
+
+enum err app_row_i64(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                     int col, int64_t *v, const char *what)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, st, args, nargs, &r);
+	if (e)
+		return app_db_fail(ctx, e, what);
+	*v = db_next(r) ? db_col_i64(r, col) : 0;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, what);
+	return ERR_OK;
+}
+
+/* The list arguments and the limit after them, in args (room for LIST_ARGS_MAX). */
+enum { LIST_ARGS_MAX = 32 }; /* the market lists take 25 */
+static enum err with_limit(struct app_ctx *ctx, const struct db_val *in, size_t n,
+                           struct db_val limit, struct db_val *args)
+{
+	if (n + 1 > LIST_ARGS_MAX)
+		return APP_FAIL(ctx, ERR_INTERNAL, "", "list: %zu arguments, room for %d", n,
+		                LIST_ARGS_MAX - 1);
+	memcpy(args, in, sizeof *args * n);
+	args[n] = limit;
+	return ERR_OK;
+}
+
+enum err app_page_fetch(struct app_ctx *ctx, const struct app_list *l, enum stmt st,
+                        const struct db_val *args, size_t nargs, const struct page_req *pr,
+                        struct page *out)
+{
+	struct db_val all[LIST_ARGS_MAX];
+	enum err e = with_limit(ctx, args, nargs, DB_INT(pr->limit + 1), all);
+	struct db_rows *r;
+	if (e || (e = db_query(ctx->conn, st, all, nargs + 1, &r)))
+		return e ? e : app_db_fail(ctx, e, l->what);
+	char *items = arena_alloc(&ctx->arena, l->item_size * (size_t)(pr->limit + 1));
+	int n = 0;
+	while (n <= pr->limit && db_next(r))
+		l->row(ctx, r, items + l->item_size * (size_t)n++);
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, l->what);
+	*out = (struct page){.items = items, .n = n > pr->limit ? pr->limit : n, .total = -1};
+	if (n > pr->limit) {
+		const char *last = items + l->item_size * (size_t)(pr->limit - 1);
+		int64_t id;
+		memcpy(&id, last + l->key_id, sizeof id);
+		out->next_cursor = app_cursor_encode(
+		        ctx, l->cursor, l->key_text ? l->key_text(last) : app_id_str(ctx, id));
+	}
+	return ERR_OK;
+}
+
 enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *list_args,
                         size_t nargs, struct db_val start, int64_t *total)
 {
-	struct db_val args[32]; /* the market lists take 26 */
-	if (nargs < 2 || nargs > sizeof args / sizeof args[0])
+	if (nargs < 1 || nargs > LIST_ARGS_MAX)
 		return APP_FAIL(ctx, ERR_INTERNAL, "", "count: bad argument list");
-	memcpy(args, list_args, sizeof args[0] * (nargs - 1));
+	struct db_val args[LIST_ARGS_MAX];
+	memcpy(args, list_args, sizeof args[0] * nargs);
 	args[0] = start;
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, st, args, nargs - 1, &r);
-	if (e)
-		return app_db_fail(ctx, e, "count");
-	*total = db_next(r) ? db_col_i64(r, 0) : 0;
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "count");
-	return ERR_OK;
+	return app_row_i64(ctx, st, args, nargs, COL_COUNT, total, "count");
 }
 
 enum err app_code_ranges(struct app_ctx *ctx, const char *region, const char *industry, char rlo[7],

@@ -52,9 +52,53 @@ enum err app_cursor_decode(struct app_ctx *ctx, char list, const char *cursor, c
 /* Decode a cursor holding an id. */
 enum err app_cursor_id(struct app_ctx *ctx, char list, const char *cursor, int64_t *id);
 /*
+ * Rows into records. A row mapper copies the current row of r (read by its
+ * COL_... names) into the record at item, its text in the ctx arena.
+ */
+typedef void app_row_fn(struct app_ctx *ctx, struct db_rows *r, void *item);
+/*
+ * The row statement st returns for args, mapped into out by row (if not
+ * NULL); *found says whether there was one (out is untouched when not). A failed statement
+ * fails through app_db_fail naming what.
+ */
+enum err app_row_find(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                      app_row_fn *row, void *out, const char *what, bool *found);
+/* The same, ERR_NOT_FOUND naming field ("no WHAT KEY") when there is no row. */
+enum err app_row_load(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                      app_row_fn *row, void *out, const char *what, const char *field,
+                      const char *key);
+/*
+ * One integer column of the first row st returns (a count, the id of an
+ * INSERT ... RETURNING), or 0 when there is no row; a failed statement fails
+ * through app_db_fail naming what.
+ */
+enum err app_row_i64(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                     int col, int64_t *v, const char *what);
+
+/* How a list's rows become a page (app_page_fetch). */
+struct app_list {
+	char cursor;      /* the list's cursor letter (app_cursor_encode) */
+	const char *what; /* names the list in a database failure */
+	size_t item_size; /* of the records row fills */
+	app_row_fn *row;
+	/* the cursor key of a record: its text by key_text, else its int64 at offset key_id */
+	const char *(*key_text)(const void *item);
+	size_t key_id;
+};
+/*
+ * One page of list l: runs st with args and then the limit (pr->limit + 1:
+ * the extra row tells that a next page exists), maps the rows into an array
+ * in the ctx arena. out->n is at most pr->limit; out->next_cursor is the key
+ * of the page's last record when more came back, else NULL; out->total -1.
+ */
+enum err app_page_fetch(struct app_ctx *ctx, const struct app_list *l, enum stmt st,
+                        const struct db_val *args, size_t nargs, const struct page_req *pr,
+                        struct page *out);
+
+/*
  * Count the rows a list would walk: `st` takes the list statement's
- * arguments without the trailing limit, the first (the cursor key) replaced
- * by `start`, the key before every row.
+ * arguments (as app_page_fetch gets them: without the limit), the first (the
+ * cursor key) replaced by `start`, the key before every row.
  */
 enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *list_args,
                         size_t nargs, struct db_val start, int64_t *total);

@@ -1,9 +1,9 @@
 /* cli: flag parsing, errors and progress shared by the commands. */
 #include "cli/cli.h"
 
-#include "lib/num.h"
-
+#include "app/app_audit.h"
 #include "lib/limits.h"
+#include "lib/num.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +11,23 @@
 #include <unistd.h>
 
 const char *cli_db_url;
+const char *cli_audit_key, *cli_audit_pubkey;
 
+/*
+ * Names of two-word commands ("user add") include the space: main.c tries the
+ * two-word form first
+ */
 const struct cli_cmd *cli_find(const char *name)
 {
-	for (int i = 0; i < cli_ncommands; i++)
-		if (!strcmp(cli_commands[i].name, name))
-			return &cli_commands[i];
+	int n;
+	const struct cli_cmd *cmds = cli_command_table(&n);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
 	return NULL;
 }
 
+/* Generated from the flag table, so --help cannot drift from what cli_parse accepts */
 void cli_usage(const struct cli_cmd *cmd, FILE *f)
 {
 	fprintf(f, "usage: techbridge [--db URL] %s", cmd->name);
@@ -49,6 +57,10 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 	bool only_pos = false;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
+		/*
+		 * "-" alone is an argument (stdin), and after "--" everything is, so a file
+		 * named "-x" can be given
+		 */
 		if (only_pos || a[0] != '-' || !strcmp(a, "-")) {
 			if (*npos >= CLI_ARGS_MAX) {
 				fprintf(stderr, "techbridge %s: too many arguments\n", cmd->name);
@@ -67,6 +79,7 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 			*status = 0;
 			return false;
 		}
+		/* both --flag VALUE and --flag=VALUE, as getopt_long accepts them */
 		const char *eq = strchr(a, '=');
 		size_t n = eq ? (size_t)(eq - a) : strlen(a);
 		int k = 0;
@@ -95,6 +108,7 @@ bool cli_parse(const struct cli_cmd *cmd, int argc, char **argv, const char **va
 	return true;
 }
 
+/* Flags are looked up by name so commands do not depend on their position in the table */
 const char *cli_flag(const struct cli_cmd *cmd, const char **values, const char *name)
 {
 	for (int i = 0; cmd->flags[i].name; i++)
@@ -118,6 +132,43 @@ void cli_close(struct app *app, struct app_ctx *ctx)
 {
 	app_ctx_end(ctx);
 	app_close(app);
+}
+
+bool cli_checkpoint(struct app *app)
+{
+	if (!app_audit_can_sign(app))
+		return true;
+	struct app_ctx ctx;
+	if (!cli_ctx_begin(&ctx, app))
+		return false;
+	struct audit_cp_result res;
+	enum err e = app_audit_checkpoint(&ctx, true, &res);
+	(void)res;
+	/* silent when it works: stdout and stderr belong to the command's own output */
+	if (e)
+		cli_fail(e, &ctx.err, "audit checkpoint");
+	app_ctx_end(&ctx);
+	return !e;
+}
+
+void cli_close_checkpoint(struct app *app, struct app_ctx *ctx)
+{
+	app_ctx_end(ctx);
+	cli_checkpoint(app);
+	app_close(app);
+}
+
+void cli_default_audit_key(char *out, size_t n)
+{
+	const char *url = cli_db_url;
+	if (!strstr(url, "://")) {
+		snprintf(out, n, "%s.auditkey", strncmp(url, "sqlite:", 7) ? url : url + 7);
+		return;
+	}
+	/* postgres://user@host:port/NAME?options: NAME.auditkey in the working directory */
+	const char *name = strrchr(url, '/');
+	name = name && name[1] && name > strstr(url, "://") + 2 ? name + 1 : "techbridge";
+	snprintf(out, n, "%.*s.auditkey", (int)strcspn(name, "?"), name);
 }
 
 int cli_fail(enum err e, const struct err_detail *d, const char *what)
@@ -144,14 +195,28 @@ bool cli_app_open(struct app *app, int pool)
 		cli_fail(e, &d, cli_db_url);
 		return false;
 	}
-	/* the public notice's length in working days (tests set 0 to grant at once) */
-	const char *nd = getenv("TECHBRIDGE_NOTICE_DAYS");
-	int64_t days;
-	if (nd && *nd && num_parse(nd, 0, 60, &days))
-		app->notice_days = (int)days;
+	/* the audit key: configured, else the demo's key file beside a SQLite database */
+	const char *key = cli_audit_key && *cli_audit_key ? cli_audit_key : NULL;
+	char beside[4096];
+	if (!key && (!cli_audit_pubkey || !*cli_audit_pubkey) && !strstr(cli_db_url, "://")) {
+		cli_default_audit_key(beside, sizeof beside);
+		if (access(beside, F_OK) == 0)
+			key = beside;
+	}
+	e = app_audit_keys_load(
+	        app, key, cli_audit_pubkey && *cli_audit_pubkey ? cli_audit_pubkey : NULL, &d);
+	if (e) {
+		cli_fail(e, &d, "audit key");
+		app_close(app);
+		return false;
+	}
 	return true;
 }
 
+/*
+ * Every CLI command runs as the CLI's administrator actor (app_ctx_as_cli):
+ * whoever can run the binary on the database already holds its file or credentials
+ */
 bool cli_ctx_begin(struct app_ctx *ctx, struct app *app)
 {
 	memset(ctx, 0, sizeof *ctx);
@@ -167,6 +232,10 @@ bool cli_ctx_begin(struct app_ctx *ctx, struct app *app)
 static time_t progress_last;
 static bool progress_shown;
 
+/*
+ * A bar redrawn in place on a terminal; when stderr is a file or pipe, one line
+ * at most every five seconds (and the last), so logs of long imports stay short
+ */
 void cli_progress(const char *what, long done, long total)
 {
 	bool tty = isatty(2);
@@ -198,6 +267,7 @@ FILE *cli_input(const char *path)
 	return strcmp(path, "-") ? fopen(path, "rb") : stdin;
 }
 
+/* Blank lines are skipped but counted, so the line numbers in messages match the file */
 ssize_t cli_next_line(FILE *f, char **line, size_t *cap, long *lineno)
 {
 	ssize_t len;

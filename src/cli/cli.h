@@ -4,7 +4,7 @@
  * global flags and dispatches. Commands parse their own flags with
  * cli_parse against a flag table, open the database with cli_app, call
  * app_* functions and print results on stdout, progress on stderr. Exit
- * codes follow spec/cli.md: 0 ok, 1 usage, 2 bad input, 3 other failure.
+ * codes follow docs/CLI.md: 0 ok, 1 usage, 2 bad input, 3 other failure.
  */
 #ifndef TB_CLI_CLI_H
 #define TB_CLI_CLI_H
@@ -31,9 +31,17 @@ struct cli_cmd {
 	const char *help;
 };
 
-extern const struct cli_cmd cli_commands[];
-extern const int cli_ncommands;
+/* Every command: the kernel's (commands.c), then each module's; *n gets the count. */
+const struct cli_cmd *cli_command_table(int *n);
+/* export's flags, built at run time from the export kinds' filters (cmd_data.c). */
+const struct cli_flag *cli_export_flags(void);
+/* The techbridge(1) manual page in roff, generated from the command table (cmd_man.c). */
+void cli_man_page(struct buf *out);
+/* An empty flag table, for commands without flags. */
+extern const struct cli_flag cli_no_flags[];
 extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
+/* audit keys: --audit-key / TECHBRIDGE_AUDIT_KEY, --audit-pubkey / TECHBRIDGE_AUDIT_PUBKEY */
+extern const char *cli_audit_key, *cli_audit_pubkey;
 
 /*
  * Parse argv against cmd->flags: values[i] gets flag i's value ("" for a
@@ -56,6 +64,16 @@ bool cli_ctx_begin(struct app_ctx *ctx, struct app *app);
 bool cli_open(struct app *app, struct app_ctx *ctx);
 /* End what cli_open began. */
 void cli_close(struct app *app, struct app_ctx *ctx);
+/*
+ * For commands that write: sign an audit checkpoint when a signing key is
+ * configured and there were writes (silently; a failure is said on stderr),
+ * then as cli_close.
+ */
+void cli_close_checkpoint(struct app *app, struct app_ctx *ctx);
+/* The checkpoint of cli_close_checkpoint alone (the app stays open); false when refused. */
+bool cli_checkpoint(struct app *app);
+/* The key beside the database: DB.auditkey for SQLite, NAME.auditkey here for PostgreSQL. */
+void cli_default_audit_key(char *out, size_t n);
 
 /*
  * Parse the flags of command `name` into v/pos/npos, returning from the
@@ -90,7 +108,7 @@ bool cli_ends_with(const char *s, const char *suffix);
 void cli_progress(const char *what, long done, long total);
 void cli_progress_done(void);
 
-/* Command functions (cmd_*.c). */
+/* The kernel's command functions (cmd_*.c); a module's are static in its cmd_<module>.c. */
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_user_add(int argc, char **argv);
@@ -99,14 +117,16 @@ int cmd_user_token(int argc, char **argv);
 int cmd_user_totp(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
-int cmd_match(int argc, char **argv);
-int cmd_reindex(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
+int cmd_audit_keygen(int argc, char **argv);
+int cmd_audit_checkpoint(int argc, char **argv);
+int cmd_audit_checkpoint_export(int argc, char **argv);
+int cmd_audit_export(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_openapi(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
-int cmd_evaluate(int argc, char **argv);
 int cmd_mail_drain(int argc, char **argv);
+int cmd_man(int argc, char **argv);
 
 #endif

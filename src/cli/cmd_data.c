@@ -1,8 +1,9 @@
 /* cmd_data: import, export and demo. */
 #include "cli/cli.h"
 
+#include "app/app_audit.h"
 #include "app/app_demo.h"
-#include "app/app_notice.h"
+#include "app/app_module.h"
 #include "app/app_import.h"
 #include "app/app_org.h"
 #include "lib/buf.h"
@@ -11,11 +12,15 @@
 #include "lib/num.h"
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
+/*
+ * One file's import: rows seen and refused, and a fatal error that stops the
+ * file (the store failing, as opposed to a bad row)
+ */
 struct import_run {
 	const char *file;
 	struct importer *imp;
@@ -29,6 +34,10 @@ static bool row_done(struct import_run *run, enum err e, const struct err_detail
 	run->rows++;
 	if (e == ERR_OK)
 		return true;
+	/*
+	 * the store or the system failed: no later row can succeed, so stop rather
+	 * than report every row the same way
+	 */
 	if (e == ERR_DB || e == ERR_IO || e == ERR_INTERNAL || e == ERR_UNAVAILABLE) {
 		run->fatal = e;
 		fprintf(stderr, "%s:%ld: import failed: %s\n", run->file, d->line, d->message);
@@ -42,99 +51,20 @@ static bool row_done(struct import_run *run, enum err e, const struct err_detail
 	return true;
 }
 
+/* The pipeline's callback: one row's outcome, with progress every 10,000 rows. */
+static bool pipe_row_done(void *arg, enum err e, const struct err_detail *d)
+{
+	struct import_run *run = arg;
+	bool go_on = row_done(run, e, d);
+	if (run->rows % 10000 == 0)
+		cli_progress(run->file, run->rows, 0);
+	return go_on;
+}
+
 /*
- * A CSV import runs on two threads: a reader parses and checks rows (most of
- * the work), the calling thread writes them in order. A ring of prepared
- * rows connects them.
+ * CSV: the first record names the columns (app_import_columns maps them to the
+ * kind's fields); the rows go through the app layer's pipeline
  */
-enum { RING = 512 };
-
-struct pipeline {
-	pthread_mutex_t mu;
-	pthread_cond_t not_empty, not_full;
-	struct import_row *rows[RING];
-	long count, head, tail; /* head: next to fill; tail: next to apply */
-	bool done, stop, reader_waits, writer_waits;
-	enum err read_err;
-	struct err_detail read_d;
-	struct csv *csv;
-	const struct importer *imp;
-};
-
-/* Rows change hands in batches: one lock round trip per batch, not per row. */
-enum { BATCH = 64 };
-
-static void *reader(void *arg)
-{
-	struct pipeline *p = arg;
-	const char **fields;
-	int n;
-	enum err e = ERR_OK;
-	while (!e) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == RING && !p->stop) {
-			p->reader_waits = true;
-			pthread_cond_wait(&p->not_full, &p->mu);
-		}
-		p->reader_waits = false;
-		long room = RING - p->count, head = p->head;
-		bool stop = p->stop;
-		pthread_mutex_unlock(&p->mu);
-		if (stop)
-			break;
-		long k = 0; /* slots head .. head+room are the reader's until published */
-		while (k < room && k < BATCH && !(e = csv_next(p->csv, &fields, &n, &p->read_d)))
-			app_import_prepare(p->imp, p->csv->line, fields, n,
-			                   p->rows[(head + k++) % RING]);
-		pthread_mutex_lock(&p->mu);
-		p->head += k;
-		p->count += k;
-		if (p->writer_waits)
-			pthread_cond_signal(&p->not_empty);
-		pthread_mutex_unlock(&p->mu);
-	}
-	pthread_mutex_lock(&p->mu);
-	p->read_err = e == ERR_NOT_FOUND ? ERR_OK : e;
-	p->done = true;
-	pthread_cond_signal(&p->not_empty);
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
-/* Apply rows in order as the reader delivers them, until the end or a failed import. */
-static void write_rows(struct import_run *run, struct pipeline *p)
-{
-	bool go_on = true;
-	while (go_on) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == 0 && !p->done) {
-			p->writer_waits = true;
-			pthread_cond_wait(&p->not_empty, &p->mu);
-		}
-		p->writer_waits = false;
-		long avail = p->count, tail = p->tail;
-		pthread_mutex_unlock(&p->mu);
-		if (!avail)
-			return;
-		long k = 0;
-		while (go_on && k < avail) {
-			struct err_detail d;
-			enum err e = app_import_apply(run->imp, p->rows[(tail + k++) % RING], &d);
-			go_on = row_done(run, e, &d);
-			if (run->rows % 10000 == 0)
-				cli_progress(run->file, run->rows, 0);
-		}
-		pthread_mutex_lock(&p->mu);
-		p->tail += k;
-		p->count -= k;
-		if (!go_on)
-			p->stop = true;
-		if (p->reader_waits || !go_on)
-			pthread_cond_signal(&p->not_full);
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
 static void import_csv(struct import_run *run, FILE *f)
 {
 	struct csv c;
@@ -151,29 +81,19 @@ static void import_csv(struct import_run *run, FILE *f)
 		        d.field[0] ? ": " : "", d.message);
 		run->failed++;
 	} else {
-		struct pipeline p = {.csv = &c, .imp = run->imp};
-		pthread_mutex_init(&p.mu, NULL);
-		pthread_cond_init(&p.not_empty, NULL);
-		pthread_cond_init(&p.not_full, NULL);
-		for (int i = 0; i < RING; i++)
-			p.rows[i] = import_row_new();
-		pthread_t th;
-		pthread_create(&th, NULL, reader, &p);
-		write_rows(run, &p);
-		pthread_join(th, NULL);
+		struct err_detail read_d = {0};
 		/* a broken record ends the file: the rest cannot be framed */
-		if (p.read_err && !run->fatal)
-			row_done(run, ERR_INVALID, &p.read_d);
-		for (int i = 0; i < RING; i++)
-			import_row_free(p.rows[i]);
-		pthread_cond_destroy(&p.not_full);
-		pthread_cond_destroy(&p.not_empty);
-		pthread_mutex_destroy(&p.mu);
+		if (app_import_csv(run->imp, &c, pipe_row_done, run, &read_d) && !run->fatal)
+			row_done(run, ERR_INVALID, &read_d);
 	}
 	csv_free(&c);
 }
 
-/* A JSON scalar as import text; false for arrays and objects. */
+/*
+ * A JSON scalar as import text; false for arrays and objects. JSON Lines rows
+ * take the same path as CSV cells, so both formats are validated by the same
+ * field tables; %.17g keeps a double exact.
+ */
 static bool json_text(json_t *j, char *tmp, size_t n, const char **out)
 {
 	if (json_is_string(j))
@@ -191,10 +111,11 @@ static bool json_text(json_t *j, char *tmp, size_t n, const char **out)
 	return true;
 }
 
-static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
+/* JSON Lines: one object per line, its members named like the kind's fields */
+static void import_jsonl(struct import_run *run, FILE *f, const struct app_import_kind *kind)
 {
 	size_t ndefs;
-	const struct field_def *defs = import_fields(kind, &ndefs);
+	const struct field_def *defs = kind->fields(&ndefs);
 	const char *names[32];
 	for (size_t i = 0; i < ndefs; i++)
 		names[i] = defs[i].name;
@@ -210,6 +131,7 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 	while ((len = cli_next_line(f, &line, &cap, &lineno)) > 0) {
 		err_clear(&d);
 		d.line = lineno;
+		/* the same bound as a CSV record, checked before parsing */
 		if (len > LIMIT_CSV_LINE_BYTES) {
 			err_set(&d, ERR_TOO_LARGE, "", "line longer than %d bytes",
 			        LIMIT_CSV_LINE_BYTES);
@@ -232,7 +154,7 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 				int i = fields_find(defs, ndefs, key);
 				if (i < 0) {
 					e = err_set(&d, ERR_INVALID, key, "is not a field of %s",
-					            import_kind_name(kind));
+					            kind->name);
 					break;
 				}
 				if (!json_text(val, nums[i], sizeof nums[i], &vals[i])) {
@@ -255,15 +177,20 @@ static void import_jsonl(struct import_run *run, FILE *f, enum import_kind kind)
 	free(line);
 }
 
+/*
+ * Files are imported one after another, each in its own run; a bad row is reported and
+ * skipped, and the exit status is 2 if any row of any file was refused (docs/CLI.md)
+ */
 int cmd_import(int argc, char **argv)
 {
 	CLI_PARSE("import", npos >= 2);
-	enum import_kind kind;
-	if (!import_kind_parse(pos[0], &kind)) {
-		fprintf(stderr,
-		        "techbridge import: %s: must be regions, industries, organisations, "
-		        "listings or demands\n",
-		        pos[0]);
+	const struct app_import_kind *kind = app_import_kind_find(pos[0]);
+	if (!kind) {
+		struct buf names = BUF_INIT;
+		app_import_kind_names(&names);
+		fprintf(stderr, "techbridge import: %s: must be one of %s\n", pos[0],
+		        buf_str(&names));
+		buf_free(&names);
 		return EXIT_USAGE;
 	}
 	const char *format = cli_flag(cmd, v, "--format");
@@ -295,6 +222,10 @@ int cmd_import(int argc, char **argv)
 				import_csv(&run, f);
 			cli_progress_done();
 			struct import_stats st = {0};
+			/*
+			 * a fatal error abandons the file's unfinished work; otherwise the run is
+			 * committed
+			 */
 			if (run.fatal) {
 				app_import_abort(run.imp);
 				e = run.fatal;
@@ -313,120 +244,11 @@ int cmd_import(int argc, char **argv)
 		if (f != stdin)
 			fclose(f);
 	}
-	cli_close(&app, &ctx);
+	cli_close_checkpoint(&app, &ctx);
 	return rc;
 }
 
 /* ---- export ---- */
-
-/*
- * What can be exported: a row per kind, with its columns, how to read one
- * page of it through the app layer and how to render one record. The
- * writer below (CSV, JSON Lines, XLSX) is shared.
- */
-struct export_kind {
-	const char *name, *plural;
-	int ncols;
-	const char *(*col)(int c);
-	size_t item_size;
-	enum err (*page)(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
-	                 const struct page_req *pr, struct page *out);
-	const char *(*cell)(const void *item, int c, char *tmp, size_t n);
-	void (*json)(const void *item, struct buf *out);
-};
-
-static const char *org_col(int c)
-{
-	return c == 0 ? "id" : org_fields[c - 1].name;
-}
-
-static enum err org_page(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
-                         const struct page_req *pr, struct page *out)
-{
-	struct org_filter f = {.kind = cli_flag(cmd, v, "--kind"),
-	                       .region = cli_flag(cmd, v, "--region"),
-	                       .industry = cli_flag(cmd, v, "--industry")};
-	return app_org_list(ctx, &f, pr, out);
-}
-
-static const char *org_cell(const void *item, int c, char *tmp, size_t n)
-{
-	const struct org *o = item;
-	if (c == 0) {
-		snprintf(tmp, n, "%lld", (long long)o->id);
-		return tmp;
-	}
-	return o->f[c - 1];
-}
-
-static void org_json(const void *item, struct buf *out)
-{
-	org_to_json(item, out);
-}
-
-static const char *const title_cols[] = {"id",
-                                         "org_id",
-                                         "credit_code",
-                                         "org_name",
-                                         "tier",
-                                         "since",
-                                         "until",
-                                         "state",
-                                         "batch",
-                                         "province",
-                                         "ruleset",
-                                         "data_due",
-                                         "data_update_missed",
-                                         "revoked_reason",
-                                         "ban_until"};
-enum { TITLE_NCOLS = sizeof title_cols / sizeof title_cols[0] };
-
-static const char *title_col(int c)
-{
-	return title_cols[c];
-}
-
-static enum err title_page(struct app_ctx *ctx, const struct cli_cmd *cmd, const char **v,
-                           const struct page_req *pr, struct page *out)
-{
-	return app_title_list(ctx, cli_flag(cmd, v, "--tier"), 0, pr, out);
-}
-
-static const char *title_cell(const void *item, int c, char *tmp, size_t n)
-{
-	const struct title *t = item;
-	const char *const cells[TITLE_NCOLS] = {NULL,
-	                                        NULL,
-	                                        t->credit_code,
-	                                        t->org_name,
-	                                        t->tier,
-	                                        t->since,
-	                                        t->until,
-	                                        t->state,
-	                                        t->batch,
-	                                        t->province,
-	                                        t->ruleset,
-	                                        t->data_due,
-	                                        t->data_missed ? "true" : "false",
-	                                        t->revoked_reason,
-	                                        t->ban_until};
-	if (c > 1)
-		return cells[c];
-	snprintf(tmp, n, "%lld", (long long)(c == 0 ? t->id : t->org_id));
-	return tmp;
-}
-
-static void title_json(const void *item, struct buf *out)
-{
-	title_to_json(item, out);
-}
-
-static const struct export_kind export_kinds[] = {
-        {"organisations", "organisations", ORG__NFIELDS + 1, org_col, sizeof(struct org), org_page,
-         org_cell, org_json},
-        {"titles", "titles", TITLE_NCOLS, title_col, sizeof(struct title), title_page, title_cell,
-         title_json},
-};
 
 /* Where and how an export writes. */
 struct export_out {
@@ -436,7 +258,11 @@ struct export_out {
 	struct buf line;
 };
 
-static void export_header(const struct export_kind *k, struct export_out *o)
+/*
+ * The column names as the first line (CSV) or row (XLSX); JSON Lines has none,
+ * each object names its members
+ */
+static void export_header(const struct app_export_kind *k, struct export_out *o)
 {
 	for (int c = 0; c < k->ncols; c++) {
 		if (o->csv)
@@ -450,8 +276,11 @@ static void export_header(const struct export_kind *k, struct export_out *o)
 	}
 }
 
-/* Record `row` (0-based, after the header). */
-static void export_row(const struct export_kind *k, struct export_out *o, const void *item,
+/*
+ * Record `row` (0-based, after the header): CSV and XLSX write the kind's
+ * cells, JSON Lines its JSON form
+ */
+static void export_row(const struct app_export_kind *k, struct export_out *o, const void *item,
                        long row)
 {
 	char tmp[32];
@@ -477,10 +306,12 @@ static void export_row(const struct export_kind *k, struct export_out *o, const 
 	}
 }
 
-/* Page through the kind's records, writing each; *done counts them. */
-static enum err export_all(const struct export_kind *k, struct app_ctx *ctx,
-                           const struct cli_cmd *cmd, const char **v, struct export_out *o,
-                           long *done)
+/*
+ * Page through the kind's records, writing each; *done counts them. Pages of LIMIT_PAGE_MAX
+ * through the same paged queries as the API keep memory bounded whatever the table's size.
+ */
+static enum err export_all(const struct app_export_kind *k, struct app_ctx *ctx,
+                           const char *const *filter, struct export_out *o, long *done)
 {
 	struct page_req pr = {.limit = LIMIT_PAGE_MAX};
 	char cursor[128] = "";
@@ -488,7 +319,7 @@ static enum err export_all(const struct export_kind *k, struct app_ctx *ctx,
 	for (;;) {
 		struct page p;
 		pr.cursor = cursor[0] ? cursor : NULL;
-		enum err e = k->page(ctx, cmd, v, &pr, &p);
+		enum err e = k->page(ctx, filter, &pr, &p);
 		if (e)
 			return e;
 		for (int i = 0; i < p.n; i++, (*done)++)
@@ -496,20 +327,16 @@ static enum err export_all(const struct export_kind *k, struct app_ctx *ctx,
 		cli_progress("export", *done, 0);
 		if (!p.next_cursor)
 			return ERR_OK;
+		/* the cursor is copied out first: it lives in the arena reset below */
 		snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
 		arena_reset(&ctx->arena);
 	}
 }
 
-static const struct export_kind *export_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof export_kinds / sizeof export_kinds[0]; i++)
-		if (!strcmp(export_kinds[i].name, name))
-			return &export_kinds[i];
-	return NULL;
-}
-
-/* The output options; false (after a message) when they are wrong. */
+/*
+ * The output options; false (after a message) when they are wrong. XLSX needs
+ * --output: the library writes its archive to a named file, not to a stream.
+ */
 static bool export_options(const char *format, const char *output, struct export_out *o)
 {
 	format = format ? format : "csv";
@@ -526,13 +353,87 @@ static bool export_options(const char *format, const char *output, struct export
 	return true;
 }
 
+/*
+ * export's flags: --format and --output, then each kind's filters as --NAME
+ * (the kernel's and every module's, each name once).
+ */
+enum { EXPORT_FLAGS_MAX = 16 }; /* cli_parse's value array is as long */
+
+static const struct cli_flag *export_flags(struct cli_flag *fl, int max)
+{
+	int n = 0;
+	fl[n++] = (struct cli_flag){"--format", "FMT", "csv (default), jsonl or xlsx"};
+	fl[n++] = (struct cli_flag){"--output", "FILE",
+	                            "write to FILE (required for xlsx; default stdout)"};
+	struct buf names = BUF_INIT;
+	app_export_kind_names(&names);
+	char *save = NULL;
+	for (char *name = strtok_r(names.data, "|", &save); name;
+	     name = strtok_r(NULL, "|", &save)) {
+		const struct app_export_kind *k = app_export_kind_find(name);
+		for (size_t f = 0; f < k->nfilters; f++) {
+			char flag[64];
+			snprintf(flag, sizeof flag, "--%s", k->filters[f].name);
+			bool seen = false;
+			for (int i = 0; i < n && !seen; i++)
+				seen = !strcmp(fl[i].name, flag);
+			if (seen)
+				continue;
+			if (n == max - 1) { /* a build whose kinds declare more filters: say so */
+				fprintf(stderr,
+				        "techbridge: export kinds declare more than %d filters\n",
+				        max - 3);
+				abort();
+			}
+			fl[n++] = (struct cli_flag){strdup(flag), "VALUE", k->filters[f].doc};
+		}
+	}
+	buf_free(&names);
+	fl[n] = (struct cli_flag){NULL, NULL, NULL};
+	return fl;
+}
+
+/* Built on first use and kept: the manual and --help read the same table */
+const struct cli_flag *cli_export_flags(void)
+{
+	static struct cli_flag flags[EXPORT_FLAGS_MAX];
+	return flags[0].name ? flags : export_flags(flags, EXPORT_FLAGS_MAX);
+}
+
 int cmd_export(int argc, char **argv)
 {
-	CLI_PARSE("export", npos == 1);
-	const struct export_kind *k = export_find(pos[0]);
+	/*
+	 * a copy of the table's row with the flags built at run time (the command table holds none)
+	 */
+	struct cli_cmd ecmd = *cli_find("export");
+	ecmd.flags = cli_export_flags();
+	const struct cli_cmd *cmd = &ecmd;
+	const char *v[EXPORT_FLAGS_MAX];
+	char *pos[CLI_ARGS_MAX];
+	int npos, status;
+	if (!cli_parse(cmd, argc, argv, v, pos, &npos, &status))
+		return status;
+	const struct app_export_kind *k = npos == 1 ? app_export_kind_find(pos[0]) : NULL;
 	if (!k) {
-		fputs("techbridge export: organisations or titles\n", stderr);
+		struct buf names = BUF_INIT;
+		app_export_kind_names(&names);
+		fprintf(stderr, "techbridge export: KIND must be one of %s\n", buf_str(&names));
+		buf_free(&names);
+		cli_usage(cmd, stderr);
 		return EXIT_USAGE;
+	}
+	/* the kind's filters from their flags; another kind's filter is refused */
+	const char *filter[16] = {0};
+	for (int i = 2; ecmd.flags[i].name; i++) {
+		if (!v[i])
+			continue;
+		int f = fields_find(k->filters, k->nfilters, ecmd.flags[i].name + 2);
+		if (f < 0) {
+			fprintf(stderr, "techbridge export: %s does not apply to %s\n",
+			        ecmd.flags[i].name, k->name);
+			return EXIT_USAGE;
+		}
+		filter[f] = v[i];
 	}
 	const char *output = cli_flag(cmd, v, "--output");
 	struct export_out o = {.f = stdout, .line = BUF_INIT};
@@ -544,6 +445,10 @@ int cmd_export(int argc, char **argv)
 		return EXIT_OTHER;
 	lxw_workbook *wb = NULL;
 	if (o.xlsx) {
+		/*
+		 * constant memory: rows are flushed as they are written instead of held for
+		 * the whole sheet
+		 */
 		lxw_workbook_options opt = {.constant_memory = LXW_TRUE};
 		wb = workbook_new_opt(output, &opt);
 		o.ws = wb ? workbook_add_worksheet(wb, k->name) : NULL;
@@ -556,7 +461,7 @@ int cmd_export(int argc, char **argv)
 		return EXIT_OTHER;
 	}
 	long done = 0;
-	enum err e = export_all(k, &ctx, cmd, v, &o, &done);
+	enum err e = export_all(k, &ctx, filter, &o, &done);
 	cli_progress_done();
 	buf_free(&o.line);
 	int rc = e ? cli_fail(e, &ctx.err, "export") : 0;
@@ -567,7 +472,7 @@ int cmd_export(int argc, char **argv)
 	if (o.f != stdout && fclose(o.f) != 0 && !rc)
 		rc = EXIT_OTHER;
 	if (!rc)
-		fprintf(stderr, "exported %ld %s\n", done, k->plural);
+		fprintf(stderr, "exported %ld %s\n", done, k->name);
 	cli_close(&app, &ctx);
 	return rc;
 }
@@ -580,6 +485,10 @@ static void demo_progress(long done, long total, void *arg)
 	cli_progress("demo", done, total);
 }
 
+/*
+ * A reproducible data set: the same --seed and size give the same records. The users' password
+ * comes from TB_ADMIN_PASSWORD so a shared demonstration need not use the documented default.
+ */
 int cmd_demo(int argc, char **argv)
 {
 	CLI_PARSE("demo", npos == 0);
@@ -602,6 +511,28 @@ int cmd_demo(int argc, char **argv)
 	}
 	const char *pw = getenv("TB_ADMIN_PASSWORD");
 	o.password = pw && *pw ? pw : "admin-demo-password";
+	/* a demo signs its audit log: with the configured key, made if missing, else one
+	   beside the database */
+	char keypath[4096];
+	if (cli_audit_key && *cli_audit_key)
+		snprintf(keypath, sizeof keypath, "%s", cli_audit_key);
+	else
+		cli_default_audit_key(keypath, sizeof keypath);
+	if (access(keypath, F_OK) != 0) {
+		struct err_detail kd = {0};
+		char id[AUDIT_KEY_ID_HEX];
+		enum err ke = app_audit_keygen(keypath, id, &kd);
+		if (ke)
+			return cli_fail(ke, &kd, "demo: audit key");
+		bool beside = !(cli_audit_key && *cli_audit_key) && !strstr(cli_db_url, "://");
+		printf("audit signing key %s written to %s (public key %s.pub);\n%s %s\n\n", id,
+		       keypath, keypath,
+		       beside ? "commands on this database find it there; elsewhere give "
+		                "--audit-key"
+		              : "give it to serve, import and audit verify with --audit-key",
+		       keypath);
+	}
+	cli_audit_key = keypath;
 	struct app app;
 	struct app_ctx ctx;
 	if (!cli_open(&app, &ctx))
@@ -615,6 +546,6 @@ int cmd_demo(int argc, char **argv)
 		for (int i = 0; i < demo_nusers; i++)
 			printf("  %-14s %s\n", demo_users[i].username, demo_users[i].role);
 	}
-	cli_close(&app, &ctx);
+	cli_close_checkpoint(&app, &ctx);
 	return rc;
 }

@@ -1,17 +1,19 @@
 /* cmd_mail: `techbridge mail drain`: hand the queued e-mail to an SMTP relay. */
-#include "app/app_notice.h"
+#include "app/app_notify.h"
 #include "cli/cli.h"
 #include "lib/smtp.h"
 
 #include <stdio.h>
 #include <string.h>
 
+/* the queue is read in batches so a long backlog does not have to fit in memory */
 enum { DRAIN_BATCH = 200 };
 
 struct drain {
 	const char *smtp, *from;
 	struct smtp *s; /* opened at the first mail */
 	long sent, failed;
+	/* one Date for the whole run */
 	char date[40];
 };
 
@@ -49,6 +51,9 @@ static bool drain_one(struct drain *d, struct app_ctx *ctx, const struct mail *m
 		d->s = NULL;
 		return false;
 	}
+	/*
+	 * false stops the run: the relay could not be reached, or the outcome could not be recorded
+	 */
 	return !(e == ERR_IO && !d->s) && !me;
 }
 
@@ -76,6 +81,10 @@ static enum err drain_all(struct drain *d, struct app_ctx *ctx)
 	}
 }
 
+/*
+ * Sends what is queued and exits: run it from cron (docs/OPERATIONS.md). Exit
+ * 3 when anything failed; the failed mail stays queued for the next run.
+ */
 int cmd_mail_drain(int argc, char **argv)
 {
 	CLI_PARSE("mail drain", npos == 0);
@@ -85,6 +94,7 @@ int cmd_mail_drain(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	d.from = d.from ? d.from : "techbridge@localhost";
+	/* refused here rather than per mail: every mail of the run would fail the same way */
 	if (strpbrk(d.from, "<>\r\n ") || !strchr(d.from, '@')) {
 		fputs("techbridge mail drain: --from must be a plain address (user@host)\n",
 		      stderr);
@@ -101,6 +111,6 @@ int cmd_mail_drain(int argc, char **argv)
 	fprintf(stderr, "mail: %ld sent, %ld failed (kept in the queue)\n", d.sent, d.failed);
 	if (!rc && (e || d.failed))
 		rc = EXIT_OTHER;
-	cli_close(&app, &ctx);
+	cli_close_checkpoint(&app, &ctx);
 	return rc;
 }

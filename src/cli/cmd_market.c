@@ -1,7 +1,7 @@
 /* cmd_market: match and reindex (the market's import rides on cmd_import). */
 #include "cli/cli.h"
 
-#include "app/app_market.h"
+#include "app/market/app_market.h"
 #include "lib/csv.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+/* Latencies for --stats: monotonic, so a clock step cannot skew them */
 static double now_ms(void)
 {
 	struct timespec t;
@@ -19,6 +20,10 @@ static double now_ms(void)
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/*
+ * One run of `match`: the engine loaded once, the output buffer reused per
+ * hit, and every query's latency kept for the percentiles of --stats
+ */
 struct match_run {
 	struct market_engine *engine;
 	int top;
@@ -29,6 +34,10 @@ struct match_run {
 	struct buf out;
 };
 
+/*
+ * The TREC run format by default ("QUERY Q0 REF RANK SCORE RUN"), which
+ * standard evaluation tools read; jsonl adds the explanation (docs/CLI.md)
+ */
 static void print_hits(struct match_run *m, const char *qref, const struct ix_result *r)
 {
 	struct buf *b = &m->out;
@@ -70,6 +79,7 @@ static void print_hits(struct match_run *m, const char *qref, const struct ix_re
 	}
 }
 
+/* Only the engine's ranking is timed, not the printing */
 static void match_one(struct match_run *m, const struct market_item *it)
 {
 	struct ix_result r;
@@ -84,7 +94,10 @@ static void match_one(struct match_run *m, const struct market_item *it)
 	m->queries++;
 }
 
-/* One row of the query file: build the item and match it, or report the line. */
+/*
+ * One row of the query file: build the item and match it, or report the line. A
+ * query is validated like an imported item (market_item_from_text) but never stored.
+ */
 static void match_row(struct match_run *m, enum market_kind k, const char *file, long line,
                       const char *const *names, const char *const *vals, int n)
 {
@@ -102,6 +115,10 @@ static void match_row(struct match_run *m, enum market_kind k, const char *file,
 	arena_free(&a);
 }
 
+/*
+ * Unlike import, every column must be a field of the kind, and every row must
+ * have the header's number of fields
+ */
 static void match_csv(struct match_run *m, enum market_kind k, const char *file, FILE *f)
 {
 	struct csv c;
@@ -132,6 +149,7 @@ static void match_csv(struct match_run *m, enum market_kind k, const char *file,
 	csv_free(&c);
 }
 
+/* Strings, integers and null only: the values become the text a CSV cell would hold */
 static void match_jsonl(struct match_run *m, enum market_kind k, const char *file, FILE *f)
 {
 	char *line = NULL;
@@ -180,6 +198,7 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Percentiles by sorting the kept latencies once, at the end */
 static void print_stats(struct match_run *m)
 {
 	for (int k = 0; k < MARKET__KINDS; k++)
@@ -216,6 +235,7 @@ static bool match_source(const struct cli_cmd *cmd, const char **v, enum market_
 	return given == 1;
 }
 
+/* A stored item by ref, or a file of queries (JSON Lines by the .jsonl extension, else CSV) */
 static int run_match(struct match_run *m, struct app_ctx *ctx, enum market_kind k, const char *file,
                      const char *ref)
 {
@@ -241,7 +261,7 @@ static int run_match(struct match_run *m, struct app_ctx *ctx, enum market_kind 
 	return m->failed ? EXIT_INPUT : 0;
 }
 
-int cmd_match(int argc, char **argv)
+static int cmd_match(int argc, char **argv)
 {
 	const struct cli_cmd *cmd = cli_find("match");
 	const char *v[16];
@@ -276,7 +296,11 @@ int cmd_match(int argc, char **argv)
 	return rc;
 }
 
-int cmd_reindex(int argc, char **argv)
+/*
+ * Builds the indexes from the database as `match` does and reports their size
+ * and build time; nothing is written
+ */
+static int cmd_reindex(int argc, char **argv)
 {
 	CLI_PARSE("reindex", npos == 0);
 	struct app app;
@@ -298,3 +322,23 @@ int cmd_reindex(int argc, char **argv)
 	cli_close(&app, &ctx);
 	return rc;
 }
+
+static const struct cli_flag match_flags[] = {
+        {"--demands", "FILE", "rank stored listings for each demand in FILE (CSV or .jsonl)"},
+        {"--demand", "REF", "rank stored listings for a stored demand"},
+        {"--listings", "FILE", "rank stored demands for each listing in FILE"},
+        {"--listing", "REF", "rank stored demands for a stored listing"},
+        {"--top", "N", "results per query (default 10)"},
+        {"--format", "FMT", "trec (default: QUERY Q0 REF RANK SCORE techbridge) or jsonl"},
+        {"--stats", NULL, "print index size, build time and query latencies on stderr"},
+        {NULL, NULL, NULL},
+};
+
+/* The market module's commands, joined to the command table through cli/cmd_modules.def */
+const struct cli_cmd cli_commands_market[] = {
+        {"match", cmd_match, match_flags, "",
+         "rank listings for demands (or demands for listings), with explanations in jsonl"},
+        {"reindex", cmd_reindex, cli_no_flags, "",
+         "rebuild the matcher's indexes from the database and report their size"},
+};
+const int cli_commands_market_n = sizeof cli_commands_market / sizeof cli_commands_market[0];

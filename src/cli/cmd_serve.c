@@ -1,6 +1,7 @@
 /* cmd_serve: `techbridge serve`. */
 #include "cli/cli.h"
 
+#include "app/app_audit.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "lib/buf.h"
@@ -45,6 +46,28 @@ static bool serve_signin_opts(struct app *app, const char *idle, const char *rol
 	return true;
 }
 
+/* The audit ticker's lines go to stderr with the server's own. */
+static void audit_report(const char *line)
+{
+	fprintf(stderr, "techbridge: %s\n", line);
+}
+
+/* An optional integer flag within [lo, hi]; false (and a message) when it is not one. */
+static bool int_flag(const struct cli_cmd *cmd, const char **v, const char *name, int lo, int hi,
+                     int *out)
+{
+	const char *s = cli_flag(cmd, v, name);
+	int64_t n;
+	if (!s)
+		return true;
+	if (!num_parse(s, lo, hi, &n)) {
+		fprintf(stderr, "techbridge serve: %s must be %d to %d\n", name, lo, hi);
+		return false;
+	}
+	*out = (int)n;
+	return true;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	CLI_PARSE("serve", npos == 0);
@@ -58,6 +81,17 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.workers = (int)(workers < 1 ? 1 : workers);
+	if (!int_flag(cmd, v, "--max-conn-per-addr", 1, LIMIT_CONN_PER_ADDR_MAX,
+	              &o.max_conn_per_addr) ||
+	    !int_flag(cmd, v, "--header-deadline", 1, LIMIT_DEADLINE_MAX_S, &o.header_deadline_s) ||
+	    !int_flag(cmd, v, "--body-deadline", 1, LIMIT_DEADLINE_MAX_S, &o.body_deadline_s))
+		return EXIT_USAGE;
+	const char *sync = cli_flag(cmd, v, "--sync");
+	if (sync && strcmp(sync, "normal") && strcmp(sync, "full")) {
+		fprintf(stderr, "techbridge serve: --sync must be normal or full\n");
+		return EXIT_USAGE;
+	}
+	app_set_sync_full(sync && !strcmp(sync, "full"));
 	const char *log = cli_flag(cmd, v, "--access-log");
 	FILE *logf = stderr;
 	if (log && !strcmp(log, "off"))
@@ -76,7 +110,22 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct err_detail d = {0};
+	/* with a signing key: a checkpoint every minute while there were writes, and at stop */
+	int64_t every = 60;
+	const char *ev = getenv("TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS");
+	if (ev && *ev && !num_parse(ev, 1, LIMIT_AUDIT_CHECKPOINT_S, &every)) {
+		fprintf(stderr,
+		        "techbridge serve: TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS must be 1 to %d\n",
+		        LIMIT_AUDIT_CHECKPOINT_S);
+		app_close(&app);
+		return EXIT_USAGE;
+	}
+	struct audit_ticker *ticker = app_audit_ticker_start(&app, (int)every, audit_report);
+	if (!ticker)
+		fputs("techbridge: no audit signing key (--audit-key): no audit checkpoints\n",
+		      stderr);
 	enum err e = server_run(&app, &o, &d);
+	app_audit_ticker_stop(ticker);
 	app_close(&app);
 	if (logf && logf != stderr)
 		fclose(logf);
@@ -96,6 +145,8 @@ int cmd_openapi(int argc, char **argv)
 int cmd_routes(int argc, char **argv)
 {
 	CLI_PARSE("routes", npos == 0);
+	size_t nroutes;
+	const struct route *routes = route_table(&nroutes);
 	for (size_t i = 0; i < nroutes; i++)
 		printf("%s %s\n", routes[i].method, routes[i].path);
 	return 0;

@@ -8,6 +8,10 @@
 
 const char *const user_locales[] = {"zh-CN", "en", NULL};
 
+/*
+ * Lower case only: names are compared byte for byte, so "Alice" and "alice"
+ * cannot become two accounts. '@' lets an e-mail address serve as the name.
+ */
 static bool username_check(const char *s, const char **why)
 {
 	for (const char *p = s; *p; p++) {
@@ -26,6 +30,9 @@ bool password_check(const char *s, const char **why)
 		*why = "must be 8 to 128 characters";
 		return false;
 	}
+	/*
+	 * "aaaaaaaa" passes a length rule alone: refuse a password made of one repeated character
+	 */
 	size_t same = strspn(s, (char[]){s[0], '\0'});
 	if (same == strlen(s)) {
 		*why = "must not repeat a single character";
@@ -60,7 +67,10 @@ const struct field_def grant_fields[GRANT__NFIELDS] = {
                           "organisation, for org_admin and org_member"},
 };
 
-/* The region level a government level is scoped to. */
+/*
+ * The region level a government level is scoped to: a county grant needs a county code, a
+ * city grant a prefecture code, a province grant a province code; national matches none.
+ */
 static bool level_matches_region(enum gov_level l, const char *region)
 {
 	enum region_level rl = region_code_level(region);
@@ -69,6 +79,11 @@ static bool level_matches_region(enum gov_level l, const char *region)
 	       (l == LEVEL_PROVINCE && rl == REGION_PROVINCE);
 }
 
+/*
+ * The combinations a grant can take: org roles carry an organisation and nothing else;
+ * operator, reviewer and expert may carry a level and region that agree; other roles
+ * carry no scope. Each refusal names the field to change, so a form can point at it.
+ */
 enum err grant_from_fields(const struct field_val v[GRANT__NFIELDS], struct grant *g,
                            struct err_detail *d)
 {
@@ -122,6 +137,7 @@ void grant_to_json(const struct grant *g, struct jw *w)
 	jw_kstr(w, "role", role_name(g->role));
 	jw_kstr(w, "region_code", g->region[0] ? g->region : NULL);
 	jw_kstr(w, "level", gov_level_name(g->level));
+	/* 0 is "no organisation": written as null, not as an id */
 	jw_key(w, "org_id");
 	if (g->org_id)
 		jw_i64(w, g->org_id);
@@ -160,10 +176,28 @@ void token_to_json(const struct token_info *t, struct buf *out)
 	jw_ki64(&w, "id", t->id);
 	jw_kstr(&w, "kind", t->kind);
 	jw_kstr(&w, "name", t->name);
+	/*
+	 * the secret exists only in the response that creates the token and is never
+	 * stored or shown again
+	 */
 	if (t->secret)
 		jw_kstr(&w, "token", t->secret);
 	jw_kstr(&w, "created_at", t->created_at);
 	jw_kstr(&w, "expires_at", t->expires_at);
 	jw_kstr(&w, "last_used_at", t->last_used_at);
+	jw_obj_close(&w);
+}
+
+void notification_to_json(const struct notification *n, struct buf *out)
+{
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", n->id);
+	jw_kstr(&w, "at", n->at);
+	jw_kstr(&w, "kind", n->kind);
+	jw_kstr(&w, "text", n->text);
+	jw_kstr(&w, "link", n->link);
+	jw_kstr(&w, "read_at", n->read_at);
 	jw_obj_close(&w);
 }

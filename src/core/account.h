@@ -59,6 +59,13 @@ struct token_info {
 
 /* JSON of a user (with grants), a token and a grant, for responses and audit. */
 void user_to_json(const struct user *u, struct buf *out);
+
+/* An in-app notification of a user (app/app_notify). */
+struct notification {
+	int64_t id;
+	const char *at, *kind, *text, *link, *read_at;
+};
+void notification_to_json(const struct notification *n, struct buf *out);
 void token_to_json(const struct token_info *t, struct buf *out);
 void grant_to_json(const struct grant *g, struct jw *w);
 

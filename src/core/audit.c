@@ -8,7 +8,10 @@
 const char audit_genesis[AUDIT_HASH_HEX] =
         "0000000000000000000000000000000000000000000000000000000000000000";
 
-/* Frame a field as "<len>:<bytes>;" with "-;" for NULL. */
+/*
+ * Frame a field as "<len>:<bytes>;" with "-;" for NULL. Length-prefixed so that moving bytes
+ * between adjacent fields ("ab","c" vs "a","bc") changes the hash, and NULL differs from "".
+ */
 static void put(crypto_hash_sha256_state *st, const char *s)
 {
 	char len[24];
@@ -23,6 +26,11 @@ static void put(crypto_hash_sha256_state *st, const char *s)
 	crypto_hash_sha256_update(st, (const unsigned char *)";", 1);
 }
 
+/*
+ * Every field of the record, in a fixed order, and the previous record's hash: changing,
+ * removing or reordering a stored record breaks the chain from there on. The order and
+ * framing are part of the stored data: changing them invalidates every existing chain.
+ */
 void audit_hash(const struct audit_record *r, char out[AUDIT_HASH_HEX])
 {
 	crypto_hash_sha256_state st;

@@ -5,9 +5,17 @@
 
 #include <string.h>
 
-const char *const role_names[] = {"admin",     "operator",   "reviewer", "expert",
-                                  "org_admin", "org_member", "broker",   "sysadmin",
-                                  "secadmin",  "auditadmin", NULL};
+/* Each expansion of the policy list (core/authz_modules.def) defines all three row macros. */
+#define AUTHZ_ROLE(id, name) [id] = name,
+#define AUTHZ_ACTION(id, name)
+#define AUTHZ_RULE(act, role, scope)
+const char *const role_names[] = {
+#include "core/authz_modules.def"
+        [ROLE__MAX] = NULL,
+};
+#undef AUTHZ_ROLE
+#undef AUTHZ_ACTION
+#undef AUTHZ_RULE
 _Static_assert(sizeof role_names / sizeof role_names[0] == ROLE__MAX + 1, "every role named");
 
 const char *const level_names[] = {"county", "city", "province", "national", NULL};
@@ -22,111 +30,28 @@ enum scope {
 	SCOPE_ASSIGNED, /* the actor is a broker assigned to the target */
 };
 
+/*
+ * The policy is a flat list of (action, role, scope) rows: an action is allowed when
+ * any row for it matches. Kept as data so it can be read and tested as one table.
+ */
 static const struct rule {
 	enum action act;
 	enum role role;
 	enum scope scope;
 } policy[] = {
-        {ACT_REFDATA_WRITE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_ORG_CREATE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_ORG_CREATE, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_ORG_UPDATE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_ORG_UPDATE, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_ORG_UPDATE, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_ORG_DELETE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_ORG_DELETE, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_ORG_MEMBERS_READ, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_ORG_MEMBERS_READ, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_ORG_MEMBERS_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_ORG_MEMBERS_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_ORG_MEMBERS_WRITE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_ORG_MEMBERS_WRITE, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_USER_LIST, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_USER_READ, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_USER_READ, ROLE__MAX, SCOPE_SELF},
-        {ACT_USER_CREATE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_USER_UPDATE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_USER_UPDATE, ROLE__MAX, SCOPE_SELF},
-        {ACT_USER_ADMINISTER, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_ROLE_GRANT, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_TOKEN_MANAGE, ROLE__MAX, SCOPE_USER},
-        {ACT_AUDIT_READ, ROLE_ADMIN, SCOPE_ANY},
-        /* gradient cultivation */
-        {ACT_FACTS_READ, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_FACTS_READ, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_FACTS_READ, ROLE_REVIEWER, SCOPE_REGION},
-        {ACT_FACTS_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_FACTS_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_FACTS_WRITE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_FACTS_WRITE, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_FACTS_WRITE, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_APPLICATION_READ, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_APPLICATION_READ, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_APPLICATION_READ, ROLE_REVIEWER, SCOPE_REGION},
-        {ACT_APPLICATION_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_APPLICATION_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_APPLICATION_WRITE, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_REVIEW_STEP, ROLE_OPERATOR, SCOPE_LEVEL},
-        {ACT_REVIEW_STEP, ROLE_REVIEWER, SCOPE_LEVEL},
-        {ACT_GRADIENT_MANAGE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_GRADIENT_MANAGE, ROLE_OPERATOR, SCOPE_LEVEL},
-
-        /* technology market: owners publish, operators and brokers moderate */
-        {ACT_MARKET_CREATE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_MARKET_CREATE, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_MARKET_CREATE, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_MARKET_EDIT, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_MARKET_EDIT, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_MARKET_EDIT, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_MARKET_MODERATE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_MARKET_MODERATE, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_MARKET_MODERATE, ROLE_BROKER, SCOPE_ASSIGNED},
-        {ACT_MARKET_READ_ALL, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_MARKET_READ_ALL, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_MARKET_READ_ALL, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_MARKET_READ_ALL, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_MARKET_READ_ALL, ROLE_BROKER, SCOPE_ASSIGNED},
-        {ACT_BROKER_MANAGE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_BROKER_ASSIGN, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_BROKER_ASSIGN, ROLE_OPERATOR, SCOPE_REGION},
-        {ACT_INTEREST_CREATE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_INTEREST_CREATE, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_INTEREST_CREATE, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_INTEREST_READ, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_INTEREST_READ, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_INTEREST_READ, ROLE_ORG_MEMBER, SCOPE_ORG},
-        {ACT_INTEREST_READ, ROLE_BROKER, SCOPE_ASSIGNED},
-        {ACT_INTEREST_DECIDE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_INTEREST_DECIDE, ROLE_ORG_ADMIN, SCOPE_ORG},
-        {ACT_INTEREST_DECIDE, ROLE_ORG_MEMBER, SCOPE_ORG},
-
-        /*
-         * Separated administrators (三权分立, GB/T 22239-2019 level 3): the
-         * system administrator runs users, organisations and reference data;
-         * the security administrator roles, grants and security settings;
-         * the audit administrator reads the audit log. No user holds two of
-         * them (app_grant_add). admin keeps every right as a break-glass
-         * role: each change made by an admin is audited as break_glass.
-         */
-        {ACT_REFDATA_WRITE, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_ORG_CREATE, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_ORG_UPDATE, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_ORG_DELETE, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_ORG_MEMBERS_READ, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_ORG_MEMBERS_WRITE, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_USER_LIST, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_USER_READ, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_USER_CREATE, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_USER_UPDATE, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_USER_ADMINISTER, ROLE_SYSADMIN, SCOPE_ANY},
-        {ACT_USER_LIST, ROLE_SECADMIN, SCOPE_ANY},
-        {ACT_USER_READ, ROLE_SECADMIN, SCOPE_ANY},
-        {ACT_ROLE_GRANT, ROLE_SECADMIN, SCOPE_ANY},
-        {ACT_SECURITY_MANAGE, ROLE_SECADMIN, SCOPE_ANY},
-        {ACT_SECURITY_MANAGE, ROLE_ADMIN, SCOPE_ANY},
-        {ACT_AUDIT_READ, ROLE_AUDITADMIN, SCOPE_ANY},
+#define AUTHZ_ROLE(id, name)
+#define AUTHZ_ACTION(id, name)
+#define AUTHZ_RULE(act, role, scope) {act, role, scope},
+#include "core/authz_modules.def"
+#undef AUTHZ_ROLE
+#undef AUTHZ_ACTION
+#undef AUTHZ_RULE
 };
 
+/*
+ * Whether one grant satisfies a rule's scope for the target. Region scopes compare code
+ * prefixes (region_code_within); a grant without a region covers nothing unless national.
+ */
 static bool grant_covers(const struct grant *g, enum scope s, const struct target *t)
 {
 	switch (s) {
@@ -149,6 +74,10 @@ static bool grant_covers(const struct grant *g, enum scope s, const struct targe
 bool authz_allows(const struct actor *a, enum action act, const struct target *t)
 {
 	static const struct target none = {0};
+	/*
+	 * the CLI acts as an actor with an admin grant (app_ctx_as_cli), so it passes
+	 * through the same rules
+	 */
 	if (!a || a->user_id == 0 || act >= ACT__MAX) /* 0: anonymous; < 0: the CLI */
 		return false;
 	t = t ? t : &none;
@@ -179,6 +108,7 @@ bool authz_has_role(const struct actor *a, enum role r)
 	return false;
 }
 
+/* "?" rather than NULL for an out-of-range value: the result goes into messages and audit text */
 const char *role_name(enum role r)
 {
 	return r < ROLE__MAX ? role_names[r] : "?";
@@ -194,6 +124,7 @@ bool role_parse(const char *s, enum role *out)
 	return false;
 }
 
+/* LEVEL_NONE has no name (NULL, written as JSON null); the others are level_names shifted by one */
 const char *gov_level_name(enum gov_level l)
 {
 	return l > LEVEL_NONE && l < LEVEL__MAX ? level_names[l - 1] : NULL;
@@ -211,37 +142,14 @@ bool gov_level_parse(const char *s, enum gov_level *out)
 
 const char *action_name(enum action act)
 {
+#define AUTHZ_ROLE(id, name)
+#define AUTHZ_ACTION(id, name) [id] = name,
+#define AUTHZ_RULE(act, role, scope)
 	static const char *const names[ACT__MAX] = {
-	        [ACT_REFDATA_WRITE] = "refdata.write",
-	        [ACT_ORG_CREATE] = "org.create",
-	        [ACT_ORG_UPDATE] = "org.update",
-	        [ACT_ORG_DELETE] = "org.delete",
-	        [ACT_ORG_MEMBERS_READ] = "org.members.read",
-	        [ACT_ORG_MEMBERS_WRITE] = "org.members.write",
-	        [ACT_USER_LIST] = "user.list",
-	        [ACT_USER_READ] = "user.read",
-	        [ACT_USER_CREATE] = "user.create",
-	        [ACT_USER_UPDATE] = "user.update",
-	        [ACT_USER_ADMINISTER] = "user.administer",
-	        [ACT_ROLE_GRANT] = "role.grant",
-	        [ACT_TOKEN_MANAGE] = "token.manage",
-	        [ACT_AUDIT_READ] = "audit.read",
-	        [ACT_FACTS_READ] = "facts.read",
-	        [ACT_FACTS_WRITE] = "facts.write",
-	        [ACT_APPLICATION_READ] = "application.read",
-	        [ACT_APPLICATION_WRITE] = "application.write",
-	        [ACT_REVIEW_STEP] = "review.step",
-	        [ACT_GRADIENT_MANAGE] = "gradient.manage",
-	        [ACT_MARKET_CREATE] = "market.create",
-	        [ACT_MARKET_EDIT] = "market.edit",
-	        [ACT_MARKET_MODERATE] = "market.moderate",
-	        [ACT_MARKET_READ_ALL] = "market.read_all",
-	        [ACT_BROKER_MANAGE] = "broker.manage",
-	        [ACT_BROKER_ASSIGN] = "broker.assign",
-	        [ACT_INTEREST_CREATE] = "interest.create",
-	        [ACT_INTEREST_READ] = "interest.read",
-	        [ACT_INTEREST_DECIDE] = "interest.decide",
-	        [ACT_SECURITY_MANAGE] = "security.manage",
+#include "core/authz_modules.def"
 	};
+#undef AUTHZ_ROLE
+#undef AUTHZ_ACTION
+#undef AUTHZ_RULE
 	return act < ACT__MAX ? names[act] : "?";
 }

@@ -13,6 +13,11 @@ static bool all_digits(const char *s, size_t n)
 	return true;
 }
 
+/*
+ * Structure only: whether the region exists is the regions table's business (a
+ * code can be valid before its region is loaded). 00 cannot be a province, and
+ * a county needs its prefecture.
+ */
 bool region_code_check(const char *s, const char **why)
 {
 	if (strlen(s) != 6 || !all_digits(s, 6)) {
@@ -42,6 +47,10 @@ bool region_code_normalise(const char *s, char out[7])
 	return region_code_check(out, &why);
 }
 
+/*
+ * The level is read from the trailing zero pairs: 320000 province, 320500
+ * prefecture, else county
+ */
 enum region_level region_code_level(const char *c)
 {
 	if (!strcmp(c + 2, "0000"))
@@ -76,6 +85,10 @@ static void code_successor(char *s, size_t n)
 	s[n - 1]++; /* '9' + 1 is ':', which sorts after every digit: no carry needed */
 }
 
+/*
+ * A region's codes share a prefix (trailing "00" pairs dropped), so "inside
+ * the region" is a string range that an index can serve: lo <= code < hi
+ */
 void region_code_range(const char *c, char lo[7], char hi[7])
 {
 	size_t n = 6;
@@ -95,6 +108,10 @@ bool region_code_within(const char *inner, const char *outer)
 	return strcmp(inner, lo) >= 0 && strcmp(inner, hi) < 0;
 }
 
+/*
+ * Lengths 1, 3, 4 and 5 are the section, division, group and class levels; no
+ * level is written with a single digit, so length 2 is refused
+ */
 bool industry_code_check(const char *s, const char **why)
 {
 	size_t n = strlen(s);
@@ -133,6 +150,10 @@ bool date_check(const char *s, const char **why)
 	return true;
 }
 
+/*
+ * Only http and https, so a stored link opened from the web UI cannot be a javascript:
+ * or data: address; quotes and angle brackets could break out of an HTML attribute.
+ */
 bool url_check(const char *s, const char **why)
 {
 	if ((strncmp(s, "http://", 7) && strncmp(s, "https://", 8)) || strpbrk(s, " \t\"<>")) {
@@ -142,6 +163,10 @@ bool url_check(const char *s, const char **why)
 	return true;
 }
 
+/*
+ * A plausibility check, not RFC 5322: enough to catch a typo before mail is sent to it. The
+ * characters refused would break the SMTP envelope or a header (lib/smtp.c checks again).
+ */
 bool email_check(const char *s, const char **why)
 {
 	const char *at = strchr(s, '@');

@@ -12,6 +12,7 @@ const char *const org_kinds[] = {"enterprise",        "university",          "re
                                  "platform_operator", "service_institution", NULL};
 const char *const org_size_classes[] = {"large", "medium", "small", "micro", NULL};
 
+/* Adapter: field_def.check has the (s, why) shape, uscc_valid accepts NULL `why` too */
 static bool credit_code_check(const char *s, const char **why)
 {
 	return uscc_valid(s, why);
@@ -59,6 +60,10 @@ enum err org_validate(const struct org *o, const char *today, struct err_detail 
 	return ERR_OK;
 }
 
+/*
+ * Members in field-table order, so a field added to org_fields appears in the
+ * API without a change here; the region and industry names follow their codes
+ */
 void org_to_json(const struct org *o, struct buf *out)
 {
 	struct jw w;
@@ -78,5 +83,18 @@ void org_to_json(const struct org *o, struct buf *out)
 	jw_kstr(&w, "created_at", o->created_at);
 	jw_kstr(&w, "updated_at", o->updated_at);
 	jw_ki64(&w, "version", o->version);
+	jw_obj_close(&w);
+}
+
+void org_member_to_json(const struct org_member *m, struct buf *out)
+{
+	struct jw w;
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_ki64(&w, "id", m->grant_id);
+	jw_ki64(&w, "user_id", m->user_id);
+	jw_kstr(&w, "role", m->role);
+	jw_kstr(&w, "username", m->username);
+	jw_kstr(&w, "display_name", m->display_name);
 	jw_obj_close(&w);
 }

@@ -54,4 +54,14 @@ enum err org_validate(const struct org *o, const char *today, struct err_detail 
 /* Append the JSON object of `o` (the API's representation) to out. */
 void org_to_json(const struct org *o, struct buf *out);
 
+/* A member of an organisation: a user holding org_admin or org_member there. */
+struct org_member {
+	int64_t grant_id;
+	int64_t user_id;
+	const char *role;
+	const char *username;
+	const char *display_name;
+};
+void org_member_to_json(const struct org_member *m, struct buf *out);
+
 #endif

@@ -49,6 +49,7 @@ enum err region_derive(const char *code, char out[7], const char **level, char p
 	return ERR_OK;
 }
 
+/* The parent of a division (C34) is its section (C); below that, the code minus its last digit */
 enum err industry_derive(const char *code, int *level, char parent[6], struct err_detail *d)
 {
 	const char *why;

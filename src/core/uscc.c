@@ -17,11 +17,16 @@ static const signed char uscc_values[256] = {
         ['M'] = 22, ['N'] = 23, ['P'] = 24, ['Q'] = 25, ['R'] = 26, ['T'] = 27, ['U'] = 28,
         ['W'] = 29, ['X'] = 30, ['Y'] = 31};
 
+/* -1 for a character outside the alphabet */
 static int uscc_value(char c)
 {
 	return uscc_values[(unsigned char)c] - 1;
 }
 
+/*
+ * GB 32100-2015: the weighted sum modulo 31, and the character whose value
+ * brings it to a multiple of 31
+ */
 char uscc_check_char(const char *code17)
 {
 	int sum = 0;
@@ -34,6 +39,10 @@ char uscc_check_char(const char *code17)
 	return uscc_alpha[(31 - sum % 31) % 31];
 }
 
+/*
+ * Characters 9-17 of a credit code are the older organisation code (GB 11714):
+ * 8 characters and a check digit computed modulo 11, where 10 is written X
+ */
 char uscc_org_check_char(const char *code8)
 {
 	int sum = 0;
@@ -64,6 +73,10 @@ bool uscc_valid(const char *code, const char **why)
 			return false;
 		}
 	}
+	/*
+	 * characters 3-8 are the registering authority's region code, all digits; that
+	 * region is not compared with the organisation's region_code (see core/org.h)
+	 */
 	for (int i = 2; i < 8; i++) {
 		if (code[i] < '0' || code[i] > '9') {
 			*why = "characters 3-8 must be the region code digits";

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Compared, not subtracted: the difference of two int32 day numbers could overflow */
 static int cmp_day(const void *a, const void *b)
 {
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -57,6 +58,10 @@ static enum err add_holidays(struct workdays *w, json_t *list, int year, struct 
 	return ERR_OK;
 }
 
+/*
+ * Adjusted working days: weekend days that the yearly notice makes working
+ * days (the other side of a long holiday)
+ */
 static enum err add_workdays(struct workdays *w, json_t *list, int year, struct err_detail *d)
 {
 	size_t i;
@@ -86,8 +91,13 @@ enum err workdays_add_year(struct workdays *w, const char *text, size_t len, str
 	}
 	json_t *y = json_object_get(root, "year");
 	enum err e = ERR_OK;
+	/*
+	 * a copy of the whole calendar, restored on any failure, so a bad file leaves
+	 * no days behind
+	 */
 	struct workdays keep = *w;
 	int year = json_is_integer(y) ? (int)json_integer_value(y) : 0;
+	/* a plausibility bound that catches a typo'd year before it silently misses every date */
 	if (year < 1990 || year > 2100)
 		e = err_set(d, ERR_INVALID, "year", "must be a year");
 	else if (workdays_knows_year(w, year))
@@ -102,6 +112,7 @@ enum err workdays_add_year(struct workdays *w, const char *text, size_t len, str
 		return e;
 	}
 	w->years[w->nyears++] = year;
+	/* sorted once here so the look-ups in workdays_is_working are binary searches */
 	qsort(w->off, (size_t)w->noff, sizeof w->off[0], cmp_day);
 	qsort(w->on, (size_t)w->non, sizeof w->on[0], cmp_day);
 	return ERR_OK;
@@ -125,6 +136,10 @@ bool workdays_is_working(const struct workdays *w, int32_t day)
 	return true;
 }
 
+/*
+ * Day by day: deadlines are a few dozen working days, and a year without a
+ * file still ends (only weekends rest)
+ */
 int32_t workdays_add(const struct workdays *w, int32_t day, int n)
 {
 	while (n > 0) {

@@ -12,6 +12,7 @@
 #include "lib/num.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +29,11 @@ struct db {
 	int open;             /* connections created */
 	int kept;             /* of those, kept by a thread */
 	int limit;            /* most connections at once */
+	/* the last storage failure, for readiness (db_storage_failure) */
+	pthread_mutex_t fail_mu;
+	_Atomic int64_t fail_at; /* unix seconds; 0: none since the last commit */
+	enum err fail_kind;
+	char fail_msg[256];
 };
 
 /*
@@ -105,6 +111,7 @@ enum err db_open(const char *url, int pool, struct db **out, struct err_detail *
 	db->all = xcalloc((size_t)db->limit, sizeof *db->all);
 	db->id = ++db_ids;
 	pthread_mutex_init(&db->mu, NULL);
+	pthread_mutex_init(&db->fail_mu, NULL);
 	pthread_cond_init(&db->cv, NULL);
 	int applied;
 	e = db_migrate(db, &applied, d);
@@ -129,6 +136,7 @@ void db_close(struct db *db)
 	if (kept.db_id == db->id)
 		kept.conn = NULL;
 	pthread_mutex_destroy(&db->mu);
+	pthread_mutex_destroy(&db->fail_mu);
 	pthread_cond_destroy(&db->cv);
 	free(db->idle);
 	free(db->all);
@@ -210,6 +218,39 @@ void db_pool_stats(struct db *db, int *open, int *idle)
 	pthread_mutex_unlock(&db->mu);
 }
 
+void db_note_storage_failure(struct db *db, enum err e, const char *msg)
+{
+	if (!db)
+		return;
+	pthread_mutex_lock(&db->fail_mu);
+	db->fail_kind = e;
+	snprintf(db->fail_msg, sizeof db->fail_msg, "%s: %s",
+	         e == ERR_STORAGE_FULL ? "storage full" : "storage I/O error", msg ? msg : "");
+	db->fail_at = (int64_t)time(NULL);
+	pthread_mutex_unlock(&db->fail_mu);
+}
+
+bool db_storage_failure(struct db *db, int64_t within_s, int64_t *age_s, char *msg, size_t n)
+{
+	if (!db->fail_at) /* the common case takes no lock */
+		return false;
+	bool failed = false;
+	pthread_mutex_lock(&db->fail_mu);
+	int64_t age = (int64_t)time(NULL) - db->fail_at;
+	if (db->fail_at && age < within_s) {
+		failed = true;
+		*age_s = age < 0 ? 0 : age;
+		snprintf(msg, n, "%s", db->fail_msg);
+	}
+	pthread_mutex_unlock(&db->fail_mu);
+	return failed;
+}
+
+enum err db_cols_check(struct db_conn *c, enum stmt id, int want)
+{
+	return BASE(c)->be->cols_check(c, id, want);
+}
+
 enum err db_ping(struct db_conn *c)
 {
 	struct db_rows *r;
@@ -245,7 +286,9 @@ enum err db_commit(struct db_conn *c)
 {
 	enum err e = db_tx_script(c, "COMMIT", 0);
 	if (e)
-		db_rollback(c);
+		db_rollback(c); /* the backend keeps the commit's error message */
+	else if (BASE(c)->db->fail_at)
+		BASE(c)->db->fail_at = 0; /* the store writes again: ready */
 	return e;
 }
 

@@ -83,6 +83,23 @@ void db_pool_stats(struct db *db, int *open, int *idle);
 
 /* Cheap liveness check used by /readyz. */
 enum err db_ping(struct db_conn *c);
+/*
+ * The last storage failure (disk full, I/O error) of this process on `db`
+ * if it happened less than `within_s` seconds ago and no write has committed
+ * since: true, with its age in seconds and its message. Never touches the
+ * store, so readiness can ask it without a write probe.
+ */
+bool db_storage_failure(struct db *db, int64_t within_s, int64_t *age_s, char *msg, size_t n);
+
+/*
+ * How SQLite syncs commits to disk, for connections opened after the call
+ * (PostgreSQL: ignored; its own synchronous_commit applies). Normal (the
+ * default): WAL with synchronous=NORMAL, no loss on a process crash, the last
+ * commits may be lost on power failure or an OS crash. Full: synchronous=FULL,
+ * each commit is on disk before it is acknowledged.
+ */
+enum db_sync { DB_SYNC_NORMAL, DB_SYNC_FULL };
+void db_set_sync(enum db_sync mode);
 
 /*
  * Transactions. db_begin_write takes the write lock at once (SQLite BEGIN

@@ -31,6 +31,12 @@ struct db_backend {
 	enum err (*lock_migrations)(struct db_conn *c, bool lock);
 	/* Prepare every statement now (db_open calls it after migrating, to fail fast). */
 	enum err (*prepare_all)(struct db_conn *c, struct err_detail *d);
+	/*
+	 * Prepare statement id (if it is not yet) and compare its column count with
+	 * `want`: ERR_INTERNAL naming the statement when they differ. Preparing
+	 * runs this with the count its row family declares (stmt_ncols).
+	 */
+	enum err (*cols_check)(struct db_conn *c, enum stmt id, int want);
 	/* Online copy of the whole database to a new file (SQLite only). */
 	enum err (*backup)(struct db_conn *c, const char *path, struct err_detail *d);
 };
@@ -47,12 +53,24 @@ struct db_conn_base {
 	int in_tx;
 };
 
+/*
+ * A backend met a storage failure (ERR_STORAGE_FULL or ERR_STORAGE_IO) on a
+ * connection of `db`: remember it for readiness (db_storage_failure).
+ */
+void db_note_storage_failure(struct db *db, enum err e, const char *msg);
+
 extern const struct db_backend db_backend_sqlite;
 extern const struct db_backend db_backend_pg;
 
 /* Statement text for a dialect (stmt.c). */
 const char *stmt_sql(enum stmt id, enum db_kind kind);
 const char *stmt_name(enum stmt id);
+/* The columns statement id's rows declare (0 for one declared with STMT / STMT2). */
+int stmt_ncols(enum stmt id);
+/* ERR_INTERNAL with a message naming the statement in msg when have != want. */
+enum err stmt_cols_check(enum stmt id, int have, int want, char *msg, size_t cap);
+/* The backend's cols_check on c (tests use it with a wrong count). */
+enum err db_cols_check(struct db_conn *c, enum stmt id, int want);
 
 /*
  * Migration text with dialect markers resolved: `-- @sqlite` / `-- @postgres`

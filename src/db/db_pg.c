@@ -192,6 +192,12 @@ static enum err pg_err_kind(const char *state, bool broken)
 		return ERR_UNAVAILABLE; /* canceled, connection failure, server shutting down */
 	if (!strcmp(state, "54000") || !strcmp(state, "54001"))
 		return ERR_TOO_LARGE; /* program limit exceeded, statement too complex */
+	if (!strcmp(state, "53100"))
+		return ERR_STORAGE_FULL; /* disk full */
+	if (!strncmp(state, "53", 2))
+		return ERR_UNAVAILABLE; /* out of memory, too many connections */
+	if (!strncmp(state, "58", 2) || !strcmp(state, "XX001") || !strcmp(state, "XX002"))
+		return ERR_STORAGE_IO; /* I/O error, data or index corrupted */
 	return broken ? ERR_UNAVAILABLE : ERR_DB;
 }
 
@@ -201,7 +207,10 @@ static enum err pg_err(struct db_conn *c, const PGresult *res, const char *prefi
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	pg_set_msg(c, prefix, msg ? msg : PQerrorMessage(c->pg));
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	return pg_err_kind(state, PQstatus(c->pg) != CONNECTION_OK);
+	enum err e = pg_err_kind(state, PQstatus(c->pg) != CONNECTION_OK);
+	if (e == ERR_STORAGE_FULL || e == ERR_STORAGE_IO)
+		db_note_storage_failure(c->base.db, e, c->errmsg);
+	return e;
 }
 
 /* ---- connections ---- */
@@ -365,6 +374,21 @@ static enum err pg_exec_script(struct db_conn *c, const char *sql)
 
 /* ---- statements ---- */
 
+/* The column count of prepared statement id, from the server's description of it. */
+static enum err pg_ncols(struct db_conn *c, enum stmt id, int *n)
+{
+	char name[16];
+	snprintf(name, sizeof name, "s%d", (int)id);
+	PGresult *res = PQdescribePrepared(c->pg, name);
+	enum err e = ERR_OK;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		e = pg_err(c, res, stmt_name(id));
+	else
+		*n = PQnfields(res);
+	PQclear(res);
+	return e;
+}
+
 static enum err pg_prepare(struct db_conn *c, enum stmt id)
 {
 	if (c->prepared[id])
@@ -386,9 +410,30 @@ static enum err pg_prepare(struct db_conn *c, enum stmt id)
 	PQclear(res);
 	if (e)
 		return e;
+	/* the rows must be what the statement's row family says (stmt_row.h) */
+	int have = 0;
+	if ((e = pg_ncols(c, id, &have)) ||
+	    (e = stmt_cols_check(id, have, stmt_ncols(id), c->errmsg, sizeof c->errmsg))) {
+		char drop[32];
+		snprintf(drop, sizeof drop, "DEALLOCATE %s", name);
+		PQclear(PQexec(c->pg, drop));
+		return e;
+	}
 	c->prepared[id] = true;
 	c->nparams[id] = n;
 	return ERR_OK;
+}
+
+static enum err pg_cols_check(struct db_conn *c, enum stmt id, int want)
+{
+	enum err e = pg_settle(c);
+	if (e || (e = pg_ready(c)))
+		return e;
+	pg_close_rows(c);
+	int have = 0;
+	if ((e = pg_prepare(c, id)) || (e = pg_ncols(c, id, &have)))
+		return e;
+	return stmt_cols_check(id, have, want, c->errmsg, sizeof c->errmsg);
 }
 
 static enum err pg_prepare_all(struct db_conn *c, struct err_detail *d)
@@ -398,7 +443,8 @@ static enum err pg_prepare_all(struct db_conn *c, struct err_detail *d)
 		return err_set(d, e, "db", "%s", c->errmsg);
 	for (int i = 0; i < STMT__MAX; i++) {
 		if ((e = pg_prepare(c, (enum stmt)i)))
-			return err_set(d, ERR_DB, "db", "bad statement %s", c->errmsg);
+			return err_set(d, e == ERR_INTERNAL ? e : ERR_DB, "db", "bad statement %s",
+			               c->errmsg);
 	}
 	return ERR_OK;
 }
@@ -595,5 +641,6 @@ const struct db_backend db_backend_pg = {
         .last_error = pg_last_error,
         .lock_migrations = pg_lock_migrations,
         .prepare_all = pg_prepare_all,
+        .cols_check = pg_cols_check,
         .backup = pg_backup,
 };

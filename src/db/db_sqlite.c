@@ -106,10 +106,26 @@ static void lite_read_begin(struct db_conn *c)
 	}
 }
 
+/*
+ * The kind of an SQLite result code. A full disk or a failing one is named as
+ * such (and remembered for readiness): it is the operator's problem, not a
+ * bug, and the client should hear so rather than a bare 500.
+ */
 static enum err lite_err(struct db_conn *c, int rc)
 {
 	snprintf(c->errmsg, sizeof c->errmsg, "%s", sqlite3_errmsg(c->h));
 	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		db_note_storage_failure(c->base.db, ERR_STORAGE_FULL, c->errmsg);
+		return ERR_STORAGE_FULL;
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		if (rc == SQLITE_IOERR_NOMEM)
+			return ERR_DB;
+		db_note_storage_failure(c->base.db, ERR_STORAGE_IO, c->errmsg);
+		return ERR_STORAGE_IO;
 	case SQLITE_CONSTRAINT:
 		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
 			return ERR_CONFLICT;
@@ -132,6 +148,13 @@ static void lite_configure(void)
 	sqlite3_config(SQLITE_CONFIG_LOOKASIDE, 1200, 128);
 }
 
+static _Atomic int lite_sync = DB_SYNC_NORMAL;
+
+void db_set_sync(enum db_sync mode)
+{
+	lite_sync = mode;
+}
+
 static enum err lite_connect(const char *target, struct db_conn **out, struct err_detail *d)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -152,8 +175,11 @@ static enum err lite_connect(const char *target, struct db_conn **out, struct er
 	sqlite3_extended_result_codes(c->h, 1);
 	char *msg = NULL;
 	rc = sqlite3_exec(c->h,
-	                  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                  " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+	                  lite_sync == DB_SYNC_FULL
+	                          ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	                            " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+	                          : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	                            " PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
 	                  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		err_set(d, ERR_DB, "db", "cannot configure %s: %s", target, msg ? msg : "?");
@@ -182,6 +208,13 @@ static enum err lite_exec_script(struct db_conn *c, const char *sql)
 	char *msg = NULL;
 	lite_read_end(c); /* explicit transactions and scripts run on their own */
 	int rc = lite_tx(c, sql);
+	/*
+	 * A failed COMMIT (a full disk) may have rolled the transaction back
+	 * already: the ROLLBACK that follows then fails with "cannot rollback -
+	 * no transaction is active", which must not replace the real cause.
+	 */
+	if (!strcmp(sql, "ROLLBACK"))
+		return rc == SQLITE_OK ? ERR_OK : ERR_DB;
 	if (rc < 0)
 		rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
 	if (rc == SQLITE_OK && !strncmp(sql, "COMMIT", 6))
@@ -199,14 +232,23 @@ static enum err lite_prepare(struct db_conn *c, enum stmt id)
 {
 	if (c->stmt[id])
 		return ERR_OK;
+	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v3(c->h, stmt_sql(id, DB_SQLITE), -1, SQLITE_PREPARE_PERSISTENT,
-	                            &c->stmt[id], NULL);
+	                            &st, NULL);
 	if (rc != SQLITE_OK) {
 		enum err e = lite_err(c, rc);
 		snprintf(c->errmsg, sizeof c->errmsg, "%s: %s", stmt_name(id),
 		         sqlite3_errmsg(c->h));
 		return e;
 	}
+	/* the rows must be what the statement's row family says (stmt_row.h) */
+	enum err e = stmt_cols_check(id, sqlite3_column_count(st), stmt_ncols(id), c->errmsg,
+	                             sizeof c->errmsg);
+	if (e) {
+		sqlite3_finalize(st);
+		return e;
+	}
+	c->stmt[id] = st;
 	return ERR_OK;
 }
 
@@ -215,9 +257,19 @@ static enum err lite_prepare_all(struct db_conn *c, struct err_detail *d)
 	for (int i = 0; i < STMT__MAX; i++) {
 		enum err e = lite_prepare(c, (enum stmt)i);
 		if (e)
-			return err_set(d, ERR_DB, "db", "bad statement %s", c->errmsg);
+			return err_set(d, e == ERR_INTERNAL ? e : ERR_DB, "db", "bad statement %s",
+			               c->errmsg);
 	}
 	return ERR_OK;
+}
+
+static enum err lite_cols_check(struct db_conn *c, enum stmt id, int want)
+{
+	enum err e = lite_prepare(c, id);
+	if (e)
+		return e;
+	return stmt_cols_check(id, sqlite3_column_count(c->stmt[id]), want, c->errmsg,
+	                       sizeof c->errmsg);
 }
 
 static enum err lite_query(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
@@ -360,5 +412,6 @@ const struct db_backend db_backend_sqlite = {
         .last_error = lite_last_error,
         .lock_migrations = lite_lock_migrations,
         .prepare_all = lite_prepare_all,
+        .cols_check = lite_cols_check,
         .backup = lite_backup,
 };

@@ -1,22 +1,25 @@
 /* stmt: the statement table, assembled from the stmt_*.def rows. */
 #include "db/db_backend.h"
 
+#include <stdio.h>
+
 static const struct {
 	const char *name;
 	const char *sqlite;
 	const char *pg;
+	int ncols; /* columns of its rows: 0 for a statement that returns none */
 } stmt_table[] = {
-#define STMT(id, sql)       [STMT_##id] = {#id, sql, sql},
-#define STMT2(id, lite, pg) [STMT_##id] = {#id, lite, pg},
-#include "db/stmt_core.def"
-#include "db/stmt_org.def"
-#include "db/stmt_user.def"
-#include "db/stmt_audit.def"
-#include "db/stmt_market.def"
-/* gradient cultivation (issue 3) */
-#include "db/stmt_gradient.def"
+#define ROW(fam)
+#define STMT(id, sql)                 [STMT_##id] = {#id, sql, sql, 0},
+#define STMT2(id, lite, pg)           [STMT_##id] = {#id, lite, pg, 0},
+#define STMT_ROWS(id, fam, sql)       [STMT_##id] = {#id, sql, sql, fam##__NCOLS},
+#define STMT2_ROWS(id, fam, lite, pg) [STMT_##id] = {#id, lite, pg, fam##__NCOLS},
+#include "db/stmt_modules.def"
+#undef ROW
 #undef STMT
 #undef STMT2
+#undef STMT_ROWS
+#undef STMT2_ROWS
 };
 _Static_assert(sizeof stmt_table / sizeof stmt_table[0] == STMT__MAX, "every statement has SQL");
 
@@ -28,4 +31,18 @@ const char *stmt_sql(enum stmt id, enum db_kind kind)
 const char *stmt_name(enum stmt id)
 {
 	return stmt_table[id].name;
+}
+
+int stmt_ncols(enum stmt id)
+{
+	return stmt_table[id].ncols;
+}
+
+enum err stmt_cols_check(enum stmt id, int have, int want, char *msg, size_t cap)
+{
+	if (have == want)
+		return ERR_OK;
+	snprintf(msg, cap, "%s: the statement returns %d columns, its row declares %d",
+	         stmt_name(id), have, want);
+	return ERR_INTERNAL;
 }

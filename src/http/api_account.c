@@ -2,6 +2,7 @@
 #include "http/api.h"
 
 #include "app/app_account.h"
+#include "app/app_notify.h"
 #include "core/codes.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
@@ -9,6 +10,10 @@
 
 #include <string.h>
 
+/*
+ * Sign-in accepts any non-empty password: the rules of password_check apply
+ * when a password is set, not when one is tried
+ */
 const struct field_def api_login_body[API_LOGIN_NBODY] = {
         {"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
         {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
@@ -18,6 +23,10 @@ const struct field_def api_login_body[API_LOGIN_NBODY] = {
 };
 
 const struct field_def api_password_body[API_PASSWORD_NBODY] = {
+        /*
+         * not required by the table: whether it is needed depends on who changes whose
+         * password, which the app layer decides
+         */
         {"old_password", FT_TEXT, FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
          "the current password (not needed when an administrator resets another user's)"},
         {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL,
@@ -89,16 +98,22 @@ void api_session_create(struct req *rq)
 	session_resume(rq, job);
 }
 
+/* Signing out revokes the token the request was made with */
 void api_session_delete(struct req *rq)
 {
 	http_finish(rq, app_logout(rq->ctx, rq->token), 204);
 }
 
+/*
+ * http_page renders items through an untyped callback: these adapters give the
+ * core JSON writers that signature
+ */
 static void user_item_json(const void *item, struct buf *out)
 {
 	user_to_json(item, out);
 }
 
+/* The signed-in user's own record, whatever the user's roles */
 void api_me(struct req *rq)
 {
 	struct user u;
@@ -129,6 +144,10 @@ void api_user_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
+/*
+ * A replayed request answers with the stored response (http_finish), so
+ * nothing is rendered for it; the other write handlers follow the same pattern
+ */
 void api_user_create(struct req *rq)
 {
 	struct user u;
@@ -205,6 +224,7 @@ void api_token_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct token_info), token_item_json);
 }
 
+/* A token for the signed-in user; its secret is in this answer only (core/account.h) */
 void api_token_create(struct req *rq)
 {
 	struct token_info t;
@@ -221,4 +241,18 @@ void api_token_revoke(struct req *rq)
 	if (!http_param_id(rq, 0, &id))
 		return;
 	http_finish(rq, app_token_revoke(rq->ctx, id), 204);
+}
+
+static void notification_json(const void *item, struct buf *out)
+{
+	notification_to_json(item, out);
+}
+
+void api_notification_list(struct req *rq)
+{
+	struct page p;
+	enum err e = app_notification_list(rq->ctx, &rq->page, &p);
+	if (e)
+		return http_problem(rq, e);
+	http_page(rq, &p, sizeof(struct notification), notification_json);
 }

@@ -3,6 +3,7 @@
 
 #include "app/app_audit.h"
 
+/* entity_id is text: records of reference data are identified by code, not by number */
 const struct field_def api_audit_query[API_AUDIT_NQUERY] = {
         {"entity", FT_TEXT, 0, 1, 64, NULL, NULL, "entity type: organisation, user, region, ..."},
         {"entity_id", FT_TEXT, 0, 1, 64, NULL, NULL, "id of the entity"},

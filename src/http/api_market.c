@@ -1,13 +1,15 @@
 /* api_market: technology market handlers: listings, demands, search, matches, brokers, interests. */
 #include "http/api.h"
+#include "http/routes.h"
 
-#include "app/app_market_items.h"
-#include "app/app_market_people.h"
-#include "core/market_flow.h"
+#include "app/market/app_market_items.h"
+#include "app/market/app_market_people.h"
+#include "core/market/market_flow.h"
 #include "lib/jw.h"
 
 #include <string.h>
 
+/* lib/jw has key shorthands for strings, integers and booleans only; scores are doubles */
 static void jw_kf64(struct jw *w, const char *key, double v)
 {
 	jw_key(w, key);
@@ -16,7 +18,11 @@ static void jw_kf64(struct jw *w, const char *key, double v)
 
 static const char *const bools[] = {"true", "false", NULL};
 
-const struct field_def api_market_query[API_MARKET_NQUERY] = {
+/*
+ * The declared inputs of the market routes: server.c checks requests against them before
+ * a handler runs, openapi.c publishes them. Listings and demands share each table.
+ */
+static const struct field_def api_market_query[] = {
         {"status", FT_TEXT, 0, 1, 16, market_statuses, NULL,
          "status (unpublished items: owners, moderators, assigned brokers)"},
         {"field", FT_TEXT, 0, 1, 32, market_tech_fields, NULL, "technical field"},
@@ -28,7 +34,7 @@ const struct field_def api_market_query[API_MARKET_NQUERY] = {
         {"assigned", FT_TEXT, 0, 4, 5, bools, NULL, "true: only items assigned to me (brokers)"},
 };
 
-const struct field_def api_search_query[API_SEARCH_NQUERY] = {
+static const struct field_def api_search_query[] = {
         {"q", FT_TEXT, FD_REQUIRED, 1, 200, NULL, NULL, "words, codes or patent numbers"},
         {"field", FT_TEXT, 0, 1, 32, market_tech_fields, NULL, "technical field"},
         {"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every item inside it"},
@@ -37,30 +43,40 @@ const struct field_def api_search_query[API_SEARCH_NQUERY] = {
         {"mode", FT_TEXT, 0, 1, 32, market_modes, NULL, "transaction mode"},
 };
 
-const struct field_def api_match_query[API_MATCH_NQUERY] = {
+static const struct field_def api_match_query[] = {
         {"k", FT_INT, 0, 1, 100, NULL, NULL, "how many (default 10)"},
 };
 
-const struct field_def api_transition_body[API_TRANSITION_NBODY] = {
-        {"event", FT_TEXT, FD_REQUIRED, 1, 16,
-         (const char *const[]){"submit", "approve", "reject", "withdraw", "renew", "reopen", NULL},
-         NULL, "the workflow step"},
-        {"note", FT_TEXT, FD_NULLABLE, 1, 2000, NULL, NULL, "reason (kept in the audit log)"},
+enum { BODY_TRANSITION_EVENT, BODY_TRANSITION_NOTE, BODY_TRANSITION__N };
+static const struct field_def api_transition_body[BODY_TRANSITION__N] = {
+        [BODY_TRANSITION_EVENT] = {"event", FT_TEXT, FD_REQUIRED, 1, 16,
+                                   /*
+                                    * every event but "expire", which only the system fires
+                                    * (market_flow.c)
+                                    */
+                                   (const char *const[]){"submit", "approve", "reject", "withdraw",
+                                                         "renew", "reopen", NULL},
+                                   NULL, "the workflow step"},
+        [BODY_TRANSITION_NOTE] = {"note", FT_TEXT, FD_NULLABLE, 1, 2000, NULL, NULL,
+                                  "reason (kept in the audit log)"},
 };
 
-const struct field_def api_assign_body[API_ASSIGN_NBODY] = {
-        {"broker_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the broker"},
+enum { BODY_ASSIGN_BROKER_ID, BODY_ASSIGN__N };
+static const struct field_def api_assign_body[BODY_ASSIGN__N] = {
+        [BODY_ASSIGN_BROKER_ID] = {"broker_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
+                                   "the broker"},
 };
 
-const struct field_def api_interest_query[API_INTEREST_NQUERY] = {
+static const struct field_def api_interest_query[] = {
         {"listing_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, "of this listing"},
         {"demand_id", FT_INT, 0, 1, INT64_MAX, NULL, NULL, "of this demand"},
         {"status", FT_TEXT, 0, 1, 16, (const char *const[]){"open", "accepted", "declined", NULL},
          NULL, "open, accepted or declined"},
 };
 
-const struct field_def api_message_body[API_MESSAGE_NBODY] = {
-        {"body", FT_TEXT, FD_REQUIRED, 1, 4000, NULL, NULL, "the message"},
+enum { BODY_MESSAGE_BODY, BODY_MESSAGE__N };
+static const struct field_def api_message_body[BODY_MESSAGE__N] = {
+        [BODY_MESSAGE_BODY] = {"body", FT_TEXT, FD_REQUIRED, 1, 4000, NULL, NULL, "the message"},
 };
 
 /* Listings or demands: the kind is the first segment after /api/v1/. */
@@ -74,7 +90,8 @@ static void item_json(const void *item, struct buf *out)
 	market_to_json(item, out);
 }
 
-void api_market_list(struct req *rq)
+/* Filters map one to one onto the app layer's market_filter; absent ones are NULL or 0 */
+static void api_market_list(struct req *rq)
 {
 	const char *assigned = http_query(rq, "assigned");
 	struct market_filter f = {
@@ -94,7 +111,7 @@ void api_market_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct market_item), item_json);
 }
 
-void api_market_get(struct req *rq)
+static void api_market_get(struct req *rq)
 {
 	int64_t id;
 	struct market_item it;
@@ -106,7 +123,7 @@ void api_market_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_market_create(struct req *rq)
+static void api_market_create(struct req *rq)
 {
 	struct market_item it;
 	enum market_kind k = kind_of(rq);
@@ -120,7 +137,7 @@ void api_market_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_market_update(struct req *rq)
+static void api_market_update(struct req *rq)
 {
 	int64_t id;
 	struct market_item it;
@@ -132,21 +149,27 @@ void api_market_update(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_market_transition(struct req *rq)
+static void api_market_transition(struct req *rq)
 {
 	int64_t id;
 	struct market_item it;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	const char *note = rq->body[1].set && !rq->body[1].null ? rq->body[1].s : NULL;
+	const struct field_val *nv = &rq->body[BODY_TRANSITION_NOTE];
+	/* an absent note and an explicit null both mean none */
+	const char *note = nv->set && !nv->null ? nv->s : NULL;
 	enum err e = app_market_item_transition(rq->ctx, kind_of(rq), id, rq->version,
-	                                        rq->body[0].s, note, &it);
+	                                        rq->body[BODY_TRANSITION_EVENT].s, note, &it);
 	if (!e && !rq->ctx->replayed)
 		market_to_json(&it, &rq->out);
 	http_finish(rq, e, 200);
 }
 
-/* One ranked hit: the item, its score and its explanation. */
+/*
+ * One ranked hit: the item, its score and its explanation. The terms and
+ * signals that produced the score come with it, so a user can see why an item
+ * ranks where it does; signals that added nothing are left out.
+ */
 static void hit_json(struct jw *w, const struct market_hit *h)
 {
 	jw_obj_open(w);
@@ -182,6 +205,7 @@ static void hit_json(struct jw *w, const struct market_hit *h)
 	jw_obj_close(w);
 }
 
+/* The page shape of docs/API.md plus facets, which only a search has: matches are a fixed top k */
 static void found_json(struct req *rq, const struct market_found *f, bool facets)
 {
 	static const char *const names[FACET__MAX] = {"field", "province", "trl", "mode"};
@@ -214,13 +238,8 @@ static void found_json(struct req *rq, const struct market_found *f, bool facets
 	jw_obj_close(&w);
 }
 
-void api_market_search(struct req *rq)
+static void api_market_search(struct req *rq)
 {
-	/* the query table marks q required, but the scanner only checks what is sent */
-	if (!http_query(rq, "q")) {
-		err_set(&rq->ctx->err, ERR_MALFORMED, "q", "is required: the words to search for");
-		return http_problem(rq, ERR_MALFORMED);
-	}
 	struct market_filter f = {
 	        .field = http_query(rq, "field"),
 	        .region = http_query(rq, "region"),
@@ -236,6 +255,10 @@ void api_market_search(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
+/*
+ * "matches": the best items of the other kind (listings for a demand and the
+ * reverse); "similar": more of the same kind, text only (app_market_item_matches)
+ */
 static void matches(struct req *rq, bool similar)
 {
 	int64_t id;
@@ -249,12 +272,12 @@ static void matches(struct req *rq, bool similar)
 	http_finish(rq, e, 200);
 }
 
-void api_market_matches(struct req *rq)
+static void api_market_matches(struct req *rq)
 {
 	matches(rq, false);
 }
 
-void api_market_similar(struct req *rq)
+static void api_market_similar(struct req *rq)
 {
 	matches(rq, true);
 }
@@ -266,7 +289,7 @@ static void broker_item_json(const void *item, struct buf *out)
 	broker_to_json(item, out);
 }
 
-void api_broker_list(struct req *rq)
+static void api_broker_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_broker_list(rq->ctx, &rq->page, &p);
@@ -275,7 +298,7 @@ void api_broker_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct broker), broker_item_json);
 }
 
-void api_broker_get(struct req *rq)
+static void api_broker_get(struct req *rq)
 {
 	int64_t id;
 	struct broker b;
@@ -287,7 +310,7 @@ void api_broker_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_broker_create(struct req *rq)
+static void api_broker_create(struct req *rq)
 {
 	struct broker b;
 	enum err e = app_broker_create(rq->ctx, rq->body, &b);
@@ -299,7 +322,7 @@ void api_broker_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_broker_update(struct req *rq)
+static void api_broker_update(struct req *rq)
 {
 	int64_t id;
 	struct broker b;
@@ -311,7 +334,7 @@ void api_broker_update(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_market_brokers(struct req *rq)
+static void api_market_brokers(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -323,16 +346,18 @@ void api_market_brokers(struct req *rq)
 	http_page(rq, &p, sizeof(struct broker), broker_item_json);
 }
 
-void api_market_assign(struct req *rq)
+/* Assigning answers 204: the assignment is a relation with no representation of its own */
+static void api_market_assign(struct req *rq)
 {
 	int64_t id;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_broker_assign(rq->ctx, kind_of(rq), id, rq->body[0].i, false);
+	enum err e = app_broker_assign(rq->ctx, kind_of(rq), id, rq->body[BODY_ASSIGN_BROKER_ID].i,
+	                               false);
 	http_finish(rq, e, 204);
 }
 
-void api_market_unassign(struct req *rq)
+static void api_market_unassign(struct req *rq)
 {
 	int64_t id, broker;
 	if (!http_param_id(rq, 0, &id) || !http_param_id(rq, 1, &broker))
@@ -347,7 +372,7 @@ static void interest_item_json(const void *item, struct buf *out)
 	interest_to_json(item, out);
 }
 
-void api_interest_list(struct req *rq)
+static void api_interest_list(struct req *rq)
 {
 	struct page p;
 	enum err e = app_interest_list(rq->ctx, http_query_int(rq, "listing_id", 0),
@@ -358,7 +383,7 @@ void api_interest_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct interest), interest_item_json);
 }
 
-void api_interest_get(struct req *rq)
+static void api_interest_get(struct req *rq)
 {
 	int64_t id;
 	struct interest in;
@@ -370,7 +395,7 @@ void api_interest_get(struct req *rq)
 	http_finish(rq, e, 200);
 }
 
-void api_interest_create(struct req *rq)
+static void api_interest_create(struct req *rq)
 {
 	struct interest in;
 	enum err e = app_interest_create(rq->ctx, rq->body, &in);
@@ -382,19 +407,20 @@ void api_interest_create(struct req *rq)
 	http_finish(rq, e, 201);
 }
 
-void api_interest_accept(struct req *rq)
+static void api_interest_accept(struct req *rq)
 {
 	int64_t id;
 	struct interest in;
 	if (!http_param_id(rq, 0, &id))
 		return;
+	/* accepting is deciding without a reason */
 	enum err e = app_interest_decide(rq->ctx, id, rq->version, NULL, NULL, &in);
 	if (!e && !rq->ctx->replayed)
 		interest_to_json(&in, &rq->out);
 	http_finish(rq, e, 200);
 }
 
-void api_interest_decline(struct req *rq)
+static void api_interest_decline(struct req *rq)
 {
 	int64_t id;
 	struct interest in;
@@ -414,7 +440,7 @@ static void message_json(const void *item, struct buf *out)
 	interest_msg_to_json(item, out);
 }
 
-void api_interest_messages(struct req *rq)
+static void api_interest_messages(struct req *rq)
 {
 	int64_t id;
 	struct page p;
@@ -426,13 +452,13 @@ void api_interest_messages(struct req *rq)
 	http_page(rq, &p, sizeof(struct interest_msg), message_json);
 }
 
-void api_interest_post(struct req *rq)
+static void api_interest_post(struct req *rq)
 {
 	int64_t id;
 	struct interest_msg m;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_interest_post(rq->ctx, id, rq->body[0].s, &m);
+	enum err e = app_interest_post(rq->ctx, id, rq->body[BODY_MESSAGE_BODY].s, &m);
 	if (!e && !rq->ctx->replayed)
 		interest_msg_to_json(&m, &rq->out);
 	http_finish(rq, e, 201);
@@ -453,7 +479,8 @@ static void stats_json(struct jw *w, const char *key, const struct interest_stat
 	jw_obj_close(w);
 }
 
-void api_listing_stats(struct req *rq)
+/* The listing's interest outcomes next to those of all its owner's listings, for comparison */
+static void api_listing_stats(struct req *rq)
 {
 	int64_t id;
 	struct interest_stats l, o;
@@ -471,3 +498,8 @@ void api_listing_stats(struct req *rq)
 	}
 	http_finish(rq, e, 200);
 }
+
+const struct route routes_market[] = {
+#include "http/routes_market.def"
+};
+const size_t routes_market_n = sizeof routes_market / sizeof routes_market[0];

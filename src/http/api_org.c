@@ -6,6 +6,11 @@
 
 const struct field_def api_org_query[API_ORG_NQUERY] = {
         {"kind", FT_TEXT, 0, 1, 32, org_kinds, NULL, "organisation kind"},
+        /*
+         * region and industry are prefixes (2-6 digits, a section or longer code): the
+         * app layer turns them into code ranges (core/codes.h), so a province finds
+         * its counties' organisations
+         */
         {"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every organisation inside it"},
         {"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "industry code: every organisation below it"},
         {"size_class", FT_TEXT, 0, 1, 16, org_size_classes, NULL, "SME size class"},
@@ -13,10 +18,13 @@ const struct field_def api_org_query[API_ORG_NQUERY] = {
         {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the name, English name or credit code"},
 };
 
-const struct field_def api_member_body[API_MEMBER_NBODY] = {
-        {"user_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the user to add"},
-        {"role", FT_TEXT, FD_REQUIRED, 1, 16,
-         (const char *const[]){"org_admin", "org_member", NULL}, NULL, "org_admin or org_member"},
+/* only the two organisation roles: membership is a grant scoped to this organisation */
+const struct field_def api_member_body[BODY_MEMBER__N] = {
+        [BODY_MEMBER_USER_ID] = {"user_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
+                                 "the user to add"},
+        [BODY_MEMBER_ROLE] = {"role", FT_TEXT, FD_REQUIRED, 1, 16,
+                              (const char *const[]){"org_admin", "org_member", NULL}, NULL,
+                              "org_admin or org_member"},
 };
 
 static void org_item_json(const void *item, struct buf *out)
@@ -87,16 +95,7 @@ void api_org_delete(struct req *rq)
 
 static void member_json(const void *item, struct buf *out)
 {
-	const struct org_member *m = item;
-	struct jw w;
-	jw_init(&w, out);
-	jw_obj_open(&w);
-	jw_ki64(&w, "id", m->grant_id);
-	jw_ki64(&w, "user_id", m->user_id);
-	jw_kstr(&w, "role", m->role);
-	jw_kstr(&w, "username", m->username);
-	jw_kstr(&w, "display_name", m->display_name);
-	jw_obj_close(&w);
+	org_member_to_json(item, out);
 }
 
 void api_org_members(struct req *rq)
@@ -117,12 +116,14 @@ void api_org_member_add(struct req *rq)
 	struct org_member m;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	enum err e = app_org_member_add(rq->ctx, id, rq->body[0].i, rq->body[1].s, &m);
+	enum err e = app_org_member_add(rq->ctx, id, rq->body[BODY_MEMBER_USER_ID].i,
+	                                rq->body[BODY_MEMBER_ROLE].s, &m);
 	if (!e && !rq->ctx->replayed)
 		member_json(&m, &rq->out);
 	http_finish(rq, e, 201);
 }
 
+/* The second path id is the grant's, the "id" of the member list: membership is a role grant */
 void api_org_member_remove(struct req *rq)
 {
 	int64_t id, grant;

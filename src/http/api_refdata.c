@@ -44,6 +44,10 @@ void api_region_list(struct req *rq)
 	http_page(rq, &p, sizeof(struct region), region_item_json);
 }
 
+/*
+ * Reference records are addressed by their code, not a numeric id; a short code
+ * (2 or 4 digits) names the same region as its 6-digit form (region_derive)
+ */
 void api_region_get(struct req *rq)
 {
 	struct region r;

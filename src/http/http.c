@@ -7,6 +7,10 @@
 
 #include <string.h>
 
+/*
+ * An id that is not a positive integer names no record: 404, the same answer
+ * as for an id that does not exist
+ */
 bool http_param_id(struct req *rq, int i, int64_t *id)
 {
 	if (num_parse(rq->path_params[i], 1, INT64_MAX, id))
@@ -16,6 +20,7 @@ bool http_param_id(struct req *rq, int i, int64_t *id)
 	return false;
 }
 
+/* Declared query parameters only (server.c refused any other); NULL when absent or empty */
 const char *http_query(struct req *rq, const char *name)
 {
 	int i = fields_find(rq->route->query, rq->route->nquery, name);
@@ -50,6 +55,10 @@ void http_empty(struct req *rq, int status)
 	rq->status = status;
 }
 
+/*
+ * RFC 9457 problem+json from the request's error detail (docs/API.md, "Errors"). Any
+ * partial answer and Location are dropped: an error replaces the whole response.
+ */
 void http_problem(struct req *rq, enum err e)
 {
 	const struct err_detail *d = &rq->ctx->err;
@@ -74,6 +83,7 @@ void http_problem(struct req *rq, enum err e)
 		jw_kstr(&w, "detail", detail);
 	}
 	if (d->field[0]) {
+		/* the field also in machine-readable form, so a form can mark the input at fault */
 		jw_key(&w, "errors");
 		jw_arr_open(&w);
 		jw_obj_open(&w);
@@ -93,6 +103,10 @@ void http_problem(struct req *rq, enum err e)
 	jw_obj_close(&w);
 }
 
+/*
+ * The end of a write handler. A replayed idempotent request answers with the
+ * stored response (status, body and Location) instead of the one just rendered.
+ */
 void http_finish(struct req *rq, enum err e, int status)
 {
 	if (e)
@@ -118,6 +132,10 @@ void http_defer(struct req *rq, void (*work)(void *arg), void *arg,
 	rq->defer_resume = resume;
 }
 
+/*
+ * The list shape of docs/API.md: items, next_cursor (null on the last page)
+ * and total only when count=true asked for it (p->total < 0 otherwise)
+ */
 void http_page(struct req *rq, const struct page *p, size_t item_size,
                void (*item_json)(const void *item, struct buf *out))
 {

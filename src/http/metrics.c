@@ -3,40 +3,64 @@
 
 #include "http/routes.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 
+/* The statuses the API answers with, each its own counter; anything else counts under "other" */
 static const int statuses[] = {200, 201, 204, 304, 400, 401, 403, 404, 405,
                                409, 413, 415, 422, 429, 500, 503, 0 /* other */};
 enum { NSTATUS = sizeof statuses / sizeof statuses[0] };
+/* Latency buckets in seconds, from 0.5 ms to 2.5 s; slower lands in +Inf */
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 enum { NBUCKET = sizeof buckets / sizeof buckets[0] };
 
-static _Atomic uint64_t counts[ROUTES_MAX + 1][NSTATUS];
-static _Atomic uint64_t hist[ROUTES_MAX + 1][NBUCKET + 1];
-static _Atomic uint64_t sum_us[ROUTES_MAX + 1];
+/* One slot per route, and a last one for static files; sized from the route table. */
+struct slot {
+	_Atomic uint64_t counts[NSTATUS];
+	_Atomic uint64_t hist[NBUCKET + 1];
+	_Atomic uint64_t sum_us;
+};
+static struct slot *slots;
+static size_t nslots;
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 static _Atomic long inflight;
 
-static size_t route_slot(size_t route)
+/*
+ * Sized once from the route table, which is fixed after start-up; the extra
+ * last slot takes static files and requests that matched no route
+ */
+static void slots_init(void)
 {
-	return route < nroutes && route < ROUTES_MAX ? route : ROUTES_MAX;
+	route_table(&nslots);
+	nslots++;
+	slots = calloc(nslots, sizeof *slots);
+	if (!slots)
+		abort(); /* at start-up: a few kilobytes */
 }
 
+/*
+ * Relaxed atomics: each counter only needs to be exact on its own, and workers
+ * never wait on each other to count
+ */
 void metrics_observe(size_t route, int status, double seconds)
 {
-	size_t r = route_slot(route);
+	pthread_once(&slots_once, slots_init);
+	struct slot *r = &slots[route < nslots ? route : nslots - 1];
 	size_t s = 0;
 	while (statuses[s] && statuses[s] != status)
 		s++;
-	atomic_fetch_add_explicit(&counts[r][s], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->counts[s], 1, memory_order_relaxed);
 	size_t b = 0;
 	while (b < NBUCKET && seconds > buckets[b])
 		b++;
-	atomic_fetch_add_explicit(&hist[r][b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&sum_us[r], (uint64_t)(seconds * 1e6), memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->hist[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->sum_us, (uint64_t)(seconds * 1e6), memory_order_relaxed);
 }
 
+/* Also read by the shutdown drain (server_run), not only by the gauge */
 void metrics_inflight_add(int delta)
 {
 	atomic_fetch_add(&inflight, delta);
@@ -49,19 +73,27 @@ long metrics_inflight(void)
 
 static void route_labels(struct buf *out, size_t r)
 {
+	size_t nroutes;
+	const struct route *routes = route_table(&nroutes);
 	if (r < nroutes)
 		buf_printf(out, "method=\"%s\",route=\"%s\"", routes[r].method, routes[r].path);
 	else
 		buf_puts(out, "method=\"GET\",route=\"static\"");
 }
 
+/*
+ * Prometheus text format. Routes and statuses that never occurred are skipped
+ * so the output grows with use, not with the table.
+ */
 void metrics_render(struct buf *out)
 {
+	pthread_once(&slots_once, slots_init);
 	buf_puts(out, "# HELP techbridge_http_requests_total HTTP requests by route and status.\n"
 	              "# TYPE techbridge_http_requests_total counter\n");
-	for (size_t r = 0; r <= ROUTES_MAX; r++) {
+	for (size_t r = 0; r < nslots; r++) {
 		for (size_t s = 0; s < NSTATUS; s++) {
-			uint64_t n = atomic_load_explicit(&counts[r][s], memory_order_relaxed);
+			uint64_t n =
+			        atomic_load_explicit(&slots[r].counts[s], memory_order_relaxed);
 			if (!n)
 				continue;
 			buf_puts(out, "techbridge_http_requests_total{");
@@ -75,15 +107,19 @@ void metrics_render(struct buf *out)
 	}
 	buf_puts(out, "# HELP techbridge_http_request_duration_seconds Request latency by route.\n"
 	              "# TYPE techbridge_http_request_duration_seconds histogram\n");
-	for (size_t r = 0; r <= ROUTES_MAX; r++) {
+	for (size_t r = 0; r < nslots; r++) {
 		uint64_t total = 0;
 		for (size_t b = 0; b <= NBUCKET; b++)
-			total += atomic_load_explicit(&hist[r][b], memory_order_relaxed);
+			total += atomic_load_explicit(&slots[r].hist[b], memory_order_relaxed);
 		if (!total)
 			continue;
 		uint64_t cum = 0;
 		for (size_t b = 0; b <= NBUCKET; b++) {
-			cum += atomic_load_explicit(&hist[r][b], memory_order_relaxed);
+			/*
+			 * buckets are stored per range and rendered cumulative, as Prometheus
+			 * expects
+			 */
+			cum += atomic_load_explicit(&slots[r].hist[b], memory_order_relaxed);
 			buf_puts(out, "techbridge_http_request_duration_seconds_bucket{");
 			route_labels(out, r);
 			if (b < NBUCKET)
@@ -94,7 +130,7 @@ void metrics_render(struct buf *out)
 		}
 		buf_puts(out, "techbridge_http_request_duration_seconds_sum{");
 		route_labels(out, r);
-		buf_printf(out, "} %.6f\n", (double)atomic_load(&sum_us[r]) / 1e6);
+		buf_printf(out, "} %.6f\n", (double)atomic_load(&slots[r].sum_us) / 1e6);
 		buf_puts(out, "techbridge_http_request_duration_seconds_count{");
 		route_labels(out, r);
 		buf_printf(out, "} %llu\n", (unsigned long long)total);

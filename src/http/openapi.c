@@ -10,6 +10,10 @@
 
 #include <string.h>
 
+/*
+ * A field_def as a JSON Schema: a nullable field's type is [type, "null"] (OpenAPI 3.1 has
+ * no "nullable"), text lengths in characters as the server counts them, secrets writeOnly
+ */
 static void schema_of(struct jw *w, const struct field_def *f)
 {
 	jw_obj_open(w);
@@ -42,6 +46,7 @@ static void schema_of(struct jw *w, const struct field_def *f)
 	jw_obj_close(w);
 }
 
+/* A parameter that has no field_def (path ids, the list and version parameters) */
 static void param(struct jw *w, const char *name, const char *in, bool required, const char *type,
                   const char *doc)
 {
@@ -57,6 +62,10 @@ static void param(struct jw *w, const char *name, const char *in, bool required,
 	jw_obj_close(w);
 }
 
+/*
+ * Path parameters from the {name} segments of the pattern, then the route's declared
+ * query parameters, then those the server adds by route flag (server.c common_param)
+ */
 static void parameters(struct jw *w, const struct route *r)
 {
 	jw_key(w, "parameters");
@@ -72,7 +81,7 @@ static void parameters(struct jw *w, const struct route *r)
 		jw_obj_open(w);
 		jw_kstr(w, "name", r->query[i].name);
 		jw_kstr(w, "in", "query");
-		jw_kbool(w, "required", false);
+		jw_kbool(w, "required", r->query[i].flags & FD_REQUIRED);
 		jw_key(w, "schema");
 		schema_of(w, &r->query[i]);
 		jw_kstr(w, "description", r->query[i].doc);
@@ -113,6 +122,11 @@ static void free_body(struct jw *w, const struct route *r)
 	jw_obj_close(w);
 }
 
+/*
+ * additionalProperties false: the server refuses unknown members, so the
+ * document says so. A field is listed as required only on create routes, as
+ * fields_from_json enforces it only there.
+ */
 static void request_body(struct jw *w, const struct route *r)
 {
 	if (r->flags & ROUTE_JSON)
@@ -158,6 +172,10 @@ static void request_body(struct jw *w, const struct route *r)
 	jw_obj_close(w);
 }
 
+/*
+ * The success status by method, per docs/API.md's conventions; every error
+ * shares the Problem schema
+ */
 static void responses(struct jw *w, const struct route *r)
 {
 	const char *ok = !strcmp(r->method, "POST")     ? "201"
@@ -179,6 +197,7 @@ static void responses(struct jw *w, const struct route *r)
 	jw_obj_close(w);
 }
 
+/* OpenAPI's operation keys are lower-case methods */
 static void lower(char *dst, const char *src, size_t n)
 {
 	size_t i = 0;
@@ -199,6 +218,8 @@ void openapi_document(struct buf *out)
 	jw_key(&w, "paths");
 	jw_obj_open(&w);
 	/* routes of one path are adjacent in the table only by convention: group explicitly */
+	size_t nroutes;
+	const struct route *routes = route_table(&nroutes);
 	for (size_t i = 0; i < nroutes; i++) {
 		bool first = true;
 		for (size_t k = 0; k < i; k++)

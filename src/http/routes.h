@@ -1,7 +1,8 @@
 /*
- * routes: the route table of the API (routes.c): method, path pattern,
- * handler, who may call it, declared query parameters and body fields, and
- * a one-line doc. The server matches requests against it and validates
+ * routes: the route table of the API: method, path pattern, handler, who
+ * may call it, declared query parameters and body fields, and a one-line
+ * doc. The kernel's rows are in routes_kernel.def, each module's in
+ * routes_<module>.def, registered by one line in routes_modules.def. The server matches requests against it and validates
  * input from it before any handler runs; the OpenAPI document is generated
  * from it.
  */
@@ -15,15 +16,13 @@ enum route_auth {
 	AUTH_USER,   /* signed in; finer decisions are app/'s */
 };
 
-enum { ROUTES_MAX = 256 }; /* routes[] holds at most this many (checked in routes.c) */
-
 enum {
 	ROUTE_LIST = 1 << 0,          /* limit, cursor, count query parameters */
 	ROUTE_VERSION_BODY = 1 << 1,  /* body carries a required "version" */
 	ROUTE_VERSION_QUERY = 1 << 2, /* query carries a required "version" */
 	ROUTE_BODY_CREATE = 1 << 3,   /* body fields' FD_REQUIRED apply */
 	ROUTE_RAW = 1 << 4,           /* not under /api/v1: operations endpoints */
-	ROUTE_JSON = 1 << 5,          /* a JSON object the handler's own parser checks (facts.md) */
+	ROUTE_JSON = 1 << 5,          /* a JSON object the handler parses itself (docs/FACTS.md) */
 };
 
 struct route {
@@ -40,8 +39,22 @@ struct route {
 	const char *doc;
 };
 
-extern const struct route routes[];
-extern const size_t nroutes;
+/*
+ * The whole route table: the kernel's routes, then each module's, in the order
+ * of http/routes_modules.def; assembled on first use. *n gets its length.
+ */
+const struct route *route_table(size_t *n);
+
+/*
+ * Writing route tables (routes_*.def): one ROUTE row per line. FIELDS(table)
+ * gives a declared field table with its length, NONE no fields. A module's
+ * fragment is included at the end of its api_<module>.c into
+ *   const struct route routes_<module>[]; const size_t routes_<module>_n;
+ */
+#define FIELDS(a) a, sizeof a / sizeof a[0]
+#define NONE      NULL, 0
+#define ROUTE(method, path, handler, auth, flags, query, body, tag, doc)                           \
+	{method, path, handler, auth, flags, query, body, tag, doc},
 
 /*
  * The route for method and path, filling params; NULL if none. When the path

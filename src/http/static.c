@@ -24,6 +24,10 @@ static const struct {
         {".map", "application/json"},
 };
 
+/*
+ * By extension, from a closed list: anything else is application/octet-stream,
+ * which with nosniff a browser downloads instead of rendering
+ */
 static const char *content_type(const char *path)
 {
 	const char *dot = strrchr(path, '.');
@@ -33,7 +37,10 @@ static const char *content_type(const char *path)
 	return "application/octet-stream";
 }
 
-/* Read dir/rel into out; false if there is no such regular file. */
+/*
+ * Read dir/rel into out; false if there is no such regular file. The bound
+ * keeps a stray large file in the directory from being read whole into memory.
+ */
 static bool read_file(const char *dir, const char *rel, struct buf *out)
 {
 	char path[LIMIT_URL_BYTES + 512];
@@ -56,6 +63,10 @@ static bool read_file(const char *dir, const char *rel, struct buf *out)
 	return ok;
 }
 
+/*
+ * From the --web-dir directory when one is given, else from the copy of
+ * web/dist embedded in the binary at build time
+ */
 static bool find(const char *dir, const char *rel, struct buf *out)
 {
 	if (dir)
@@ -72,6 +83,7 @@ static bool find(const char *dir, const char *rel, struct buf *out)
 void static_serve(struct req *rq, const char *dir, const char *path)
 {
 	const char *rel = path[0] == '/' ? path + 1 : path;
+	/* no way out of the web directory: no "..", no absolute path, no backslash */
 	bool safe = !strstr(rel, "..") && !strchr(rel, '\\') && rel[0] != '/';
 	rq->status = 200;
 	if (safe && rel[0] && find(dir, rel, &rq->out)) {
@@ -79,6 +91,10 @@ void static_serve(struct req *rq, const char *dir, const char *path)
 		return;
 	}
 	buf_reset(&rq->out);
+	/*
+	 * any other path gets index.html so the web UI's own routes survive a reload; a missing
+	 * asset is a real 404 (a page instead would break the script or style that asked for it)
+	 */
 	if (!strncmp(rel, "assets/", 7) || !find(dir, "index.html", &rq->out)) {
 		buf_reset(&rq->out);
 		rq->status = 404;

@@ -17,6 +17,10 @@ struct arena_block {
 	max_align_t data[];
 };
 
+/*
+ * Sizes round up to max_align_t so every pointer handed out suits any type. The memory is
+ * zeroed because callers fill structs field by field and rely on the rest being 0 or NULL.
+ */
 void *arena_alloc(struct arena *a, size_t n)
 {
 	size_t align = sizeof(max_align_t);
@@ -57,6 +61,7 @@ char *arena_strdup(struct arena *a, const char *s)
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+/* Two passes (measure, then write): the result lands in the arena at its exact size */
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list ap, ap2;
@@ -71,6 +76,10 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
+/*
+ * The first block survives so an arena reused per row or per request reaches a
+ * steady state with no malloc at all
+ */
 void arena_reset(struct arena *a)
 {
 	struct arena_block *b = a->head;

@@ -5,6 +5,7 @@
 
 static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+/* Unpadded: a final group of 1 or 2 bytes takes 2 or 3 characters */
 size_t b64url_encoded_len(size_t n)
 {
 	return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0);
@@ -30,6 +31,10 @@ void b64url_encode(const void *in, size_t n, char *out)
 	out[o] = '\0';
 }
 
+/*
+ * A length of 4k+1 cannot come from any input. The unused low bits of a final
+ * partial group are ignored, not required to be zero.
+ */
 bool b64url_decode(const char *s, unsigned char *out, size_t cap, size_t *outlen)
 {
 	size_t n = strlen(s), o = 0;

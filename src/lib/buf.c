@@ -7,12 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Out of memory is not an error the program recovers from: every caller would
+ * need a path that is never tested, so the allocators stop the process instead
+ */
 static void oom(void)
 {
 	fputs("techbridge: out of memory\n", stderr);
 	abort();
 }
 
+/* A request for 0 bytes asks for 1: malloc(0) may return NULL, which would read as OOM */
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
@@ -50,6 +55,10 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/*
+ * Room for `extra` bytes plus the NUL. Doubling keeps appends amortised O(1); the limit
+ * catches a caller that forgot to bound its input before it becomes a memory exhaustion.
+ */
 static void buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;
@@ -101,6 +110,7 @@ void buf_putc(struct buf *b, char c)
 	b->data[b->len] = '\0';
 }
 
+/* The size pass consumes a copy of the argument list; `ap` itself is used by the write */
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
@@ -122,6 +132,10 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Integers are written by hand, not with printf: the JSON writer calls this for
+ * every number. The magnitude is taken as unsigned so INT64_MIN does not overflow.
+ */
 void buf_put_i64(struct buf *b, int64_t v)
 {
 	char tmp[24];
@@ -141,6 +155,7 @@ const char *buf_str(const struct buf *b)
 	return b->data ? b->data : "";
 }
 
+/* An empty buffer still hands out a string the caller can free */
 char *buf_take(struct buf *b)
 {
 	char *p = b->data ? b->data : xstrdup("");

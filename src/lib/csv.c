@@ -59,6 +59,10 @@ static inline int csv_peek(struct csv *c)
 	return ch;
 }
 
+/*
+ * Both limits stop a file without line breaks (or with one unclosed quote)
+ * from growing the record buffer until buf's hard limit aborts the process
+ */
 static enum err csv_limit(struct csv *c, struct err_detail *d)
 {
 	d->line = c->line;
@@ -72,6 +76,10 @@ static enum err csv_read(struct csv *c, struct err_detail *d)
 	c->nfields = 0;
 	c->line = c->next_line;
 	int ch = csv_getc(c);
+	/*
+	 * A UTF-8 byte order mark is accepted once, at the start of the file
+	 * (spreadsheets write one)
+	 */
 	if (!c->bom_checked) {
 		c->bom_checked = true;
 		if (ch == 0xEF) {
@@ -87,6 +95,10 @@ static enum err csv_read(struct csv *c, struct err_detail *d)
 	bool quoted = false, in_field = false;
 	field_start(c);
 	for (;; ch = csv_getc(c)) {
+		/*
+		 * checked before each byte or run is taken, so a record can exceed a limit by
+		 * one run at most
+		 */
 		if (c->rec.len > LIMIT_CSV_LINE_BYTES ||
 		    c->rec.len - c->offs[c->nfields - 1] > LIMIT_CSV_FIELD_BYTES)
 			return csv_limit(c, d);
@@ -115,6 +127,10 @@ static enum err csv_read(struct csv *c, struct err_detail *d)
 			c->in_pos = end;
 			continue;
 		}
+		/*
+		 * a quote opens a quoted field only as its first byte; elsewhere it is data,
+		 * as spreadsheets read it
+		 */
 		if (ch == '"' && !in_field) {
 			quoted = in_field = true;
 			continue;
@@ -130,6 +146,7 @@ static enum err csv_read(struct csv *c, struct err_detail *d)
 			in_field = false;
 			continue;
 		}
+		/* CRLF, a lone CR and LF all end a record */
 		if (ch == '\r') {
 			if (csv_peek(c) == '\n')
 				csv_getc(c);
@@ -167,6 +184,7 @@ enum err csv_next(struct csv *c, const char ***fields, int *n, struct err_detail
 	return ERR_OK;
 }
 
+/* Quoted only when RFC 4180 requires it, so plain values stay readable and diffable */
 void csv_put_field(struct buf *out, const char *s)
 {
 	if (!s)

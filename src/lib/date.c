@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The year is counted from March so the leap day is the last day of the year; eras
+ * of 400 years (146097 days) make the arithmetic exact for negative years too
+ */
 int32_t date_from_ymd(int y, int m, int d)
 {
 	y -= m <= 2;
@@ -27,6 +31,7 @@ void date_to_ymd(int32_t days, int *y, int *m, int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
+/* Years 1..9999: what "YYYY-MM-DD" can write and both databases can store */
 bool date_valid(int y, int m, int d)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -38,6 +43,7 @@ bool date_valid(int y, int m, int d)
 	return d <= max;
 }
 
+/* Exactly n ASCII digits: sscanf or strtol would accept signs and spaces */
 static bool digits(const char *s, int n, int *out)
 {
 	int v = 0;
@@ -70,6 +76,10 @@ static void put_digits(char *out, int v, int n)
 		out[i] = (char)('0' + v % 10);
 }
 
+/*
+ * A year outside 0..9999 cannot be written in four digits; it is clamped into
+ * them rather than overflowing the fixed-size buffer
+ */
 void date_format(int32_t days, char out[DATE_STR])
 {
 	int y, m, d;
@@ -84,6 +94,7 @@ void date_format(int32_t days, char out[DATE_STR])
 
 void instant_format(int64_t t, char out[INSTANT_STR])
 {
+	/* floor division, so instants before 1970 land on the previous day */
 	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
 	int sec = (int)(t - days * 86400);
 	date_format((int32_t)days, out);

@@ -26,10 +26,16 @@ static const struct {
         [ERR_DB] = {500, 3, "database", "Database error"},
         [ERR_UNAVAILABLE] = {503, 3, "unavailable", "Service unavailable"},
         [ERR_INTERNAL] = {500, 3, "internal", "Internal error"},
+        [ERR_MEDIA_TYPE] = {415, 2, "unsupported-media-type", "Unsupported media type"},
+        [ERR_URI_TOO_LONG] = {414, 2, "uri-too-long", "URI too long"},
+        [ERR_HEADERS_TOO_BIG] = {431, 2, "request-too-large", "Request header fields too large"},
+        [ERR_STORAGE_FULL] = {507, 3, "storage-full", "Insufficient storage"},
+        [ERR_STORAGE_IO] = {503, 3, "storage-io", "Storage failure"},
 };
 _Static_assert(sizeof err_table / sizeof err_table[0] == ERR__MAX,
                "err_table covers every enum err");
 
+/* An out-of-range value (a bug) reports as an internal error instead of reading past the table */
 static unsigned err_index(enum err e)
 {
 	return (unsigned)e < ERR__MAX ? (unsigned)e : ERR_INTERNAL;
@@ -55,6 +61,10 @@ const char *err_slug(enum err e)
 	return err_table[err_index(e)].slug;
 }
 
+/*
+ * Returns e so a caller can write `return err_set(d, ERR_INVALID, ...)`. A
+ * NULL detail is allowed for callers that only need the kind.
+ */
 enum err err_set(struct err_detail *d, enum err e, const char *field, const char *fmt, ...)
 {
 	if (!d)

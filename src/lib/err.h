@@ -27,6 +27,12 @@ enum err {
 	ERR_DB,    /* the store failed (not the input's fault) */
 	ERR_UNAVAILABLE,
 	ERR_INTERNAL,
+	/* HTTP framing and storage: appended so the kinds above keep their values */
+	ERR_MEDIA_TYPE,      /* a body in a media type or charset the endpoint does not take */
+	ERR_URI_TOO_LONG,    /* request target over LIMIT_URL_BYTES */
+	ERR_HEADERS_TOO_BIG, /* too many query parameters or header fields */
+	ERR_STORAGE_FULL,    /* the store cannot grow: disk or quota full */
+	ERR_STORAGE_IO,      /* the store's disk failed to read or write */
 	ERR__MAX
 };
 
@@ -41,7 +47,7 @@ struct err_detail {
 
 /* HTTP status for kind `e` (200 for ERR_OK). */
 int err_http_status(enum err e);
-/* CLI exit status for kind `e`, per spec/cli.md (0, 1 usage, 2 bad input, 3 other). */
+/* CLI exit status for kind `e`, per docs/CLI.md (0, 1 usage, 2 bad input, 3 other). */
 int err_exit_code(enum err e);
 /* Short stable title ("Invalid input"); also the problem type's last path part as slug. */
 const char *err_title(enum err e);

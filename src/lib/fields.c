@@ -9,6 +9,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* A linear scan: field tables hold a few dozen entries at most */
 int fields_find(const struct field_def *defs, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -17,6 +18,10 @@ int fields_find(const struct field_def *defs, size_t n, const char *name)
 	return -1;
 }
 
+/*
+ * Lengths are counted in characters (what a user sees), not bytes: count the
+ * bytes that do not continue a sequence. The text is already valid UTF-8.
+ */
 size_t fields_utf8_len(const char *s)
 {
 	size_t n = 0;
@@ -25,6 +30,10 @@ size_t fields_utf8_len(const char *s)
 	return n;
 }
 
+/*
+ * What the trimming removes: ASCII white space and the ideographic space that
+ * Chinese input methods type
+ */
 static bool is_space_at(const char *s, size_t *len)
 {
 	if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
@@ -38,12 +47,6 @@ static bool is_space_at(const char *s, size_t *len)
 	return false;
 }
 
-/*
- * Characters NFC never changes and that never combine with a neighbour:
- * below the combining diacritics, CJK punctuation, unified ideographs and
- * full-width forms. Almost all names and codes are only these, so the
- * normalisation pass can be skipped for them.
- */
 /*
  * Decode one UTF-8 sequence of at most n bytes into *cp; its length, or 0 if
  * it is not valid (overlong, surrogate, beyond U+10FFFF, truncated).
@@ -78,6 +81,11 @@ static size_t utf8_decode(const unsigned char *p, size_t n, int32_t *cp)
 	return len;
 }
 
+/*
+ * Characters NFC never changes and that never combine with a neighbour: below the
+ * combining diacritics, CJK punctuation, unified ideographs and full-width forms. Almost
+ * all names and codes are only these, so the normalisation pass can be skipped for them.
+ */
 static bool nfc_stable(int32_t cp)
 {
 	return cp < 0x300 || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
@@ -121,6 +129,10 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 	}
 	if (stable)
 		return arena_strndup(a, s, n);
+	/*
+	 * NFC so that the same name typed on two systems compares equal in the
+	 * database and in uniqueness checks
+	 */
 	utf8proc_uint8_t *nfc = NULL;
 	utf8proc_ssize_t m = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &nfc,
 	                                  UTF8PROC_STABLE | UTF8PROC_COMPOSE);
@@ -181,6 +193,10 @@ static enum err check_text(const struct field_def *def, const char *s, struct er
 	return ERR_OK;
 }
 
+/*
+ * A text field allowed more than 1000 characters is prose, where line breaks are kept.
+ * An empty value of a nullable field that may not be empty clears it instead of failing.
+ */
 static enum err set_text(const struct field_def *def, const char *raw, struct field_val *v,
                          struct arena *a, struct err_detail *d)
 {
@@ -213,6 +229,10 @@ static enum err set_int(const struct field_def *def, int64_t i, struct field_val
 	return ERR_OK;
 }
 
+/*
+ * JSON types are not coerced: "5" is not an integer and 1 is not true, so a
+ * client's type errors surface instead of being guessed at
+ */
 static enum err set_json(const struct field_def *def, const json_t *j, struct field_val *v,
                          struct arena *a, struct err_detail *d)
 {
@@ -226,6 +246,7 @@ static enum err set_json(const struct field_def *def, const json_t *j, struct fi
 	case FT_TEXT:
 		if (!json_is_string(j))
 			return err_set(d, ERR_INVALID, def->name, "must be a string");
+		/* jansson allows \u0000 inside strings; C strings would silently cut there */
 		if (strlen(json_string_value(j)) != json_string_length(j))
 			return err_set(d, ERR_INVALID, def->name, "contains a NUL character");
 		return set_text(def, json_string_value(j), v, a, d);
@@ -243,6 +264,7 @@ static enum err set_json(const struct field_def *def, const json_t *j, struct fi
 	return ERR_INTERNAL;
 }
 
+/* Stops at the first bad member: the error names one field and the request is refused whole */
 enum err fields_from_json(const struct field_def *defs, size_t n, const json_t *obj, bool creating,
                           struct field_val *vals, struct arena *a, struct err_detail *d)
 {
@@ -265,6 +287,10 @@ enum err fields_from_json(const struct field_def *defs, size_t n, const json_t *
 	return creating ? fields_require(defs, n, vals, d) : ERR_OK;
 }
 
+/*
+ * The text form (CSV cells, CLI flags) where everything arrives as a string;
+ * types are parsed here with the same bounds as the JSON form
+ */
 enum err fields_set_text(const struct field_def *def, const char *text, struct field_val *v,
                          struct arena *a, struct err_detail *d)
 {

@@ -34,6 +34,7 @@ static void jw_open(struct jw *w, char c)
 	w->first[++w->depth] = true;
 }
 
+/* depth never goes below 0, so an extra close writes bad JSON rather than corrupting memory */
 static void jw_close(struct jw *w, char c)
 {
 	buf_putc(w->out, c);
@@ -61,7 +62,11 @@ void jw_arr_close(struct jw *w)
 	jw_close(w, ']');
 }
 
-/* Length of a valid UTF-8 sequence starting at s (at most n bytes), or 0. */
+/*
+ * Length of a valid UTF-8 sequence starting at s (at most n bytes), or 0. The
+ * rules of the input side (fields.c): an overlong form or a surrogate is not
+ * passed through, so the output is valid UTF-8 whatever the database holds.
+ */
 static size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
@@ -98,6 +103,10 @@ static const unsigned char jw_class[256] = {
         [0x80 ... 0xFF] = 2,
 };
 
+/*
+ * Only what JSON requires is escaped ('"', '\\', control characters); other text, including
+ * non-ASCII, is copied in runs. Invalid bytes become U+FFFD instead of failing the response.
+ */
 void jw_escape(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

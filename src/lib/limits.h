@@ -33,7 +33,17 @@ enum {
 	LIMIT_IDEM_KEY_BYTES = 128,       /* Idempotency-Key header */
 	LIMIT_DB_POOL = 8,                /* PostgreSQL connections per process */
 	LIMIT_WORKERS_MAX = 64,           /* --workers */
-	LIMIT_PASSWORD_MIN = 8,           /* characters */
+	/* HTTP connections (serve flags; the defaults) */
+	LIMIT_CONN_TOTAL = 4096,         /* connections at once */
+	LIMIT_CONN_PER_ADDR = 1000,      /* --max-conn-per-addr: from one client address */
+	LIMIT_CONN_PER_ADDR_MAX = 65535, /* its largest value */
+	LIMIT_HEADER_DEADLINE_S = 10,    /* --header-deadline: request headers complete */
+	LIMIT_BODY_DEADLINE_S = 60,      /* --body-deadline: request body complete */
+	LIMIT_DEADLINE_MAX_S = 3600,     /* the largest value of either deadline */
+	LIMIT_IDLE_TIMEOUT_S = 30,       /* a connection with no traffic */
+	LIMIT_DRAIN_S = 8,               /* SIGTERM: in-flight requests finish within */
+	LIMIT_STORAGE_FAIL_READY_S = 60, /* /readyz reports a failed write for */
+	LIMIT_PASSWORD_MIN = 8,          /* characters */
 	LIMIT_PASSWORD_MAX = 128,
 	/* gradient cultivation */
 	LIMIT_ATTACHMENT_BYTES = 512 << 10, /* one evidence file (decoded) */
@@ -41,6 +51,10 @@ enum {
 	LIMIT_ATTACHMENT_TOTAL = 8 << 20,   /* all evidence of one application */
 	LIMIT_OBJECTIONS_PER_HOUR = 5,      /* objections per client address per hour */
 	LIMIT_QUEUE_GRANTS = 8,             /* grants merged into one reviewer queue */
+	/* audit keys and checkpoints */
+	LIMIT_AUDIT_KEYS = 8,             /* trusted public keys (after rotations) */
+	LIMIT_AUDIT_KEYFILE_BYTES = 4096, /* an audit key file */
+	LIMIT_AUDIT_CHECKPOINT_S = 86400, /* TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS */
 };
 
 #endif

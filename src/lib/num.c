@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+/*
+ * Strict: an optional '-' and digits, nothing else (no spaces, '+' or hex as strtoll
+ * accepts), and overflow is refused before it happens. More than 20 bytes cannot be an int64.
+ */
 bool num_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
 {
 	if (!s || n == 0 || n > 20)

@@ -24,6 +24,10 @@ struct smtp {
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/*
+ * Standard base64 with padding, as RFC 2047 encoded words require (b64.c is
+ * the URL-safe, unpadded form)
+ */
 static void base64(const unsigned char *p, size_t n, struct buf *out)
 {
 	for (size_t i = 0; i < n; i += 3) {
@@ -39,6 +43,10 @@ static void base64(const unsigned char *p, size_t n, struct buf *out)
 void smtp_encode_header(const char *value, struct buf *out)
 {
 	size_t n = strlen(value);
+	/*
+	 * CR or LF in a header value would start a new header (header injection): such
+	 * a value is encoded too, which makes the line breaks inert
+	 */
 	int ascii = 1;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)value[i] >= 0x80 || value[i] == '\r' || value[i] == '\n')
@@ -65,6 +73,7 @@ void smtp_encode_header(const char *value, struct buf *out)
 	}
 }
 
+/* Day and month names are written from tables, not strftime: the locale must not change them */
 void smtp_date(long long t, char out[40])
 {
 	static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -100,6 +109,7 @@ void smtp_message(const struct smtp_mail *m, struct buf *out)
 	           "Content-Transfer-Encoding: 8bit\r\n\r\n",
 	           m->date, m->message_id);
 	put_crlf(m->body, out);
+	/* DATA must end with a line break before the terminating dot */
 	if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2))
 		buf_puts(out, "\r\n");
 }
@@ -120,6 +130,7 @@ void smtp_dot_stuff(const char *text, size_t n, struct buf *out)
 
 /* ---- the session ---- */
 
+/* Any local failure marks the session broken: the dialogue state is unknown after it */
 static enum err fail(struct smtp *s, char error[SMTP_ERROR_MAX], const char *what)
 {
 	snprintf(error, SMTP_ERROR_MAX, "%s", what);
@@ -131,6 +142,10 @@ static enum err fail(struct smtp *s, char error[SMTP_ERROR_MAX], const char *wha
 static enum err write_all(struct smtp *s, const char *p, size_t n, char error[SMTP_ERROR_MAX])
 {
 	while (n) {
+		/*
+		 * MSG_NOSIGNAL: a relay that hung up must give an error, not kill the process
+		 * with SIGPIPE
+		 */
 		ssize_t w = send(s->fd, p, n, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -171,6 +186,7 @@ static int read_line(struct smtp *s, char *line, size_t cap)
 static enum err expect(struct smtp *s, char want, char error[SMTP_ERROR_MAX])
 {
 	char line[512];
+	/* "250-..." continues a multi-line reply, "250 ..." ends it (RFC 5321 §4.2.1) */
 	do {
 		if (!read_line(s, line, sizeof line))
 			return fail(s, error, "the server closed the connection");
@@ -183,6 +199,10 @@ static enum err expect(struct smtp *s, char want, char error[SMTP_ERROR_MAX])
 	return ERR_IO;
 }
 
+/*
+ * A command longer than the buffer is refused, never cut: a cut command would
+ * send something else than meant
+ */
 static enum err command(struct smtp *s, const char *text, char want, char error[SMTP_ERROR_MAX])
 {
 	char line[1100];
@@ -193,6 +213,10 @@ static enum err command(struct smtp *s, const char *text, char want, char error[
 	return e ? e : expect(s, want, error);
 }
 
+/*
+ * The last ':' splits host and port so that an IPv6 literal's colons stay in the
+ * host. The socket timeouts bound how long a silent relay can hold the sender.
+ */
 static int connect_to(const char *hostport, char error[SMTP_ERROR_MAX])
 {
 	char host[256];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* FNV-1a, 64-bit: short codes hash in a few cycles and spread well enough for linear probing */
 static uint64_t hash(const char *s)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -14,6 +15,10 @@ static uint64_t hash(const char *s)
 	return h;
 }
 
+/*
+ * The slot holding key, or the empty slot where it belongs. cap is a power of
+ * two and the table never fills (at most half full), so the probe always ends.
+ */
 static struct strmap_slot *find(const struct strmap *m, const char *key, uint64_t h)
 {
 	size_t i = (size_t)h & (m->cap - 1);
@@ -30,6 +35,7 @@ int64_t *strmap_get(const struct strmap *m, const char *key)
 	return s->key ? &s->value : NULL;
 }
 
+/* Rehash into twice the slots; the key strings stay where they are in the arena */
 static void grow(struct strmap *m)
 {
 	struct strmap old = *m;

@@ -457,7 +457,7 @@ const MATRIX = {
 	],
 	"GET /api/v1/audit": [{ expect: only(["admin"], 200), run: (c, t) => api("GET", "/api/v1/audit?limit=1", { token: t }) }],
 
-	// gradient cultivation (issue 3); NOPE is an id no record has
+	// gradient cultivation; NOPE is an id no record has
 	"GET /api/v1/organisations/{id}/facts": [
 		{ expect: only(["admin", "operator", "ministry", "reviewer", "enterprise", "staff"], 200), run: (c, t) => api("GET", "/api/v1/organisations/1/facts", { token: t }) },
 	],
@@ -514,7 +514,7 @@ const MATRIX = {
 	"POST /api/v1/titles/{id}/revoke": [{ expect: users(404), run: (c, t) => api("POST", `/api/v1/titles/${NOPE}/revoke`, { token: t, body: { version: 1, reason: "x" } }) }],
 	"GET /api/v1/notifications": [{ expect: users(200), run: (c, t) => api("GET", "/api/v1/notifications?limit=1", { token: t }) }],
 	"GET /api/v1/stats/gradient": [{ expect: all(200), run: (c, t) => api("GET", "/api/v1/stats/gradient", { token: t }) }],
-	...MARKET_MATRIX, // technology market (issue 4)
+	...MARKET_MATRIX, // technology market
 };
 
 function serverRoutes() {

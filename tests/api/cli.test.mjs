@@ -1,4 +1,4 @@
-// The command line (spec/cli.md) against its own fresh SQLite database in a temp
+// The command line (docs/CLI.md) against its own fresh SQLite database in a temp
 // directory (never TB_DB), so it runs the same in the SQLite and PostgreSQL runs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -287,16 +287,25 @@ test("audit verify: intact, then tampered record 3 is named with exit 2; a backu
 	const f = join(dir, "few.jsonl");
 	writeFileSync(f, ['{"kind":"university","name":"审计 一"}', '{"kind":"university","name":"审计 二"}', '{"kind":"university","name":"审计 三"}'].join("\n") + "\n");
 	const db = join(dir, "audit.db");
-	for (let i = 0; i < 3; i++) assert.equal(tb(["import", "organisations", f], { db }).status, 0);
-	const ok = tb(["audit", "verify"], { db });
+	// an audit key of this test's own: imports sign their records and end with a checkpoint
+	const key = join(dir, "audit.key");
+	assert.equal(tb(["audit", "keygen", key], { db: null }).status, 0);
+	const k = ["--audit-key", key];
+	for (let i = 0; i < 3; i++) assert.equal(tb([...k, "import", "organisations", f], { db }).status, 0);
+	const ok = tb([...k, "audit", "verify"], { db });
 	assert.equal(ok.status, 0, show(ok));
 	assert.match(ok.stdout + ok.stderr, /intact/, show(ok));
+	// without a key the chain is not called intact
+	const env = { ...process.env, TECHBRIDGE_DB: "", TECHBRIDGE_AUDIT_KEY: "", TECHBRIDGE_AUDIT_PUBKEY: "" };
+	const nokey = spawnSync(bin, ["--db", db, "audit", "verify"], { encoding: "utf8", cwd: dir, env });
+	assert.equal(nokey.status, 3, nokey.stdout + nokey.stderr);
+	assert.match(nokey.stdout, /NOT VERIFIED/, nokey.stdout);
 
 	const backup = join(dir, "backup.db");
 	const b = tb(["backup", backup], { db });
 	assert.equal(b.status, 0, show(b));
 	assert.ok(existsSync(backup), "the backup file exists");
-	const bv = tb(["audit", "verify"], { db: backup });
+	const bv = tb([...k, "audit", "verify"], { db: backup });
 	assert.equal(bv.status, 0, show(bv));
 	assert.match(bv.stdout + bv.stderr, /intact/, show(bv));
 
@@ -305,11 +314,11 @@ test("audit verify: intact, then tampered record 3 is named with exit 2; a backu
 	}
 	const s = spawnSync("sqlite3", [db, "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor='mallory' WHERE seq=3;"], { encoding: "utf8" });
 	assert.equal(s.status, 0, `sqlite3: ${s.stderr}`);
-	const bad = tb(["audit", "verify"], { db });
+	const bad = tb([...k, "audit", "verify"], { db });
 	assert.equal(bad.status, 2, show(bad));
 	assert.match(bad.stdout + bad.stderr, /BROKEN at record 3\b/, show(bad));
 	// The backup taken before is still intact.
-	assert.equal(tb(["audit", "verify"], { db: backup }).status, 0);
+	assert.equal(tb([...k, "audit", "verify"], { db: backup }).status, 0);
 });
 
 test("the audit log refuses UPDATE and DELETE (triggers)", { skip: !sqliteAvailable() && "no sqlite3 tool" }, () => {

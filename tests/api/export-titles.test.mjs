@@ -44,7 +44,7 @@ test("export titles as CSV, JSON Lines and XLSX", { skip: !db && "TB_DB not set"
 	}
 	r = tb(["export", "licences"]);
 	assert.equal(r.status, 1);
-	assert.match(r.stderr, /organisations or titles/);
+	assert.match(r.stderr, /one of organisations\|titles/);
 	r = tb(["export", "titles", "--format", "xlsx"]);
 	assert.equal(r.status, 1, "xlsx needs --output");
 });

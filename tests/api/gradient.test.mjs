@@ -1,4 +1,4 @@
-// Gradient cultivation (issue 3): facts, self-evaluation, an application from draft to
+// Gradient cultivation: facts, self-evaluation, an application from draft to
 // title through every demo role, permissions, bad input and version conflicts.
 // The server runs with TECHBRIDGE_NOTICE_DAYS=0 (tests/run), so a notice ends at once.
 import { test } from "node:test";

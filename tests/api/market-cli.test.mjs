@@ -1,4 +1,4 @@
-// The market's commands (spec/cli.md "Import and match"): import listings and
+// The market's commands (docs/CLI.md "import" and "match"): import listings and
 // demands, match (TREC and jsonl), match --demand, reindex. Each run uses its own
 // SQLite database in a temp directory; in the PostgreSQL run (TB_DB is a
 // postgres URL) the same files are also matched there and must rank identically.

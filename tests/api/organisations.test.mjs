@@ -1,5 +1,5 @@
 // Organisations: create, read, filters, cursor pagination, update with versions,
-// duplicates, validation, delete, members (spec/api.md "Shape" and "Errors").
+// duplicates, validation, delete, members (docs/API.md "Conventions" and "Errors").
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import {

@@ -226,3 +226,20 @@ test("responses carry security headers; the API base URL is what tests think", a
 	assert.equal(r.headers.get("x-content-type-options"), "nosniff", describe(r));
 	assert.ok(base.startsWith("http"), base);
 });
+
+test("a required query parameter is enforced by the server: 400 naming it, for every operation that declares one", async () => {
+	const doc = (await api("GET", "/api/v1/openapi.json")).json;
+	const token = await adminToken();
+	let checked = 0;
+	for (const [path, ops] of Object.entries(doc.paths)) {
+		for (const [method, op] of Object.entries(ops)) {
+			const required = (op.parameters || []).filter((p) => p.in === "query" && p.required);
+			if (!required.length || method !== "get") continue;
+			const url = path.replace(/\{[^}]+\}/g, "1");
+			const r = await api("GET", url, { token });
+			expectProblem(r, 400, required[0].name, `GET ${url} without ${required[0].name}`);
+			checked++;
+		}
+	}
+	assert.ok(checked >= 2, "the applications list and the searches declare required parameters");
+});

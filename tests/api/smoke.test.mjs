@@ -1,4 +1,4 @@
-// The server is up and describes itself (spec/api.md, "Operations endpoints").
+// The server is up and describes itself (docs/API.md, "Operations endpoints").
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { api } from "./lib.mjs";

@@ -1,7 +1,7 @@
 // Shared setup for the browser tests: headless Debian Chromium driven by
 // playwright-core (resolved from web/node_modules; no browser is downloaded).
 import { createRequire } from 'node:module'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -118,4 +118,25 @@ export function fragmentOf(name) {
   if (chars.length <= 4) return chars.join('')
   const len = Math.min(chars.length - 2, 8)
   return chars.slice(1, 1 + len).join('').trim()
+}
+
+// axe-core's accessibility rules run inside the page (the package's own
+// browser bundle, from web/node_modules). Returns the serious and critical
+// violations as lines "rule (impact): target ... — help", empty when clean.
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+export const AXE_IMPACTS = ['serious', 'critical']
+
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) {
+    await page.addScriptTag({ content: AXE_SOURCE })
+  }
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] })
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      targets: v.nodes.slice(0, 12).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 100)}`),
+    }))
+  })
+  return found.filter((v) => AXE_IMPACTS.includes(v.impact))
+    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(' | ')} — ${v.help}`)
 }

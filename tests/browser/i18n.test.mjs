@@ -1,5 +1,6 @@
-// The zh-CN and en message files have the same keys, and every literal
-// t('...') key used in web/src exists. No browser needed.
+// The zh-CN and en messages (the kernel's files with every registered
+// module's fragments merged in, as the app assembles them) have the same keys,
+// and every literal t('...') key used in web/src exists. No browser needed.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync, statSync } from 'node:fs'
@@ -20,9 +21,22 @@ function files(dir) {
   })
 }
 
+// The module list is loaded outside the browser: its route tables read the
+// session (sessionStorage) when a route is entered, and not before, but
+// session.js looks at sessionStorage once on load.
+globalThis.sessionStorage ??= { getItem: () => null, setItem() {}, removeItem() {} }
+
+async function messages() {
+  const kernel = {
+    'zh-CN': (await import(pathToFileURL(path.join(src, 'locales/zh-CN.js')))).default,
+    en: (await import(pathToFileURL(path.join(src, 'locales/en.js')))).default,
+  }
+  const { moduleMessages } = await import(pathToFileURL(path.join(src, 'modules/registry.js')))
+  return moduleMessages(kernel)
+}
+
 test('message files have the same keys', async () => {
-  const zh = (await import(pathToFileURL(path.join(src, 'locales/zh-CN.js')))).default
-  const en = (await import(pathToFileURL(path.join(src, 'locales/en.js')))).default
+  const { 'zh-CN': zh, en } = await messages()
   const kz = keys(zh).sort()
   const ke = keys(en).sort()
   assert.deepEqual(kz.filter((k) => !ke.includes(k)), [], 'keys missing from en')
@@ -30,7 +44,7 @@ test('message files have the same keys', async () => {
 })
 
 test('every literal message key used in the sources exists', async () => {
-  const zh = (await import(pathToFileURL(path.join(src, 'locales/zh-CN.js')))).default
+  const zh = (await messages())['zh-CN']
   const known = new Set(keys(zh))
   const missing = []
   for (const f of files(src).filter((p) => /\.(vue|js)$/.test(p))) {

@@ -13,7 +13,7 @@
  *     left out, "none" as null; an unknown "review" as null, since absent
  *     it means false) parses to the same facts.
  */
-#include "core/facts.h"
+#include "core/gradient/facts.h"
 #include "lib/date.h"
 
 #include <math.h>

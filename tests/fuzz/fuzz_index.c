@@ -27,7 +27,7 @@
  *     from scratch with the same live documents, put in ref order, with and
  *     without ix_finish: same refs, bitwise the same scores.
  */
-#include "core/index.h"
+#include "core/market/index.h"
 
 #include <stdint.h>
 #include <stdio.h>

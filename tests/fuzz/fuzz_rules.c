@@ -16,7 +16,7 @@
  *     holds (criteria ids; values, thresholds, points and score to 9
  *     decimals, null when unknown).
  */
-#include "core/rules.h"
+#include "core/gradient/rules.h"
 #include "lib/date.h"
 
 #include <math.h>

@@ -14,7 +14,7 @@
  *   - a query only drops words: its terms are a subsequence of the
  *     document terms of the same text, with the same codes and CJK terms.
  */
-#include "core/text.h"
+#include "core/market/text.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Unit tests of core/gradient (the workflow and chain tables) and core/workdays. */
 #include "core/authz.h"
-#include "core/gradient.h"
+#include "core/gradient/gradient.h"
 #include "core/workdays.h"
 #include "lib/date.h"
 #include "unit.h"

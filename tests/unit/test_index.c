@@ -1,5 +1,5 @@
 /* Unit tests of core/index: ranking, ties, explanations, updates, filters, signals. */
-#include "core/index.h"
+#include "core/market/index.h"
 #include "unit.h"
 
 #include <math.h>

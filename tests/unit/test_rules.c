@@ -5,8 +5,8 @@
  * expected reason), and focused tests of the engine's pieces. Run from the
  * repository root.
  */
-#include "core/facts.h"
-#include "core/rules.h"
+#include "core/gradient/facts.h"
+#include "core/gradient/rules.h"
 #include "lib/buf.h"
 #include "lib/date.h"
 #include "unit.h"

@@ -5,6 +5,7 @@
 #include "app/app_account.h"
 #include "app/app_audit.h"
 #include "app/app_org.h"
+#include "app/app_refdata.h"
 #include "db/db_backend.h"
 #include "lib/embed.h"
 #include "unit.h"
@@ -297,7 +298,135 @@ static void list_filters_use_their_indexes(void)
 	}
 }
 
-UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect), UNIT_CASE(late_migration_still_applies),
+/*
+ * Every statement's rows have the columns its row family declares (stmt_row.h),
+ * and preparing one whose declaration is wrong fails loudly, naming it: without
+ * the check a column added to a select list shifted every read after it.
+ */
+static void row_columns_are_checked_at_prepare(void)
+{
+	fresh_db();
+	struct db *db;
+	struct db_conn *c;
+	struct err_detail d = {0};
+	CHECK(db_open(dbpath, 2, &db, &d) == ERR_OK);
+	CHECK(db_acquire(db, &c) == ERR_OK);
+	for (int i = 0; i < STMT__MAX; i++)
+		CHECK(db_cols_check(c, (enum stmt)i, stmt_ncols((enum stmt)i)) == ERR_OK);
+	CHECK_INT(stmt_ncols(STMT_REGION_GET), REGION__NCOLS);
+	CHECK_INT(REGION__NCOLS, 6);
+	CHECK_INT(stmt_ncols(STMT_REGION_INSERT), 0);
+	/* one column fewer than the statement returns, and a write declared with rows */
+	CHECK(db_cols_check(c, STMT_REGION_GET, REGION__NCOLS - 1) == ERR_INTERNAL);
+	CHECK_STR(db_last_error(c),
+	          "REGION_GET: the statement returns 6 columns, its row declares 5");
+	CHECK(db_cols_check(c, STMT_REGION_DELETE, 1) == ERR_INTERNAL);
+	CHECK(strstr(db_last_error(c), "REGION_DELETE") != NULL);
+	/* the columns' names follow the select list */
+	CHECK_STR(stmt_sql(STMT_REGION_GET, DB_SQLITE),
+	          "SELECT code, name, name_en, level, parent_code, version FROM regions WHERE code "
+	          "= ?");
+	CHECK_INT(COL_REGION_VERSION, 5);
+	db_release(c);
+	db_close(db);
+}
+
+/*
+ * The shared page and one-row helpers (app_page_fetch, app_row_load): a list
+ * walked page by page by its cursor (an id key: organisations, newest-first
+ * audit seqs; a text key: region codes) returns every row once, in order, the
+ * last page without a cursor; a missing record is ERR_NOT_FOUND naming it.
+ */
+static void pages_walk_every_row_once(void)
+{
+	fresh_db();
+	struct app app;
+	struct err_detail d = {0};
+	CHECK(app_open(&app, dbpath, 2, &d) == ERR_OK);
+	struct app_ctx ctx;
+	const char *codes[] = {"914403001922038216", "9144030071526726XG", "91110000802100433B"};
+	int64_t ids[3] = {0};
+	for (int i = 0; i < 3; i++) {
+		begin(&app, &ctx);
+		struct field_val v[ORG__NFIELDS] = {0};
+		struct org o;
+		v[ORG_KIND] = text("enterprise");
+		v[ORG_NAME] = text("测试企业");
+		v[ORG_CREDIT_CODE] = text(codes[i]);
+		v[ORG_REGION_CODE] = text("440000");
+		CHECK(app_org_create(&ctx, v, &o) == ERR_OK);
+		ids[i] = o.id;
+		app_ctx_end(&ctx);
+	}
+	begin(&app, &ctx);
+	struct page p;
+	struct org_filter of = {0};
+	struct page_req pr = {.limit = 2, .count = true};
+	CHECK(app_org_list(&ctx, &of, &pr, &p) == ERR_OK);
+	CHECK_INT(p.n, 2);
+	CHECK_INT(p.total, 3);
+	CHECK(p.next_cursor != NULL);
+	CHECK_INT(((struct org *)p.items)[1].id, ids[1]);
+	pr = (struct page_req){.limit = 2, .cursor = p.next_cursor};
+	CHECK(app_org_list(&ctx, &of, &pr, &p) == ERR_OK);
+	CHECK_INT(p.n, 1);
+	CHECK_INT(((struct org *)p.items)[0].id, ids[2]);
+	CHECK(p.next_cursor == NULL);
+	CHECK_INT(p.total, -1);
+	/* exactly a page full: no cursor to an empty page */
+	pr = (struct page_req){.limit = 3};
+	CHECK(app_org_list(&ctx, &of, &pr, &p) == ERR_OK);
+	CHECK_INT(p.n, 3);
+	CHECK(p.next_cursor == NULL);
+
+	/* newest first, by seq: 3, 2 then 1 */
+	struct audit_filter af = {0};
+	pr = (struct page_req){.limit = 2};
+	CHECK(app_audit_list(&ctx, &af, &pr, &p) == ERR_OK);
+	CHECK_INT(p.n, 2);
+	CHECK_INT(((struct audit_entry *)p.items)[0].r.seq, 3);
+	pr.cursor = p.next_cursor;
+	CHECK(pr.cursor != NULL);
+	CHECK(app_audit_list(&ctx, &af, &pr, &p) == ERR_OK);
+	CHECK_INT(p.n, 1);
+	CHECK_INT(((struct audit_entry *)p.items)[0].r.seq, 1);
+	CHECK(p.next_cursor == NULL);
+
+	/* the provinces, three at a time: each once, in code order */
+	struct refdata_filter rf = {.level = "province"};
+	pr = (struct page_req){.limit = 3, .count = true};
+	CHECK(app_region_list(&ctx, &rf, &pr, &p) == ERR_OK);
+	int64_t total = p.total, seen = 0;
+	char last[8] = "";
+	CHECK(total > 3);
+	for (int pages = 0; pages < 20; pages++) {
+		for (int i = 0; i < p.n; i++) {
+			const char *code = ((struct region *)p.items)[i].code;
+			CHECK(strcmp(code, last) > 0);
+			snprintf(last, sizeof last, "%s", code);
+			seen++;
+		}
+		if (!p.next_cursor)
+			break;
+		pr = (struct page_req){.limit = 3, .cursor = p.next_cursor};
+		CHECK(app_region_list(&ctx, &rf, &pr, &p) == ERR_OK);
+	}
+	CHECK_INT(seen, total);
+
+	struct org o;
+	CHECK(app_org_get(&ctx, ids[2] + 1, &o) == ERR_NOT_FOUND);
+	CHECK_STR(ctx.err.field, "id");
+	char want[64];
+	snprintf(want, sizeof want, "no organisation %lld", (long long)ids[2] + 1);
+	CHECK_STR(ctx.err.message, want);
+	CHECK(app_org_get(&ctx, ids[0], &o) == ERR_OK);
+	CHECK_STR(o.f[ORG_CREDIT_CODE], codes[0]);
+	app_ctx_end(&ctx);
+	app_close(&app);
+}
+
+UNIT_MAIN(UNIT_CASE(migration_text_keeps_only_its_dialect), UNIT_CASE(pages_walk_every_row_once),
+          UNIT_CASE(row_columns_are_checked_at_prepare), UNIT_CASE(late_migration_still_applies),
           UNIT_CASE(list_filters_use_their_indexes), UNIT_CASE(schema_matches_checked_in_file),
           UNIT_CASE(audit_chain_detects_tampering),
           UNIT_CASE(idempotency_key_replays_the_first_result))

@@ -1,5 +1,5 @@
 /* Unit tests of core/text: normalisation, English, Chinese, mixed text and codes. */
-#include "core/text.h"
+#include "core/market/text.h"
 #include "lib/buf.h"
 #include "unit.h"
 

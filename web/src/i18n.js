@@ -2,6 +2,7 @@ import { createI18n } from 'vue-i18n'
 import { ref, computed } from 'vue'
 import zhCNMessages from './locales/zh-CN.js'
 import enMessages from './locales/en.js'
+import { moduleMessages } from './modules/registry.js'
 import epZhCn from 'element-plus/es/locale/lang/zh-cn'
 import epEn from 'element-plus/es/locale/lang/en'
 
@@ -23,7 +24,8 @@ export const i18n = createI18n({
   globalInjection: true,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCNMessages, en: enMessages },
+  // the kernel's messages with each module's fragment (modules/index.js)
+  messages: moduleMessages({ 'zh-CN': zhCNMessages, en: enMessages }),
   missingWarn: false,
   fallbackWarn: false,
 })

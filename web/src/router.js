@@ -2,34 +2,12 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { isLoggedIn, hasRole, session, clearSession } from './session.js'
 import Layout from './views/Layout.vue'
 import Login from './views/Login.vue'
-// gradient cultivation (issue 3)
-import { gradientRoutes, gradientPublicRoutes } from './views/gradient/routes.js'
-
-// Modules that are not built yet: each shows a "coming soon" card.
-export const COMING_SOON = [
-  { path: 'pilot', key: 'pilot' },
-  { path: 'contracts', key: 'contracts' },
-  { path: 'directories', key: 'directories' },
-  { path: 'calculators', key: 'calculators' },
-  { path: 'statistics', key: 'statistics' },
-]
-
-// Technology market (issue 4): search, items, forms, interests, the broker's workbench.
-const MARKET_KIND = ':kind(listings|demands)'
-const marketRoutes = [
-  { path: 'market', name: 'market', component: () => import('./views/market/MarketSearch.vue') },
-  { path: 'market/workbench', name: 'market-workbench', component: () => import('./views/market/Workbench.vue') },
-  { path: 'market/interests', name: 'market-interests', component: () => import('./views/market/Interests.vue') },
-  { path: 'market/interests/:id(\\d+)', name: 'market-interest', component: () => import('./views/market/InterestThread.vue'), props: true },
-  { path: `market/${MARKET_KIND}/new`, name: 'market-new', component: () => import('./views/market/MarketForm.vue'), props: true },
-  { path: `market/${MARKET_KIND}/:id(\\d+)`, name: 'market-item', component: () => import('./views/market/MarketItem.vue'), props: true },
-  { path: `market/${MARKET_KIND}/:id(\\d+)/edit`, name: 'market-edit', component: () => import('./views/market/MarketForm.vue'), props: true },
-].map((r) => ({ ...r, meta: { nav: 'market' } }))
+import { moduleRoutes, modulePublicRoutes } from './modules/registry.js'
 
 const routes = [
   { path: '/login', name: 'login', component: Login, meta: { public: true } },
-  // gradient cultivation (issue 3): public notice, titles, statistics
-  ...gradientPublicRoutes,
+  // the modules' public pages (modules/index.js)
+  ...modulePublicRoutes(),
   {
     path: '/',
     component: Layout,
@@ -37,16 +15,8 @@ const routes = [
       { path: '', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { nav: 'dashboard' } },
       { path: 'organisations', name: 'organisations', component: () => import('./views/Organisations.vue'), meta: { nav: 'organisations' } },
       { path: 'organisations/:id', name: 'organisation', component: () => import('./views/OrganisationDetail.vue'), props: true, meta: { nav: 'organisations' } },
-      // gradient cultivation (issue 3)
-      ...gradientRoutes,
-      ...COMING_SOON.map((m) => ({
-        path: m.path,
-        name: m.key,
-        component: () => import('./views/ComingSoon.vue'),
-        props: { module: m.key },
-        meta: { nav: m.key },
-      })),
-      ...marketRoutes,
+      // every module's pages, placeholders included (modules/index.js)
+      ...moduleRoutes(),
       { path: 'profile', name: 'profile', component: () => import('./views/Profile.vue'), meta: { nav: 'profile' } },
       { path: 'tokens', name: 'tokens', component: () => import('./views/Tokens.vue'), meta: { nav: 'tokens' } },
       { path: 'admin', redirect: '/admin/users' },

@@ -15,7 +15,12 @@ export function useChart(el, option, source) {
   onMounted(() => {
     chart = echarts.init(el.value)
     chart.setOption(option())
-    observer = new ResizeObserver(() => chart && chart.resize())
+    // redrawn, not only resized: the labels' angle depends on the width
+    observer = new ResizeObserver(() => {
+      if (!chart) return
+      chart.resize()
+      chart.setOption(option(), true)
+    })
     observer.observe(el.value)
   })
   watch(source, () => {
@@ -26,4 +31,22 @@ export function useChart(el, option, source) {
     if (chart) chart.dispose()
     chart = null
   })
+}
+
+// A chart's accessible name: its title and each category's values, for the
+// element with role="img" (the data table beside it has the detail).
+// series: [{name, values}]; one series is read without its name.
+export function chartSummary(t, title, categories, series, format) {
+  const val = (v) => (v === null || v === undefined ? '—' : format(v))
+  const items = categories.map((c, i) => (series.length === 1
+    ? `${c} ${val(series[0].values[i])}`
+    : `${c} (${series.map((s) => `${s.name} ${val(s.values[i])}`).join(', ')})`))
+  return t('a11y.chartSummary', { title, items: items.join('; ') })
+}
+
+// The category labels of a chart `width` px wide: level while each category
+// has room for a label, slanted when they would run into each other (a phone).
+export function categoryLabels(width, count) {
+  const room = count ? (width || 0) / count : 0
+  return room >= 90 || !width ? { interval: 0 } : { interval: 0, rotate: 35 }
 }
