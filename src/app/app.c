@@ -13,6 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+/*
+ * libsodium is started before anything can hash a password or a token; when a module fails to
+ * start, the store is closed here so the caller has nothing to undo.
+ */
 enum err app_open(struct app *app, const char *url, int pool, struct err_detail *d)
 {
 	memset(app, 0, sizeof *app);
@@ -27,6 +31,7 @@ enum err app_open(struct app *app, const char *url, int pool, struct err_detail 
 	return e;
 }
 
+/* The audit keys hold the signing secret: wiped before the memory goes back to the allocator. */
 void app_close(struct app *app)
 {
 	app_modules_free(app);
@@ -39,6 +44,11 @@ void app_close(struct app *app)
 	}
 }
 
+/*
+ * The clock is read once: every record a request writes carries the same instant, its audit
+ * record included, and tests can fix it (app->fixed_now). "today" is the UTC date of that
+ * instant.
+ */
 enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)
 {
 	ctx->app = app;
@@ -51,6 +61,10 @@ enum err app_ctx_begin(struct app_ctx *ctx, struct app *app)
 	return ERR_OK;
 }
 
+/*
+ * A use case that returned early may have left its transaction open: it is rolled back here,
+ * never committed by accident and never handed to the next borrower.
+ */
 void app_ctx_end(struct app_ctx *ctx)
 {
 	if (ctx->conn) {
@@ -61,6 +75,11 @@ void app_ctx_end(struct app_ctx *ctx)
 	arena_free(&ctx->arena);
 }
 
+/*
+ * The CLI runs on the machine, by someone who already holds the store (its file or its
+ * credentials): it acts with the administrator's rights, and audit records name it "cli" with
+ * no user id.
+ */
 void app_ctx_as_cli(struct app_ctx *ctx)
 {
 	memset(&ctx->actor, 0, sizeof ctx->actor);
@@ -81,6 +100,10 @@ void app_set_sync_full(bool full)
 	db_set_sync(full ? DB_SYNC_FULL : DB_SYNC_NORMAL);
 }
 
+/*
+ * Reachable is not enough: a store whose disk filled up still answers the ping, so the last
+ * failed write counts until a write succeeds again.
+ */
 enum err app_ready(struct app_ctx *ctx)
 {
 	if (db_ping(ctx->conn))
@@ -95,6 +118,7 @@ enum err app_ready(struct app_ctx *ctx)
 }
 
 /* Load the grants of user `uid` into ctx->actor. */
+/* A role this build does not know (a newer binary wrote it) is skipped, not misread as another. */
 static bool grant_from_row(struct db_rows *r, struct grant *g)
 {
 	memset(g, 0, sizeof *g);
@@ -123,6 +147,11 @@ enum err app_grants_load(struct app_ctx *ctx, int64_t uid, struct grant *g, int 
 	return db_done(r);
 }
 
+/*
+ * Only the token's SHA-256 is stored: the look-up is by hash and the comparison in constant
+ * time. Unknown, expired, revoked and disabled tokens get the same answer, so a caller learns
+ * nothing about a token it does not hold; an overlong one is refused before it is hashed.
+ */
 enum err app_authenticate(struct app_ctx *ctx, const char *token)
 {
 	char hash[TOKEN_HASH_HEX];
@@ -198,6 +227,10 @@ enum err app_schema_version(struct app *app, int *version)
 	return db_schema_version(app->db, version);
 }
 
+/*
+ * The unit test compares this text with sql/schema.sql, so the checked-in schema cannot go
+ * stale.
+ */
 enum err app_schema_dump(struct app *app, struct buf *out)
 {
 	struct db_conn *c;

@@ -47,6 +47,7 @@ struct app_ctx {
 	const char *request_id; /* for audit records; may be NULL */
 	const char *client_addr;
 	const char *idem_key; /* Idempotency-Key of this POST, or NULL */
+	const char *location; /* the URL of the record this POST created (app_location) */
 	const char *method, *path;
 	/* the raw request body (borrowed; NULL = empty): a repeated key must repeat it */
 	const char *body;

@@ -15,6 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * SHA-256 rather than a slow hash: a token carries 256 random bits, so slowing a guess gains
+ * nothing, while every request pays for the hash.
+ */
 void token_hash(const char *token, char out[TOKEN_HASH_HEX])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -95,6 +99,10 @@ static enum err admin_target_guard(struct app_ctx *ctx, const struct user *u)
 	return ERR_OK;
 }
 
+/*
+ * A user the actor may not read is "not found" rather than forbidden, so the ids of other
+ * accounts are not disclosed.
+ */
 enum err app_user_get(struct app_ctx *ctx, int64_t id, struct user *out)
 {
 	struct target t = {.user_id = id};
@@ -173,6 +181,11 @@ static enum err password_policy(struct app_ctx *ctx, const char *field, const ch
 	                     "is a commonly used password: choose another");
 }
 
+/*
+ * The password is hashed before the transaction opens: argon2id takes about 0.1 s, which the
+ * write lock should not wait for. A user created disabled is updated at once (version 1) in
+ * the same transaction, as the insert takes no disabled column.
+ */
 enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFIELDS],
                          struct user *out)
 {
@@ -205,13 +218,16 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	if (!e && !(e = user_load(ctx, id, out))) {
 		const char *json = user_json(ctx, out);
 		if (!(e = app_audit(ctx, "create", "user", app_id_str(ctx, id), NULL, json)))
-			return app_write_end(
-			        ctx, e, 201, json,
-			        arena_printf(&ctx->arena, "/api/v1/users/%lld", (long long)id));
+			return app_write_end(ctx, e, 201, json,
+			                     app_location(ctx, app_id_str(ctx, id)));
 	}
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }
 
+/*
+ * Users may change their own profile, but enabling or disabling an account is an
+ * administrator's right, even on one's own.
+ */
 enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
                          const struct field_val v[USER__NFIELDS], struct user *out)
 {
@@ -320,6 +336,11 @@ static enum err stored_hash(struct app_ctx *ctx, const char *username, int64_t *
 	return e;
 }
 
+/*
+ * An administrator resets another user's password without the old one; everyone else, an
+ * administrator on their own account included, proves the old one, so a stolen session alone
+ * cannot take the account over.
+ */
 enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_pw,
                                const char *new_pw)
 {
@@ -670,6 +691,7 @@ enum err app_login(struct app_ctx *ctx, const char *username, const char *passwo
 	return app_login_finish(ctx, j, tok, user);
 }
 
+/* Only the presented token is revoked: the user's other sessions and API tokens stay valid. */
 enum err app_logout(struct app_ctx *ctx, const char *token)
 {
 	if (ctx->actor.user_id <= 0 || !token)
@@ -725,6 +747,10 @@ static const char *grant_json(struct app_ctx *ctx, const struct grant *g)
 }
 
 /* Insert a grant inside an open write transaction and audit it. */
+/*
+ * The region and organisation are looked up first so the error names the field (region_code,
+ * org_id); the foreign keys would refuse them too, but without saying which.
+ */
 static enum err grant_insert(struct app_ctx *ctx, int64_t user_id, struct grant *g)
 {
 	struct user u;
@@ -833,6 +859,10 @@ static void owned_grant_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 }
 
 /* Remove grant_id of user_id (inside an open transaction), auditing it. */
+/*
+ * The grant must belong to the given user or organisation (0: not checked): a grant id of
+ * another account reads as not found, so ids cannot be probed across them.
+ */
 static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant_id, int64_t org_id)
 {
 	struct owned_grant o = {0};
@@ -865,6 +895,10 @@ enum err app_grant_remove(struct app_ctx *ctx, int64_t user_id, int64_t grant_id
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
+/*
+ * An organisation's administrators give only the two organisation roles, and only in their own
+ * organisation; every other role is granted through app_grant_add.
+ */
 enum err app_org_member_add(struct app_ctx *ctx, int64_t org_id, int64_t user_id, const char *role,
                             struct org_member *out)
 {
@@ -917,6 +951,7 @@ static void token_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	t->revoked = !db_col_null(r, COL_TOKEN_REVOKED_AT);
 }
 
+/* Not paged: a user holds at most LIMIT_TOKENS_PER_USER tokens (app_token_create). */
 enum err app_token_list(struct app_ctx *ctx, struct page *out)
 {
 	enum err e = app_allow(ctx, ACT_TOKEN_MANAGE, NULL);
@@ -939,6 +974,10 @@ enum err app_token_list(struct app_ctx *ctx, struct page *out)
 	return ERR_OK;
 }
 
+/*
+ * An administrator may create a token for another user; anyone else only for themselves. The
+ * expiry is a date: the token ends as that day begins (UTC).
+ */
 enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name,
                           const char *expires_on, struct token_info *out)
 {
@@ -987,6 +1026,10 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 	return app_write_end(ctx, e, 201, json, NULL);
 }
 
+/*
+ * Only one's own API tokens: any other id reads as not found, so the ids of others' tokens are
+ * not disclosed. A session ends by signing out.
+ */
 enum err app_token_revoke(struct app_ctx *ctx, int64_t id)
 {
 	enum err e = app_allow(ctx, ACT_TOKEN_MANAGE, NULL);

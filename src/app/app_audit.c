@@ -64,6 +64,10 @@ enum err app_audit_list(struct app_ctx *ctx, const struct audit_filter *f,
 	if ((e = app_page_fetch(ctx, &list, one ? STMT_AUDIT_LIST_BY_ENTITY : STMT_AUDIT_LIST, args,
 	                        NARGS, pr, out)))
 		return e;
+	/*
+	 * the total is of the whole filtered log: the count starts above every seq, whatever the
+	 * cursor
+	 */
 	if (pr->count &&
 	    (e = app_list_count(ctx, one ? STMT_AUDIT_COUNT_BY_ENTITY : STMT_AUDIT_COUNT, args,
 	                        NARGS, DB_INT(INT64_MAX), &out->total)))
@@ -82,6 +86,11 @@ struct chain_scan {
 };
 
 /* "record N" or "records A..N": where the first bad record is, given the last good point. */
+/*
+ * An unsigned record rewritten with its successors rehashed shows only at the next signed
+ * record, whose signature no longer verifies: the first bad record lies somewhere after the
+ * last good signature, so without one right before it a range is named.
+ */
 static void name_first_bad(char *out, size_t n, int64_t good, int64_t bad)
 {
 	if (good + 1 >= bad)
@@ -302,6 +311,11 @@ static enum err check_checkpoints(struct app_ctx *ctx, const struct chain_scan *
 	}
 }
 
+/*
+ * Checkpoints are checked only against trusted public keys: without them a forged checkpoint
+ * would pass as well as a real one, so the verdict is "not verified" rather than "intact"
+ * (docs/SECURITY.md).
+ */
 enum err app_audit_verify(struct app_ctx *ctx, struct audit_verdict *v,
                           void (*progress)(int64_t done, void *arg), void *arg)
 {
@@ -340,6 +354,10 @@ enum err app_audit_verify(struct app_ctx *ctx, struct audit_verdict *v,
 	return ERR_OK;
 }
 
+/*
+ * before and after are stored as JSON text (the records' own JSON forms) and written raw; the
+ * chain fields are left to the export form, audit_entry_export_json.
+ */
 void audit_entry_to_json(const struct audit_entry *a, struct buf *out)
 {
 	struct jw w;
@@ -396,6 +414,11 @@ void audit_checkpoint_to_json(const struct audit_checkpoint *c, struct buf *out)
 	jw_obj_close(&w);
 }
 
+/*
+ * A checkpoint kept off the host catches what the stored ones cannot: the newest records
+ * removed together with the newest checkpoints (a rollback). A verdict of BROKEN or NOT
+ * VERIFIED stands; a good external checkpoint may become the anchor.
+ */
 enum err app_audit_verify_external(struct app_ctx *ctx, const struct audit_checkpoint *c,
                                    const char *where, struct audit_verdict *v)
 {
@@ -494,6 +517,11 @@ static enum err read_key_file(const char *path, char *buf, size_t cap, mode_t *m
 	return ERR_OK;
 }
 
+/*
+ * The signing key must be readable by its owner only (as ssh insists for its keys), and its
+ * text is wiped from memory once parsed; a failure leaves the process without keys rather than
+ * with half of them.
+ */
 enum err app_audit_keys_load(struct app *app, const char *key_file, const char *pub_file,
                              struct err_detail *d)
 {
@@ -535,6 +563,11 @@ bool app_audit_can_sign(const struct app *app)
 }
 
 /* Create path with mode and write text; never replaces a file. */
+/*
+ * O_EXCL: an existing key is never replaced, since the records it signed would no longer
+ * verify. The file is synced before success is reported, and removed when it could not be
+ * written whole.
+ */
 static enum err write_new_file(const char *path, mode_t mode, const struct buf *text,
                                struct err_detail *d)
 {
@@ -562,6 +595,11 @@ static enum err write_new_file(const char *path, mode_t mode, const struct buf *
 	return ERR_OK;
 }
 
+/*
+ * Both names are checked before a key is generated, so nothing is written when either exists;
+ * if the public half cannot be written the secret is removed too, leaving no key without its
+ * .pub file.
+ */
 enum err app_audit_keygen(const char *path, char key_id[AUDIT_KEY_ID_HEX], struct err_detail *d)
 {
 	if (sodium_init() < 0)
@@ -595,6 +633,11 @@ enum err app_audit_keygen(const char *path, char key_id[AUDIT_KEY_ID_HEX], struc
 /* ---- checkpoints ------------------------------------------------------------------ */
 
 /* Whether the chain since checkpoint c (NULL: since the start) is intact up to head. */
+/*
+ * Only the records after the latest checkpoint are scanned, since its signature vouches for
+ * the chain up to it: signing stays cheap on a long log. A mismatch at the checkpoint itself
+ * needs the whole chain scanned to name the first bad record.
+ */
 static enum err check_since(struct app_ctx *ctx, const struct audit_checkpoint *c, int64_t head_seq,
                             const char *head_hash)
 {
@@ -647,6 +690,11 @@ static enum err check_since(struct app_ctx *ctx, const struct audit_checkpoint *
 	return e;
 }
 
+/*
+ * A chain is signed only once checked: a checkpoint over a tampered log would vouch for the
+ * tampering (docs/SECURITY.md). The write transaction holds writers back, so the head signed
+ * is the head that was checked.
+ */
 enum err app_audit_checkpoint(struct app_ctx *ctx, bool only_if_new, struct audit_cp_result *out)
 {
 	memset(out, 0, sizeof *out);
@@ -752,6 +800,10 @@ static void tick(struct audit_ticker *t)
 		t->report(line);
 }
 
+/*
+ * A timed wait on the condition rather than sleep: app_audit_ticker_stop wakes the thread at
+ * once instead of waiting out the interval.
+ */
 static void *ticker_main(void *arg)
 {
 	struct audit_ticker *t = arg;
@@ -817,6 +869,10 @@ void app_audit_ticker_stop(struct audit_ticker *t)
 
 /* ---- exports ------------------------------------------------------------------- */
 
+/*
+ * In batches by id, with the arena reset between them: any number of checkpoints in bounded
+ * memory.
+ */
 enum err app_audit_checkpoints_each(struct app_ctx *ctx,
                                     void (*fn)(const struct audit_checkpoint *c, void *arg),
                                     void *arg)

@@ -23,6 +23,10 @@ uint64_t app_cache_gen(struct app_cache *c)
 	return atomic_load(&c->gen);
 }
 
+/*
+ * The entry is copied into the arena under the lock: once it is released, a put may free the
+ * slot's text.
+ */
 const char *app_cache_get(struct app_cache *c, struct app_ctx *ctx, int64_t key)
 {
 	const char *json = NULL;
@@ -57,6 +61,10 @@ void app_cache_put(struct app_cache *c, struct app_ctx *ctx, int64_t key, uint64
 	pthread_mutex_unlock(&c->mu);
 }
 
+/*
+ * Nothing is freed or looked up: moving the generation makes every entry stale at once,
+ * without taking the lock.
+ */
 void app_cache_changed(struct app_cache *c)
 {
 	atomic_fetch_add(&c->gen, 1);

@@ -4,6 +4,7 @@
 #include "app/app_account.h"
 #include "app/app_import.h"
 #include "app/app_module.h"
+#include "app/app_tx.h"
 #include "app/app_refdata.h"
 #include "core/uscc.h"
 #include "lib/buf.h"
@@ -171,6 +172,11 @@ static enum err load_regions(struct app_ctx *ctx, struct demo_region **out, int 
 	return ERR_OK;
 }
 
+/*
+ * A code that passes the real checks (both check characters, core/uscc.h), since the rows go
+ * through the import's validation; 91 registers an enterprise, 12 a public institution such as
+ * a university.
+ */
 static void credit_code(uint64_t *s, const char *prefix, const char *region, char out[19])
 {
 	static const char alpha[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -241,6 +247,11 @@ static enum err demo_users_create(struct app_ctx *ctx, const char *password, int
 	return ERR_OK;
 }
 
+/*
+ * Refused on a database that has users: the demo's well-known accounts and password must never
+ * land in a real one. Organisations go through the importer, so they meet the checks of a real
+ * file and a first load takes its bulk path; users and grants go through the use cases.
+ */
 enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
                       void (*progress)(long done, long total, void *arg), void *arg)
 {
@@ -291,6 +302,10 @@ enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
 		const char *kind = "enterprise", *size = size_classes[pick(&s, 9)];
 		const char *ind = ind_cache[f];
 		if (i < o->enterprises) {
+			/*
+			 * enterprises first, so the first demo enterprise gets id 1 (a load into an
+			 * empty table numbers from 1)
+			 */
 			credit_code(&s, "91", r->code, code);
 			snprintf(name, sizeof name, "%s%s%s%s%s", r->short_zh, brands[bi].zh,
 			         brands[bj].zh, fields[f].zh,
@@ -353,5 +368,37 @@ fail:
 		ctx->err = d;
 	app_import_abort(imp);
 	free(regions);
+	return e;
+}
+
+enum err app_demo_orgs(struct app_ctx *ctx, const char *kind, int64_t *ids, char (*regions)[7],
+                       int *n)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_DEMO_ORGS, DB_ARGS(DB_TEXT(kind), DB_INT(*n)), &r);
+	if (e)
+		return app_db_fail(ctx, e, "demo");
+	int k = 0;
+	while (db_next(r) && k < *n) {
+		ids[k] = db_col_i64(r, COL_DEMO_ORG_ID);
+		const char *rc = db_col_text(r, COL_DEMO_ORG_REGION_CODE);
+		snprintf(regions[k++], 7, "%s", rc ? rc : "");
+	}
+	*n = k;
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, "demo");
+	return ERR_OK;
+}
+
+enum err app_demo_first_org(struct app_ctx *ctx, const char *kind, int64_t *id)
+{
+	int64_t ids[1];
+	char regions[1][7];
+	int n = 1;
+	enum err e = app_demo_orgs(ctx, kind, ids, regions, &n);
+	if (!e && n == 0)
+		e = APP_FAIL(ctx, ERR_NOT_FOUND, "", "the demo has no %s", kind);
+	if (!e)
+		*id = ids[0];
 	return e;
 }

@@ -26,6 +26,12 @@ extern const int demo_nusers;
 enum err app_demo_run(struct app_ctx *ctx, const struct demo_opts *o,
                       void (*progress)(long done, long total, void *arg), void *arg);
 
+/*
+ * The first *n organisations of `kind` by id, with their regions ("" when
+ * none); *n gets how many there were. For the modules' demo steps.
+ */
+enum err app_demo_orgs(struct app_ctx *ctx, const char *kind, int64_t *ids, char (*regions)[7],
+                       int *n);
 /* The smallest id of an organisation of `kind` into *id; ERR_NOT_FOUND if none. */
 enum err app_demo_first_org(struct app_ctx *ctx, const char *kind, int64_t *id);
 

@@ -10,6 +10,10 @@ static const struct field_def org_filters[] = {
         {"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "only organisations in this industry"},
 };
 
+/*
+ * The id, then the fields in org_fields order: the header matches the import's columns, so an
+ * exported file loads back (the import ignores id).
+ */
 static const char *org_col(int c)
 {
 	return c == 0 ? "id" : org_fields[c - 1].name;

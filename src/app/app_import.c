@@ -130,6 +130,10 @@ static int cmp_code(const void *a, const void *b)
 }
 
 /* Load every code of `st` into a sorted array of fixed-width strings. */
+/*
+ * Organisation rows check their region and industry against these arrays by binary search, in
+ * memory: a query per row would cost a million round trips on a first load.
+ */
 static enum err load_codes(struct app_ctx *ctx, enum stmt st, size_t width, void **out, size_t *n)
 {
 	struct db_rows *r;
@@ -154,6 +158,11 @@ static enum err load_codes(struct app_ctx *ctx, enum stmt st, size_t width, void
 	return ERR_OK;
 }
 
+/*
+ * Importing is for administrators even where the action alone would be allowed (a scoped grant
+ * may create organisations): a file writes across every region at once, audited per batch
+ * rather than per record.
+ */
 enum err app_import_begin(struct app_ctx *ctx, const struct app_import_kind *kind,
                           const char *source, struct importer **out)
 {
@@ -186,6 +195,11 @@ enum err app_import_begin(struct app_ctx *ctx, const struct app_import_kind *kin
 	return ERR_OK;
 }
 
+/*
+ * The header is checked once for the file: an unknown or repeated column refuses the whole
+ * file, not every row. The known extra columns of public files and of our own exports are
+ * accepted and ignored.
+ */
 enum err app_import_columns(struct importer *imp, const char *const *names, int n,
                             struct err_detail *d)
 {
@@ -291,6 +305,10 @@ static enum err batch_close(struct importer *imp)
 		if (e)
 			db_rollback(ctx->conn);
 	}
+	/*
+	 * the context's arena would otherwise grow with the file: a batch's strings are not needed
+	 * after it
+	 */
 	arena_reset(&ctx->arena);
 	return e;
 }
@@ -329,6 +347,10 @@ static enum err bulk_begin(struct importer *imp)
 }
 
 /* Finish a bulk load: rebuild the indexes, move the id sequence, commit. */
+/*
+ * On PostgreSQL the identity sequence still stands where it was, since the ids were chosen
+ * here: ORG_ID_SYNC moves it past them so later inserts do not collide (a no-op on SQLite).
+ */
 static enum err bulk_end(struct importer *imp)
 {
 	struct app_ctx *ctx = imp->ctx;
@@ -374,6 +396,10 @@ static enum err row_fields(const struct importer *imp, const char *const *values
 		if (f < 0 || !values[i])
 			continue;
 		const char *v = values[i];
+		/*
+		 * public industry files give the section letter in its own column and the code as
+		 * digits: put the letter back in front
+		 */
 		if (kind_is(imp, KERNEL_INDUSTRIES) && f == INDUSTRY_F_CODE) {
 			const char *section = row_value(imp, values, n, COL_SECTION);
 			if (section && v[0] >= '0' && v[0] <= '9')
@@ -397,6 +423,11 @@ static enum err code_exists(struct importer *imp, enum stmt st, const char *code
 	return db_done(r);
 }
 
+/*
+ * The look-up only tells created from updated for the counts; the upsert writes either way. A
+ * missing enclosing region is the foreign key refusing the row (ERR_INVALID), hence the advice
+ * on the order of imports.
+ */
 static enum err apply_region(struct importer *imp, struct field_val *v, struct err_detail *d)
 {
 	char code[7], parent[7];
@@ -420,6 +451,7 @@ static enum err apply_region(struct importer *imp, struct field_val *v, struct e
 	return e;
 }
 
+/* As apply_region, for the industry code tree. */
 static enum err apply_industry(struct importer *imp, struct field_val *v, struct err_detail *d)
 {
 	int level;
@@ -451,7 +483,6 @@ static enum err apply_industry(struct importer *imp, struct field_val *v, struct
 	        DB_TEXT((o)->f[ORG_SIZE_CLASS]), DB_TEXT((o)->f[ORG_ADDRESS]),                     \
 	        DB_TEXT((o)->f[ORG_WEBSITE])
 
-/* The id of the organisation with this credit code, or 0. */
 /*
  * The id of the organisation with this credit code, or 0. In a bulk load the
  * table held nothing but what this load wrote, so the map answers, and *slot
@@ -479,6 +510,10 @@ static enum err org_by_code(struct importer *imp, const char *code, int64_t *id,
 }
 
 /* Update organisation id, or insert a new one (its id in *id). */
+/*
+ * The inserts outside a bulk load use the statement without RETURNING: nothing needs the new
+ * id, and a RETURNING row per inserted row costs time on a large file.
+ */
 static enum err org_write(struct importer *imp, const struct org *o, int64_t *id)
 {
 	struct app_ctx *ctx = imp->ctx;
@@ -507,6 +542,10 @@ static enum err org_write(struct importer *imp, const struct org *o, int64_t *id
 	return e;
 }
 
+/*
+ * The file's columns are applied over the stored record (or a new one) and the result is
+ * validated whole, so the cross-field rules see exactly what will be stored.
+ */
 static enum err apply_org(struct importer *imp, struct field_val *v, struct err_detail *d)
 {
 	struct app_ctx *ctx = imp->ctx;
@@ -585,6 +624,10 @@ void import_row_free(struct import_row *row)
 	free(row);
 }
 
+/*
+ * Runs on the reader thread (app_import_pipe.c): it reads only what app_import_columns and
+ * app_import_begin fixed (column map, code sets) and never touches the connection.
+ */
 void app_import_prepare(const struct importer *imp, long line, const char *const *values, int n,
                         struct import_row *row)
 {
@@ -656,6 +699,10 @@ static void digest_row(struct importer *imp, const struct import_row *row)
 	crypto_generichash_update(&imp->digest, row->hash, sizeof row->hash);
 }
 
+/*
+ * A store failure that ends the import (ERR_DB, ERR_UNAVAILABLE) is not counted as a failed
+ * row: it is not the row's fault, and nothing more will be applied.
+ */
 enum err app_import_apply(struct importer *imp, struct import_row *row, struct err_detail *d)
 {
 	enum err e;
@@ -688,6 +735,10 @@ enum err app_import_apply(struct importer *imp, struct import_row *row, struct e
 	return ERR_OK;
 }
 
+/*
+ * The one-thread path (JSON Lines, the demo data): one scratch row, prepared and applied in
+ * turn.
+ */
 enum err app_import_row(struct importer *imp, long line, const char *const *values, int n,
                         struct err_detail *d)
 {

@@ -27,6 +27,11 @@ struct pipeline {
 /* Rows change hands in batches: one lock round trip per batch, not per row. */
 enum { BATCH = 64 };
 
+/*
+ * The reader checks rows outside the lock: the slots from head to head + room are its own
+ * until it publishes them by moving head. The end of the input (ERR_NOT_FOUND from csv_next)
+ * is not an error; a CSV that cannot be framed is, and ends the reading.
+ */
 static void *reader(void *arg)
 {
 	struct pipeline *p = arg;
@@ -83,6 +88,10 @@ static void write_rows(struct importer *imp, struct pipeline *p)
 		while (go_on && k < avail) {
 			struct err_detail d;
 			enum err e = app_import_apply(imp, p->rows[(tail + k++) % RING], &d);
+			/*
+			 * row_done decides whether the import goes on; a stop also wakes a reader
+			 * waiting for room, so it can end
+			 */
 			go_on = p->row_done(p->arg, e, &d);
 		}
 		pthread_mutex_lock(&p->mu);
@@ -96,6 +105,11 @@ static void write_rows(struct importer *imp, struct pipeline *p)
 	}
 }
 
+/*
+ * The writes stay on the calling thread, which owns the connection and its transaction; the
+ * reader thread only parses and checks. The ring's rows are allocated once and reused for the
+ * whole file.
+ */
 enum err app_import_csv(struct importer *imp, struct csv *csv,
                         bool (*row_done)(void *arg, enum err e, const struct err_detail *d),
                         void *arg, struct err_detail *read_d)

@@ -9,6 +9,10 @@
 #include "app/app_modules.def"
 #undef APP_MODULE
 
+/*
+ * Indexed by the same ids as app->mods[], both from app_modules.def, so a module's descriptor
+ * and its state share one index.
+ */
 const struct app_module *const app_modules[APP_MODULES] = {
 #define APP_MODULE(ID, name) [APP_MOD_##ID] = &app_module_##name,
 #include "app/app_modules.def"
@@ -27,6 +31,10 @@ void *app_module_state(const struct app *app, enum app_module_id id)
 	return app->mods[id];
 }
 
+/*
+ * On failure the modules already started are freed here, so app_open has only the store to
+ * close.
+ */
 enum err app_modules_init(struct app *app, struct err_detail *d)
 {
 	for (int i = 0; i < APP_MODULES; i++) {
@@ -41,6 +49,10 @@ enum err app_modules_init(struct app *app, struct err_detail *d)
 	return ERR_OK;
 }
 
+/*
+ * In reverse list order: a module may use the modules listed before it (tools/checkdeps), so
+ * it ends before them.
+ */
 void app_modules_free(struct app *app)
 {
 	for (int i = APP_MODULES - 1; i >= 0; i--) {
@@ -50,6 +62,10 @@ void app_modules_free(struct app *app)
 	}
 }
 
+/*
+ * The kernel's kinds are searched first, then the modules' in list order: a module cannot
+ * shadow a kernel kind by reusing its name.
+ */
 const struct app_import_kind *app_import_kind_find(const char *name)
 {
 	for (int k = 0; k < app_import_kernel_nkinds; k++)

@@ -7,6 +7,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/*
+ * Written in the caller's transaction: a notification and its mail exist exactly when the
+ * change that caused them committed. The outbox is only queued here; sending is left to `mail
+ * drain`, so no request waits on an SMTP server.
+ */
 enum err app_notify_org(struct app_ctx *ctx, int64_t org_id, const char *kind, const char *text,
                         const char *link)
 {
@@ -59,6 +64,10 @@ static void notification_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	        app_col(ctx, r, COL_NOTIF_LINK), app_col(ctx, r, COL_NOTIF_READ_AT)};
 }
 
+/*
+ * Only stored users have notifications. Newest first by id, so the cursor is the last id shown
+ * and the next page takes the smaller ones.
+ */
 enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
 	int64_t before = INT64_MAX;
@@ -76,6 +85,10 @@ enum err app_notification_list(struct app_ctx *ctx, const struct page_req *pr, s
 	                      DB_ARGS(DB_INT(ctx->actor.user_id), DB_INT(before)), pr, out);
 }
 
+/*
+ * Oldest first; a mail that failed five times is no longer offered (STMT_MAIL_PENDING), so one
+ * bad address cannot hold up the outbox for ever.
+ */
 enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n)
 {
 	struct db_rows *r;
@@ -92,6 +105,7 @@ enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n
 	return (e = db_done(r)) ? app_db_fail(ctx, e, "outbox") : ERR_OK;
 }
 
+/* Both outcomes count an attempt; a failure keeps its error text for the operator. */
 enum err app_mail_mark(struct app_ctx *ctx, int64_t id, const char *error)
 {
 	enum err e = error ? db_exec(ctx->conn, STMT_MAIL_FAILED,

@@ -45,6 +45,10 @@ enum err app_org_load(struct app_ctx *ctx, int64_t id, struct org *out)
 	                    "id", app_id_str(ctx, id));
 }
 
+/*
+ * An organisation's record is public (the benchmark path, docs/ARCHITECTURE.md): no
+ * authorization, one statement.
+ */
 enum err app_org_get(struct app_ctx *ctx, int64_t id, struct org *out)
 {
 	return app_org_load(ctx, id, out);
@@ -106,6 +110,10 @@ enum err app_org_list(struct app_ctx *ctx, const struct org_filter *f, const str
 	                        out)))
 		return e;
 	if (pr->count)
+		/*
+		 * the count starts from id 0, whatever the cursor: the total is of the whole
+		 * filtered list
+		 */
 		return app_list_count(ctx, count_rows[org_start(rl, il, true)], args, NARGS,
 		                      DB_INT(0), &out->total);
 	return ERR_OK;
@@ -151,6 +159,12 @@ static const char *org_json(struct app_ctx *ctx, const struct org *o)
 	return app_keep(ctx, &b);
 }
 
+/*
+ * Checked and authorized before the transaction opens, so a refused request never takes the
+ * write lock; the organisation's region decides the authorization (a regional operator
+ * registers within the region). The record is read back for the response and the audit image:
+ * names of the codes, version, instants as stored.
+ */
 enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NFIELDS],
                         struct org *out)
 {
@@ -181,12 +195,15 @@ enum err app_org_create(struct app_ctx *ctx, const struct field_val vals[ORG__NF
 		e = app_audit(ctx, "create", "organisation", app_id_str(ctx, id), NULL, json);
 		if (!e)
 			return app_write_end(ctx, e, 201, json,
-			                     arena_printf(&ctx->arena, "/api/v1/organisations/%lld",
-			                                  (long long)id));
+			                     app_location(ctx, app_id_str(ctx, id)));
 	}
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }
 
+/*
+ * A scoped grant covers an organisation by its region or its id, so the record is loaded
+ * before the authorization is decided.
+ */
 enum err app_org_allow(struct app_ctx *ctx, int64_t id, enum action act, struct org *out)
 {
 	enum err e = app_org_load(ctx, id, out);
@@ -210,6 +227,11 @@ static enum err org_load_for_change(struct app_ctx *ctx, int64_t id, int64_t ver
 	return ERR_OK;
 }
 
+/*
+ * The version is compared twice: on load, to answer a stale request before its values are
+ * checked, and in the UPDATE's WHERE, so a change committed between the two still fails as
+ * stale.
+ */
 enum err app_org_update(struct app_ctx *ctx, int64_t id, int64_t version,
                         const struct field_val vals[ORG__NFIELDS], struct org *out)
 {
@@ -246,6 +268,11 @@ enum err app_org_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	return app_write_end(ctx, e, 200, NULL, NULL);
 }
 
+/*
+ * An organisation with a history (market items, applications, titles) stays: the foreign
+ * keys refuse the delete, reported as a conflict rather than a broken rule. Its grants and
+ * facts go with it (ON DELETE CASCADE).
+ */
 enum err app_org_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 {
 	enum err e;
@@ -269,6 +296,10 @@ enum err app_org_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
+/*
+ * Not paged: an organisation has few grants, so the whole list comes back and its total is its
+ * length.
+ */
 enum err app_org_members(struct app_ctx *ctx, int64_t org_id, struct page *out)
 {
 	struct org o;

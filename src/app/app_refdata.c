@@ -33,6 +33,10 @@ static void industry_from_row(struct app_ctx *ctx, struct db_rows *r, void *item
 	i->version = db_col_i64(r, COL_INDUSTRY_VERSION);
 }
 
+/*
+ * The audit images and the stored first response of an idempotent POST use the API's JSON
+ * form, so an audit record shows what a client saw.
+ */
 static const char *region_json(struct app_ctx *ctx, const struct region *g)
 {
 	struct buf b = BUF_INIT;
@@ -79,6 +83,10 @@ static const struct app_list industry_list = {.cursor = 'i',
                                               .key_id = 0};
 
 /* A page of list l from st, and its count by count_st when asked. */
+/*
+ * The count starts before every code (""), whatever the cursor: the total is of the whole
+ * filtered list.
+ */
 static enum err list_rows(struct app_ctx *ctx, const struct app_list *l, enum stmt st,
                           enum stmt count_st, const struct db_val *args, size_t nargs,
                           const struct page_req *pr, struct page *out)
@@ -91,6 +99,10 @@ static enum err list_rows(struct app_ctx *ctx, const struct app_list *l, enum st
 
 /* ---- regions ---- */
 
+/*
+ * A code is accepted in any written form (2, 4 or 6 digits) and found by its 6-digit form; one
+ * that cannot be a code is not found rather than invalid, since it comes from the path.
+ */
 enum err app_region_get(struct app_ctx *ctx, const char *code, struct region *out)
 {
 	char c6[7];
@@ -123,6 +135,7 @@ enum err app_region_list(struct app_ctx *ctx, const struct refdata_filter *f,
 			return APP_FAIL(ctx, ERR_INVALID, "parent", "must be a region code");
 		par = parent;
 	}
+	/* each optional filter is bound twice: the statement reads "? IS NULL OR condition" */
 	const char *like = app_like_pattern(ctx, f->q);
 	return list_rows(ctx, &region_list, STMT_REGION_LIST, STMT_REGION_COUNT,
 	                 DB_ARGS(DB_TEXT(after), DB_TEXT(lvl), DB_TEXT(lvl), DB_TEXT(par),
@@ -130,6 +143,11 @@ enum err app_region_list(struct app_ctx *ctx, const struct refdata_filter *f,
 	                 pr, out);
 }
 
+/*
+ * The enclosing region is looked up first so the error names it: the foreign key would refuse
+ * the row too, but only as a broken store rule. The record is read back for the response and
+ * the audit image, so both show what the store holds (its version).
+ */
 enum err app_region_create(struct app_ctx *ctx, const struct field_val v[REGION__NFIELDS],
                            struct region *out)
 {
@@ -161,10 +179,14 @@ enum err app_region_create(struct app_ctx *ctx, const struct field_val v[REGION_
 		json = region_json(ctx, out);
 		e = app_audit(ctx, "create", "region", code, NULL, json);
 	}
-	return app_write_end(ctx, e, 201, json,
-	                     e ? NULL : arena_printf(&ctx->arena, "/api/v1/regions/%s", code));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, code));
 }
 
+/*
+ * Only the names change: the level and the parent follow from the code, which never changes.
+ * The update is conditional on the version the client read, so no changed row means another
+ * writer came first: a conflict, not a silent overwrite.
+ */
 enum err app_region_update(struct app_ctx *ctx, const char *code, int64_t version,
                            const struct field_val v[REGION__NFIELDS], struct region *out)
 {
@@ -194,6 +216,10 @@ enum err app_region_update(struct app_ctx *ctx, const char *code, int64_t versio
 }
 
 /* Delete by code and version; a code still referred to is a conflict. */
+/*
+ * The foreign keys refuse to delete a code that organisations or other codes use
+ * (ERR_INVALID): reported as a conflict naming the code, which is what the client can act on.
+ */
 static enum err refdata_delete(struct app_ctx *ctx, enum stmt st, const char *entity,
                                const char *code, int64_t version, const char *before)
 {
@@ -248,6 +274,7 @@ enum err app_industry_list(struct app_ctx *ctx, const struct refdata_filter *f,
 	                 pr, out);
 }
 
+/* As app_region_create: the enclosing section, division or group must exist first. */
 enum err app_industry_create(struct app_ctx *ctx, const struct field_val v[INDUSTRY__NFIELDS],
                              struct industry *out)
 {
@@ -282,10 +309,13 @@ enum err app_industry_create(struct app_ctx *ctx, const struct field_val v[INDUS
 		json = industry_json(ctx, out);
 		e = app_audit(ctx, "create", "industry", code, NULL, json);
 	}
-	return app_write_end(ctx, e, 201, json,
-	                     e ? NULL : arena_printf(&ctx->arena, "/api/v1/industries/%s", code));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, code));
 }
 
+/*
+ * As app_region_update: the names and the description change, the code and its place in the
+ * tree do not.
+ */
 enum err app_industry_update(struct app_ctx *ctx, const char *code, int64_t version,
                              const struct field_val v[INDUSTRY__NFIELDS], struct industry *out)
 {

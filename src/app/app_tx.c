@@ -16,6 +16,10 @@
 
 enum { IDEM_HASH_HEX = 2 * crypto_hash_sha256_BYTES + 1 };
 
+/*
+ * Keys are scoped per user, so two users cannot replay each other's responses; the anonymous
+ * caller and the CLI share user 0.
+ */
 static int64_t idem_user(const struct app_ctx *ctx)
 {
 	return ctx->actor.user_id > 0 ? ctx->actor.user_id : 0;
@@ -30,6 +34,12 @@ static void idem_body_hash(const struct app_ctx *ctx, char hex[IDEM_HASH_HEX])
 	sodium_bin2hex(hex, IDEM_HASH_HEX, h, sizeof h);
 }
 
+/*
+ * The key is looked up inside the write transaction, so the check and the stored response
+ * commit or roll back with the change. The same key with another method, path or body is a
+ * conflict, not a replay: the client meant a different request. On a replay or a conflict the
+ * transaction ends here and nothing is written.
+ */
 enum err app_write_begin(struct app_ctx *ctx)
 {
 	ctx->break_glass_audited = false;
@@ -69,6 +79,18 @@ enum err app_write_begin(struct app_ctx *ctx)
 	return ERR_OK;
 }
 
+const char *app_location(struct app_ctx *ctx, const char *key)
+{
+	if (!ctx->path || !key)
+		return NULL;
+	ctx->location = arena_printf(&ctx->arena, "%s/%s", ctx->path, key);
+	return ctx->location;
+}
+
+/*
+ * The response is stored in the change's own transaction: no crash can leave a committed
+ * change whose key would run it a second time.
+ */
 enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *body,
                        const char *location)
 {
@@ -126,6 +148,12 @@ enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
 	return audit_append(ctx, action, entity, entity_id, before, after);
 }
 
+/*
+ * Reading and updating the one-row audit_head in this transaction serialises writers on both
+ * stores (FOR UPDATE on PostgreSQL, the write lock on SQLite), so sequence numbers and the
+ * hash chain never fork. A missing head is a store failure: migrations create the row, and a
+ * chain is never restarted.
+ */
 static enum err audit_append(struct app_ctx *ctx, const char *action, const char *entity,
                              const char *entity_id, const char *before, const char *after)
 {
@@ -171,6 +199,10 @@ static enum err audit_append(struct app_ctx *ctx, const char *action, const char
 	return e ? app_db_fail(ctx, e, "audit") : ERR_OK;
 }
 
+/*
+ * Anonymous callers get ERR_UNAUTHENTICATED (401) rather than ERR_FORBIDDEN: signing in might
+ * allow the action, while a signed-in user's answer is final.
+ */
 enum err app_allow(struct app_ctx *ctx, enum action act, const struct target *t)
 {
 	if (authz_allows(&ctx->actor, act, t))
@@ -181,6 +213,10 @@ enum err app_allow(struct app_ctx *ctx, enum action act, const struct target *t)
 	                action_name(act));
 }
 
+/*
+ * Each message says whether anything was written and who can act: a full disk needs an
+ * operator, an I/O error or a busy store may pass on a retry.
+ */
 enum err app_db_fail(struct app_ctx *ctx, enum err e, const char *what)
 {
 	const char *msg = ctx->conn ? db_last_error(ctx->conn) : "";
@@ -220,6 +256,7 @@ const char *app_keep(struct app_ctx *ctx, struct buf *b)
 	return s;
 }
 
+/* base64url, so a cursor travels in a query string untouched and reads as opaque to clients. */
 const char *app_cursor_encode(struct app_ctx *ctx, char list, const char *key)
 {
 	size_t n = strlen(key) + 2;
@@ -232,6 +269,10 @@ const char *app_cursor_encode(struct app_ctx *ctx, char list, const char *key)
 	return out;
 }
 
+/*
+ * The key becomes a statement argument as text: a NUL byte or an overlong key is refused as
+ * malformed rather than cut short.
+ */
 enum err app_cursor_decode(struct app_ctx *ctx, char list, const char *cursor, char *out,
                            size_t cap)
 {
@@ -322,6 +363,7 @@ enum err app_page_fetch(struct app_ctx *ctx, const struct app_list *l, enum stmt
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, l->what);
 	*out = (struct page){.items = items, .n = n > pr->limit ? pr->limit : n, .total = -1};
+	/* the cursor is the last record shown, not the extra row: the next page starts after it */
 	if (n > pr->limit) {
 		const char *last = items + l->item_size * (size_t)(pr->limit - 1);
 		int64_t id;
@@ -343,6 +385,10 @@ enum err app_list_count(struct app_ctx *ctx, enum stmt st, const struct db_val *
 	return app_row_i64(ctx, st, args, nargs, COL_COUNT, total, "count");
 }
 
+/*
+ * A province or city code covers every code below it, and those codes sort as one contiguous
+ * text range: the list statements compare with >= and <, which the code indexes serve.
+ */
 enum err app_code_ranges(struct app_ctx *ctx, const char *region, const char *industry, char rlo[7],
                          char rhi[7], char ilo[6], char ihi[6])
 {
@@ -362,6 +408,10 @@ enum err app_code_ranges(struct app_ctx *ctx, const char *region, const char *in
 	return ERR_OK;
 }
 
+/*
+ * The user's % and _ would otherwise be wildcards: they are escaped with the backslash the
+ * list statements declare (ESCAPE '\').
+ */
 const char *app_like_pattern(struct app_ctx *ctx, const char *q)
 {
 	if (!q || !*q)

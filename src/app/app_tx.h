@@ -20,6 +20,12 @@ enum err app_write_begin(struct app_ctx *ctx);
  * any: status, body and location), roll back otherwise. Returns e, or the
  * commit's failure.
  */
+/*
+ * The URL of the record a POST created: the request's path and the record's
+ * key ("/api/v1/listings" + "/42"). Also kept in ctx->location, which the HTTP
+ * front end answers with; NULL outside a request (the CLI).
+ */
+const char *app_location(struct app_ctx *ctx, const char *key);
 enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *body,
                        const char *location);
 /*

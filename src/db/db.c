@@ -69,6 +69,10 @@ static enum err db_parse_url(const char *url, const struct db_backend **be, cons
 	return ERR_OK;
 }
 
+/*
+ * The backend fills only its own fields; the shared header is set here so every backend's
+ * connection can find its pool and its dialect.
+ */
 static enum err db_new_conn(struct db *db, struct db_conn **out, struct err_detail *d)
 {
 	enum err e = db->be->connect(db->target, out, d);
@@ -94,6 +98,12 @@ static enum err db_check_statements(struct db *db, struct err_detail *d)
 	return e;
 }
 
+/*
+ * PostgreSQL gets at most LIMIT_DB_POOL connections per process: every server and CLI
+ * process shares its max_connections, where a SQLite connection costs only memory.
+ * Migrations run before the statements are prepared, because the statements name the
+ * tables the migrations create.
+ */
 enum err db_open(const char *url, int pool, struct db **out, struct err_detail *d)
 {
 	const struct db_backend *be = NULL;
@@ -149,7 +159,12 @@ enum db_kind db_kind(const struct db *db)
 	return db->be->kind;
 }
 
-/* db_acquire, with the reason a new connection failed in *d (which may be NULL). */
+/*
+ * db_acquire, with the reason a new connection failed in *d (which may be NULL).
+ * The pool's lock is not held while a connection is opened (a PostgreSQL round trip, or SQLite
+ * preparing every statement): the slot is reserved by counting it open first, and handed back with
+ * a waiter woken when the connect fails.
+ */
 static enum err db_acquire_d(struct db *db, struct db_conn **out, struct err_detail *d)
 {
 	if (kept.db_id == db->id && kept.conn && !kept.busy) {
@@ -179,6 +194,10 @@ static enum err db_acquire_d(struct db *db, struct db_conn **out, struct err_det
 				db->all[i] = *out;
 				break;
 			}
+		/*
+		 * a thread keeps the first connection it creates, as long as one slot stays for the
+		 * others
+		 */
 		if (kept.db_id != db->id && db->kept + 1 < db->limit) {
 			db->kept++;
 			kept.db_id = db->id;
@@ -195,6 +214,10 @@ enum err db_acquire(struct db *db, struct db_conn **out)
 	return db_acquire_d(db, out, NULL);
 }
 
+/*
+ * A kept connection never goes back to the pool: it stays this thread's, only marked free for its
+ * next request.
+ */
 void db_release(struct db_conn *c)
 {
 	struct db *db = BASE(c)->db;
@@ -218,6 +241,10 @@ void db_pool_stats(struct db *db, int *open, int *idle)
 	pthread_mutex_unlock(&db->mu);
 }
 
+/*
+ * Kept per db, not per connection: readiness asks whether any write of this process failed
+ * lately, whichever connection met it.
+ */
 void db_note_storage_failure(struct db *db, enum err e, const char *msg)
 {
 	if (!db)
@@ -251,6 +278,7 @@ enum err db_cols_check(struct db_conn *c, enum stmt id, int want)
 	return BASE(c)->be->cols_check(c, id, want);
 }
 
+/* A real statement, not a connection check: the store must answer a query. */
 enum err db_ping(struct db_conn *c)
 {
 	struct db_rows *r;
@@ -262,6 +290,10 @@ enum err db_ping(struct db_conn *c)
 	return db_done(r);
 }
 
+/*
+ * in_tx lives on the connection so db_release can roll back a transaction its borrower left open; a
+ * mismatch is a bug in the caller, hence abort rather than an error.
+ */
 static enum err db_tx_script(struct db_conn *c, const char *sql, int want)
 {
 	if ((BASE(c)->in_tx != 0) != (want == 0))
@@ -277,11 +309,19 @@ enum err db_begin(struct db_conn *c)
 	return db_tx_script(c, "BEGIN", 1);
 }
 
+/*
+ * PostgreSQL's BEGIN needs no variant: its row locks are taken by the statements (the audit head's
+ * FOR UPDATE serialises writers, docs/ARCHITECTURE.md).
+ */
 enum err db_begin_write(struct db_conn *c)
 {
 	return db_tx_script(c, BASE(c)->be->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", 1);
 }
 
+/*
+ * A committed write proves the store writes again, so readiness stops reporting the last storage
+ * failure.
+ */
 enum err db_commit(struct db_conn *c)
 {
 	enum err e = db_tx_script(c, "COMMIT", 0);
@@ -338,6 +378,10 @@ const char *db_col_text(struct db_rows *r, int col)
 	return RBE(r)->col_text(r, col);
 }
 
+/*
+ * A write is a query whose rows are drained: the statement runs to its end before the changed-row
+ * count is read.
+ */
 enum err db_exec(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
                  int64_t *changes)
 {
@@ -375,6 +419,10 @@ enum err db_exec_script(struct db_conn *c, const char *sql)
 
 /* ---- migrations ---- */
 
+/*
+ * Markers are whole lines at the start of a line, so they never match inside a statement; outside
+ * any block every line is kept.
+ */
 char *db_migration_text(const char *src, enum db_kind kind)
 {
 	struct buf out = BUF_INIT;
@@ -422,6 +470,10 @@ static void now_instant(char out[INSTANT_STR])
 	instant_format((int64_t)time(NULL), out);
 }
 
+/*
+ * The migration and its schema_migrations row commit together (DDL is transactional on both
+ * stores), so a failed migration is neither half applied nor recorded.
+ */
 static enum err db_apply_one(struct db_conn *c, const struct embed_file *f, int version,
                              struct err_detail *d)
 {
@@ -519,6 +571,7 @@ enum err db_migrate(struct db *db, int *applied, struct err_detail *d)
 	return db_migrate_files(db, embed_files, embed_count, applied, d);
 }
 
+/* The versions come in order, so the last row is the newest applied one. */
 enum err db_schema_version(struct db *db, int *version)
 {
 	struct db_conn *c;
@@ -548,6 +601,10 @@ enum err db_backup(struct db *db, const char *path, struct err_detail *d)
 	return e;
 }
 
+/*
+ * The definitions are read to the end before any index is dropped, and the drops run as one script:
+ * the caller gets back exactly the text that recreates what was removed.
+ */
 enum err db_indexes_drop(struct db_conn *c, const char *table, char **saved)
 {
 	struct db_rows *r;
@@ -600,6 +657,10 @@ void db_bulk_tune(struct db_conn *c, bool on)
 		                  " PRAGMA journal_mode = WAL");
 }
 
+/*
+ * The store's dialect, asked by purpose: the import decides on a per-row savepoint without naming a
+ * store.
+ */
 bool db_statement_undo(struct db_conn *c)
 {
 	return BASE(c)->be->kind == DB_SQLITE;

@@ -389,6 +389,11 @@ static enum err pg_ncols(struct db_conn *c, enum stmt id, int *n)
 	return e;
 }
 
+/*
+ * Each connection prepares its own copy, named by the statement's number, on first use. One
+ * whose columns disagree with its row is deallocated again, so every later call fails the same
+ * way instead of running it.
+ */
 static enum err pg_prepare(struct db_conn *c, enum stmt id)
 {
 	if (c->prepared[id])
@@ -488,6 +493,10 @@ static enum err pg_bind(struct db_conn *c, enum stmt id, const struct db_val *ar
 	return ERR_OK;
 }
 
+/*
+ * Deferred writes are settled first, so a read sees them; a connection broken by a server
+ * restart is repaired here, outside a transaction only (pg_ready).
+ */
 static enum err pg_query(struct db_conn *c, enum stmt id, const struct db_val *args, size_t nargs,
                          struct db_rows **out)
 {
@@ -516,6 +525,10 @@ static enum err pg_query(struct db_conn *c, enum stmt id, const struct db_val *a
 	return ERR_OK;
 }
 
+/*
+ * Statements are prepared synchronously, outside the pipeline: one first met inside it settles
+ * the pipeline, is prepared, and the pipeline starts again.
+ */
 static enum err pg_exec_deferred(struct db_conn *c, enum stmt id, const struct db_val *args,
                                  size_t nargs)
 {

@@ -150,11 +150,22 @@ static void lite_configure(void)
 
 static _Atomic int lite_sync = DB_SYNC_NORMAL;
 
+/*
+ * Read when a connection opens: stores opened after the call get the mode (app_set_sync_full,
+ * serve --sync full).
+ */
 void db_set_sync(enum db_sync mode)
 {
 	lite_sync = mode;
 }
 
+/*
+ * NOMUTEX: a connection serves one thread at a time (the pool hands it out), so SQLite's own
+ * per-connection mutex would only cost. In WAL mode synchronous=NORMAL may lose the last
+ * commits on power loss but never consistency; FULL syncs every commit. A writer waits up to 5
+ * s for another process's write lock (a CLI import) before the store reports busy
+ * (ERR_UNAVAILABLE).
+ */
 static enum err lite_connect(const char *target, struct db_conn **out, struct err_detail *d)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -228,6 +239,10 @@ static enum err lite_exec_script(struct db_conn *c, const char *sql)
 	return e;
 }
 
+/*
+ * PERSISTENT: the statement lives as long as the connection, a hint that keeps it out of the
+ * lookaside memory the short-lived allocations use.
+ */
 static enum err lite_prepare(struct db_conn *c, enum stmt id)
 {
 	if (c->stmt[id])
@@ -296,6 +311,7 @@ static enum err lite_query(struct db_conn *c, enum stmt id, const struct db_val 
 		switch (args[i].type) {
 		case DBV_INT: rc = sqlite3_bind_int64(st, k, args[i].i); break;
 		case DBV_REAL: rc = sqlite3_bind_double(st, k, args[i].r); break;
+		/* SQLITE_STATIC: no copy of each text; a caller keeps its arguments alive until db_done */
 		case DBV_TEXT: rc = sqlite3_bind_text(st, k, args[i].s, -1, SQLITE_STATIC); break;
 		default: rc = sqlite3_bind_null(st, k); break;
 		}

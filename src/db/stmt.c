@@ -3,6 +3,10 @@
 
 #include <stdio.h>
 
+/*
+ * Indexed by enum stmt, so a look-up is one array access; ROW lines expand to nothing here
+ * because db/stmt.h already declared their column enums from the same rows.
+ */
 static const struct {
 	const char *name;
 	const char *sqlite;
@@ -21,6 +25,7 @@ static const struct {
 #undef STMT_ROWS
 #undef STMT2_ROWS
 };
+/* the enum (db/stmt.h) and this table expand the same rows: fail the build if they drift */
 _Static_assert(sizeof stmt_table / sizeof stmt_table[0] == STMT__MAX, "every statement has SQL");
 
 const char *stmt_sql(enum stmt id, enum db_kind kind)
@@ -38,6 +43,10 @@ int stmt_ncols(enum stmt id)
 	return stmt_table[id].ncols;
 }
 
+/*
+ * Shared by both stores, so a mismatch reads the same on SQLite and PostgreSQL; ERR_INTERNAL
+ * because a statement and its declared row disagree in the source, not in the input.
+ */
 enum err stmt_cols_check(enum stmt id, int have, int want, char *msg, size_t cap)
 {
 	if (have == want)

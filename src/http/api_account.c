@@ -154,7 +154,6 @@ void api_user_create(struct req *rq)
 	enum err e = app_user_create(rq->ctx, rq->body, &u);
 	if (!e && !rq->ctx->replayed) {
 		user_to_json(&u, &rq->out);
-		rq->location = arena_printf(&rq->ctx->arena, "/api/v1/users/%lld", (long long)u.id);
 	}
 	http_finish(rq, e, 201);
 }

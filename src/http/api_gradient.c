@@ -190,8 +190,6 @@ static void api_application_create(struct req *rq)
 	enum err e = app_application_create(rq->ctx, rq->body, &a);
 	if (!e && !rq->ctx->replayed) {
 		gradient_app_to_json(&a, &rq->out);
-		rq->location =
-		        arena_printf(&rq->ctx->arena, "/api/v1/applications/%lld", (long long)a.id);
 	}
 	http_finish(rq, e, 201);
 }

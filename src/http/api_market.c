@@ -130,9 +130,6 @@ static void api_market_create(struct req *rq)
 	enum err e = app_market_item_create(rq->ctx, k, rq->body, &it);
 	if (!e && !rq->ctx->replayed) {
 		market_to_json(&it, &rq->out);
-		rq->location = arena_printf(&rq->ctx->arena, "/api/v1/%s/%lld",
-		                            k == MARKET_LISTING ? "listings" : "demands",
-		                            (long long)it.id);
 	}
 	http_finish(rq, e, 201);
 }
@@ -316,8 +313,6 @@ static void api_broker_create(struct req *rq)
 	enum err e = app_broker_create(rq->ctx, rq->body, &b);
 	if (!e && !rq->ctx->replayed) {
 		broker_to_json(&b, &rq->out);
-		rq->location =
-		        arena_printf(&rq->ctx->arena, "/api/v1/brokers/%lld", (long long)b.id);
 	}
 	http_finish(rq, e, 201);
 }
@@ -401,8 +396,6 @@ static void api_interest_create(struct req *rq)
 	enum err e = app_interest_create(rq->ctx, rq->body, &in);
 	if (!e && !rq->ctx->replayed) {
 		interest_to_json(&in, &rq->out);
-		rq->location =
-		        arena_printf(&rq->ctx->arena, "/api/v1/interests/%lld", (long long)in.id);
 	}
 	http_finish(rq, e, 201);
 }

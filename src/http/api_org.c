@@ -67,8 +67,6 @@ void api_org_create(struct req *rq)
 	enum err e = app_org_create(rq->ctx, rq->body, &o);
 	if (!e && !rq->ctx->replayed) {
 		org_to_json(&o, &rq->out);
-		rq->location = arena_printf(&rq->ctx->arena, "/api/v1/organisations/%lld",
-		                            (long long)o.id);
 	}
 	http_finish(rq, e, 201);
 }

@@ -63,7 +63,6 @@ void api_region_create(struct req *rq)
 	enum err e = app_region_create(rq->ctx, rq->body, &r);
 	if (!e && !rq->ctx->replayed) {
 		region_to_json(&r, &rq->out);
-		rq->location = arena_printf(&rq->ctx->arena, "/api/v1/regions/%s", r.code);
 	}
 	http_finish(rq, e, 201);
 }
@@ -107,7 +106,6 @@ void api_industry_create(struct req *rq)
 	enum err e = app_industry_create(rq->ctx, rq->body, &i);
 	if (!e && !rq->ctx->replayed) {
 		industry_to_json(&i, &rq->out);
-		rq->location = arena_printf(&rq->ctx->arena, "/api/v1/industries/%s", i.code);
 	}
 	http_finish(rq, e, 201);
 }

@@ -121,6 +121,8 @@ void http_finish(struct req *rq, enum err e, int status)
 	}
 	if (status == 204)
 		return http_empty(rq, 204);
+	if (status == 201 && !rq->location)
+		rq->location = rq->ctx->location; /* the created record's URL, made in app/ */
 	http_json(rq, status);
 }
 

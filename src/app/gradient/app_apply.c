@@ -52,6 +52,9 @@ static void application_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	a->created_at = app_col(ctx, r, COL_APPLICATION_CREATED_AT);
 	a->updated_at = app_col(ctx, r, COL_APPLICATION_UPDATED_AT);
 	a->version = db_col_i64(r, COL_APPLICATION_VERSION);
+	/*
+	 * computed as read, against today: no sweep has to update the store when a due date passes
+	 */
 	a->overdue =
 	        a->state == AS_UNDER_REVIEW && a->step_due && strcmp(a->step_due, ctx->today) < 0;
 }
@@ -63,6 +66,10 @@ enum err app_application_load(struct app_ctx *ctx, int64_t id, struct applicatio
 }
 
 /* Whoever may read it: the enterprise, and operators and reviewers of its region. */
+/*
+ * A signed-in caller who may not read the application gets "not found", so its existence is
+ * not disclosed; an anonymous one gets 401, as signing in may help.
+ */
 static enum err app_readable(struct app_ctx *ctx, int64_t id, struct application *a)
 {
 	enum err e = app_application_load(ctx, id, a);
@@ -163,6 +170,11 @@ static enum err create_checks(struct app_ctx *ctx, const struct org *o, const ch
 	return ERR_OK;
 }
 
+/*
+ * Every rule (the ban, the title a re-review needs, one open application per tier) is checked
+ * inside the transaction that inserts, against the state it commits on. The chain's last level
+ * is stored: it decides who grants the title (WHO_FINAL).
+ */
 enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF__N],
                                 struct application *out)
 {
@@ -195,13 +207,13 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 		const char *json = app_json(ctx, out);
 		if (!(e = app_audit(ctx, "create", "application", app_id_str(ctx, id), NULL, json)))
 			return app_write_end(ctx, e, 201, json,
-			                     arena_printf(&ctx->arena, "/api/v1/applications/%lld",
-			                                  (long long)id));
+			                     app_location(ctx, app_id_str(ctx, id)));
 	}
 	return app_write_end(ctx, e, 0, NULL, NULL);
 }
 
 /* Load for the enterprise's own change: found, allowed, at this version. */
+/* version 0 skips the version check: attachments are added without one. */
 static enum err load_own(struct app_ctx *ctx, int64_t id, int64_t version, struct application *a)
 {
 	enum err e = app_readable(ctx, id, a);
@@ -217,6 +229,10 @@ static enum err load_own(struct app_ctx *ctx, int64_t id, int64_t version, struc
 	return ERR_OK;
 }
 
+/*
+ * Only the texts change, and only while draft or returned: once submitted, the application is
+ * what was evaluated and is being reviewed.
+ */
 enum err app_application_update(struct app_ctx *ctx, int64_t id, int64_t version,
                                 const struct field_val v[AF__N], struct application *out)
 {
@@ -307,6 +323,10 @@ static enum err next_position(struct app_ctx *ctx, struct application *a, enum a
 	if (ev == EV_SUBMIT || ev == EV_APPROVE) {
 		a->step = ev == EV_SUBMIT ? 0 : a->step + 1;
 		a->step_level = ch.level[a->step];
+		/*
+		 * due dates and the notice's end count working days of the embedded calendar, not
+		 * calendar days
+		 */
 		date_format(workdays_add(wd, today, ch.days[a->step]), day);
 		a->step_due = arena_strdup(&ctx->arena, day);
 	} else {
@@ -335,6 +355,12 @@ static enum err next_position(struct app_ctx *ctx, struct application *a, enum a
 	return ERR_OK;
 }
 
+/*
+ * The state, the trail row, the notification and the audit record are written in the caller's
+ * transaction (docs/ARCHITECTURE.md, Gradient cultivation). Submit and withdraw notify no one:
+ * the enterprise fired them itself. The trail records the level that acted: the step's, else
+ * the final one.
+ */
 enum err app_application_move(struct app_ctx *ctx, struct application *a, enum app_event ev,
                               enum app_state to, const char *reason)
 {
@@ -394,6 +420,11 @@ static enum err allow_who(struct app_ctx *ctx, const struct application *a, enum
 	}
 }
 
+/*
+ * Clients name one approve event; whether it approves the last step (and opens the notice) is
+ * decided here from the chain, so no client can skip a step. A reason is required where the
+ * transition table says so, so the enterprise is told why.
+ */
 enum err app_application_act(struct app_ctx *ctx, int64_t id, int64_t version, const char *event,
                              const char *reason, struct application *out)
 {
@@ -426,6 +457,7 @@ enum err app_application_act(struct app_ctx *ctx, int64_t id, int64_t version, c
 	return app_write_end(ctx, e, 200, NULL, NULL);
 }
 
+/* Not paged: an application's trail is a handful of steps (at most 64 are returned). */
 enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *out)
 {
 	struct application a;
@@ -435,9 +467,17 @@ enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *ou
 	struct db_rows *r;
 	if ((e = db_query(ctx->conn, STMT_EVENT_LIST, DB_ARGS(DB_INT(id)), &r)))
 		return app_db_fail(ctx, e, "events");
-	int cap = 64, n = 0;
-	struct app_event_rec *ev = arena_alloc(&ctx->arena, sizeof *ev * (size_t)cap);
-	while (db_next(r) && n < cap) {
+	/* the whole trail, however long: the array grows in the arena */
+	int cap = 0, n = 0;
+	struct app_event_rec *ev = NULL;
+	while (db_next(r)) {
+		if (n == cap) {
+			struct app_event_rec *more = arena_alloc(
+			        &ctx->arena, sizeof *more * (size_t)(cap = cap ? 2 * cap : 32));
+			if (n)
+				memcpy(more, ev, sizeof *ev * (size_t)n);
+			ev = more;
+		}
 		ev[n] = (struct app_event_rec){
 		        db_col_i64(r, COL_EVENT_ID),           app_col(ctx, r, COL_EVENT_AT),
 		        app_col(ctx, r, COL_EVENT_ACTOR),      app_col(ctx, r, COL_EVENT_EVENT),
@@ -460,6 +500,10 @@ static bool type_allowed(const char *t)
 }
 
 /* The decoded size and SHA-256 of base64 `data`, or an error naming "data". */
+/*
+ * The size is bounded from the base64 length before decoding, so an oversized file never costs
+ * an allocation of its size.
+ */
 static enum err decode_data(struct app_ctx *ctx, const char *data, size_t *size, char hex[65])
 {
 	size_t len = strlen(data), cap = len / 4 * 3 + 3;
@@ -480,6 +524,10 @@ static enum err decode_data(struct app_ctx *ctx, const char *data, size_t *size,
 	return ERR_OK;
 }
 
+/*
+ * The limits per application (files and bytes, lib/limits.h) are read in the inserting
+ * transaction.
+ */
 static enum err room_for(struct app_ctx *ctx, int64_t app_id, size_t size)
 {
 	struct db_rows *r;
@@ -500,6 +548,11 @@ static enum err room_for(struct app_ctx *ctx, int64_t app_id, size_t size)
 	return ERR_OK;
 }
 
+/*
+ * Evidence is added only while draft or returned: after submission the evaluated files are
+ * fixed. The file is stored as the base64 text it came in (the same on both stores); the audit
+ * record holds its size and SHA-256, which identify it without copying it into the log.
+ */
 enum err app_attachment_add(struct app_ctx *ctx, int64_t app_id, const char *name,
                             const char *content_type, const char *data, struct attachment *out)
 {
@@ -591,6 +644,10 @@ static void att_data_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	a->data = app_col(ctx, r, COL_ATT_DATA_DATA);
 }
 
+/*
+ * Reading an attachment is reading its application: the id is looked up only within the
+ * application the caller may read.
+ */
 enum err app_attachment_get(struct app_ctx *ctx, int64_t app_id, int64_t id, struct attachment *out)
 {
 	struct application a;
@@ -605,6 +662,11 @@ enum err app_attachment_get(struct app_ctx *ctx, int64_t app_id, int64_t id, str
 }
 
 /* One grant's slice of the queue: rows after `after`, up to limit + 1. */
+/*
+ * A national grant sees every region; any other the codes below its region, as a code range.
+ * limit + 1 rows per grant: after the merge, the extra row still tells whether a next page
+ * exists.
+ */
 static enum err queue_grant(struct app_ctx *ctx, const struct grant *g, enum stmt st,
                             const char *state, int64_t after, int limit, struct application *items,
                             int *n)
@@ -632,6 +694,11 @@ static int cmp_app_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * The queue is the union over the actor's grants (each a level and a region): read grant by
+ * grant, merged by id and deduplicated. Reviewers see only pending steps; the other states are
+ * the final level's queues, for operators.
+ */
 enum err app_review_queue(struct app_ctx *ctx, const char *state, const struct page_req *pr,
                           struct page *out)
 {

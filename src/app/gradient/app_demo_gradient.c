@@ -68,6 +68,10 @@ static json_t *year_facts(uint64_t *s, int64_t rev_wan, int64_t emp)
 }
 
 /* Facts for fiscal years 2023-2025, consistent with the registered size class. */
+/*
+ * Through app_facts_put, as an enterprise would save them: the demo facts meet the same parser
+ * and checks.
+ */
 static enum err demo_facts(struct app_ctx *ctx, int64_t org_id, uint64_t *s)
 {
 	struct org o;
@@ -133,6 +137,10 @@ static void clock_back(struct app_ctx *ctx, int64_t start, int days)
 /* How far an application goes in the demo. */
 enum stage { ST_DRAFT, ST_SUBMITTED, ST_RETURNED, ST_PROVINCE, ST_NOTICE };
 
+/*
+ * Each step is fired by an actor the workflow accepts for it (the step's level, or the
+ * enterprise), so the demo passes the same authorization as real users.
+ */
 static enum err step(struct app_ctx *ctx, struct application *a, const char *ev, const char *reason)
 {
 	enum gov_level lv = a->state == AS_UNDER_REVIEW ? a->step_level : LEVEL_NONE;
@@ -209,6 +217,10 @@ static enum err publish(struct app_ctx *ctx, const char *tier, const char *regio
 }
 
 /* The plan's rows of one phase: batch 1, batch 2, then those left in their stage. */
+/*
+ * Each application is made on a moved-back clock, so its due dates and the batch dates fall in
+ * the past as the plan says; the clock is put back after each.
+ */
 static enum err run_phase(struct app_ctx *ctx, const int64_t *jiangsu, int nj, int phase,
                           int64_t start)
 {
@@ -241,23 +253,10 @@ static enum err other_provinces(struct app_ctx *ctx, const int64_t *ids, char (*
 	return e;
 }
 
-static enum err demo_orgs(struct app_ctx *ctx, int64_t *ids, char (*regions)[7], int *n)
-{
-	struct db_rows *r;
-	enum err e =
-	        db_query(ctx->conn, STMT_DEMO_ORGS, DB_ARGS(DB_TEXT("enterprise"), DB_INT(*n)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "demo");
-	int k = 0;
-	while (db_next(r) && k < *n) {
-		ids[k] = db_col_i64(r, COL_DEMO_ORG_ID);
-		const char *rc = db_col_text(r, COL_DEMO_ORG_REGION_CODE);
-		snprintf(regions[k++], 7, "%s", rc ? rc : "");
-	}
-	*n = k;
-	return db_done(r);
-}
-
+/*
+ * The actor, the clock and the notice length are borrowed for the demo and restored at the
+ * end; a notice of 0 working days lets candidates be granted at once.
+ */
 enum err app_demo_gradient(struct app_ctx *ctx)
 {
 	enum { MAX = 1000 };
@@ -268,7 +267,7 @@ enum err app_demo_gradient(struct app_ctx *ctx)
 	struct actor saved = ctx->actor;
 	int64_t start = ctx->now;
 	int notice = gradient_state(ctx)->notice_days;
-	enum err e = demo_orgs(ctx, ids, regions, &n);
+	enum err e = app_demo_orgs(ctx, "enterprise", ids, regions, &n);
 	for (int i = 0; i < n && !e; i++) {
 		bool js = !strncmp(regions[i], "32", 2) && nj < DEMO_JIANGSU;
 		if (js)

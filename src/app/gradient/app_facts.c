@@ -51,6 +51,11 @@ static void load_rules(void)
 	}
 }
 
+/*
+ * Loaded once per process on first use, from the copies embedded in the binary, so every
+ * process of one build judges alike. A broken embedded file is reported on stderr, not fatal:
+ * the unit tests check the shipped rules.
+ */
 const struct rules *app_rules(void)
 {
 	pthread_once(&rules_once, load_rules);
@@ -84,6 +89,7 @@ static const char *const kept_keys[] = {
         "niche_since",  "dev_scores", "ip",     "honors",       "quality", "digital_level",
         "lead_product", "market",     "status", "local_points", NULL};
 
+/* A NULL column stays absent from the year, so the document says "not reported" rather than 0. */
 static enum err load_years(struct app_ctx *ctx, int64_t org_id, json_t *years)
 {
 	struct db_rows *r;
@@ -106,6 +112,10 @@ static enum err load_years(struct app_ctx *ctx, int64_t org_id, json_t *years)
 	return ERR_OK;
 }
 
+/*
+ * Only the titles held now: the engine's "titles" come from the grants, so they cannot
+ * disagree with them.
+ */
 static enum err load_titles(struct app_ctx *ctx, int64_t org_id, json_t *titles)
 {
 	struct db_rows *r;
@@ -184,6 +194,10 @@ static enum err facts_load(struct app_ctx *ctx, const struct org *o, json_t **do
 	return e;
 }
 
+/*
+ * Keys sorted, so the same facts always give the same text (the audit's before and after
+ * images compare); version and updated_at are added for the text only, as doc is reused.
+ */
 static const char *doc_text(struct app_ctx *ctx, json_t *doc, int64_t version, const char *updated)
 {
 	json_object_set_new(doc, "version", json_integer(version));
@@ -196,6 +210,7 @@ static const char *doc_text(struct app_ctx *ctx, json_t *doc, int64_t version, c
 	return out;
 }
 
+/* Only an enterprise has facts: any other organisation is "not found", as the path names it. */
 static enum err facts_access(struct app_ctx *ctx, int64_t org_id, enum action act, struct org *o)
 {
 	enum err e = app_org_load(ctx, org_id, o);
@@ -241,6 +256,7 @@ static enum err check_year(struct app_ctx *ctx, const char *year, json_t *y)
 			return APP_FAIL(ctx, ERR_INVALID, path, "is not a fiscal-year fact");
 		if (!json_is_null(v) && !json_is_integer(v))
 			return APP_FAIL(ctx, ERR_INVALID, path, "must be an integer or null");
+		/* net profit is the one figure that may be negative (a loss) */
 		if (json_is_integer(v) && json_integer_value(v) < 0 && strcmp(k, "net_profit_fen"))
 			return APP_FAIL(ctx, ERR_INVALID, path, "must not be negative");
 	}
@@ -248,6 +264,10 @@ static enum err check_year(struct app_ctx *ctx, const char *year, json_t *y)
 }
 
 /* Split a PUT body into the kept members and the years, checking names and shapes. */
+/*
+ * A PUT replaces the whole document, so the client sends the version it read, 0 when there
+ * were no facts (the write is then an insert).
+ */
 static enum err split_body(struct app_ctx *ctx, json_t *body, int64_t *version, json_t **kept,
                            json_t **years)
 {
@@ -290,6 +310,10 @@ static enum err split_body(struct app_ctx *ctx, json_t *body, int64_t *version, 
 	return ERR_OK;
 }
 
+/*
+ * Replaced, not merged: a year missing from the body is deleted, as the PUT replaces the
+ * document.
+ */
 static enum err write_years(struct app_ctx *ctx, int64_t org_id, json_t *years)
 {
 	enum err e = db_exec(ctx->conn, STMT_FACT_YEARS_DELETE, DB_ARGS(DB_INT(org_id)), NULL);
@@ -325,6 +349,11 @@ static enum err check_facts(struct app_ctx *ctx, const struct org *o, json_t *ke
 	return e;
 }
 
+/*
+ * Names and shapes are checked before the transaction opens; the whole document is parsed
+ * inside it (check_facts), with the stored identity and titles it will be read with. The audit
+ * record holds the document before and after (no before image for the first).
+ */
 enum err app_facts_put(struct app_ctx *ctx, int64_t org_id, json_t *body, struct facts_doc *out)
 {
 	struct org o;
@@ -410,6 +439,10 @@ static void eval_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 }
 
 /* Evaluate one tier of parsed facts and store it; the transaction is open. */
+/*
+ * Each evaluation is stored with its ruleset's id and the full result, so a verdict can still
+ * be explained after the rules change; the evaluation is audited like any other record.
+ */
 static enum err eval_one(struct app_ctx *ctx, const struct facts *fx, int32_t as_of,
                          const char *tier, int64_t application_id, struct evaluation *ev)
 {
@@ -460,6 +493,7 @@ static enum err facts_for_engine(struct app_ctx *ctx, const struct org *o, bool 
 	return ERR_OK;
 }
 
+/* Example rulesets define tiers for illustration only: a request cannot name them. */
 static bool tier_known(const char *tier)
 {
 	const struct rules *r = app_rules();
@@ -490,6 +524,11 @@ static enum err parse_tiers(struct app_ctx *ctx, const char *list, const char **
 	return ERR_OK;
 }
 
+/*
+ * A self-evaluation is a write (each result is stored and audited), so it needs the right to
+ * write the facts, not only to read them. All the tiers are judged on one snapshot of the
+ * facts, in one transaction.
+ */
 enum err app_evaluate(struct app_ctx *ctx, int64_t org_id, const char *as_of, const char *tiers,
                       struct page *out)
 {
@@ -517,6 +556,11 @@ enum err app_evaluate(struct app_ctx *ctx, int64_t org_id, const char *as_of, co
 	return app_write_end(ctx, e, 201, NULL, NULL);
 }
 
+/*
+ * The submission's evaluation (app_apply.c): in the caller's transaction, without an
+ * authorization of its own (the workflow decided who may submit), and with the re-review flag
+ * the rules read.
+ */
 enum err app_evaluate_in_tx(struct app_ctx *ctx, int64_t org_id, const char *tier, bool review,
                             int64_t application_id, struct evaluation *out)
 {
@@ -580,6 +624,11 @@ const struct field_def *facts_import_fields(size_t *n)
 	return import_defs;
 }
 
+/*
+ * An operator's load of one year's figures; it does not count as the enterprise's yearly
+ * update (docs/CLI.md). FACTS_TOUCH moves the document's version, so a client that read the
+ * facts before the import gets a conflict instead of overwriting the imported year.
+ */
 enum err app_facts_import_row(struct app_ctx *ctx, const struct field_val *v, bool *created,
                               struct err_detail *d)
 {

@@ -33,6 +33,10 @@ static void notice_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	a->version = db_col_i64(r, COL_APPLICATION_VERSION);
 }
 
+/*
+ * No authorization: the notice exists to be read by anyone, and notice_row keeps only what the
+ * public may see.
+ */
 enum err app_notice_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
 	int64_t after = 0;
@@ -67,6 +71,10 @@ static enum err objection_load(struct app_ctx *ctx, int64_t id, struct objection
 }
 
 /* At most LIMIT_OBJECTIONS_PER_HOUR from one address in an hour. */
+/*
+ * Anyone may object without signing in, so the limit is per client address, counted in the
+ * store so that it holds across server processes.
+ */
 static enum err objection_rate(struct app_ctx *ctx)
 {
 	char since[INSTANT_STR];
@@ -84,6 +92,11 @@ static enum err objection_rate(struct app_ctx *ctx)
 	return ERR_OK;
 }
 
+/*
+ * Only the first objection moves the application (notice -> objected, pausing the notice);
+ * later ones are recorded against the paused notice. The audit record names the application;
+ * the text and the contact stay in the objection's row.
+ */
 enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *contact,
                               const char *text, struct objection *out)
 {
@@ -118,6 +131,10 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 	return app_write_end(ctx, e, 201, NULL, NULL);
 }
 
+/*
+ * Whoever may read the application reads its objections, the enterprise included. Not paged:
+ * at most 64 are returned.
+ */
 enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *out)
 {
 	struct application a;
@@ -143,6 +160,11 @@ static enum err open_objections(struct app_ctx *ctx, int64_t app_id, int64_t *n)
 	                   "objections");
 }
 
+/*
+ * Decided at the application's final level, who grants the title. Upholding one objection ends
+ * the notice at once; dismissing resumes it only when no other objection is open, with the
+ * working days it had left (app_apply.c, notice_resume).
+ */
 enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *decision,
                                const char *reason, struct objection *out)
 {
@@ -256,6 +278,10 @@ enum err app_title_data_missed(struct app_ctx *ctx, int64_t id, const char **mis
 }
 
 /* "2026-32-little_giant-1": year, region (CN for the nation), tier, the batch's number. */
+/*
+ * Counted from the batches with the same prefix, in the write transaction: numbers run 1, 2,
+ * ... per year, place and tier.
+ */
 static enum err batch_number(struct app_ctx *ctx, const char *tier, const char *region,
                              enum gov_level level, const char **out)
 {
@@ -272,6 +298,10 @@ static enum err batch_number(struct app_ctx *ctx, const char *tier, const char *
 	return ERR_OK;
 }
 
+/*
+ * Only the ids are read, to the end, before anything is written: grant_one reloads each
+ * candidate whole and moves it.
+ */
 static enum err grantable(struct app_ctx *ctx, const char *tier, enum gov_level level,
                           const char *region, struct application **items, int *n)
 {
@@ -305,6 +335,10 @@ static enum err grantable(struct app_ctx *ctx, const char *tier, enum gov_level 
 }
 
 /* The ruleset the application's evaluation used (NULL when none). */
+/*
+ * The title records the ruleset of the evaluation made at submission, so a grant can be traced
+ * to the rules it was judged by.
+ */
 static const char *eval_ruleset(struct app_ctx *ctx, int64_t eval_id)
 {
 	struct db_rows *r;
@@ -318,6 +352,10 @@ static const char *eval_ruleset(struct app_ctx *ctx, int64_t eval_id)
 }
 
 /* Grant one candidate its title in batch `batch_id`. */
+/*
+ * A title runs GRADIENT_TITLE_YEARS from today and ends the day before the anniversary; 29
+ * February counts as the 28th.
+ */
 static enum err grant_one(struct app_ctx *ctx, int64_t app_id, int64_t batch_id, struct title *t)
 {
 	struct application a;
@@ -354,6 +392,11 @@ static enum err grant_one(struct app_ctx *ctx, int64_t app_id, int64_t batch_id,
 	return app_audit(ctx, "create", "title", app_id_str(ctx, tid), NULL, app_keep(ctx, &b));
 }
 
+/*
+ * Every candidate of the tier whose notice has ended, within the level and region given (and
+ * allowed), gets its title in one transaction: a batch is granted whole or not at all. The
+ * statistics caches are dropped only once the batch is committed.
+ */
 enum err app_batch_create(struct app_ctx *ctx, const char *tier, const char *level,
                           const char *region, struct batch_result *out)
 {
@@ -400,6 +443,10 @@ enum err app_batch_create(struct app_ctx *ctx, const char *tier, const char *lev
 	return e;
 }
 
+/*
+ * Public, like the titles themselves. Each title of the page is checked for a missed yearly
+ * data update, which the list shows.
+ */
 enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
                         const struct page_req *pr, struct page *out)
 {
@@ -423,6 +470,11 @@ enum err app_title_list(struct app_ctx *ctx, const char *tier, int64_t org_id,
 	return e;
 }
 
+/*
+ * Decided at the province of the title, whatever level granted it. The ban on new applications
+ * runs from today, longer for fraud than for other reasons; check_ban enforces it and the
+ * enterprise is told.
+ */
 enum err app_title_revoke(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
                           bool fraud, struct title *out)
 {
@@ -531,9 +583,9 @@ static enum err stats_fin(struct app_ctx *ctx, enum stmt st, int year, struct jw
  * (a million rows), so each year's figures are kept for a minute
  * and shared by all callers of the process: that line may be a minute
  * behind, and no request pays for more than one such aggregation a minute.
- * Titles and the per-tier figures are always current.
+ * The titles and the per-tier figures are cached with the whole answer
+ * (app_gradient_stats). From the cache or aggregated (then cached).
  */
-/* The "all enterprises" figures, from the cache or aggregated (then cached). */
 static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
 {
 	struct app_cache *cache = &gradient_state(ctx)->all_figures;
@@ -572,6 +624,7 @@ void app_gradient_stats_changed(struct app_ctx *ctx)
 	app_cache_changed(&gradient_state(ctx)->answers);
 }
 
+/* Without a year, the last complete fiscal year (the year before today's). */
 enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 {
 	if (!year)

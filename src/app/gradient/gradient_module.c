@@ -23,6 +23,7 @@ static enum err gradient_init(struct app *app, void **state, struct err_detail *
 	int64_t days;
 	if (nd && *nd && num_parse(nd, 0, 60, &days))
 		s->notice_days = (int)days;
+	/* statistics are cached for a minute at most (docs/ARCHITECTURE.md, Statistics) */
 	app_cache_init(&s->all_figures, 60);
 	app_cache_init(&s->answers, 60);
 	*state = s;
@@ -42,6 +43,10 @@ struct gradient_state *gradient_state(const struct app_ctx *ctx)
 	return app_module_state(ctx->app, APP_MOD_GRADIENT);
 }
 
+/*
+ * columns a facts file commonly carries beside the figures, accepted and ignored:
+ * rows are matched to their enterprise by credit code alone
+ */
 static const char *const facts_ignored[] = {"name", "org_id", NULL};
 
 static const struct app_import_kind gradient_imports[] = {
@@ -82,6 +87,10 @@ static enum err title_page(struct app_ctx *ctx, const char *const *filter,
 	return app_title_list(ctx, filter[0], 0, pr, out);
 }
 
+/*
+ * Columns 0 and 1 are numbers, formatted into tmp; the others are the title's own strings, in
+ * title_cols order.
+ */
 static const char *title_cell(const void *item, int c, char *tmp, size_t n)
 {
 	const struct title *t = item;

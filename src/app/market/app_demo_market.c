@@ -60,36 +60,6 @@ static const char *const modes[] = {"licence", "transfer,licence", "open_licence
                                     "pay_after_use,licence", "joint_development"};
 
 /* Organisations of `kind` (ids, regions, industries) into the caller's arrays; *n in/out. */
-static enum err orgs_of(struct app_ctx *ctx, const char *kind, int64_t *ids, char (*regions)[7],
-                        int *n)
-{
-	struct db_rows *r;
-	enum err e = db_query(ctx->conn, STMT_DEMO_ORGS, DB_ARGS(DB_TEXT(kind), DB_INT(*n)), &r);
-	if (e)
-		return app_db_fail(ctx, e, "demo");
-	int k = 0;
-	while (db_next(r)) {
-		ids[k] = db_col_i64(r, COL_DEMO_ORG_ID);
-		const char *rc = db_col_text(r, COL_DEMO_ORG_REGION_CODE);
-		snprintf(regions[k++], 7, "%s", rc ? rc : "");
-	}
-	*n = k;
-	return db_done(r);
-}
-
-enum err app_demo_first_org(struct app_ctx *ctx, const char *kind, int64_t *id)
-{
-	int64_t ids[1];
-	char regions[1][7];
-	int n = 1;
-	enum err e = orgs_of(ctx, kind, ids, regions, &n);
-	if (!e && n == 0)
-		e = APP_FAIL(ctx, ERR_NOT_FOUND, "", "the demo has no %s", kind);
-	if (!e)
-		*id = ids[0];
-	return e;
-}
-
 /* Items of one kind through the import path (one transaction, audited per batch). */
 static enum err demo_items(struct app_ctx *ctx, bool listings, const int64_t *ids,
                            char (*regions)[7], int norgs, int count)
@@ -200,6 +170,11 @@ static enum err demo_people(struct app_ctx *ctx)
 	return e;
 }
 
+/*
+ * Listings come from the universities and research institutes, demands from the first 40
+ * enterprises, so the demo's matches run between the two sides of the programme; then the
+ * broker and the interests, which need both.
+ */
 enum err app_demo_market(struct app_ctx *ctx)
 {
 	enum { MAX = 200 };
@@ -207,15 +182,15 @@ enum err app_demo_market(struct app_ctx *ctx)
 	int64_t *ids = xcalloc(MAX, sizeof *ids);
 	char(*regions)[7] = xcalloc(MAX, sizeof *regions);
 	int n = MAX / 2, m;
-	enum err e = orgs_of(ctx, "university", ids, regions, &n);
+	enum err e = app_demo_orgs(ctx, "university", ids, regions, &n);
 	m = MAX - n;
 	if (!e)
-		e = orgs_of(ctx, "research_institute", ids + n, regions + n, &m);
+		e = app_demo_orgs(ctx, "research_institute", ids + n, regions + n, &m);
 	if (!e)
 		e = demo_items(ctx, true, ids, regions, n + m, 280);
 	int ne = MAX;
 	if (!e)
-		e = orgs_of(ctx, "enterprise", ids, regions, &ne);
+		e = app_demo_orgs(ctx, "enterprise", ids, regions, &ne);
 	if (!e)
 		e = demo_items(ctx, false, ids, regions, ne < 40 ? ne : 40, 140);
 	free(ids);

@@ -95,6 +95,11 @@ _Static_assert(COL_LISTING_CONTACT == (int)LF_CONTACT &&
                "a row lists the fields in field order, then the record's columns");
 
 /* A row of a kind's statements into it; strings copied into a when a is given. */
+/*
+ * Without an arena the strings point into the current row and last until the next one: the
+ * index load (load_kind) needs nothing longer, as ix_put analyses the text and copies the ref
+ * at once.
+ */
 static void item_from_row(struct db_rows *r, enum market_kind k, struct market_item *it,
                           struct arena *a)
 {
@@ -142,6 +147,7 @@ enum err app_market_get(struct app_ctx *ctx, enum market_kind k, const char *ref
 	return e;
 }
 
+/* Integer fields (TRL, amounts) are bound as integers, so both stores compare them as numbers. */
 size_t market_field_args(const struct market_item *it, struct db_val *v)
 {
 	size_t n;
@@ -172,6 +178,12 @@ static size_t item_args(const struct market_item *it, struct db_val *v, const ch
 	return n;
 }
 
+/*
+ * The look-up's "not found" is the normal case of a new ref: ctx->err is restored so it does
+ * not reach the report. Rows are not audited one by one: the import audits each batch
+ * (app_import.c), and the kind's batch_done moves the generation so servers rebuild their
+ * index.
+ */
 enum err app_market_import_row(struct app_ctx *ctx, enum market_kind k,
                                const struct field_val *vals, bool *created, struct err_detail *d)
 {
@@ -202,6 +214,10 @@ enum err app_market_import_row(struct app_ctx *ctx, enum market_kind k,
 	return e;
 }
 
+/*
+ * The index sees both languages of the title and the description; a listing's advantage counts
+ * as description text.
+ */
 void app_market_doc(const struct market_item *it, struct ix_doc *doc)
 {
 	memset(doc, 0, sizeof *doc);
@@ -222,6 +238,10 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * Rows are indexed as they are read, without a copy per item (item_from_row without an arena):
+ * memory stays flat while a million rows load.
+ */
 static enum err load_kind(struct app_ctx *ctx, struct market_engine *e, enum market_kind k)
 {
 	struct timespec t0;
@@ -288,6 +308,10 @@ enum err app_market_load(struct app_ctx *ctx, struct market_engine **out)
 	return app_market_load_gen(ctx, out, &gen);
 }
 
+/*
+ * One read transaction: the generation and the rows come from the same snapshot, so the index
+ * is exactly as current as the generation it claims.
+ */
 enum err app_market_load_gen(struct app_ctx *ctx, struct market_engine **out, int64_t *gen)
 {
 	struct market_engine *e = xcalloc(1, sizeof *e);
@@ -323,6 +347,11 @@ void app_market_engine_free(struct market_engine *e)
 	free(e);
 }
 
+/*
+ * The analyzer (libstemmer state, a stem cache) serves one thread at a time: the engine's
+ * mutex covers the search itself only, while filtering and loading the hits run in parallel
+ * (docs/ARCHITECTURE.md).
+ */
 void app_market_ix_search(struct market_engine *e, enum market_kind k, const struct ix_query *q,
                           struct ix_result *out)
 {
@@ -331,6 +360,10 @@ void app_market_ix_search(struct market_engine *e, enum market_kind k, const str
 	pthread_mutex_unlock(&e->ta_mu);
 }
 
+/*
+ * An item is matched against the other side's published items, with its own text and
+ * structured attributes as the query.
+ */
 void app_market_match(struct market_engine *e, const struct market_item *it, int top,
                       struct ix_result *out)
 {
@@ -382,6 +415,12 @@ static enum err expiry_sweep(struct app_ctx *ctx, struct market_live *l)
 	return due ? app_market_expire_due(ctx) : ERR_OK;
 }
 
+/*
+ * Returns holding the read lock (app_market_read_done releases it). When the store's
+ * generation, read in the request's transaction, is ahead of the index, the first reader
+ * rebuilds under the write lock while the others wait; the lock is then dropped and taken
+ * again for reading, as a rwlock cannot be downgraded.
+ */
 enum err app_market_read(struct app_ctx *ctx, struct market_engine **out)
 {
 	struct market_live *l = app_module_state(ctx->app, APP_MOD_MARKET);
@@ -422,6 +461,10 @@ void app_market_read_done(struct app_ctx *ctx)
 	pthread_rwlock_unlock(&l->lock);
 }
 
+/*
+ * Called inside the change's write transaction, so the counter moves exactly when the change
+ * commits (docs/ARCHITECTURE.md, The live index).
+ */
 enum err app_market_bump(struct app_ctx *ctx, int64_t *gen)
 {
 	int64_t g;
@@ -431,6 +474,11 @@ enum err app_market_bump(struct app_ctx *ctx, int64_t *gen)
 	return e;
 }
 
+/*
+ * After the commit. The index takes the change only when it was exactly one generation behind:
+ * one that missed a change stays behind for good, and the next read rebuilds it, so it never
+ * drifts silently.
+ */
 void app_market_changed(struct app_ctx *ctx, enum market_kind k, const struct market_item *it,
                         int64_t gen)
 {

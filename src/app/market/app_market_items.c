@@ -54,6 +54,10 @@ static int64_t item_org(const struct market_item *it)
 	return id_of(it->f[MK_ORG_ID]);
 }
 
+/*
+ * A broker's right over an item comes from an assignment, a row rather than a grant: it is
+ * looked up only for brokers, so other callers pay no query.
+ */
 enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
                                 const struct market_item *it, struct target *t)
 {
@@ -72,6 +76,10 @@ enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
 }
 
 /* Whether the caller may see the item: published ones are public. */
+/*
+ * An item the caller may not see is "not found": unpublished items are not disclosed, not even
+ * by their ids.
+ */
 static enum err item_visible(struct app_ctx *ctx, enum market_kind k, const struct market_item *it)
 {
 	if (it->f[MK_STATUS] && !strcmp(it->f[MK_STATUS], "published"))
@@ -136,6 +144,7 @@ static enum err list_args_make(struct app_ctx *ctx, const struct market_filter *
 	bool all = false;
 	operator_range(&ctx->actor, la->olo, la->ohi, &all);
 	struct db_val me = DB_INT(ctx->actor.user_id);
+	/* the statement frames the stored modes with commas too: one mode never matches inside another */
 	const struct market_list_args a = {
 	        .status = DB_TEXT(f->status),
 	        .field = DB_TEXT(f->field),
@@ -204,6 +213,10 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	                        out)))
 		return e;
 	if (pr->count)
+		/*
+		 * the count starts from id 0, whatever the cursor: the total is of the whole
+		 * filtered list
+		 */
 		return app_list_count(ctx, count_rows[k][list_start(f, &la, true)], la.v, la.n,
 		                      DB_INT(0), &out->total);
 	return ERR_OK;
@@ -279,15 +292,19 @@ static enum err finish_change(struct app_ctx *ctx, enum market_kind k, const cha
 	enum err e = app_audit(ctx, action, kind_name[k], app_id_str(ctx, after->id), before, json);
 	if (!e)
 		e = app_market_bump(ctx, &gen);
-	const char *loc = created ? arena_printf(&ctx->arena, "/api/v1/%s/%lld", kind_path[k],
-	                                         (long long)after->id)
-	                          : NULL;
+	const char *loc = created ? app_location(ctx, app_id_str(ctx, after->id)) : NULL;
 	e = app_write_end(ctx, e, status, json, loc);
 	if (!e)
 		app_market_changed(ctx, k, after, gen);
 	return e;
 }
 
+/*
+ * An item without an owner belongs to the caller's first organisation, and sits in its owner's
+ * region unless it names one: authorization is decided on where the item will be. The
+ * references are checked before the transaction opens, so a refused item never takes the write
+ * lock.
+ */
 enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
                                 const struct field_val *vals, struct market_item *out)
 {
@@ -377,6 +394,10 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 }
 
 /* Write a transition of cur (in the open transaction) and reload it into out. */
+/*
+ * Publishing stamps published_at and the expiry from the publication period kept in the store
+ * (market_state), one setting for every process.
+ */
 static enum err apply_transition(struct app_ctx *ctx, const struct market_item *cur,
                                  const struct market_transition *tr, struct market_item *out)
 {
@@ -408,6 +429,10 @@ static int event_of(const char *s)
 	return -1;
 }
 
+/*
+ * "expire" is the sweep's event, never a client's. Who may fire an event comes from the flow
+ * table (tr->who), decided on the item as it stands.
+ */
 enum err app_market_item_transition(struct app_ctx *ctx, enum market_kind k, int64_t id,
                                     int64_t version, const char *event, const char *note,
                                     struct market_item *out)
@@ -450,6 +475,10 @@ enum err app_market_item_transition(struct app_ctx *ctx, enum market_kind k, int
 }
 
 /* Expire one kind's due items; each is audited and moves the generation. */
+/*
+ * At most 64 per sweep, each in its own transaction, so the reader whose request runs the
+ * sweep never holds the write lock for long; the rest go at the next sweep.
+ */
 static enum err expire_kind(struct app_ctx *ctx, enum market_kind k)
 {
 	struct db_rows *r;

@@ -40,6 +40,10 @@ static const struct app_list broker_list = {.cursor = 'b',
                                             .row = broker_row,
                                             .key_id = offsetof(struct broker, id)};
 
+/*
+ * The registry is for signed-in users only: its entries name people (users, their grades and
+ * regions of work).
+ */
 enum err app_broker_list(struct app_ctx *ctx, const struct page_req *pr, struct page *out)
 {
 	int64_t after = 0;
@@ -71,6 +75,10 @@ static const char *val_or(const struct field_val *v, const char *cur)
 	return !v->set ? cur : v->null ? NULL : v->s;
 }
 
+/*
+ * A registry entry describes someone the grants already make a broker: the user must hold the
+ * broker role first.
+ */
 enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, struct broker *out)
 {
 	enum err e = app_allow(ctx, ACT_BROKER_MANAGE, NULL);
@@ -103,9 +111,7 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	const char *json = e ? NULL : broker_json(ctx, out);
 	if (!e)
 		e = app_audit(ctx, "create", "broker", app_id_str(ctx, id), NULL, json);
-	return app_write_end(ctx, e, 201, json,
-	                     e ? NULL
-	                       : arena_printf(&ctx->arena, "/api/v1/brokers/%lld", (long long)id));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, app_id_str(ctx, id)));
 }
 
 enum err app_broker_update(struct app_ctx *ctx, int64_t id, int64_t version,
@@ -138,6 +144,10 @@ enum err app_broker_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	return app_write_end(ctx, e, 200, NULL, NULL);
 }
 
+/*
+ * Readable by whoever can see the item; an item has few brokers, so one page of 100 holds them
+ * all.
+ */
 enum err app_broker_assigned(struct app_ctx *ctx, enum market_kind k, int64_t item_id,
                              struct page *out)
 {
@@ -150,6 +160,11 @@ enum err app_broker_assigned(struct app_ctx *ctx, enum market_kind k, int64_t it
 	                      DB_ARGS(DB_TEXT(kind_name[k]), DB_INT(item_id)), &all, out);
 }
 
+/*
+ * An assignment is what gives a broker rights over an item (app_market_item_target). The audit
+ * record names the broker and the item, as the "after" of an assignment and the "before" of
+ * its removal.
+ */
 enum err app_broker_assign(struct app_ctx *ctx, enum market_kind k, int64_t item_id,
                            int64_t broker_id, bool remove)
 {
@@ -217,6 +232,11 @@ static enum err interest_load(struct app_ctx *ctx, int64_t id, struct interest *
 }
 
 /* May the caller act (act) on the interest as a party or an assigned broker? */
+/*
+ * The addressed side; for reading also the sender and a broker assigned to either item. The
+ * sender asking to decide gets 403 (only the addressed side decides); anyone else "not found",
+ * as an interest between others is not theirs to know of.
+ */
 static enum err interest_allow(struct app_ctx *ctx, const struct interest *in, enum action act,
                                bool as_sender_too)
 {
@@ -263,6 +283,11 @@ static const char *interest_json(struct app_ctx *ctx, const struct interest *in)
 }
 
 /* The two items of a new interest: the caller's source and the published target. */
+/*
+ * The source must be the caller's organisation's own item (its broker relays but does not
+ * speak for it); the target must be published, so an interest never reveals an unpublished
+ * item.
+ */
 static enum err interest_sides(struct app_ctx *ctx, const struct field_val *vals,
                                struct market_item *src, struct market_item *dst, bool *to_listing)
 {
@@ -289,6 +314,10 @@ static enum err interest_sides(struct app_ctx *ctx, const struct field_val *vals
 	return e;
 }
 
+/*
+ * The first message, when given, is written with the interest in one transaction; a second
+ * interest between the same listing and demand is refused by the store's unique key.
+ */
 enum err app_interest_create(struct app_ctx *ctx, const struct field_val *vals,
                              struct interest *out)
 {
@@ -324,11 +353,14 @@ enum err app_interest_create(struct app_ctx *ctx, const struct field_val *vals,
 	const char *json = e ? NULL : interest_json(ctx, out);
 	if (!e)
 		e = app_audit(ctx, "create", "interest", app_id_str(ctx, id), NULL, json);
-	return app_write_end(
-	        ctx, e, 201, json,
-	        e ? NULL : arena_printf(&ctx->arena, "/api/v1/interests/%lld", (long long)id));
+	return app_write_end(ctx, e, 201, json, e ? NULL : app_location(ctx, app_id_str(ctx, id)));
 }
 
+/*
+ * Administrators and national operators (ACT_MARKET_READ_ALL without a target) see every
+ * interest; anyone else those of their organisations and of the items assigned to them,
+ * which the statement filters by the caller's id.
+ */
 enum err app_interest_list(struct app_ctx *ctx, int64_t listing_id, int64_t demand_id,
                            const char *status, const struct page_req *pr, struct page *out)
 {
@@ -354,6 +386,10 @@ enum err app_interest_list(struct app_ctx *ctx, int64_t listing_id, int64_t dema
 	                      pr, out);
 }
 
+/*
+ * Only the addressed side decides, and only while the interest is open; a reason declines,
+ * none accepts. The decline reasons feed the owner's statistics (app_listing_stats).
+ */
 enum err app_interest_decide(struct app_ctx *ctx, int64_t id, int64_t version, const char *reason,
                              const char *note, struct interest *out)
 {
@@ -418,6 +454,10 @@ enum err app_interest_messages(struct app_ctx *ctx, int64_t id, const struct pag
 	                      out);
 }
 
+/*
+ * Any party who may read the interest may write in its thread (a broker on either item
+ * included); each message is audited like any other write.
+ */
 enum err app_interest_post(struct app_ctx *ctx, int64_t id, const char *body,
                            struct interest_msg *out)
 {
@@ -476,6 +516,11 @@ static enum err stats_rows(struct app_ctx *ctx, enum stmt st, int64_t arg, struc
 	return ERR_OK;
 }
 
+/*
+ * For those who may read the listing's unpublished data (its owner, a broker on it, an
+ * operator): the listing's decisions, and its owner's over all listings, so one listing
+ * compares with the rest.
+ */
 enum err app_listing_stats(struct app_ctx *ctx, int64_t listing_id, struct interest_stats *listing,
                            struct interest_stats *owner)
 {

@@ -68,6 +68,10 @@ struct tally {
 	int nprov;
 };
 
+/*
+ * Facets count every hit that passed the filters, not only the page shown, so the counts do
+ * not change as the client pages.
+ */
 static void tally_add(struct tally *t, const struct market_attrs *a)
 {
 	t->field[a->field < 16 ? a->field : 0]++;
@@ -124,6 +128,10 @@ static void tally_facets(struct app_ctx *ctx, const struct tally *t, struct mark
 	f[n].value = NULL;
 }
 
+/*
+ * Search serves the public and asks the index for published items only: any other status is
+ * refused rather than silently ignored.
+ */
 static enum err search_check(struct app_ctx *ctx, const struct market_filter *f, char region[7],
                              int *field, int *mode_bit)
 {
@@ -148,6 +156,11 @@ static const char *region_prefix(struct app_ctx *ctx, const char *region)
 	return arena_printf(&ctx->arena, "%.*s", (int)n, region);
 }
 
+/*
+ * The cursor is an offset into the ranked hits: a ranking has no stable key to continue from,
+ * and the query is run again for each page (top IX_TOP_MAX). The read lock is released before
+ * the hits are loaded from the store, so slow loads never hold back a rebuild.
+ */
 enum err app_market_search(struct app_ctx *ctx, enum market_kind k, const char *q,
                            const struct market_filter *f, const struct page_req *pr,
                            struct market_found *out)
@@ -188,6 +201,10 @@ enum err app_market_search(struct app_ctx *ctx, enum market_kind k, const char *
 	return hits_load(ctx, k, out);
 }
 
+/*
+ * Matches look on the other side (demands for a listing), "similar" on the same side without
+ * the item itself; both from the live index, published items only.
+ */
 enum err app_market_item_matches(struct app_ctx *ctx, enum market_kind k, int64_t id, bool similar,
                                  int top, struct market_found *out)
 {

@@ -15,6 +15,10 @@ static void market_free(void *state)
 	app_market_live_free(state);
 }
 
+/*
+ * The import kinds take one function per kind without an argument: these adapters bind the
+ * market kind to the shared market code.
+ */
 static const struct field_def *listing_import_fields(size_t *n)
 {
 	return market_fields(MARKET_LISTING, n);
