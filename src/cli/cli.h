@@ -116,6 +116,7 @@ int cmd_migrate(int argc, char **argv);
 int cmd_user_add(int argc, char **argv);
 int cmd_user_passwd(int argc, char **argv);
 int cmd_user_token(int argc, char **argv);
+int cmd_user_totp(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);

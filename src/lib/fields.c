@@ -232,6 +232,23 @@ unsigned long fields_changed(const struct field_val *vals, size_t n)
 	return sum;
 }
 
+/* A secret as given, checked only to be valid UTF-8 (its length is in characters). */
+static const char *secret_text(const char *s, struct arena *a, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		int32_t cp;
+		size_t k = p[i] < 0x80 ? 1 : utf8_decode(p + i, n - i, &cp);
+		if (!k) {
+			*why = "is not valid UTF-8";
+			return NULL;
+		}
+		i += k;
+	}
+	return arena_strndup(a, s, n);
+}
+
 /* Check a text value against its def; the value is already clean. */
 static enum err check_text(const struct field_def *def, const char *s, struct err_detail *d)
 {
@@ -275,8 +292,10 @@ static enum err set_text(const struct field_def *def, const char *raw, struct fi
 	enum text_class kind = (def->flags & FD_FREE_TEXT)
 	                               ? (lines ? TEXT_LINES : TEXT_LINE)
 	                               : (lines ? TEXT_IDENT_LINES : TEXT_IDENT);
-	unsigned changed;
-	const char *s = fields_clean_text(raw, kind, a, &changed, &why);
+	unsigned changed = 0;
+	/* a secret is used exactly as given: no trimming, no normalisation, nothing removed */
+	const char *s = (def->flags & FD_SECRET) ? secret_text(raw, a, &why)
+	                                         : fields_clean_text(raw, kind, a, &changed, &why);
 	if (!s)
 		return err_set(d, ERR_INVALID, def->name, "%s", why);
 	v->changed = changed;
