@@ -2,7 +2,7 @@
 # `make test` runs the whole suite (see tests/run); `make bench` the benchmarks.
 
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libutf8proc xlsxwriter
+PKGS := libmicrohttpd sqlite3 libpq jansson libsodium libutf8proc xlsxwriter liboath
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthread
 
@@ -72,9 +72,16 @@ $(BUILD)/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -o $@ $<
 
-$(BUILD)/gen/embed.c: $(BUILD)/embed $(wildcard sql/migrations/*.sql) $(wildcard rules/*.json) $(wildcard rules/holidays/*.json) $(shell find web/dist -type f 2>/dev/null)
+# The common-password list: John the Ripper's (Debian john-data), lowercased and sorted
+# for core/password.c; entries shorter than the minimum length are refused anyway.
+COMMON_PASSWORDS := /usr/share/john/password.lst
+$(BUILD)/gen/common-passwords.txt: $(COMMON_PASSWORDS)
 	@mkdir -p $(dir $@)
-	$(BUILD)/embed sql/migrations rules web/dist > $@.tmp && mv $@.tmp $@
+	grep -v '^#!comment:' $< | awk 'length >= 8' | tr 'A-Z' 'a-z' | LC_ALL=C sort -u > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/embed.c: $(BUILD)/embed $(BUILD)/gen/common-passwords.txt $(wildcard sql/migrations/*.sql) $(wildcard rules/*.json) $(wildcard rules/holidays/*.json) $(shell find web/dist -type f 2>/dev/null)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed sql/migrations rules web/dist $(BUILD)/gen/common-passwords.txt=passwords/common.txt > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/embed.o: $(BUILD)/gen/embed.c
 	$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<

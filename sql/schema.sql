@@ -62,30 +62,7 @@ CREATE TABLE users (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
     version       BIGINT NOT NULL DEFAULT 1
-);
-
-CREATE TABLE user_roles (
-    id          INTEGER PRIMARY KEY,
-    user_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    role        TEXT NOT NULL CHECK (role = 'admin' OR role = 'operator' OR role = 'reviewer'
-                                     OR role = 'expert' OR role = 'org_admin'
-                                     OR role = 'org_member' OR role = 'broker'),
-    region_code TEXT REFERENCES regions (code),
-    level       TEXT CHECK (level = 'county' OR level = 'city' OR level = 'province'
-                            OR level = 'national'),
-    org_id      BIGINT REFERENCES organisations (id) ON DELETE CASCADE,
-    created_at  TEXT NOT NULL,
-    CHECK ((role IN ('org_admin', 'org_member')) = (org_id IS NOT NULL)),
-    CHECK (role <> 'operator' OR level IS NOT NULL),
-    CHECK (level IS NULL OR level = 'national' OR region_code IS NOT NULL)
-);
-
-CREATE INDEX user_roles_user ON user_roles (user_id);
-
-CREATE INDEX user_roles_org ON user_roles (org_id);
-
-CREATE UNIQUE INDEX user_roles_unique ON user_roles (user_id, role, COALESCE(region_code, ''),
-                                                     COALESCE(org_id, 0));
+, totp_secret TEXT, totp_enabled INTEGER NOT NULL DEFAULT 0, totp_last_step BIGINT NOT NULL DEFAULT 0);
 
 CREATE TABLE tokens (
     id           INTEGER PRIMARY KEY,
@@ -100,12 +77,6 @@ CREATE TABLE tokens (
 );
 
 CREATE INDEX tokens_user ON tokens (user_id, kind);
-
-CREATE TABLE login_failures (
-    key          TEXT PRIMARY KEY,
-    window_start TEXT NOT NULL,
-    failures     BIGINT NOT NULL
-);
 
 CREATE TABLE idempotency_keys (
     user_id    BIGINT NOT NULL,
@@ -472,4 +443,39 @@ BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
 
 CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+
+CREATE TABLE login_delays (
+    pair_key TEXT PRIMARY KEY,
+    failures BIGINT NOT NULL,
+    delay_s  BIGINT NOT NULL,
+    next_at  BIGINT NOT NULL,
+    last_at  BIGINT NOT NULL
+);
+
+CREATE INDEX login_delays_last ON login_delays (last_at);
+
+CREATE TABLE "user_roles" (
+    id          INTEGER PRIMARY KEY,
+    user_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role        TEXT NOT NULL CHECK (role = 'admin' OR role = 'operator' OR role = 'reviewer'
+                                     OR role = 'expert' OR role = 'org_admin'
+                                     OR role = 'org_member' OR role = 'broker'
+                                     OR role = 'sysadmin' OR role = 'secadmin'
+                                     OR role = 'auditadmin'),
+    region_code TEXT REFERENCES regions (code),
+    level       TEXT CHECK (level = 'county' OR level = 'city' OR level = 'province'
+                            OR level = 'national'),
+    org_id      BIGINT REFERENCES organisations (id) ON DELETE CASCADE,
+    created_at  TEXT NOT NULL,
+    CHECK ((role IN ('org_admin', 'org_member')) = (org_id IS NOT NULL)),
+    CHECK (role <> 'operator' OR level IS NOT NULL),
+    CHECK (level IS NULL OR level = 'national' OR region_code IS NOT NULL)
+);
+
+CREATE INDEX user_roles_user ON user_roles (user_id);
+
+CREATE INDEX user_roles_org ON user_roles (org_id);
+
+CREATE UNIQUE INDEX user_roles_unique ON user_roles (user_id, role, COALESCE(region_code, ''),
+                                                     COALESCE(org_id, 0));
 

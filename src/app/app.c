@@ -3,6 +3,7 @@
 
 #include "app/app_account.h"
 #include "app/app_module.h"
+#include "app/app_pii.h"
 #include "core/audit_sign.h"
 #include "db/db.h"
 #include "lib/limits.h"
@@ -20,6 +21,7 @@
 enum err app_open(struct app *app, const char *url, int pool, struct err_detail *d)
 {
 	memset(app, 0, sizeof *app);
+	app->session_idle_s = LIMIT_SESSION_IDLE_S;
 	if (sodium_init() < 0)
 		return err_set(d, ERR_INTERNAL, "", "libsodium failed to initialise");
 	enum err e = db_open(url, pool, &app->db, d);
@@ -41,6 +43,7 @@ void app_close(struct app *app)
 		free(app->audit_keys);
 		app->audit_keys = NULL;
 	}
+	app_data_key_free(app);
 }
 
 /*
@@ -161,7 +164,7 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 	enum err e = db_query(ctx->conn, STMT_TOKEN_LOOKUP, DB_ARGS(DB_TEXT(hash)), &r);
 	if (e)
 		return APP_FAIL(ctx, e, "", "cannot check the token");
-	bool found = false, ok = false, touch = false;
+	bool found = false, ok = false, touch = false, idle = false;
 	int64_t token_id = 0, uid = 0;
 	if (db_next(r)) {
 		found = true;
@@ -174,9 +177,25 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 		     db_col_i64(r, COL_TOKEN_AUTH_DISABLED) == 0;
 		token_id = db_col_i64(r, COL_TOKEN_AUTH_ID);
 		uid = db_col_i64(r, COL_TOKEN_AUTH_USER_ID);
-		/* API tokens record their use, at most once a minute to spare writes */
-		touch = ok && !strcmp(db_col_text(r, COL_TOKEN_AUTH_KIND), "api") &&
-		        (!last || strncmp(last, ctx->now_s, 16) != 0);
+		if (!strcmp(db_col_text(r, COL_TOKEN_AUTH_KIND), "api")) {
+			/* API tokens record their use, at most once a minute to spare writes */
+			touch = ok && (!last || strncmp(last, ctx->now_s, 16) != 0);
+		} else {
+			/*
+			 * Sessions end after session_idle_s unused; their use is recorded
+			 * often enough (a quarter of that, at most a minute apart) that
+			 * an active session never looks idle.
+			 */
+			int64_t seen = 0, idle_s = ctx->app->session_idle_s;
+			if (ok && idle_s > 0 &&
+			    instant_parse(last ? last : db_col_text(r, COL_TOKEN_AUTH_CREATED_AT),
+			                  &seen)) {
+				int64_t every = idle_s / 4 < 60 ? idle_s / 4 : 60;
+				idle = ctx->now - seen > idle_s;
+				ok = !idle;
+				touch = ok && ctx->now - seen >= (every > 0 ? every : 1);
+			}
+		}
 		snprintf(ctx->actor.username, sizeof ctx->actor.username, "%s",
 		         db_col_text(r, COL_TOKEN_AUTH_USERNAME));
 	}
@@ -185,9 +204,16 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 		return APP_FAIL(ctx, e, "", "cannot check the token");
 	if (!found || !ok) {
 		memset(&ctx->actor, 0, sizeof ctx->actor);
+		if (idle)
+			return APP_FAIL_CODE(
+			        ctx, ERR_UNAUTHENTICATED, "session_idle", "Authorization",
+			        "the session was unused for more than %d minutes: sign "
+			        "in again",
+			        (ctx->app->session_idle_s + 59) / 60);
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization",
 		                "the token is unknown, expired or revoked");
 	}
+	ctx->token_id = token_id;
 	ctx->actor.user_id = uid;
 	if (touch)
 		db_exec(ctx->conn, STMT_TOKEN_TOUCH, DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(token_id)),

@@ -27,6 +27,7 @@
 struct db;
 struct db_conn;
 struct audit_keys; /* core/audit_sign.h: loaded by app_audit_keys_load */
+struct seal_key;   /* lib/seal.h: loaded by app_data_key_load (app/app_pii.h) */
 
 enum { APP_MODULES_MAX = LIMIT_APP_MODULES }; /* registered in app/app_modules.def */
 
@@ -37,6 +38,10 @@ struct app {
 	void *mods[APP_MODULES_MAX];
 	/* audit signing and trusted public keys (app_audit.h); NULL: records unsigned */
 	struct audit_keys *audit_keys;
+	/* the key personal data is encrypted with (app_pii.h); NULL: stored as given */
+	struct seal_key *data_key;
+	int session_idle_s;   /* sessions unused longer are refused; app_open sets the default */
+	unsigned require_2fa; /* roles (1 << enum role) that must sign in with a TOTP code */
 };
 
 struct app_ctx {
@@ -51,7 +56,11 @@ struct app_ctx {
 	/* the raw request body (borrowed; NULL = empty): a repeated key must repeat it */
 	const char *body;
 	size_t body_len;
-	int64_t now; /* fixed at the start of the request */
+	int64_t token_id; /* the token the request came with (app_authenticate), or 0 */
+	/* app_demo only: the published demo password is accepted, knowingly */
+	bool demo_password_ok;
+	bool break_glass_audited; /* app_audit: this transaction's break_glass record is written */
+	int64_t now;              /* fixed at the start of the request */
 	char now_s[INSTANT_STR];
 	char today[DATE_STR];
 	struct arena arena;
@@ -122,5 +131,8 @@ void app_set_sync_full(bool full);
 
 /* Record `e` with a field and message in ctx->err and return it. */
 #define APP_FAIL(ctx, e, field, ...) err_set(&(ctx)->err, (e), (field), __VA_ARGS__)
+/* The same with a stable code for problem+json ("signin_delayed"). */
+#define APP_FAIL_CODE(ctx, e, code, field, ...)                                                    \
+	err_set_code(&(ctx)->err, (e), (code), (field), __VA_ARGS__)
 
 #endif

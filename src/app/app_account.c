@@ -2,7 +2,11 @@
 #include "app/app_account.h"
 
 #include "app/app_org.h"
+#include "app/app_pii.h"
+#include "app/app_totp.h"
 #include "app/app_tx.h"
+#include "core/password.h"
+#include "lib/embed.h"
 #include "lib/b64.h"
 #include "lib/buf.h"
 #include "lib/limits.h"
@@ -52,7 +56,7 @@ static void user_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	u->id = db_col_i64(r, COL_USER_ID);
 	u->username = app_col(ctx, r, COL_USER_USERNAME);
 	u->display_name = app_col(ctx, r, COL_USER_DISPLAY_NAME);
-	u->email = app_col(ctx, r, COL_USER_EMAIL);
+	u->email = app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, COL_USER_EMAIL));
 	u->locale = app_col(ctx, r, COL_USER_LOCALE);
 	u->disabled = db_col_i64(r, COL_USER_DISABLED) != 0;
 	u->created_at = app_col(ctx, r, COL_USER_CREATED_AT);
@@ -72,6 +76,28 @@ static const char *user_json(struct app_ctx *ctx, const struct user *u)
 	struct buf b = BUF_INIT;
 	user_to_json(u, &b);
 	return app_keep(ctx, &b);
+}
+
+/*
+ * The separation of administrator roles also protects the administrators:
+ * only admin (break-glass, or the CLI) disables, deletes or resets the
+ * password of another user holding admin, sysadmin, secadmin or auditadmin,
+ * so a system administrator cannot take over the security administrator.
+ */
+static enum err admin_target_guard(struct app_ctx *ctx, const struct user *u)
+{
+	if (u->id == ctx->actor.user_id || ctx->actor.user_id < 0 ||
+	    authz_has_role(&ctx->actor, ROLE_ADMIN))
+		return ERR_OK;
+	for (int k = 0; k < u->ngrants; k++) {
+		enum role r = u->grants[k].role;
+		if (r == ROLE_ADMIN || r == ROLE_SYSADMIN || r == ROLE_SECADMIN ||
+		    r == ROLE_AUDITADMIN)
+			return APP_FAIL_CODE(ctx, ERR_FORBIDDEN, "role_separation", "id",
+			                     "the user is %s: only an admin may do this",
+			                     role_name(r));
+	}
+	return ERR_OK;
 }
 
 /*
@@ -142,6 +168,21 @@ static enum err password_hash(struct app_ctx *ctx, const char *pw, char out[cryp
 }
 
 /*
+ * Refuse a common password (the embedded list, the demo password) with the
+ * code password_common; `demo` sets ctx->demo_password_ok to keep its
+ * published password, knowingly, in the demo databases it makes.
+ */
+static enum err password_policy(struct app_ctx *ctx, const char *field, const char *pw)
+{
+	const struct embed_file *list = embed_find("passwords/common.txt");
+	if (ctx->demo_password_ok || !pw ||
+	    !password_is_common(pw, list ? (const char *)list->data : "", list ? list->len : 0))
+		return ERR_OK;
+	return APP_FAIL_CODE(ctx, ERR_INVALID, "password_common", field,
+	                     "is a commonly used password: choose another");
+}
+
+/*
  * The password is hashed before the transaction opens: argon2id takes about 0.1 s, which the
  * write lock should not wait for. A user created disabled is updated at once (version 1) in
  * the same transaction, as the insert takes no disabled column.
@@ -152,6 +193,8 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	enum err e = app_allow(ctx, ACT_USER_CREATE, NULL);
 	if (e)
 		return e;
+	if ((e = password_policy(ctx, "password", v[USER_PASSWORD].s)))
+		return e;
 	char hash[crypto_pwhash_STRBYTES];
 	if ((e = password_hash(ctx, v[USER_PASSWORD].s, hash)))
 		return e;
@@ -161,15 +204,17 @@ enum err app_user_create(struct app_ctx *ctx, const struct field_val v[USER__NFI
 	int64_t id = 0;
 	e = app_row_i64(ctx, STMT_USER_INSERT,
 	                DB_ARGS(DB_TEXT(v[USER_USERNAME].s), DB_TEXT(v[USER_DISPLAY_NAME].s),
-	                        DB_TEXT(v[USER_EMAIL].s), DB_TEXT(hash), DB_TEXT(locale),
-	                        DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+	                        DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)),
+	                        DB_TEXT(hash), DB_TEXT(locale), DB_TEXT(ctx->now_s),
+	                        DB_TEXT(ctx->now_s)),
 	                COL_ID, &id, "user");
 	sodium_memzero(hash, sizeof hash);
 	if (e == ERR_CONFLICT)
 		e = APP_FAIL(ctx, e, "username", "is taken");
 	if (!e && v[USER_DISABLED].set && v[USER_DISABLED].b)
 		e = db_exec(ctx->conn, STMT_USER_UPDATE,
-		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s), DB_TEXT(v[USER_EMAIL].s),
+		            DB_ARGS(DB_TEXT(v[USER_DISPLAY_NAME].s),
+		                    DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, v[USER_EMAIL].s)),
 		                    DB_TEXT(locale), DB_INT(1), DB_TEXT(ctx->now_s), DB_INT(id),
 		                    DB_INT(1)),
 		            NULL);
@@ -208,6 +253,8 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 		                              "is stale: the user is at version %lld",
 		                              (long long)cur.version),
 		                     0, NULL, NULL);
+	if (v[USER_DISABLED].set && (e = admin_target_guard(ctx, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
 	struct user next = cur;
 	if (v[USER_DISPLAY_NAME].set)
 		next.display_name = v[USER_DISPLAY_NAME].null ? NULL : v[USER_DISPLAY_NAME].s;
@@ -219,9 +266,10 @@ enum err app_user_update(struct app_ctx *ctx, int64_t id, int64_t version,
 		next.disabled = v[USER_DISABLED].b;
 	int64_t changed = 0;
 	e = db_exec(ctx->conn, STMT_USER_UPDATE,
-	            DB_ARGS(DB_TEXT(next.display_name), DB_TEXT(next.email), DB_TEXT(next.locale),
-	                    DB_INT(next.disabled), DB_TEXT(ctx->now_s), DB_INT(id),
-	                    DB_INT(version)),
+	            DB_ARGS(DB_TEXT(next.display_name),
+	                    DB_TEXT(app_pii_seal(ctx, PII_USER_EMAIL, next.email)),
+	                    DB_TEXT(next.locale), DB_INT(next.disabled), DB_TEXT(ctx->now_s),
+	                    DB_INT(id), DB_INT(version)),
 	            &changed);
 	if (e)
 		e = app_db_fail(ctx, e, "user");
@@ -245,6 +293,8 @@ enum err app_user_delete(struct app_ctx *ctx, int64_t id, int64_t version)
 		return e;
 	struct user cur;
 	if ((e = user_load(ctx, id, &cur)))
+		return app_write_end(ctx, e, 0, NULL, NULL);
+	if ((e = admin_target_guard(ctx, &cur)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	int64_t changed = 0;
 	e = db_exec(ctx->conn, STMT_USER_DELETE, DB_ARGS(DB_INT(id), DB_INT(version)), &changed);
@@ -306,12 +356,16 @@ enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_
 	const char *why;
 	if (!new_pw || !password_check(new_pw, &why))
 		return APP_FAIL(ctx, ERR_INVALID, "password", "%s", new_pw ? why : "is required");
+	if ((e = password_policy(ctx, "password", new_pw)))
+		return e;
 	struct user u;
 	if ((e = user_load(ctx, id, &u)))
 		return e;
+	if ((e = admin_target_guard(ctx, &u)))
+		return e;
 	if (!admin || id == ctx->actor.user_id) {
 		int64_t uid;
-		const char *hash;
+		const char *hash = NULL;
 		bool disabled;
 		if ((e = stored_hash(ctx, u.username, &uid, &hash, &disabled)))
 			return e;
@@ -326,125 +380,319 @@ enum err app_user_set_password(struct app_ctx *ctx, int64_t id, const char *old_
 	e = db_exec(ctx->conn, STMT_USER_SET_PASSWORD,
 	            DB_ARGS(DB_TEXT(hash), DB_TEXT(ctx->now_s), DB_INT(id)), NULL);
 	sodium_memzero(hash, sizeof hash);
-	if (e)
+	/*
+	 * Every session and API token of the user ends with the old password,
+	 * but for the session of a user changing their own password, which
+	 * proved it just now: signing them out of the tab they used would only
+	 * make them sign in again with the new one.
+	 */
+	int64_t keep = id == ctx->actor.user_id ? ctx->token_id : 0;
+	int64_t revoked = 0;
+	if (!e)
+		e = db_exec(
+		        ctx->conn, STMT_TOKEN_REVOKE_USER,
+		        DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(keep), DB_NULL, DB_NULL),
+		        &revoked);
+	if (e) {
 		e = app_db_fail(ctx, e, "user");
-	else
-		e = app_audit(ctx, "set_password", "user", app_id_str(ctx, id), NULL, NULL);
+	} else {
+		const char *after =
+		        arena_printf(&ctx->arena, "{\"tokens_revoked\":%lld}", (long long)revoked);
+		e = app_audit(ctx, "set_password", "user", app_id_str(ctx, id), NULL, after);
+	}
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
 /* ---- sign-in ---- */
 
-/* Failures recorded for key in the current window. */
-/* A failed read counts as none: the limiter fails open, and the password check still applies. */
-static int64_t login_failures(struct app_ctx *ctx, const char *key, int64_t window_start_min)
-{
-	struct db_rows *r;
-	int64_t n = 0;
-	if (db_query(ctx->conn, STMT_LOGIN_FAIL_GET, DB_ARGS(DB_TEXT(key)), &r))
-		return 0;
-	if (db_next(r)) {
-		int64_t start;
-		if (instant_parse(db_col_text(r, COL_LOGIN_FAIL_WINDOW_START), &start) &&
-		    start >= window_start_min)
-			n = db_col_i64(r, COL_LOGIN_FAIL_FAILURES);
-	}
-	db_done(r);
-	return n;
-}
-
-/* Count one more failure for key, in its own committed transaction. */
 /*
- * Committed in its own transaction, although the sign-in fails: the failure must count
- * whatever happens next. The window starts at the first failure and keeps its start while it
- * lasts.
+ * A sign-in between its checks (on a request worker) and the verification of
+ * its password (anywhere, app_login_verify): everything it needs is copied
+ * here, so it does not depend on the request's memory.
  */
-static void login_fail_record(struct app_ctx *ctx, const char *key)
+struct login_job {
+	char username[65];
+	char addr[64];
+	char key[160]; /* the (username, address) pair of the growing delays */
+	char *password, *otp, *hash, *totp_secret;
+	int64_t uid, totp_last_step;
+	bool disabled, totp_enabled;
+	bool ok; /* app_login_verify: the password matched an enabled user */
+};
+
+void app_login_job_free(struct login_job *j)
 {
-	int64_t window_min = ctx->now - LIMIT_LOGIN_WINDOW_S;
-	if (db_begin_write(ctx->conn))
+	if (!j)
 		return;
-	int64_t n = login_failures(ctx, key, window_min);
-	struct db_rows *r;
-	char start[INSTANT_STR];
-	snprintf(start, sizeof start, "%s", ctx->now_s);
-	if (n > 0 && !db_query(ctx->conn, STMT_LOGIN_FAIL_GET, DB_ARGS(DB_TEXT(key)), &r)) {
-		if (db_next(r))
-			snprintf(start, sizeof start, "%s",
-			         db_col_text(r, COL_LOGIN_FAIL_WINDOW_START));
-		db_done(r);
+	if (j->password) {
+		sodium_memzero(j->password, strlen(j->password));
+		free(j->password);
 	}
-	if (db_exec(ctx->conn, STMT_LOGIN_FAIL_SET,
-	            DB_ARGS(DB_TEXT(key), DB_TEXT(start), DB_INT(n + 1)), NULL) ||
-	    db_commit(ctx->conn))
-		db_rollback(ctx->conn);
+	if (j->otp)
+		free(j->otp);
+	if (j->totp_secret) {
+		sodium_memzero(j->totp_secret, strlen(j->totp_secret));
+		free(j->totp_secret);
+	}
+	free(j->hash);
+	free(j);
 }
 
-/*
- * Both limits are checked before the password, so a caller over the limit learns nothing and
- * costs no argon2 work. Success clears the account's count but not the address's: one valid
- * password must not reset a spray over many accounts from that address.
- */
-enum err app_login(struct app_ctx *ctx, const char *username, const char *password,
-                   struct token_info *tok, struct user *user)
+void app_login_verify(void *arg)
 {
-	if (!username || !password)
-		return APP_FAIL(ctx, ERR_INVALID, username ? "password" : "username",
-		                "is required");
-	const char *ukey = arena_printf(&ctx->arena, "user:%s", username);
-	const char *akey =
-	        arena_printf(&ctx->arena, "addr:%s", ctx->client_addr ? ctx->client_addr : "-");
-	int64_t window_min = ctx->now - LIMIT_LOGIN_WINDOW_S;
-	if (login_failures(ctx, ukey, window_min) >= LIMIT_LOGIN_FAILS_ACCOUNT ||
-	    login_failures(ctx, akey, window_min) >= LIMIT_LOGIN_FAILS_ADDRESS)
-		return APP_FAIL(ctx, ERR_RATE_LIMITED, "username",
-		                "too many failed sign-ins; try again in 15 minutes");
-	int64_t uid = 0;
-	const char *hash;
-	bool disabled = false;
-	ctx->idem_key = NULL; /* a session secret is never stored: sign-ins are not replayed */
-	enum err e = stored_hash(ctx, username, &uid, &hash, &disabled);
-	if (e)
-		return e;
+	struct login_job *j = arg;
 	/* verify against a dummy hash for unknown users so timing does not tell */
 	static const char dummy[crypto_pwhash_STRBYTES] =
 	        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
 	        "dGhpc2lzbm90YXJlYWxoYXNoYnV0aXRpc2xvbmdlbm91Z2g";
-	bool ok = crypto_pwhash_str_verify(hash ? hash : dummy, password, strlen(password)) == 0 &&
-	          hash && !disabled;
-	if (!ok) {
-		login_fail_record(ctx, ukey);
-		login_fail_record(ctx, akey);
-		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "password",
-		                "wrong username or password, or the account is disabled");
+	j->ok = crypto_pwhash_str_verify(j->hash ? j->hash : dummy, j->password,
+	                                 strlen(j->password)) == 0 &&
+	        j->hash && !j->disabled;
+}
+
+/*
+ * Audit a refused sign-in in its own transaction: the name tried, the
+ * address and why (never the password). The refusal stands even when the
+ * record cannot be written.
+ */
+static void login_audit_failure(struct app_ctx *ctx, const struct login_job *j, const char *reason)
+{
+	struct buf b = BUF_INIT;
+	struct jw w;
+	jw_init(&w, &b);
+	jw_obj_open(&w);
+	jw_kstr(&w, "username", j->username);
+	jw_kstr(&w, "address", j->addr);
+	jw_kstr(&w, "reason", reason);
+	jw_obj_close(&w);
+	const char *after = app_keep(ctx, &b);
+	struct err_detail keep = ctx->err;
+	const char *idem = ctx->idem_key;
+	ctx->idem_key = NULL;
+	if (!db_begin_write(ctx->conn)) {
+		if (app_audit(ctx, "login_failed", "user", j->uid ? app_id_str(ctx, j->uid) : NULL,
+		              NULL, after) ||
+		    db_commit(ctx->conn))
+			db_rollback(ctx->conn);
 	}
-	ctx->actor.user_id = uid;
-	snprintf(ctx->actor.username, sizeof ctx->actor.username, "%s", username);
+	ctx->idem_key = idem;
+	ctx->err = keep;
+}
+
+/*
+ * Count one attempt of the pair and let it through, in one statement (so
+ * concurrent guesses cannot all pass a check before any is counted), or
+ * refuse it with the seconds it must still wait. A success clears the pair
+ * (app_login_finish); a failure leaves the attempt counted.
+ */
+static enum err login_claim(struct app_ctx *ctx, const struct login_job *j, int *wait_s)
+{
+	*wait_s = 0;
+	enum err e = db_begin_write(ctx->conn);
+	if (e)
+		return app_db_fail(ctx, e, "sign-in");
+	struct db_rows *r;
+	const struct db_val free_fails = DB_INT(LIMIT_SIGNIN_FREE_FAILS),
+	                    cap = DB_INT(LIMIT_SIGNIN_DELAY_MAX_S),
+	                    base = DB_INT(LIMIT_SIGNIN_DELAY_S), now = DB_INT(ctx->now);
+	e = db_query(ctx->conn, STMT_LOGIN_DELAY_CLAIM,
+	             DB_ARGS(DB_TEXT(j->key), now, now, free_fails, cap, base, now, free_fails, cap,
+	                     base, now, now),
+	             &r);
+	bool through = false;
+	if (!e) {
+		through = db_next(r);
+		e = db_done(r);
+	}
+	/* pairs quiet for a day are forgotten, so the table stays small */
+	if (!e)
+		e = db_exec(ctx->conn, STMT_LOGIN_DELAY_PURGE,
+		            DB_ARGS(DB_INT(ctx->now - LIMIT_SIGNIN_FORGET_S)), NULL);
+	if (!e && !through &&
+	    !(e = db_query(ctx->conn, STMT_LOGIN_DELAY_GET, DB_ARGS(DB_TEXT(j->key)), &r))) {
+		if (db_next(r))
+			*wait_s = (int)(db_col_i64(r, COL_LOGIN_DELAY_NEXT_AT) - ctx->now);
+		e = db_done(r);
+		if (*wait_s < 1)
+			*wait_s = 1;
+	}
+	if (!e)
+		e = db_commit(ctx->conn);
+	if (e) {
+		db_rollback(ctx->conn);
+		return app_db_fail(ctx, e, "sign-in");
+	}
+	return ERR_OK;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+enum err app_login_start(struct app_ctx *ctx, const char *username, const char *password,
+                         const char *otp, struct login_job **job)
+{
+	*job = NULL;
+	if (!username || !password)
+		return APP_FAIL(ctx, ERR_INVALID, username ? "password" : "username",
+		                "is required");
+	ctx->idem_key = NULL; /* a session secret is never stored: sign-ins are not replayed */
+	struct login_job *j = xcalloc(1, sizeof *j);
+	snprintf(j->username, sizeof j->username, "%s", username);
+	snprintf(j->addr, sizeof j->addr, "%s", ctx->client_addr ? ctx->client_addr : "-");
+	snprintf(j->key, sizeof j->key, "%s\n%s", j->username, j->addr);
+	j->password = xstrdup(password);
+	j->otp = dup_or_null(otp);
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, STMT_USER_AUTH, DB_ARGS(DB_TEXT(username)), &r);
+	if (e) {
+		e = app_db_fail(ctx, e, "user");
+	} else {
+		if (db_next(r)) {
+			j->uid = db_col_i64(r, COL_USER_AUTH_ID);
+			j->hash = dup_or_null(db_col_text(r, COL_USER_AUTH_PASSWORD_HASH));
+			j->disabled = db_col_i64(r, COL_USER_AUTH_DISABLED) != 0;
+			j->totp_secret = dup_or_null(db_col_text(r, COL_USER_AUTH_TOTP_SECRET));
+			j->totp_enabled = db_col_i64(r, COL_USER_AUTH_TOTP_ENABLED) != 0;
+			j->totp_last_step = db_col_i64(r, COL_USER_AUTH_TOTP_LAST_STEP);
+		}
+		if ((e = db_done(r)))
+			e = app_db_fail(ctx, e, "user");
+	}
+	int wait_s = 0;
+	if (!e)
+		e = login_claim(ctx, j, &wait_s);
+	if (!e && wait_s) {
+		login_audit_failure(ctx, j, "delayed");
+		e = APP_FAIL_CODE(ctx, ERR_RATE_LIMITED, "signin_delayed", "password",
+		                  "too many failed sign-ins for %s from this address: try again "
+		                  "in %d seconds",
+		                  j->username, wait_s);
+		ctx->err.retry_after = wait_s;
+	}
+	if (e) {
+		app_login_job_free(j);
+		return e;
+	}
+	*job = j;
+	return ERR_OK;
+}
+
+/* Does a role of the user (grants in ctx->actor) require a second factor? */
+static bool login_needs_otp(const struct app_ctx *ctx)
+{
+	for (int k = 0; k < ctx->actor.ngrants; k++)
+		if (ctx->app->require_2fa & (1u << ctx->actor.grants[k].role))
+			return true;
+	return false;
+}
+
+enum err app_login_finish(struct app_ctx *ctx, struct login_job *j, struct token_info *tok,
+                          struct user *user)
+{
+	enum err e = ERR_OK;
+	int64_t step = 0;
+	ctx->idem_key = NULL;
+	if (!j->ok) {
+		login_audit_failure(ctx, j,
+		                    !j->hash      ? "unknown_user"
+		                    : j->disabled ? "disabled"
+		                                  : "password");
+		e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "signin_failed", "password",
+		                  "wrong username or password, or the account is disabled");
+		goto out;
+	}
+	ctx->actor.user_id = j->uid;
+	snprintf(ctx->actor.username, sizeof ctx->actor.username, "%s", j->username);
+	if ((e = app_grants_load(ctx, j->uid, ctx->actor.grants, &ctx->actor.ngrants))) {
+		e = app_db_fail(ctx, e, "roles");
+		goto out;
+	}
+	if (j->totp_enabled || login_needs_otp(ctx)) {
+		const char *reason = NULL;
+		if (!j->totp_enabled) {
+			reason = "otp_not_enrolled";
+			e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_enrollment_required",
+			                  "otp",
+			                  "your role requires two-factor sign-in and you have not "
+			                  "enrolled: ask an administrator (techbridge user totp)");
+		} else if (!j->otp) {
+			reason = "otp_required";
+			e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_required", "otp",
+			                  "is required: the code of your authenticator app");
+		} else if (!totp_check(j->totp_secret, j->otp, ctx->now, j->totp_last_step,
+		                       &step)) {
+			reason = "otp_invalid";
+			e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_invalid", "otp",
+			                  "is wrong, expired or already used");
+		}
+		if (e) {
+			memset(&ctx->actor, 0, sizeof ctx->actor);
+			login_audit_failure(ctx, j, reason);
+			goto out;
+		}
+	}
 	const char *secret = token_new(ctx);
 	char th[TOKEN_HASH_HEX];
 	token_hash(secret, th);
 	char expires[INSTANT_STR];
 	instant_format(ctx->now + LIMIT_SESSION_TTL_S, expires);
-	if ((e = app_write_begin(ctx)) || ctx->replayed)
-		return e;
-	db_exec(ctx->conn, STMT_LOGIN_FAIL_CLEAR, DB_ARGS(DB_TEXT(ukey)), NULL);
+	if ((e = app_write_begin(ctx)))
+		goto out;
+	db_exec(ctx->conn, STMT_LOGIN_DELAY_CLEAR, DB_ARGS(DB_TEXT(j->key)), NULL);
 	db_exec(ctx->conn, STMT_TOKEN_PURGE_SESSIONS, DB_ARGS(DB_TEXT(ctx->now_s)), NULL);
-	memset(tok, 0, sizeof *tok);
-	e = app_row_i64(ctx, STMT_TOKEN_INSERT,
-	                DB_ARGS(DB_INT(uid), DB_TEXT("session"), DB_NULL, DB_TEXT(th),
-	                        DB_TEXT(ctx->now_s), DB_TEXT(expires)),
-	                COL_ID, &tok->id, "session");
-	if (e)
-		return app_write_end(ctx, e, 0, NULL, NULL);
-	tok->user_id = uid;
+	int64_t changed = 1;
+	if (step && (e = db_exec(ctx->conn, STMT_USER_TOTP_STEP,
+	                         DB_ARGS(DB_INT(step), DB_INT(j->uid), DB_INT(step)), &changed))) {
+		e = app_write_end(ctx, app_db_fail(ctx, e, "otp"), 0, NULL, NULL);
+		goto out;
+	}
+	if (!changed) { /* the same code, used meanwhile by another sign-in */
+		app_write_end(ctx, ERR_CONFLICT, 0, NULL, NULL);
+		login_audit_failure(ctx, j, "otp_invalid");
+		e = APP_FAIL_CODE(ctx, ERR_UNAUTHENTICATED, "otp_invalid", "otp",
+		                  "is wrong, expired or already used");
+		goto out;
+	}
+	struct db_rows *r;
+	e = db_query(ctx->conn, STMT_TOKEN_INSERT,
+	             DB_ARGS(DB_INT(j->uid), DB_TEXT("session"), DB_NULL, DB_TEXT(th),
+	                     DB_TEXT(ctx->now_s), DB_TEXT(expires)),
+	             &r);
+	if (!e) {
+		memset(tok, 0, sizeof *tok);
+		if (db_next(r))
+			tok->id = db_col_i64(r, COL_ID);
+		e = db_done(r);
+	}
+	if (e) {
+		e = app_write_end(ctx, app_db_fail(ctx, e, "session"), 0, NULL, NULL);
+		goto out;
+	}
+	tok->user_id = j->uid;
 	tok->kind = "session";
 	tok->secret = secret;
 	tok->created_at = arena_strdup(&ctx->arena, ctx->now_s);
 	tok->expires_at = arena_strdup(&ctx->arena, expires);
-	e = user_load(ctx, uid, user);
+	e = user_load(ctx, j->uid, user);
 	if (!e)
-		e = app_audit(ctx, "login", "user", app_id_str(ctx, uid), NULL, NULL);
-	return app_write_end(ctx, e, 201, NULL, NULL);
+		e = app_audit(ctx, "login", "user", app_id_str(ctx, j->uid), NULL, NULL);
+	e = app_write_end(ctx, e, 201, NULL, NULL);
+out:
+	app_login_job_free(j);
+	return e;
+}
+
+enum err app_login(struct app_ctx *ctx, const char *username, const char *password, const char *otp,
+                   struct token_info *tok, struct user *user)
+{
+	struct login_job *j;
+	enum err e = app_login_start(ctx, username, password, otp, &j);
+	if (e)
+		return e;
+	app_login_verify(j);
+	return app_login_finish(ctx, j, tok, user);
 }
 
 /* Only the presented token is revoked: the user's other sessions and API tokens stay valid. */
@@ -467,6 +715,27 @@ enum err app_logout(struct app_ctx *ctx, const char *token)
 	else
 		e = app_audit(ctx, "logout", "user", app_id_str(ctx, ctx->actor.user_id), NULL,
 		              NULL);
+	return app_write_end(ctx, e, 204, NULL, NULL);
+}
+
+enum err app_logout_all(struct app_ctx *ctx)
+{
+	if (ctx->actor.user_id <= 0)
+		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization", "not signed in");
+	enum err e;
+	if ((e = app_write_begin(ctx)) || ctx->replayed)
+		return e;
+	int64_t revoked = 0;
+	e = db_exec(ctx->conn, STMT_TOKEN_REVOKE_USER,
+	            DB_ARGS(DB_TEXT(ctx->now_s), DB_INT(ctx->actor.user_id), DB_INT(0),
+	                    DB_TEXT("session"), DB_TEXT("session")),
+	            &revoked);
+	if (e)
+		e = app_db_fail(ctx, e, "session");
+	else
+		e = app_audit(ctx, "logout_all", "user", app_id_str(ctx, ctx->actor.user_id), NULL,
+		              arena_printf(&ctx->arena, "{\"sessions_revoked\":%lld}",
+		                           (long long)revoked));
 	return app_write_end(ctx, e, 204, NULL, NULL);
 }
 
@@ -519,6 +788,42 @@ static enum err grant_insert(struct app_ctx *ctx, int64_t user_id, struct grant 
 	return app_audit(ctx, "grant", "user", app_id_str(ctx, user_id), NULL, grant_json(ctx, g));
 }
 
+static bool separated_role(enum role r)
+{
+	return r == ROLE_SYSADMIN || r == ROLE_SECADMIN || r == ROLE_AUDITADMIN;
+}
+
+/*
+ * The separation of the administrator roles: only admin (break-glass) grants
+ * admin; nobody but admin grants roles to themself; no user holds two of
+ * sysadmin, secadmin and auditadmin.
+ */
+static enum err grant_separation(struct app_ctx *ctx, int64_t user_id, const struct grant *g)
+{
+	bool admin = authz_has_role(&ctx->actor, ROLE_ADMIN) || ctx->actor.user_id < 0;
+	if (!admin && g->role == ROLE_ADMIN)
+		return APP_FAIL_CODE(ctx, ERR_FORBIDDEN, "role_separation", "role",
+		                     "only an admin may grant admin");
+	if (!admin && user_id == ctx->actor.user_id)
+		return APP_FAIL_CODE(ctx, ERR_FORBIDDEN, "role_separation", "role",
+		                     "you may not grant roles to yourself");
+	if (!separated_role(g->role))
+		return ERR_OK;
+	struct grant held[AUTHZ_GRANTS_MAX];
+	int n = 0;
+	enum err e = app_grants_load(ctx, user_id, held, &n);
+	if (e)
+		return app_db_fail(ctx, e, "roles");
+	for (int k = 0; k < n; k++)
+		if (separated_role(held[k].role) && held[k].role != g->role)
+			return APP_FAIL_CODE(
+			        ctx, ERR_CONFLICT, "role_separation", "role",
+			        "the user is %s already: sysadmin, secadmin and auditadmin "
+			        "are held by different people",
+			        role_name(held[k].role));
+	return ERR_OK;
+}
+
 enum err app_grant_add(struct app_ctx *ctx, int64_t user_id,
                        const struct field_val v[GRANT__NFIELDS], struct grant *out)
 {
@@ -529,7 +834,9 @@ enum err app_grant_add(struct app_ctx *ctx, int64_t user_id,
 		return e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
-	e = grant_insert(ctx, user_id, out);
+	e = grant_separation(ctx, user_id, out);
+	if (!e)
+		e = grant_insert(ctx, user_id, out);
 	const char *body = e ? NULL : grant_json(ctx, out);
 	return app_write_end(ctx, e, 201, body, NULL);
 }
@@ -572,6 +879,10 @@ static enum err grant_delete(struct app_ctx *ctx, int64_t user_id, int64_t grant
 	int64_t owner = o.owner;
 	if (!found || (user_id && owner != user_id) || (org_id && g.org_id != org_id))
 		return APP_FAIL(ctx, ERR_NOT_FOUND, "id", "no such role grant");
+	if (g.role == ROLE_ADMIN && ctx->actor.user_id > 0 &&
+	    !authz_has_role(&ctx->actor, ROLE_ADMIN))
+		return APP_FAIL_CODE(ctx, ERR_FORBIDDEN, "role_separation", "role",
+		                     "only an admin may revoke admin");
 	if ((e = db_exec(ctx->conn, STMT_ROLE_DELETE, DB_ARGS(DB_INT(grant_id)), NULL)))
 		return app_db_fail(ctx, e, "role");
 	return app_audit(ctx, "revoke", "user", app_id_str(ctx, owner), grant_json(ctx, &g), NULL);

@@ -730,6 +730,9 @@ enum err app_import_apply(struct importer *imp, struct import_row *row, struct e
 		return e;
 	}
 	digest_row(imp, row);
+	unsigned long changed = fields_changed(row->vals, imp->ndefs);
+	imp->st.text_changed += (long)changed;
+	imp->st.text_rows += changed > 0;
 	imp->batch_rows++;
 	imp->last_line = row->line;
 	if (imp->batch_rows >= IMPORT_BATCH && (e = batch_close(imp))) {

@@ -17,6 +17,7 @@
 
 struct import_stats {
 	long rows, created, updated, failed;
+	long text_changed, text_rows; /* free-text characters cleaned, in how many applied rows */
 };
 
 struct importer;

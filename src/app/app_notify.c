@@ -1,6 +1,7 @@
 /* app_notify: in-app notifications and the e-mail outbox. */
 #include "app/app_notify.h"
 
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 
 #include <stddef.h>
@@ -97,9 +98,10 @@ enum err app_mail_pending(struct app_ctx *ctx, int max, struct mail *out, int *n
 	if (e)
 		return app_db_fail(ctx, e, "outbox");
 	while (db_next(r) && *n < max) {
-		out[*n] = (struct mail){db_col_i64(r, COL_MAIL_ID), app_col(ctx, r, COL_MAIL_TO),
-		                        app_col(ctx, r, COL_MAIL_SUBJECT),
-		                        app_col(ctx, r, COL_MAIL_BODY)};
+		out[*n] = (struct mail){
+		        db_col_i64(r, COL_MAIL_ID),
+		        app_pii_open(ctx, PII_USER_EMAIL, db_col_text(r, COL_MAIL_TO)),
+		        app_col(ctx, r, COL_MAIL_SUBJECT), app_col(ctx, r, COL_MAIL_BODY)};
 		(*n)++;
 	}
 	return (e = db_done(r)) ? app_db_fail(ctx, e, "outbox") : ERR_OK;

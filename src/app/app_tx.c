@@ -1,11 +1,14 @@
 /* app_tx: write transactions, audit records, idempotency, cursors, list filters. */
 #include "app/app_tx.h"
 
+#include "app/app_pii.h"
+
 #include "core/audit.h"
 #include "core/audit_sign.h"
 #include "core/codes.h"
 #include "lib/b64.h"
 #include "lib/buf.h"
+#include "lib/jw.h"
 #include "lib/limits.h"
 #include "lib/num.h"
 
@@ -41,6 +44,7 @@ static void idem_body_hash(const struct app_ctx *ctx, char hex[IDEM_HASH_HEX])
  */
 enum err app_write_begin(struct app_ctx *ctx)
 {
+	ctx->break_glass_audited = false;
 	enum err e = db_begin_write(ctx->conn);
 	if (e)
 		return app_db_fail(ctx, e, "begin");
@@ -65,7 +69,7 @@ enum err app_write_begin(struct app_ctx *ctx)
 		ctx->replayed = !mismatch;
 		ctx->replay_status = (int)db_col_i64(r, COL_IDEM_STATUS);
 		ctx->replay_location = arena_strdup(&ctx->arena, db_col_text(r, COL_IDEM_LOCATION));
-		ctx->replay_body = arena_strdup(&ctx->arena, db_col_text(r, COL_IDEM_BODY));
+		ctx->replay_body = app_pii_open(ctx, PII_IDEM_BODY, db_col_text(r, COL_IDEM_BODY));
 	}
 	e = db_done(r);
 	if (e)
@@ -99,7 +103,8 @@ enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *
 		            DB_ARGS(DB_INT(idem_user(ctx)), DB_TEXT(ctx->idem_key),
 		                    DB_TEXT(ctx->method ? ctx->method : ""),
 		                    DB_TEXT(ctx->path ? ctx->path : ""), DB_INT(status),
-		                    DB_TEXT(location), DB_TEXT(body ? body : ""),
+		                    DB_TEXT(location),
+		                    DB_TEXT(app_pii_seal(ctx, PII_IDEM_BODY, body ? body : "")),
 		                    DB_TEXT(ctx->now_s), DB_TEXT(hash)),
 		            NULL);
 		if (e)
@@ -115,14 +120,45 @@ enum err app_write_end(struct app_ctx *ctx, enum err e, int status, const char *
 	return e;
 }
 
+static enum err audit_append(struct app_ctx *ctx, const char *action, const char *entity,
+                             const char *entity_id, const char *before, const char *after);
+
+/*
+ * admin is the break-glass role: each write transaction of a signed-in admin
+ * starts its audit records with one "break_glass" record naming the request,
+ * so such uses stand out and can be reviewed. The CLI (the local operator)
+ * is not a break-glass use.
+ */
+enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
+                   const char *entity_id, const char *before, const char *after)
+{
+	if (ctx->actor.user_id > 0 && !ctx->break_glass_audited &&
+	    authz_has_role(&ctx->actor, ROLE_ADMIN)) {
+		struct buf b = BUF_INIT;
+		struct jw w;
+		jw_init(&w, &b);
+		jw_obj_open(&w);
+		jw_kstr(&w, "method", ctx->method);
+		jw_kstr(&w, "path", ctx->path);
+		jw_kstr(&w, "action", action);
+		jw_obj_close(&w);
+		enum err e = audit_append(ctx, "break_glass", entity, entity_id, NULL,
+		                          app_keep(ctx, &b));
+		if (e)
+			return e;
+		ctx->break_glass_audited = true;
+	}
+	return audit_append(ctx, action, entity, entity_id, before, after);
+}
+
 /*
  * Reading and updating the one-row audit_head in this transaction serialises writers on both
  * stores (FOR UPDATE on PostgreSQL, the write lock on SQLite), so sequence numbers and the
  * hash chain never fork. A missing head is a store failure: migrations create the row, and a
  * chain is never restarted.
  */
-enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
-                   const char *entity_id, const char *before, const char *after)
+static enum err audit_append(struct app_ctx *ctx, const char *action, const char *entity,
+                             const char *entity_id, const char *before, const char *after)
 {
 	struct db_rows *r;
 	enum err e = db_query(ctx->conn, STMT_AUDIT_HEAD, DB_NOARGS, &r);
@@ -130,6 +166,8 @@ enum err app_audit(struct app_ctx *ctx, const char *action, const char *entity,
 		return app_db_fail(ctx, e, "audit");
 	struct audit_record rec = {0};
 	char prev[AUDIT_HASH_HEX] = "";
+	before = app_pii_image(ctx, before); /* personal data masked (app_pii.h) */
+	after = app_pii_image(ctx, after);
 	if (db_next(r)) {
 		rec.seq = db_col_i64(r, COL_AUDIT_HEAD_SEQ) + 1;
 		snprintf(prev, sizeof prev, "%s", db_col_text(r, COL_AUDIT_HEAD_HASH));

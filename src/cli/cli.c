@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "app/app_audit.h"
+#include "app/app_pii.h"
 #include "lib/limits.h"
 #include "lib/num.h"
 
@@ -12,6 +13,7 @@
 
 const char *cli_db_url;
 const char *cli_audit_key, *cli_audit_pubkey;
+const char *cli_data_key;
 
 /*
  * Names of two-word commands ("user add") include the space: main.c tries the
@@ -207,6 +209,11 @@ bool cli_app_open(struct app *app, int pool)
 	        app, key, cli_audit_pubkey && *cli_audit_pubkey ? cli_audit_pubkey : NULL, &d);
 	if (e) {
 		cli_fail(e, &d, "audit key");
+		app_close(app);
+		return false;
+	}
+	if ((e = app_data_key_load(app, cli_data_key && *cli_data_key ? cli_data_key : NULL, &d))) {
+		cli_fail(e, &d, "data key");
 		app_close(app);
 		return false;
 	}

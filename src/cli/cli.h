@@ -42,6 +42,8 @@ extern const struct cli_flag cli_no_flags[];
 extern const char *cli_db_url; /* from --db or TECHBRIDGE_DB */
 /* audit keys: --audit-key / TECHBRIDGE_AUDIT_KEY, --audit-pubkey / TECHBRIDGE_AUDIT_PUBKEY */
 extern const char *cli_audit_key, *cli_audit_pubkey;
+/* --data-key FILE or TECHBRIDGE_DATA_KEY: the key personal data is encrypted with */
+extern const char *cli_data_key;
 
 /*
  * Parse argv against cmd->flags: values[i] gets flag i's value ("" for a
@@ -114,10 +116,14 @@ int cmd_migrate(int argc, char **argv);
 int cmd_user_add(int argc, char **argv);
 int cmd_user_passwd(int argc, char **argv);
 int cmd_user_token(int argc, char **argv);
+int cmd_user_totp(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_audit_keygen(int argc, char **argv);
+/* personal data encryption (cmd_pii.c, docs/SECURITY.md) */
+int cmd_data_keygen(int argc, char **argv);
+int cmd_data_encrypt(int argc, char **argv);
 int cmd_audit_checkpoint(int argc, char **argv);
 int cmd_audit_checkpoint_export(int argc, char **argv);
 int cmd_audit_export(int argc, char **argv);

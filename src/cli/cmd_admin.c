@@ -6,6 +6,7 @@
 
 #include "app/app_account.h"
 #include "app/app_audit.h"
+#include "app/app_totp.h"
 #include "lib/buf.h"
 #include "lib/csv.h"
 #include "lib/date.h"
@@ -38,13 +39,21 @@ int cmd_migrate(int argc, char **argv)
 }
 
 /*
- * The password from the first line of stdin; false (said on stderr) when there is none. Never
+ * The password from the first line of stdin, exactly as typed: only the
+ * line's final newline is removed (spaces are part of a secret). False (said
+ * on stderr) when there is none or the line is longer than the buffer. Never
  * from an argument: arguments are visible to other users (ps) and kept in shell history.
  */
 static bool read_password(const char *cmd, char *buf, size_t n)
 {
 	if (fgets(buf, (int)n, stdin)) {
-		buf[strcspn(buf, "\r\n")] = '\0';
+		size_t len = strlen(buf);
+		if (len > 0 && buf[len - 1] == '\n')
+			buf[--len] = '\0';
+		else if (!feof(stdin)) {
+			fprintf(stderr, "techbridge %s: the password line is too long\n", cmd);
+			return false;
+		}
 		if (buf[0])
 			return true;
 	}
@@ -137,6 +146,32 @@ int cmd_user_passwd(int argc, char **argv)
 		printf("password of %s changed\n", pos[0]);
 	int rc = e ? cli_fail(e, &ctx.err, "user passwd") : 0;
 	cli_close_checkpoint(&app, &ctx);
+	return rc;
+}
+
+int cmd_user_totp(int argc, char **argv)
+{
+	CLI_PARSE("user totp", npos == 1);
+	struct app app;
+	struct app_ctx ctx;
+	if (!cli_open(&app, &ctx))
+		return EXIT_OTHER;
+	int64_t id;
+	const char *secret, *uri;
+	bool disable = cli_flag(cmd, v, "--disable") != NULL;
+	enum err e = app_user_find(&ctx, pos[0], &id);
+	if (!e && disable)
+		e = app_totp_disable(&ctx, id, NULL);
+	else if (!e)
+		e = app_totp_enroll(&ctx, id, &secret, &uri);
+	if (!e && disable)
+		printf("two-factor sign-in of %s turned off\n", pos[0]);
+	else if (!e)
+		printf("secret: %s\nuri: %s\nthe user confirms with a code: POST "
+		       "/api/v1/me/totp/confirm\n",
+		       secret, uri);
+	int rc = e ? cli_fail(e, &ctx.err, "user totp") : 0;
+	cli_close(&app, &ctx);
 	return rc;
 }
 

@@ -237,6 +237,12 @@ int cmd_import(int argc, char **argv)
 			} else {
 				printf("%s: %ld rows: %ld created, %ld updated, %ld failed\n",
 				       pos[i], st.rows, st.created, st.updated, run.failed);
+				if (st.text_changed)
+					printf("%s: %ld characters changed in %ld rows (control "
+					       "characters to spaces, bidi and zero-width "
+					       "characters "
+					       "removed)\n",
+					       pos[i], st.text_changed, st.text_rows);
 				if (run.failed && rc == 0)
 					rc = EXIT_INPUT;
 			}

@@ -210,6 +210,12 @@ static void eval_line(struct eval_run *run, const char *line, size_t len, long l
 		e = err_set(&d, ERR_INVALID, "", "malformed JSON: %s", je.text);
 	else
 		e = facts_parse(obj, fx, &d);
+	char where[64];
+	if (!e && facts_beyond_bounds(fx, where, sizeof where)) /* evaluated all the same */
+		fprintf(stderr,
+		        "techbridge evaluate: line %ld: %s is beyond what the API and the import "
+		        "accept (docs/FACTS.md)\n",
+		        lineno, where);
 	if (!e && (e = rules_evaluate(run->rules, fx, &run->q, res)))
 		err_set(&d, e, "", "no ruleset %s", run->q.ruleset);
 	if (e) {

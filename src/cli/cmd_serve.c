@@ -2,14 +2,50 @@
 #include "cli/cli.h"
 
 #include "app/app_audit.h"
+#include "app/app_pii.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "lib/buf.h"
 #include "lib/limits.h"
 #include "lib/num.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/*
+ * The sign-in settings of serve: the session idle timeout and the roles that
+ * must use two-factor sign-in, from flags or else the environment.
+ */
+static bool serve_signin_opts(struct app *app, const char *idle, const char *roles)
+{
+	idle = idle ? idle : getenv("TECHBRIDGE_SESSION_IDLE");
+	roles = roles ? roles : getenv("TECHBRIDGE_REQUIRE_2FA");
+	int64_t secs;
+	if (idle && *idle) {
+		if (!num_parse(idle, 1, LIMIT_SESSION_IDLE_MAX_S, &secs)) {
+			fprintf(stderr,
+			        "techbridge serve: --session-idle must be 1 to %d seconds\n",
+			        LIMIT_SESSION_IDLE_MAX_S);
+			return false;
+		}
+		app->session_idle_s = (int)secs;
+	}
+	for (const char *p = roles; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char name[33];
+		enum role r;
+		snprintf(name, sizeof name, "%.*s", (int)(n < 32 ? n : 32), p);
+		if (!role_parse(name, &r)) {
+			fprintf(stderr, "techbridge serve: --require-2fa: %s is not a role\n",
+			        name);
+			return false;
+		}
+		app->require_2fa |= 1u << r;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
 
 /* The audit ticker's lines go to stderr with the server's own. */
 static void audit_report(const char *line)
@@ -69,6 +105,11 @@ int cmd_serve(int argc, char **argv)
 	struct app app;
 	if (!cli_app_open(&app, o.workers + 2))
 		return EXIT_OTHER;
+	if (!serve_signin_opts(&app, cli_flag(cmd, v, "--session-idle"),
+	                       cli_flag(cmd, v, "--require-2fa"))) {
+		app_close(&app);
+		return EXIT_USAGE;
+	}
 	struct err_detail d = {0};
 	/* with a signing key: a checkpoint every minute while there were writes, and at stop */
 	int64_t every = 60;
@@ -84,6 +125,13 @@ int cmd_serve(int argc, char **argv)
 	if (!ticker)
 		fputs("techbridge: no audit signing key (--audit-key): no audit checkpoints\n",
 		      stderr);
+	if (!app_data_key_id(&app))
+		fputs("techbridge: no data key (--data-key): personal data (e-mail addresses, "
+		      "contacts) is stored in plaintext\n",
+		      stderr);
+	else
+		fprintf(stderr, "techbridge: personal data encrypted with data key %s\n",
+		        app_data_key_id(&app));
 	enum err e = server_run(&app, &o, &d);
 	app_audit_ticker_stop(ticker);
 	app_close(&app);

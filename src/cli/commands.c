@@ -28,6 +28,17 @@ static const struct cli_flag serve_flags[] = {
         {"--sync", "MODE",
          "SQLite commits: normal (default: WAL, synchronous=NORMAL, safe from process"
          " crashes) or full (synchronous=FULL, also safe from power failure)"},
+        /* sign-in */
+        {"--session-idle", "SECONDS",
+         "refuse a sign-in session unused this long (default 1800; env "
+         "TECHBRIDGE_SESSION_IDLE)"},
+        {"--require-2fa", "ROLES",
+         "roles that must sign in with a TOTP code, comma-separated, e.g. admin,secadmin "
+         "(env TECHBRIDGE_REQUIRE_2FA)"},
+        {NULL, NULL, NULL},
+};
+static const struct cli_flag user_totp_flags[] = {
+        {"--disable", NULL, "turn the user's two-factor sign-in off instead (a lost device)"},
         {NULL, NULL, NULL},
 };
 static const struct cli_flag migrate_flags[] = {
@@ -36,7 +47,8 @@ static const struct cli_flag migrate_flags[] = {
 };
 static const struct cli_flag user_add_flags[] = {
         {"--role", "ROLE",
-         "grant a role: admin, operator, reviewer, expert, org_admin, org_member, broker"},
+         "grant a role: admin, operator, reviewer, expert, org_admin, org_member, broker, "
+         "sysadmin, secadmin, auditadmin"},
         {"--region", "CODE", "region of an operator, reviewer or expert grant"},
         {"--level", "LEVEL", "county, city, province or national"},
         {"--org", "ID", "organisation of an org_admin or org_member grant"},
@@ -94,6 +106,9 @@ static const struct cli_cmd kernel_commands[] = {
          "set a user's password, read from the first line of stdin"},
         {"user token", cmd_user_token, user_token_flags, "USERNAME",
          "create an API token for a user and print it"},
+        {"user totp", cmd_user_totp, user_totp_flags, "USERNAME",
+         "enroll a user in two-factor sign-in: prints the secret and otpauth URI to hand "
+         "over; the user confirms with a code (POST /api/v1/me/totp/confirm)"},
         {"import", cmd_import, import_flags, "KIND FILE...",
          "load CSV or JSON Lines files of a kind (regions, organisations, listings, ...); bad rows "
          "are reported by line and skipped"},
@@ -112,6 +127,11 @@ static const struct cli_cmd kernel_commands[] = {
          "write the signed checkpoints as JSON Lines, for off-host write-once storage"},
         {"audit export", cmd_audit_export, audit_export_flags, "",
          "write the audit records of a date range (JSON Lines or CSV) for auditors"},
+        /* personal data encrypted at rest (cmd_pii.c, docs/SECURITY.md) */
+        {"data keygen", cmd_data_keygen, cli_no_flags, "FILE",
+         "make a data encryption key in FILE (mode 0600) for --data-key"},
+        {"data encrypt", cmd_data_encrypt, cli_no_flags, "",
+         "encrypt the personal data still stored in plaintext (needs --data-key; idempotent)"},
         {"backup", cmd_backup, cli_no_flags, "FILE",
          "online copy of a SQLite database (PostgreSQL: use pg_dump)"},
         {"demo", cmd_demo, demo_flags, "",

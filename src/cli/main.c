@@ -22,7 +22,10 @@ static void usage(FILE *f)
 	      "                     TECHBRIDGE_AUDIT_KEY. Default: DB.auditkey beside a SQLite\n"
 	      "                     database when that file exists.\n"
 	      "--audit-pubkey FILE  trusted audit public keys for audit verify (FILE.pub of\n"
-	      "                     keygen); also TECHBRIDGE_AUDIT_PUBKEY.\n\n"
+	      "                     keygen); also TECHBRIDGE_AUDIT_PUBKEY.\n"
+	      "--data-key FILE      the key personal data is encrypted with (techbridge data\n"
+	      "                     keygen FILE); also TECHBRIDGE_DATA_KEY. None: stored as "
+	      "given.\n\n"
 	      "commands:\n",
 	      f);
 	int n;
@@ -41,6 +44,7 @@ int main(int argc, char **argv)
 	cli_db_url = getenv("TECHBRIDGE_DB");
 	cli_audit_key = getenv("TECHBRIDGE_AUDIT_KEY");
 	cli_audit_pubkey = getenv("TECHBRIDGE_AUDIT_PUBKEY");
+	cli_data_key = getenv("TECHBRIDGE_DATA_KEY");
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -59,6 +63,10 @@ int main(int argc, char **argv)
 			cli_audit_key = argv[++i];
 		} else if (!strncmp(argv[i], "--audit-key=", 12)) {
 			cli_audit_key = argv[i] + 12;
+		} else if (!strcmp(argv[i], "--data-key") && i + 1 < argc) {
+			cli_data_key = argv[++i];
+		} else if (!strncmp(argv[i], "--data-key=", 11)) {
+			cli_data_key = argv[i] + 11;
 		} else if (!strcmp(argv[i], "--audit-pubkey") && i + 1 < argc) {
 			cli_audit_pubkey = argv[++i];
 		} else if (!strncmp(argv[i], "--audit-pubkey=", 15)) {

@@ -21,21 +21,21 @@ static bool region_input_check(const char *s, const char **why)
 const struct field_def region_fields[REGION__NFIELDS] = {
         [REGION_F_CODE] = {"code", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY, 2, 6, NULL,
                            region_input_check, "GB/T 2260 code (6 digits; 2 or 4 accepted)"},
-        [REGION_F_NAME] = {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-                           "Chinese name"},
-        [REGION_F_NAME_EN] = {"name_en", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-                              "English name"},
+        [REGION_F_NAME] = {"name", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,
+                           NULL, "Chinese name"},
+        [REGION_F_NAME_EN] = {"name_en", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT,
+                              NULL, NULL, "English name"},
 };
 
 const struct field_def industry_fields[INDUSTRY__NFIELDS] = {
         [INDUSTRY_F_CODE] = {"code", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY, 1, 5, NULL,
                              industry_code_check, "GB/T 4754-2017 code: C, C34, C348, C3484"},
-        [INDUSTRY_F_NAME] = {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-                             "Chinese name"},
-        [INDUSTRY_F_NAME_EN] = {"name_en", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-                                "English name"},
-        [INDUSTRY_F_DESCRIPTION] = {"description", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL,
-                                    NULL, "the standard's explanatory note"},
+        [INDUSTRY_F_NAME] = {"name", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,
+                             NULL, "Chinese name"},
+        [INDUSTRY_F_NAME_EN] = {"name_en", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT,
+                                NULL, NULL, "English name"},
+        [INDUSTRY_F_DESCRIPTION] = {"description", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1,
+                                    LIMIT_TEXT_LONG, NULL, NULL, "the standard's explanatory note"},
 };
 
 enum err region_derive(const char *code, char out[7], const char **level, char parent[7],

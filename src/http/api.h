@@ -41,7 +41,7 @@ void api_industry_update(struct req *rq);
 void api_industry_delete(struct req *rq);
 
 /* api_account.c */
-enum { API_LOGIN_NBODY = 2 };
+enum { API_LOGIN_NBODY = 3 };
 extern const struct field_def api_login_body[API_LOGIN_NBODY];
 enum { API_PASSWORD_NBODY = 2 };
 extern const struct field_def api_password_body[API_PASSWORD_NBODY];
@@ -51,6 +51,14 @@ enum { API_USER_NQUERY = 1 };
 extern const struct field_def api_user_query[API_USER_NQUERY];
 void api_session_create(struct req *rq);
 void api_session_delete(struct req *rq);
+/* api_signin.c: sign out everywhere and two-factor sign-in */
+enum { API_OTP_NBODY = 1 };
+extern const struct field_def api_otp_body[API_OTP_NBODY];
+void api_session_delete_all(struct req *rq);
+void api_totp_enroll(struct req *rq);
+void api_totp_confirm(struct req *rq);
+void api_totp_disable(struct req *rq);
+void api_user_totp_reset(struct req *rq);
 void api_me(struct req *rq);
 void api_user_list(struct req *rq);
 void api_user_get(struct req *rq);

@@ -6,6 +6,7 @@
 #include "core/codes.h"
 #include "lib/jw.h"
 #include "lib/limits.h"
+#include "lib/workq.h"
 
 #include <string.h>
 
@@ -17,6 +18,8 @@ const struct field_def api_login_body[API_LOGIN_NBODY] = {
         {"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
         {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
          "password"},
+        {"otp", FT_TEXT, FD_SECRET, 6, 6, NULL, NULL,
+         "the 6-digit code of the authenticator app, when two-factor sign-in is on"},
 };
 
 const struct field_def api_password_body[API_PASSWORD_NBODY] = {
@@ -31,29 +34,31 @@ const struct field_def api_password_body[API_PASSWORD_NBODY] = {
 };
 
 const struct field_def api_token_body[API_TOKEN_NBODY] = {
-        {"name", FT_TEXT, FD_REQUIRED, 1, 100, NULL, NULL, "what the token is for"},
+        {"name", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 100, NULL, NULL, "what the token is for"},
         {"expires_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
          "last day of validity (none: until revoked)"},
 };
 
 const struct field_def api_user_query[API_USER_NQUERY] = {
-        {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the username or display name"},
+        {"q", FT_TEXT, FD_FREE_TEXT, 1, 100, NULL, NULL, "text in the username or display name"},
 };
 
-void api_session_create(struct req *rq)
+/* The answer to a sign-in, once its password was verified off the request workers. */
+static void session_resume(struct req *rq, void *job)
 {
+	if (!rq->ctx->conn) { /* the server could not get a connection: it answers 503 */
+		app_login_job_free(job);
+		return;
+	}
 	struct token_info t;
 	struct user u;
-	enum err e = app_login(rq->ctx, rq->body[0].s, rq->body[1].s, &t, &u);
-	if (e) {
-		/* the client is told when the window of failed sign-ins ends (docs/API.md, 429) */
-		if (e == ERR_RATE_LIMITED)
-			rq->retry_after = LIMIT_LOGIN_WINDOW_S;
+	enum err e = app_login_finish(rq->ctx, job, &t, &u);
+	if (e)
 		return http_problem(rq, e);
-	}
 	struct jw w;
 	struct buf ub = BUF_INIT;
 	user_to_json(&u, &ub);
+	buf_reset(&rq->out);
 	jw_init(&w, &rq->out);
 	jw_obj_open(&w);
 	jw_kstr(&w, "token", t.secret);
@@ -63,6 +68,34 @@ void api_session_create(struct req *rq)
 	jw_obj_close(&w);
 	buf_free(&ub);
 	http_json(rq, 201);
+}
+
+/*
+ * Sign in. The password is verified (argon2id: about 70 ms and 64 MiB) on
+ * the server's few hashing threads, never on a request worker, so a flood of
+ * sign-ins cannot slow other requests; when all hashing slots are taken the
+ * answer is 429 (code signin_busy) at once.
+ */
+void api_session_create(struct req *rq)
+{
+	if (rq->hashq && !workq_reserve(rq->hashq)) {
+		err_set_code(&rq->ctx->err, ERR_RATE_LIMITED, "signin_busy", "",
+		             "too many sign-ins at once: try again in a second");
+		rq->ctx->err.retry_after = 1;
+		return http_problem(rq, ERR_RATE_LIMITED);
+	}
+	struct login_job *job;
+	const char *otp = rq->body[2].set && !rq->body[2].null ? rq->body[2].s : NULL;
+	enum err e = app_login_start(rq->ctx, rq->body[0].s, rq->body[1].s, otp, &job);
+	if (e) {
+		if (rq->hashq)
+			workq_release(rq->hashq);
+		return http_problem(rq, e);
+	}
+	if (rq->hashq)
+		return http_defer(rq, app_login_verify, job, session_resume);
+	app_login_verify(job);
+	session_resume(rq, job);
 }
 
 /* Signing out revokes the token the request was made with */

@@ -28,13 +28,14 @@ static const struct field_def api_app_query[] = {
 };
 enum { BODY_STEP_REASON, BODY_STEP__N };
 static const struct field_def api_step_body[BODY_STEP__N] = {
-        [BODY_STEP_REASON] = {"reason", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL, NULL,
+        [BODY_STEP_REASON] = {"reason", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG,
+                              NULL, NULL,
                               "the written reason (required to approve, return or reject)"},
 };
 enum { BODY_ATTACH_NAME, BODY_ATTACH_CONTENT_TYPE, BODY_ATTACH_DATA, BODY_ATTACH__N };
 static const struct field_def api_attach_body[BODY_ATTACH__N] = {
-        [BODY_ATTACH_NAME] = {"name", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-                              "file name"},
+        [BODY_ATTACH_NAME] = {"name", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT,
+                              NULL, NULL, "file name"},
         [BODY_ATTACH_CONTENT_TYPE] = {"content_type", FT_TEXT, FD_REQUIRED, 1, 64, attachment_types,
                                       NULL, "media type"},
         /*
@@ -50,18 +51,19 @@ static const struct field_def api_queue_query[] = {
 };
 enum { BODY_OBJECTION_CONTACT, BODY_OBJECTION_TEXT, BODY_OBJECTION__N };
 static const struct field_def api_objection_body[BODY_OBJECTION__N] = {
-        [BODY_OBJECTION_CONTACT] = {"contact", FT_TEXT, FD_REQUIRED, 3, LIMIT_TEXT_SHORT, NULL,
-                                    NULL, "how to reach you (name and telephone or e-mail)"},
-        [BODY_OBJECTION_TEXT] = {"text", FT_TEXT, FD_REQUIRED, 10, LIMIT_TEXT_LONG, NULL, NULL,
-                                 "the objection"},
+        [BODY_OBJECTION_CONTACT] = {"contact", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 3,
+                                    LIMIT_TEXT_SHORT, NULL, NULL,
+                                    "how to reach you (name and telephone or e-mail)"},
+        [BODY_OBJECTION_TEXT] = {"text", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 10, LIMIT_TEXT_LONG,
+                                 NULL, NULL, "the objection"},
 };
 enum { BODY_RESOLVE_DECISION, BODY_RESOLVE_REASON, BODY_RESOLVE__N };
 static const struct field_def api_resolve_body[BODY_RESOLVE__N] = {
         [BODY_RESOLVE_DECISION] = {"decision", FT_TEXT, FD_REQUIRED, 1, 16,
                                    (const char *const[]){"dismiss", "uphold", NULL}, NULL,
                                    "dismiss (back to notice) or uphold (rejected)"},
-        [BODY_RESOLVE_REASON] = {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL,
-                                 "why"},
+        [BODY_RESOLVE_REASON] = {"reason", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG,
+                                 NULL, NULL, "why"},
 };
 enum { BODY_BATCH_TIER, BODY_BATCH_LEVEL, BODY_BATCH_REGION_CODE, BODY_BATCH__N };
 static const struct field_def api_batch_body[BODY_BATCH__N] = {
@@ -77,8 +79,8 @@ static const struct field_def api_title_query[] = {
 };
 enum { BODY_REVOKE_REASON, BODY_REVOKE_FRAUD, BODY_REVOKE__N };
 static const struct field_def api_revoke_body[BODY_REVOKE__N] = {
-        [BODY_REVOKE_REASON] = {"reason", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_LONG, NULL, NULL,
-                                "why"},
+        [BODY_REVOKE_REASON] = {"reason", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG,
+                                NULL, NULL, "why"},
         [BODY_REVOKE_FRAUD] = {"fraud", FT_BOOL, 0, 0, 1, NULL, NULL,
                                "data fraud: a 3-year ban (else 1 year)"},
 };

@@ -35,7 +35,8 @@ static const struct field_def api_market_query[] = {
 };
 
 static const struct field_def api_search_query[] = {
-        {"q", FT_TEXT, FD_REQUIRED, 1, 200, NULL, NULL, "words, codes or patent numbers"},
+        {"q", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 200, NULL, NULL,
+         "words, codes or patent numbers"},
         {"field", FT_TEXT, 0, 1, 32, market_tech_fields, NULL, "technical field"},
         {"region", FT_TEXT, 0, 2, 6, NULL, NULL, "region code: every item inside it"},
         {"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "industry code prefix"},
@@ -57,7 +58,7 @@ static const struct field_def api_transition_body[BODY_TRANSITION__N] = {
                                    (const char *const[]){"submit", "approve", "reject", "withdraw",
                                                          "renew", "reopen", NULL},
                                    NULL, "the workflow step"},
-        [BODY_TRANSITION_NOTE] = {"note", FT_TEXT, FD_NULLABLE, 1, 2000, NULL, NULL,
+        [BODY_TRANSITION_NOTE] = {"note", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 2000, NULL, NULL,
                                   "reason (kept in the audit log)"},
 };
 
@@ -76,7 +77,8 @@ static const struct field_def api_interest_query[] = {
 
 enum { BODY_MESSAGE_BODY, BODY_MESSAGE__N };
 static const struct field_def api_message_body[BODY_MESSAGE__N] = {
-        [BODY_MESSAGE_BODY] = {"body", FT_TEXT, FD_REQUIRED, 1, 4000, NULL, NULL, "the message"},
+        [BODY_MESSAGE_BODY] = {"body", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 4000, NULL, NULL,
+                               "the message"},
 };
 
 /* Listings or demands: the kind is the first segment after /api/v1/. */

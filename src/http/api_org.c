@@ -16,7 +16,8 @@ const struct field_def api_org_query[API_ORG_NQUERY] = {
         {"industry", FT_TEXT, 0, 1, 5, NULL, NULL, "industry code: every organisation below it"},
         {"size_class", FT_TEXT, 0, 1, 16, org_size_classes, NULL, "SME size class"},
         {"credit_code", FT_TEXT, 0, 1, 18, NULL, NULL, "exact unified social credit code"},
-        {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the name, English name or credit code"},
+        {"q", FT_TEXT, FD_FREE_TEXT, 1, 100, NULL, NULL,
+         "text in the name, English name or credit code"},
 };
 
 /* only the two organisation roles: membership is a grant scoped to this organisation */

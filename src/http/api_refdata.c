@@ -8,14 +8,14 @@ const struct field_def api_region_query[API_REGION_NQUERY] = {
          (const char *const[]){"province", "prefecture", "county", NULL}, NULL,
          "province, prefecture or county"},
         {"parent", FT_TEXT, 0, 2, 6, NULL, NULL, "children of this region code"},
-        {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the Chinese or English name"},
+        {"q", FT_TEXT, FD_FREE_TEXT, 1, 100, NULL, NULL, "text in the Chinese or English name"},
 };
 
 const struct field_def api_industry_query[API_INDUSTRY_NQUERY] = {
         {"level", FT_TEXT, 0, 1, 1, (const char *const[]){"1", "2", "3", "4", NULL}, NULL,
          "1 section, 2 division, 3 group, 4 class"},
         {"parent", FT_TEXT, 0, 1, 5, NULL, NULL, "children of this industry code"},
-        {"q", FT_TEXT, 0, 1, 100, NULL, NULL, "text in the Chinese or English name"},
+        {"q", FT_TEXT, FD_FREE_TEXT, 1, 100, NULL, NULL, "text in the Chinese or English name"},
 };
 
 static void region_item_json(const void *item, struct buf *out)

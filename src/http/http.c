@@ -92,6 +92,12 @@ void http_problem(struct req *rq, enum err e)
 		jw_obj_close(&w);
 		jw_arr_close(&w);
 	}
+	if (d->code[0])
+		jw_kstr(&w, "code", d->code);
+	if (d->retry_after > 0) {
+		jw_ki64(&w, "retry_after", d->retry_after);
+		rq->retry_after = d->retry_after;
+	}
 	if (rq->ctx->request_id)
 		jw_kstr(&w, "request_id", rq->ctx->request_id);
 	jw_obj_close(&w);
@@ -118,6 +124,14 @@ void http_finish(struct req *rq, enum err e, int status)
 	if (status == 201 && !rq->location)
 		rq->location = rq->ctx->location; /* the created record's URL, made in app/ */
 	http_json(rq, status);
+}
+
+void http_defer(struct req *rq, void (*work)(void *arg), void *arg,
+                void (*resume)(struct req *rq, void *arg))
+{
+	rq->defer_work = work;
+	rq->defer_arg = arg;
+	rq->defer_resume = resume;
 }
 
 /*

@@ -21,6 +21,7 @@
 enum { HTTP_PATH_PARAMS = 4, HTTP_FIELDS_MAX = LIMIT_HTTP_FIELDS };
 
 struct route;
+struct workq;
 
 struct req {
 	const struct route *route;
@@ -34,6 +35,11 @@ struct req {
 	json_t *json;                              /* the parsed body, or NULL */
 	const char *token;                         /* the bearer token, or NULL */
 	struct app_ctx *ctx;
+	struct workq *hashq; /* the server's password hashing threads (NULL: none) */
+	/* set by http_defer: the server runs work on hashq, then resume to answer */
+	void (*defer_work)(void *arg);
+	void (*defer_resume)(struct req *rq, void *arg);
+	void *defer_arg;
 	/* response */
 	int status;
 	struct buf out;
@@ -60,6 +66,15 @@ void http_empty(struct req *rq, int status);
 void http_problem(struct req *rq, enum err e);
 /* Answer e == ERR_OK ? the replay or JSON : the problem. Common tail of handlers. */
 void http_finish(struct req *rq, enum err e, int status);
+
+/*
+ * Answer later: work(arg) runs on the server's hashing threads (off the
+ * request workers), then resume(rq, arg) answers on a request worker with a
+ * new rq (route, ctx and client address as before; no body). The caller has
+ * reserved a slot with workq_reserve(rq->hashq).
+ */
+void http_defer(struct req *rq, void (*work)(void *arg), void *arg,
+                void (*resume)(struct req *rq, void *arg));
 
 /* Write a list page: {"items": [...], "next_cursor": ..., "total": ...}. */
 void http_page(struct req *rq, const struct page *p, size_t item_size,

@@ -12,6 +12,7 @@
 #include "lib/jw.h"
 #include "lib/limits.h"
 #include "lib/num.h"
+#include "lib/workq.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -75,6 +76,7 @@ struct server {
 	time_t log_flushed;
 	char rid_prefix[12];
 	_Atomic uint64_t rid_counter;
+	struct workq *hashq; /* password hashing, off the request workers */
 	pthread_mutex_t conns_mu;
 	struct conn_track *conns;
 	struct lingering *lingering; /* under conns_mu */
@@ -94,7 +96,20 @@ struct conn_state {
 	bool started; /* the handler has seen the request head */
 	enum err early;
 	struct timespec start;
+	/* a deferred request (http_defer): suspended until its work is done */
+	struct MHD_Connection *conn;
+	const struct route *route;
+	void (*resume)(struct req *rq, void *arg);
+	void *arg;
+	char rid[80];
 };
+
+/* A hashing thread finished a deferred request's work: let a worker answer it. */
+static void deferred_done(void *p)
+{
+	struct conn_state *st = p;
+	MHD_resume_connection(st->conn);
+}
 
 static int64_t mono_ms(void)
 {
@@ -297,6 +312,14 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct req *rq, const 
 		MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
 	if (rq->ctx && rq->ctx->replayed)
 		MHD_add_response_header(resp, "Idempotent-Replayed", "true");
+	/* free text in the body that cleaning changed (docs/API.md, "Text") */
+	unsigned long changed =
+	        rq->route && rq->status < 300 ? fields_changed(rq->body, rq->route->nbody) : 0;
+	if (changed) {
+		char n[24];
+		snprintf(n, sizeof n, "%lu", changed);
+		MHD_add_response_header(resp, "X-Text-Changed", n);
+	}
 	enum MHD_Result r = MHD_queue_response(conn, (unsigned)rq->status, resp);
 	MHD_destroy_response(resp);
 	return r;
@@ -765,11 +788,28 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, str
 	sp->out = (struct buf)BUF_INIT;
 	buf_reset(&rq.out);
 	char rid[80], addr[64], scratch[LIMIT_URL_BYTES];
-	request_id(s, conn, rid);
+	if (st->resume)
+		snprintf(rid, sizeof rid, "%s", st->rid);
+	else
+		request_id(s, conn, rid);
 	ctx.request_id = rid;
 	client_addr(conn, addr, sizeof addr);
+	rq.hashq = s->hashq;
 	char allow[64];
-	if (st->early == ERR_TOO_LARGE) {
+	if (st->resume) { /* back from the hashing threads */
+		rq.route = st->route;
+		void (*resume)(struct req *, void *) = st->resume;
+		st->resume = NULL;
+		enum err be = app_ctx_begin(&ctx, s->app);
+		ctx.client_addr = addr;
+		ctx.method = method;
+		ctx.path = url;
+		resume(&rq, st->arg); /* without a connection it only frees its state */
+		if (be) {
+			rq.retry_after = 5;
+			http_problem(&rq, ERR_UNAVAILABLE);
+		}
+	} else if (st->early == ERR_TOO_LARGE) {
 		err_set(&ctx.err, ERR_TOO_LARGE, "Content-Length",
 		        "the body is larger than %d bytes", LIMIT_BODY_BYTES);
 		http_problem(&rq, ERR_TOO_LARGE);
@@ -796,6 +836,23 @@ static enum MHD_Result answer(struct server *s, struct MHD_Connection *conn, str
 	} else {
 		err_set(&ctx.err, ERR_NOT_FOUND, "", "no endpoint %s %s", method, url);
 		http_problem(&rq, ERR_NOT_FOUND);
+	}
+	if (rq.defer_work) { /* answer when the work is done; the worker moves on */
+		st->conn = conn;
+		st->route = rq.route;
+		st->resume = rq.defer_resume;
+		st->arg = rq.defer_arg;
+		snprintf(st->rid, sizeof st->rid, "%s", rid);
+		MHD_suspend_connection(conn);
+		workq_submit(s->hashq, rq.defer_work, rq.defer_arg, deferred_done, st);
+		if (rq.json)
+			json_decref(rq.json);
+		sp->out = rq.out;
+		arena_reset(&ctx.arena);
+		sp->arena = ctx.arena;
+		ctx.arena = (struct arena)ARENA_INIT;
+		app_ctx_end(&ctx);
+		return MHD_YES;
 	}
 	size_t bytes = rq.out.len;
 	/* an early answer leaves the body unread: the connection cannot go on */
@@ -925,6 +982,7 @@ static void drain(struct server *s, struct MHD_Daemon *daemon)
 	int64_t until = mono_ms() + LIMIT_DRAIN_S * 1000;
 	while (conns_sweep(s) > 0 && mono_ms() < until)
 		usleep(20 * 1000);
+	workq_drain(s->hashq); /* sign-ins being hashed finish (and are answered) first */
 }
 
 enum err server_run(struct app *app, const struct server_opts *o, struct err_detail *d)
@@ -953,8 +1011,10 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	signal(SIGPIPE, SIG_IGN);
 
 	unsigned workers = (unsigned)(o->workers > 0 ? o->workers : 2);
+	s.hashq = workq_new(LIMIT_HASH_THREADS, LIMIT_HASH_SLOTS);
 	struct MHD_Daemon *daemon = MHD_start_daemon(
-	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                MHD_ALLOW_SUSPEND_RESUME,
 	        0, NULL, NULL, on_request, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	        MHD_OPTION_THREAD_POOL_SIZE, workers, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
 	        MHD_OPTION_NOTIFY_CONNECTION, conn_notify, &s, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
@@ -963,6 +1023,7 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_addr, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	        (size_t)(8 * 1024), MHD_OPTION_END);
 	if (!daemon) {
+		workq_free(s.hashq);
 		pthread_mutex_destroy(&s.log_mu);
 		pthread_mutex_destroy(&s.conns_mu);
 		return err_set(d, ERR_IO, "listen", "cannot listen on %s", o->listen);
@@ -972,6 +1033,7 @@ enum err server_run(struct app *app, const struct server_opts *o, struct err_det
 	fprintf(stderr, "techbridge: signal %d: finishing requests in flight\n", sig);
 	drain(&s, daemon);
 	MHD_stop_daemon(daemon);
+	workq_free(s.hashq);
 	pthread_mutex_lock(&s.conns_mu);
 	linger_sweep(&s, mono_ms(), true);
 	pthread_mutex_unlock(&s.conns_mu);

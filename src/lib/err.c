@@ -70,6 +70,23 @@ enum err err_set(struct err_detail *d, enum err e, const char *field, const char
 	if (!d)
 		return e;
 	snprintf(d->field, sizeof d->field, "%s", field ? field : "");
+	d->code[0] = '\0';
+	d->retry_after = 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->message, sizeof d->message, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+enum err err_set_code(struct err_detail *d, enum err e, const char *code, const char *field,
+                      const char *fmt, ...)
+{
+	if (!d)
+		return e;
+	snprintf(d->field, sizeof d->field, "%s", field ? field : "");
+	snprintf(d->code, sizeof d->code, "%s", code ? code : "");
+	d->retry_after = 0;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(d->message, sizeof d->message, fmt, ap);

@@ -41,6 +41,8 @@ struct err_detail {
 	char field[64];    /* input field, JSON path or CSV column; "" if none */
 	char message[256]; /* human sentence in English: "must be >= 0" */
 	long line;         /* input line for file imports; 0 if none */
+	char code[32];     /* stable code a UI can translate ("signin_delayed"); "" if none */
+	int retry_after;   /* seconds, for a 429 or 503 that says when to come back; 0 if none */
 };
 
 /* HTTP status for kind `e` (200 for ERR_OK). */
@@ -58,6 +60,13 @@ const char *err_slug(enum err e);
  */
 enum err err_set(struct err_detail *d, enum err e, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+
+/*
+ * err_set, plus a stable machine-readable code (problem+json "code") that
+ * front ends and UIs may rely on, unlike the English message.
+ */
+enum err err_set_code(struct err_detail *d, enum err e, const char *code, const char *field,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Clear a detail before reuse. */
 void err_clear(struct err_detail *d);

@@ -92,20 +92,90 @@ static bool nfc_stable(int32_t cp)
 	       (cp >= 0xFF01 && cp <= 0xFFEF);
 }
 
-const char *fields_clean_text(const char *s, bool multiline, struct arena *a, const char **why)
+/* Trim ASCII and ideographic spaces from both ends: the start, its length in *n. */
+static const char *trim(const char *s, size_t *n)
 {
 	size_t len;
 	while (*s && is_space_at(s, &len))
 		s += len;
-	size_t n = strlen(s);
-	while (n > 0) {
-		size_t back = (n >= 3 && !strncmp(s + n - 3, "\xE3\x80\x80", 3)) ? 3 : 1;
-		if (back == 1 && !strchr(" \t\n\r", s[n - 1]))
+	size_t m = strlen(s);
+	while (m > 0) {
+		size_t back = (m >= 3 && !strncmp(s + m - 3, "\xE3\x80\x80", 3)) ? 3 : 1;
+		if (back == 1 && !strchr(" \t\n\r", s[m - 1]))
 			break;
-		n -= back;
+		m -= back;
 	}
-	/* validate and look for control characters in one pass */
-	bool stable = true; /* every character is one NFC leaves alone */
+	*n = m;
+	return s;
+}
+
+/*
+ * Characters that change how text displays without being seen: bidi
+ * embeddings, overrides, isolates and marks (they can make "txt.exe" read as
+ * "exe.txt"), and zero-width characters (they make two equal-looking names
+ * differ).
+ */
+static bool is_invisible(int32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+	       cp == 0x200F || cp == 0x061C || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 ||
+	       cp == 0xFEFF;
+}
+
+/* C0, DEL and C1 controls. */
+static bool is_control(int32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+/* Whether the control at p (left bytes from it) stays as it is in text of this kind. */
+static bool control_kept(enum text_class kind, const unsigned char *p, size_t left)
+{
+	if (kind == TEXT_IDENT_LINES)
+		return *p == '\t' || *p == '\n' || *p == '\r';
+	if (kind == TEXT_LINES)
+		return *p == '\t' || *p == '\n' || (*p == '\r' && left > 1 && p[1] == '\n');
+	return false;
+}
+
+/* Free text: controls to spaces, invisible characters out; the count in *count. */
+static const char *rewrite_free_text(const char *s, size_t n, enum text_class kind, struct arena *a,
+                                     unsigned *count)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = arena_alloc(a, n + 1);
+	size_t m = 0;
+	*count = 0;
+	for (size_t i = 0; i < n;) {
+		int32_t cp;
+		size_t k = p[i] >= 0x20 && p[i] < 0x7F ? (cp = p[i], 1)
+		                                       : utf8_decode(p + i, n - i, &cp);
+		if (is_control(cp) && !control_kept(kind, p + i, n - i)) {
+			out[m++] = ' ';
+			++*count;
+		} else if (is_invisible(cp)) {
+			++*count;
+		} else {
+			memcpy(out + m, p + i, k);
+			m += k;
+		}
+		i += k;
+	}
+	out[m] = '\0';
+	return out;
+}
+
+const char *fields_clean_text(const char *s, enum text_class kind, struct arena *a,
+                              unsigned *changed, const char **why)
+{
+	size_t n;
+	s = trim(s, &n);
+	if (changed)
+		*changed = 0;
+	bool free_text = kind == TEXT_LINE || kind == TEXT_LINES;
+	/* validate and look for control and invisible characters in one pass */
+	bool stable = true;   /* every character is one NFC leaves alone */
+	bool rewrite = false; /* free text with characters to replace or remove */
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i];
@@ -119,13 +189,22 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 			*why = "is not valid UTF-8";
 			return NULL;
 		}
-		if ((cp < 0x20 && !(multiline && (cp == '\n' || cp == '\t' || cp == '\r'))) ||
-		    cp == 0x7F) {
-			*why = "contains a control character";
+		bool control = is_control(cp) && !control_kept(kind, p + i, n - i);
+		if ((control || is_invisible(cp)) && !free_text) {
+			*why = control ? "contains a control character"
+			               : "contains an invisible character (a bidi control or a "
+			                 "zero-width character)";
 			return NULL;
 		}
+		rewrite = rewrite || control || is_invisible(cp);
 		stable = stable && nfc_stable(cp);
 		i += k;
+	}
+	if (rewrite) {
+		unsigned count;
+		s = trim(rewrite_free_text(s, n, kind, a, &count), &n);
+		if (changed)
+			*changed = count;
 	}
 	if (stable)
 		return arena_strndup(a, s, n);
@@ -143,6 +222,31 @@ const char *fields_clean_text(const char *s, bool multiline, struct arena *a, co
 	char *out = arena_strndup(a, (const char *)nfc, (size_t)m);
 	free(nfc);
 	return out;
+}
+
+unsigned long fields_changed(const struct field_val *vals, size_t n)
+{
+	unsigned long sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += vals[i].changed;
+	return sum;
+}
+
+/* A secret as given, checked only to be valid UTF-8 (its length is in characters). */
+static const char *secret_text(const char *s, struct arena *a, const char **why)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		int32_t cp;
+		size_t k = p[i] < 0x80 ? 1 : utf8_decode(p + i, n - i, &cp);
+		if (!k) {
+			*why = "is not valid UTF-8";
+			return NULL;
+		}
+		i += k;
+	}
+	return arena_strndup(a, s, n);
 }
 
 /* Check a text value against its def; the value is already clean. */
@@ -184,9 +288,17 @@ static enum err set_text(const struct field_def *def, const char *raw, struct fi
                          struct arena *a, struct err_detail *d)
 {
 	const char *why;
-	const char *s = fields_clean_text(raw, def->max > 1000, a, &why);
+	bool lines = def->max > 1000;
+	enum text_class kind = (def->flags & FD_FREE_TEXT)
+	                               ? (lines ? TEXT_LINES : TEXT_LINE)
+	                               : (lines ? TEXT_IDENT_LINES : TEXT_IDENT);
+	unsigned changed = 0;
+	/* a secret is used exactly as given: no trimming, no normalisation, nothing removed */
+	const char *s = (def->flags & FD_SECRET) ? secret_text(raw, a, &why)
+	                                         : fields_clean_text(raw, kind, a, &changed, &why);
 	if (!s)
 		return err_set(d, ERR_INVALID, def->name, "%s", why);
+	v->changed = changed;
 	if (!*s && (def->flags & FD_NULLABLE) && def->min > 0) {
 		v->set = v->null = true;
 		return ERR_OK;

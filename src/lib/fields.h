@@ -24,7 +24,15 @@ enum {
 	FD_NULLABLE = 1 << 1,    /* may be null (clears the value) */
 	FD_CREATE_ONLY = 1 << 2, /* accepted on create, refused on update */
 	FD_SECRET = 1 << 3,      /* never echoed (passwords) */
-	FD_NO_BODY = 1 << 4,     /* set by imports; request bodies may not (a workflow owns it) */
+	/*
+	 * Free text (names, titles, descriptions, messages): control characters
+	 * become spaces and invisible bidi and zero-width characters are removed,
+	 * and the value counts how many were changed. Text without this flag is an
+	 * identifier or code (refs, credit codes, usernames, codes, enumerations),
+	 * where any of them is refused.
+	 */
+	FD_FREE_TEXT = 1 << 4,
+	FD_NO_BODY = 1 << 5, /* set by imports; request bodies may not (a workflow owns it) */
 };
 
 struct field_def {
@@ -43,6 +51,7 @@ struct field_val {
 	const char *s;
 	int64_t i;
 	bool b;
+	unsigned changed; /* free text: characters replaced or removed by cleaning */
 };
 
 /* Index of field `name` in defs, or -1. */
@@ -69,12 +78,29 @@ enum err fields_set_text(const struct field_def *def, const char *text, struct f
 enum err fields_require(const struct field_def *defs, size_t n, const struct field_val *vals,
                         struct err_detail *d);
 
+/* How fields_clean_text treats control and invisible formatting characters. */
+enum text_class {
+	TEXT_IDENT,       /* identifiers and codes: refuse them all */
+	TEXT_IDENT_LINES, /* the same, but tab, CR and LF are allowed (JSON, base64) */
+	TEXT_LINE,        /* free text on one line: controls (tab, LF too) become spaces */
+	TEXT_LINES,       /* free text: tab, LF and CRLF kept, other controls become spaces */
+};
+
 /*
- * Normalise text: trim ASCII and ideographic spaces, reject invalid UTF-8 and
- * control characters (except \n and \t when `multiline`), NFC. NULL on error
- * with *why set. Result in the arena.
+ * Normalise text: trim ASCII and ideographic spaces, reject invalid UTF-8, NFC.
+ * Controls are C0 (but see `kind`), DEL and C1; invisible formatting
+ * characters are the bidi embeddings, overrides, isolates and marks
+ * (U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C) and the zero-width ones
+ * (U+200B-200D, U+2060, U+FEFF). In identifiers either is refused; in free
+ * text a control becomes a space and an invisible character is removed, and
+ * *changed (if not NULL) gets how many characters were changed. NULL on
+ * error with *why set. Result in the arena.
  */
-const char *fields_clean_text(const char *s, bool multiline, struct arena *a, const char **why);
+const char *fields_clean_text(const char *s, enum text_class kind, struct arena *a,
+                              unsigned *changed, const char **why);
+
+/* The sum of the values' `changed` counts (characters changed by cleaning). */
+unsigned long fields_changed(const struct field_val *vals, size_t n);
 
 /* Length of valid UTF-8 text in code points. */
 size_t fields_utf8_len(const char *s);

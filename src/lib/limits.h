@@ -5,6 +5,8 @@
 #ifndef TB_LIB_LIMITS_H
 #define TB_LIB_LIMITS_H
 
+#include <stdint.h>
+
 enum {
 	LIMIT_BODY_BYTES = 1 << 20,       /* HTTP request body */
 	LIMIT_JSON_DEPTH = 32,            /* nesting of any JSON input */
@@ -20,9 +22,14 @@ enum {
 	LIMIT_CSV_LINE_BYTES = 1 << 20,   /* one CSV record or JSONL line */
 	LIMIT_CSV_COLUMNS = 256,          /* columns of an import file */
 	LIMIT_AUDIT_JSON_BYTES = 1 << 18, /* before/after image of one audit record */
-	LIMIT_LOGIN_FAILS_ACCOUNT = 5,    /* failed logins per account per window */
-	LIMIT_LOGIN_FAILS_ADDRESS = 20,   /* failed logins per address per window */
-	LIMIT_LOGIN_WINDOW_S = 900,       /* the window of both login limits */
+	LIMIT_SIGNIN_FREE_FAILS = 5,      /* failed sign-ins per (user, address) before delays */
+	LIMIT_SIGNIN_DELAY_S = 2,         /* the first delay; doubles with each further failure */
+	LIMIT_SIGNIN_DELAY_MAX_S = 900,   /* the longest delay */
+	LIMIT_SIGNIN_FORGET_S = 86400,    /* a pair's failures are forgotten after a quiet day */
+	LIMIT_HASH_THREADS = 2,           /* password hashing threads of the server */
+	LIMIT_HASH_SLOTS = 16,            /* sign-ins hashing or waiting; more get 429 */
+	LIMIT_SESSION_IDLE_S = 1800,      /* default: a session unused this long is refused */
+	LIMIT_SESSION_IDLE_MAX_S = 86400, /* --session-idle */
 	LIMIT_SESSION_TTL_S = 12 * 3600,  /* a login session */
 	LIMIT_TOKENS_PER_USER = 50,       /* API tokens a user may hold */
 	LIMIT_IDEM_KEY_BYTES = 128,       /* Idempotency-Key header */
@@ -57,5 +64,15 @@ enum {
 	LIMIT_AUDIT_KEYFILE_BYTES = 4096, /* an audit key file */
 	LIMIT_AUDIT_CHECKPOINT_S = 86400, /* TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS */
 };
+
+/*
+ * Amounts and head counts accepted on input (API and import; 422 naming the
+ * field beyond them). 10^15 fen is 10 trillion yuan (10 万亿元), above the
+ * yearly revenue of any enterprise in the world; a head count of 10 million
+ * is above any employer's. Statistics sum them in floating point, so a sum
+ * over any number of enterprises cannot overflow (docs/FACTS.md, "Bounds").
+ */
+#define LIMIT_FEN_MAX       INT64_C(1000000000000000) /* any amount in fen: facts, prices, budgets */
+#define LIMIT_HEADCOUNT_MAX INT64_C(10000000)         /* employees, R&D staff, technical staff */
 
 #endif

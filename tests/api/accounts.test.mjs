@@ -205,12 +205,14 @@ test("password change: old password needed for self; admin resets others", async
 	expectStatus(await api("POST", path, { token: t, body: { old_password: u.password, password: "new-password-42" } }), [200, 204], "self change");
 	await login(u.username, "new-password-42");
 
+	expectStatus(await api("GET", "/api/v1/me", { token: t }), 200, "a self change keeps the session it was made from");
 	expectStatus(await api("POST", path, { token: admin, body: { password: "admin-set-pass-7" } }), [200, 204], "admin reset");
-	await login(u.username, "admin-set-pass-7");
+	expectProblem(await api("GET", "/api/v1/me", { token: t }), 401, undefined, "an admin reset ends the user's sessions");
+	const t2 = await login(u.username, "admin-set-pass-7");
 
 	const other = await createUser({ prefix: "pwo" });
 	const o = await api("POST", `/api/v1/users/${other.id}/password`, {
-		token: t,
+		token: t2,
 		body: { old_password: other.password, password: "hijack-pass-99" },
 	});
 	expectProblem(o, [403, 404], undefined, "change another user's password");
@@ -310,15 +312,16 @@ test("role grants: scope validation names the field", async () => {
 	assert.ok(!me.json.roles.some((x) => x.id === ids[0]), describe(me, "revoked grant gone from /me"));
 });
 
-test("login rate limit: 5 failures lock the account with 429 (fresh user)", async () => {
+test("login delays: after 5 failures the same user and address wait (429 with Retry-After)", async () => {
 	const u = await createUser({ prefix: "rl" });
 	for (let i = 0; i < 5; i++) {
 		const r = await api("POST", "/api/v1/sessions", { body: { username: u.username, password: `wrong-${i}-password` } });
 		expectProblem(r, 401, undefined, `failure ${i + 1}`);
 	}
 	const r = await api("POST", "/api/v1/sessions", { body: { username: u.username, password: u.password } });
-	expectProblem(r, 429, undefined, "the right password after 5 failures");
+	expectProblem(r, 429, undefined, "the right password after 5 failures, from the same address");
 	assert.ok(r.headers.get("retry-after"), describe(r, "Retry-After header"));
+	assert.equal(r.json.code, "signin_delayed", describe(r, "the code a UI translates"));
 	// Other accounts are unaffected.
 	const v = await createUser({ prefix: "rl" });
 	await login(v.username, v.password);

@@ -106,6 +106,55 @@ const MATRIX = {
 		},
 	],
 	"GET /api/v1/me": [{ expect: users(200), run: (c, t) => api("GET", "/api/v1/me", { token: t }) }],
+	// sign out everywhere and two-factor sign-in: each caller acts on its own account,
+	// with a fresh session of a throwaway user (the demo users' shared sessions stay)
+	"DELETE /api/v1/sessions": [
+		{
+			name: "sign out everywhere (a throwaway user's sessions)",
+			expect: users(204),
+			run: async (c) => {
+				if (c === "anon") return api("DELETE", "/api/v1/sessions");
+				const u = await createUser({ prefix: "mxso" });
+				return api("DELETE", "/api/v1/sessions", { token: await login(u.username, u.password) });
+			},
+		},
+	],
+	"POST /api/v1/me/totp": [
+		{
+			name: "start enrolling (a throwaway user)",
+			expect: users(201),
+			run: async (c) => {
+				if (c === "anon") return api("POST", "/api/v1/me/totp");
+				const u = await createUser({ prefix: "mxtp" });
+				return api("POST", "/api/v1/me/totp", { token: await login(u.username, u.password) });
+			},
+		},
+	],
+	"POST /api/v1/me/totp/confirm": [
+		{
+			name: "confirm without enrolling",
+			expect: users(409),
+			run: async (c) => {
+				if (c === "anon") return api("POST", "/api/v1/me/totp/confirm", { body: { otp: "123456" } });
+				const u = await createUser({ prefix: "mxtc" });
+				return api("POST", "/api/v1/me/totp/confirm", { token: await login(u.username, u.password), body: { otp: "123456" } });
+			},
+		},
+	],
+	"POST /api/v1/me/totp/disable": [
+		{
+			name: "disable with a wrong code",
+			expect: users(422),
+			run: (c, t) => api("POST", "/api/v1/me/totp/disable", { token: t, body: { otp: "000000" } }),
+		},
+	],
+	"DELETE /api/v1/users/{id}/totp": [
+		{
+			name: "turn off another user's two-factor sign-in",
+			expect: only(["admin"], 204, HIDDEN),
+			run: (c, t) => api("DELETE", `/api/v1/users/${target.id}/totp`, { token: t }),
+		},
+	],
 	"GET /api/v1/tokens": [{ expect: users(200), run: (c, t) => api("GET", "/api/v1/tokens", { token: t }) }],
 	"POST /api/v1/tokens": [
 		{

@@ -232,6 +232,81 @@ static void fields_validate_json_and_text(void)
 	arena_free(&a);
 }
 
+/*
+ * Free text loses control characters (to spaces) and invisible bidi and
+ * zero-width characters, and says how many; identifiers refuse them.
+ */
+static void fields_clean_free_text_and_refuse_in_identifiers(void)
+{
+	struct arena a = ARENA_INIT;
+	const char *why = NULL;
+	unsigned n = 99;
+	/* form feed and a right-to-left override in a description: kept lines, counted */
+	CHECK_STR(fields_clean_text("a\fb\xE2\x80\xAE"
+	                            "cba\n\tx\r\ny\rz",
+	                            TEXT_LINES, &a, &n, &why),
+	          "a bcba\n\tx\r\ny z");
+	CHECK_INT(n, 3);
+	/* one line: tab and newline become spaces too; C1 and DEL as well */
+	CHECK_STR(fields_clean_text("a\tb\nc\xC2\x85"
+	                            "d\x7F"
+	                            "e",
+	                            TEXT_LINE, &a, &n, &why),
+	          "a b c d e");
+	CHECK_INT(n, 4);
+	/* zero-width, word joiner, BOM, LRM/RLM, isolates, ALM: removed; then trimmed */
+	CHECK_STR(fields_clean_text(
+	                  "\xE2\x80\x8B \xEF\xBB\xBFna\xE2\x80\x8Dme\xE2\x81\xA0\xE2\x80\x8E"
+	                  "\xE2\x80\x8F\xE2\x81\xA6\xE2\x81\xA9\xD8\x9C \f",
+	                  TEXT_LINE, &a, &n, &why),
+	          "name");
+	CHECK_INT(n, 10);
+	/* clean text is untouched and counts nothing */
+	CHECK_STR(fields_clean_text(" 中文 abc ", TEXT_LINE, &a, &n, &why), "中文 abc");
+	CHECK_INT(n, 0);
+	/* identifiers: refused, with the reason */
+	CHECK(!fields_clean_text("ab\xE2\x80\x8B"
+	                         "c",
+	                         TEXT_IDENT, &a, &n, &why));
+	CHECK(why && strstr(why, "invisible"));
+	CHECK(!fields_clean_text("ab\xE2\x80\xAE", TEXT_IDENT_LINES, &a, &n, &why));
+	CHECK(!fields_clean_text("a\fb", TEXT_IDENT, &a, &n, &why));
+	CHECK_STR(why, "contains a control character");
+	CHECK(!fields_clean_text("a\nb", TEXT_IDENT, &a, &n, &why));
+	CHECK_STR(fields_clean_text("[\n1]", TEXT_IDENT_LINES, &a, &n, &why), "[\n1]");
+
+	/* through the field tables: the flag decides, the value counts */
+	static const struct field_def defs[] = {
+	        {"ref", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, ""},
+	        {"description", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 20000, NULL, NULL, ""},
+	};
+	struct field_val v[2];
+	struct err_detail d;
+	json_t *j = json_loads("{\"ref\":\"r1\",\"description\":\"x\\f\\u202Ey\\u200b\"}", 0, NULL);
+	CHECK(fields_from_json(defs, 2, j, true, v, &a, &d) == ERR_OK);
+	CHECK_STR(v[1].s, "x y");
+	CHECK_INT(v[1].changed, 3);
+	CHECK_INT(fields_changed(v, 2), 3);
+	json_decref(j);
+	j = json_loads("{\"ref\":\"r\\u200b1\"}", 0, NULL);
+	err_clear(&d);
+	CHECK(fields_from_json(defs, 2, j, true, v, &a, &d) == ERR_INVALID);
+	CHECK_STR(d.field, "ref");
+	json_decref(j);
+	err_clear(&d);
+	CHECK(fields_set_text(&defs[1],
+	                      "a\x01"
+	                      "b",
+	                      &v[1], &a, &d) == ERR_OK);
+	CHECK_STR(v[1].s, "a b");
+	CHECK_INT(v[1].changed, 1);
+	CHECK(fields_set_text(&defs[0],
+	                      "a\x01"
+	                      "b",
+	                      &v[0], &a, &d) == ERR_INVALID);
+	arena_free(&a);
+}
+
 static void arena_keeps_everything_until_freed(void)
 {
 	struct arena a = ARENA_INIT;
@@ -286,5 +361,6 @@ UNIT_MAIN(UNIT_CASE(num_parses_bounded_integers),
           UNIT_CASE(dates_round_trip_and_reject_impossible_days),
           UNIT_CASE(json_writer_escapes_and_separates), UNIT_CASE(base64url_round_trips),
           UNIT_CASE(csv_reads_rfc4180), UNIT_CASE(fields_validate_json_and_text),
+          UNIT_CASE(fields_clean_free_text_and_refuse_in_identifiers),
           UNIT_CASE(arena_keeps_everything_until_freed),
           UNIT_CASE(smtp_message_encodes_subject_and_stuffs_dots))

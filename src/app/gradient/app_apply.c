@@ -5,6 +5,7 @@
 
 #include "app/gradient/app_facts.h"
 #include "app/app_org.h"
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "core/workdays.h"
@@ -40,7 +41,8 @@ static void application_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	a->step_due = app_col(ctx, r, COL_APPLICATION_STEP_DUE);
 	gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
 	a->statement = app_col(ctx, r, COL_APPLICATION_STATEMENT);
-	a->contact = app_col(ctx, r, COL_APPLICATION_CONTACT);
+	a->contact =
+	        app_pii_open(ctx, PII_APPLICATION_CONTACT, db_col_text(r, COL_APPLICATION_CONTACT));
 	a->evaluation_id = db_col_null(r, COL_APPLICATION_EVALUATION_ID)
 	                           ? 0
 	                           : db_col_i64(r, COL_APPLICATION_EVALUATION_ID);
@@ -198,14 +200,15 @@ enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF
 	if (!e) {
 		const char *stmt = v[AF_STATEMENT].set ? v[AF_STATEMENT].s : NULL;
 		const char *contact = v[AF_CONTACT].set ? v[AF_CONTACT].s : NULL;
-		e = app_row_i64(ctx, STMT_APP_INSERT,
-		                DB_ARGS(DB_INT(o.id), DB_TEXT(tier), DB_INT(review),
-		                        title_id ? DB_INT(title_id) : DB_NULL,
-		                        DB_TEXT(o.f[ORG_REGION_CODE]),
-		                        DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])),
-		                        DB_TEXT(stmt), DB_TEXT(contact), DB_TEXT(ctx->now_s),
-		                        DB_TEXT(ctx->now_s)),
-		                COL_ID, &id, "application");
+		e = app_row_i64(
+		        ctx, STMT_APP_INSERT,
+		        DB_ARGS(DB_INT(o.id), DB_TEXT(tier), DB_INT(review),
+		                title_id ? DB_INT(title_id) : DB_NULL,
+		                DB_TEXT(o.f[ORG_REGION_CODE]),
+		                DB_TEXT(gov_level_name(ch.level[ch.nsteps - 1])), DB_TEXT(stmt),
+		                DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, contact)),
+		                DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
+		        COL_ID, &id, "application");
 	}
 	if (!e && !(e = app_application_load(ctx, id, out))) {
 		const char *json = app_json(ctx, out);
@@ -253,8 +256,9 @@ enum err app_application_update(struct app_ctx *ctx, int64_t id, int64_t version
 		const char *co = v[AF_CONTACT].set ? v[AF_CONTACT].s : cur.contact;
 		int64_t changed = 0;
 		e = db_exec(ctx->conn, STMT_APP_UPDATE_TEXT,
-		            DB_ARGS(DB_TEXT(st), DB_TEXT(co), DB_TEXT(ctx->now_s), DB_INT(id),
-		                    DB_INT(version)),
+		            DB_ARGS(DB_TEXT(st),
+		                    DB_TEXT(app_pii_seal(ctx, PII_APPLICATION_CONTACT, co)),
+		                    DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(version)),
 		            &changed);
 		if (e)
 			e = app_db_fail(ctx, e, "application");

@@ -256,9 +256,14 @@ static enum err check_year(struct app_ctx *ctx, const char *year, json_t *y)
 			return APP_FAIL(ctx, ERR_INVALID, path, "is not a fiscal-year fact");
 		if (!json_is_null(v) && !json_is_integer(v))
 			return APP_FAIL(ctx, ERR_INVALID, path, "must be an integer or null");
-		/* net profit is the one figure that may be negative (a loss) */
-		if (json_is_integer(v) && json_integer_value(v) < 0 && strcmp(k, "net_profit_fen"))
-			return APP_FAIL(ctx, ERR_INVALID, path, "must not be negative");
+		int64_t lo, hi;
+		json_int_t i = json_integer_value(v);
+		if (json_is_integer(v) && facts_year_bounds(k, &lo, &hi) && (i < lo || i > hi))
+			return lo == 0 && i < 0
+			               ? APP_FAIL(ctx, ERR_INVALID, path, "must not be negative")
+			               : APP_FAIL(ctx, ERR_INVALID, path,
+			                          "must be between %lld and %lld (docs/FACTS.md)",
+			                          (long long)lo, (long long)hi);
 	}
 	return ERR_OK;
 }
@@ -595,10 +600,13 @@ enum err app_evaluation_list(struct app_ctx *ctx, int64_t org_id, const struct p
 
 /* ---- import: one row per enterprise and fiscal year ---- */
 
-#define YEAR_FIELD(name, doc)                                                                      \
+/* the bounds are facts_year_bounds' (lib/limits.h) */
+#define YEAR_FIELD_B(name, lo, hi, doc)                                                            \
 	{                                                                                          \
-		name, FT_INT, FD_NULLABLE, INT64_MIN, INT64_MAX, NULL, NULL, doc                   \
+		name, FT_INT, FD_NULLABLE, lo, hi, NULL, NULL, doc                                 \
 	}
+#define YEAR_FIELD(name, doc)      YEAR_FIELD_B(name, 0, LIMIT_FEN_MAX, doc)
+#define HEADCOUNT_FIELD(name, doc) YEAR_FIELD_B(name, 0, LIMIT_HEADCOUNT_MAX, doc)
 static const struct field_def import_defs[] = {
         {"credit_code", FT_TEXT, FD_REQUIRED, 18, 18, NULL, NULL, "the enterprise"},
         {"fiscal_year", FT_INT, FD_REQUIRED, 1990, 2100, NULL, NULL, "the fiscal year"},
@@ -607,12 +615,12 @@ static const struct field_def import_defs[] = {
         YEAR_FIELD("rd_expense_fen", "研发费用"),
         YEAR_FIELD("rd_expense_domestic_fen", "研发费用 (in China)"),
         YEAR_FIELD("total_cost_fen", "成本费用总额"),
-        YEAR_FIELD("net_profit_fen", "净利润"),
+        YEAR_FIELD_B("net_profit_fen", -LIMIT_FEN_MAX, LIMIT_FEN_MAX, "净利润"),
         YEAR_FIELD("total_assets_fen", "资产总额"),
         YEAR_FIELD("total_liabilities_fen", "负债总额"),
-        YEAR_FIELD("employees", "从业人员"),
-        YEAR_FIELD("rd_staff", "研发人员"),
-        YEAR_FIELD("tech_staff", "科技人员"),
+        HEADCOUNT_FIELD("employees", "从业人员"),
+        HEADCOUNT_FIELD("rd_staff", "研发人员"),
+        HEADCOUNT_FIELD("tech_staff", "科技人员"),
         YEAR_FIELD("equity_financing_fen", "新增股权融资"),
         YEAR_FIELD("hightech_revenue_fen", "高新技术产品收入"),
 };

@@ -5,6 +5,7 @@
 
 #include "app/gradient/app_apply.h"
 #include "app/gradient/gradient_module.h"
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "lib/date.h"
@@ -57,7 +58,8 @@ static void obj_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	struct objection *o = item;
 	*o = (struct objection){.id = db_col_i64(r, COL_OBJ_ID),
 	                        .application_id = db_col_i64(r, COL_OBJ_APPLICATION_ID),
-	                        .contact = app_col(ctx, r, COL_OBJ_CONTACT),
+	                        .contact = app_pii_open(ctx, PII_OBJECTION_CONTACT,
+	                                                db_col_text(r, COL_OBJ_CONTACT)),
 	                        .text = app_col(ctx, r, COL_OBJ_TEXT),
 	                        .state = app_col(ctx, r, COL_OBJ_STATE),
 	                        .resolution = app_col(ctx, r, COL_OBJ_RESOLUTION),
@@ -118,10 +120,12 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 		e = objection_rate(ctx);
 	struct db_rows *r;
 	int64_t id = 0;
-	if (!e && !(e = db_query(ctx->conn, STMT_OBJ_INSERT,
-	                         DB_ARGS(DB_INT(app_id), DB_TEXT(contact), DB_TEXT(text),
-	                                 DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
-	                         &r))) {
+	if (!e &&
+	    !(e = db_query(ctx->conn, STMT_OBJ_INSERT,
+	                   DB_ARGS(DB_INT(app_id),
+	                           DB_TEXT(app_pii_seal(ctx, PII_OBJECTION_CONTACT, contact)),
+	                           DB_TEXT(text), DB_TEXT(ctx->client_addr), DB_TEXT(ctx->now_s)),
+	                   &r))) {
 		if (db_next(r))
 			id = db_col_i64(r, COL_ID);
 		if ((e = db_done(r)))
@@ -156,9 +160,10 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, "objections");
 	/*
-	 * the objector's contact is for those who screen objections (operators
-	 * of the chain's last level, administrators); the enterprise under
-	 * objection and the other readers see the text and the state only
+	 * the objector's contact is for those who screen objections (operators of the
+	 * chain's last level, administrators); the enterprise under objection and the
+	 * other readers see the text and the state only: not even masked, as the name
+	 * alone tells the enterprise who objected (app_pii.h)
 	 */
 	struct target t = {.region = a.region, .org_id = a.org_id, .level = a.final_level};
 	if (!authz_allows(&ctx->actor, ACT_GRADIENT_MANAGE, &t))

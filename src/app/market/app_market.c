@@ -5,6 +5,7 @@
 #include "app/app_module.h"
 #include "app/market/app_market_store.h"
 
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "db/db.h"
 #include "lib/num.h"
@@ -126,7 +127,9 @@ static void item_from_row(struct db_rows *r, enum market_kind k, struct market_i
 
 static void listing_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
-	item_from_row(r, MARKET_LISTING, item, &ctx->arena);
+	struct market_item *it = item;
+	item_from_row(r, MARKET_LISTING, it, &ctx->arena);
+	it->f[LF_CONTACT] = app_pii_open(ctx, PII_LISTING_CONTACT, it->f[LF_CONTACT]);
 }
 
 static void demand_row(struct app_ctx *ctx, struct db_rows *r, void *item)
@@ -149,7 +152,7 @@ enum err app_market_get(struct app_ctx *ctx, enum market_kind k, const char *ref
 }
 
 /* Integer fields (TRL, amounts) are bound as integers, so both stores compare them as numbers. */
-size_t market_field_args(const struct market_item *it, struct db_val *v)
+size_t market_field_args(struct app_ctx *ctx, const struct market_item *it, struct db_val *v)
 {
 	size_t n;
 	market_fields(it->kind, &n);
@@ -160,6 +163,8 @@ size_t market_field_args(const struct market_item *it, struct db_val *v)
 		else if (market_field_is_int(it->kind, (int)i) &&
 		         num_parse(it->f[i], INT64_MIN, INT64_MAX, &x))
 			v[i] = DB_INT(x);
+		else if (it->kind == MARKET_LISTING && i == LF_CONTACT) /* personal data */
+			v[i] = DB_TEXT(app_pii_seal(ctx, PII_LISTING_CONTACT, it->f[i]));
 		else
 			v[i] = DB_TEXT(it->f[i]);
 	}
@@ -167,10 +172,11 @@ size_t market_field_args(const struct market_item *it, struct db_val *v)
 }
 
 /* The statement arguments of an import: the fields, then the instants and the id. */
-static size_t item_args(const struct market_item *it, struct db_val *v, const char *now,
+static size_t item_args(struct app_ctx *ctx, const struct market_item *it, struct db_val *v,
                         bool insert)
 {
-	size_t n = market_field_args(it, v);
+	const char *now = ctx->now_s;
+	size_t n = market_field_args(ctx, it, v);
 	v[n++] = DB_TEXT(now);
 	if (insert)
 		v[n++] = DB_TEXT(now);
@@ -205,7 +211,7 @@ enum err app_market_import_row(struct app_ctx *ctx, enum market_kind k,
 	if ((e = market_validate(&it, d)))
 		return e;
 	struct db_val args[MARKET_FIELDS_MAX + 2];
-	size_t na = item_args(&it, args, ctx->now_s, *created);
+	size_t na = item_args(ctx, &it, args, *created);
 	e = db_exec(ctx->conn, *created ? insert_row[k] : update_row[k], args, na, NULL);
 	if (e == ERR_INVALID)
 		return err_set(d, e, "",
@@ -269,6 +275,8 @@ void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kin
                          struct market_item *it)
 {
 	item_from_row(r, k, it, &ctx->arena);
+	if (k == MARKET_LISTING)
+		it->f[LF_CONTACT] = app_pii_open(ctx, PII_LISTING_CONTACT, it->f[LF_CONTACT]);
 }
 
 /*

@@ -5,6 +5,7 @@
 #include "app/market/app_market_store.h"
 #include "app/app_org.h"
 #include "app/app_refdata.h"
+#include "app/app_pii.h"
 #include "app/app_tx.h"
 #include "core/codes.h"
 #include "core/market/market_flow.h"
@@ -94,11 +95,24 @@ static enum err item_visible(struct app_ctx *ctx, enum market_kind k, const stru
 	return ERR_OK;
 }
 
+enum err app_market_contact_shown(struct app_ctx *ctx, enum market_kind k, struct market_item *it)
+{
+	if (k != MARKET_LISTING || !it->f[LF_CONTACT])
+		return ERR_OK;
+	struct target t;
+	enum err e = app_market_item_target(ctx, k, it, &t);
+	if (!e && !authz_allows(&ctx->actor, ACT_MARKET_READ_ALL, &t))
+		it->f[LF_CONTACT] = app_pii_mask(ctx, it->f[LF_CONTACT]);
+	return e;
+}
+
 enum err app_market_item_get(struct app_ctx *ctx, enum market_kind k, int64_t id,
                              struct market_item *out)
 {
 	enum err e = app_market_item_load(ctx, k, id, out);
-	return e ? e : item_visible(ctx, k, out);
+	if (!e)
+		e = item_visible(ctx, k, out);
+	return e ? e : app_market_contact_shown(ctx, k, out);
 }
 
 /* The first operator grant's region as a code range, for the visibility filter. */
@@ -211,6 +225,10 @@ enum err app_market_item_list(struct app_ctx *ctx, enum market_kind k,
 	                              .key_id = offsetof(struct market_item, id)};
 	if ((e = app_page_fetch(ctx, &list, list_rows[k][list_start(f, &la, false)], la.v, la.n, pr,
 	                        out)))
+		return e;
+	for (int i = 0; i < out->n && !e; i++)
+		e = app_market_contact_shown(ctx, k, &((struct market_item *)out->items)[i]);
+	if (e)
 		return e;
 	if (pr->count)
 		/*
@@ -326,7 +344,7 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct db_val args[MARKET_FIELDS_MAX + 2];
-	size_t na = market_field_args(&it, args);
+	size_t na = market_field_args(ctx, &it, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_TEXT(ctx->now_s);
 	int64_t id = 0;
@@ -412,7 +430,7 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 	if ((e = refs_check(ctx, &next)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	struct db_val args[MARKET_FIELDS_MAX + 3];
-	size_t na = market_field_args(&next, args);
+	size_t na = market_field_args(ctx, &next, args);
 	args[na++] = DB_TEXT(ctx->now_s);
 	args[na++] = DB_INT(id);
 	args[na++] = DB_INT(version);

@@ -25,6 +25,13 @@ struct market_filter {
 	bool assigned; /* only items the caller (a broker) is assigned to */
 };
 
+/*
+ * A listing's contact (personal data, app/app_pii.h) whole only to those who
+ * may read all of the item: its owner, moderators, an assigned broker; masked
+ * in *it for everyone else. Every answer that shows items calls it.
+ */
+enum err app_market_contact_shown(struct app_ctx *ctx, enum market_kind k, struct market_item *it);
+
 /* The item of kind k with this id, if the caller may see it (ERR_NOT_FOUND otherwise). */
 enum err app_market_item_get(struct app_ctx *ctx, enum market_kind k, int64_t id,
                              struct market_item *out);

@@ -32,6 +32,8 @@ static enum err hits_load(struct app_ctx *ctx, enum market_kind k, struct market
 		                     market_item_row[k], &out->hits[kept].item, "market", &found);
 		if (e)
 			return e;
+		if (found && (e = app_market_contact_shown(ctx, k, &out->hits[kept].item)))
+			return e;
 		if (found) /* a row removed since the index saw it is left out */
 			out->hits[kept++].hit = out->hits[i].hit;
 	}

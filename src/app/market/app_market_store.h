@@ -15,7 +15,7 @@
  * MARKET_FIELDS_MAX): integers as integers (items keep them as text), absent
  * values as NULL. Returns how many were written.
  */
-size_t market_field_args(const struct market_item *it, struct db_val *v);
+size_t market_field_args(struct app_ctx *ctx, const struct market_item *it, struct db_val *v);
 
 /* A row of a kind's LISTING_ROW / DEMAND_ROW statements into a market_item (an app_row_fn). */
 extern app_row_fn *const market_item_row[MARKET__KINDS];

@@ -2,6 +2,7 @@
 #include "core/gradient/facts.h"
 
 #include "lib/date.h"
+#include "lib/limits.h"
 #include "lib/num.h"
 
 #include <math.h>
@@ -326,6 +327,32 @@ enum err facts_parse(json_t *obj, struct facts *out, struct err_detail *d)
 			return e;
 	}
 	return ERR_OK;
+}
+
+bool facts_year_bounds(const char *name, int64_t *min, int64_t *max)
+{
+	int f = facts_find(name);
+	if (f < 0 || f >= F_DEV_SCORE) /* the yearly figures come first in the table */
+		return false;
+	bool headcount = f == F_EMPLOYEES || f == F_RD_STAFF || f == F_TECH_STAFF;
+	*max = headcount ? LIMIT_HEADCOUNT_MAX : LIMIT_FEN_MAX;
+	*min = f == F_NET_PROFIT ? -LIMIT_FEN_MAX : 0;
+	return true;
+}
+
+bool facts_beyond_bounds(const struct facts *fx, char *buf, size_t n)
+{
+	for (int i = 0; i < fx->nyears; i++)
+		for (int f = 0; f < F_DEV_SCORE; f++) {
+			const struct val *v = &fx->by_year[i][f];
+			int64_t lo, hi;
+			if (v->st == VAL_KNOWN && facts_year_bounds(fact_defs[f].name, &lo, &hi) &&
+			    (v->v < (double)lo || v->v > (double)hi)) {
+				snprintf(buf, n, "years.%d.%s", fx->year[i], fact_defs[f].name);
+				return true;
+			}
+		}
+	return false;
 }
 
 /* A year with no entry is unknown (not zero): rules decide what missing data means */

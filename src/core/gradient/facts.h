@@ -127,6 +127,16 @@ const char *const *facts_enum_values(enum fact_id f);
  */
 enum err facts_parse(json_t *obj, struct facts *out, struct err_detail *d);
 
+/*
+ * The bounds of a stored yearly figure `name` (lib/limits.h): amounts in fen
+ * 0..LIMIT_FEN_MAX (net profit from -LIMIT_FEN_MAX), head counts
+ * 0..LIMIT_HEADCOUNT_MAX. False when `name` is no such figure. The API and the
+ * import refuse values beyond them; `evaluate` warns.
+ */
+bool facts_year_bounds(const char *name, int64_t *min, int64_t *max);
+/* The first yearly figure of fx beyond its bounds, as "years.Y.NAME" in buf; false if none. */
+bool facts_beyond_bounds(const struct facts *fx, char *buf, size_t n);
+
 /* The value of year fact `f` in calendar year `year` (unknown when absent). */
 struct val facts_year(const struct facts *fx, enum fact_id f, int year);
 

@@ -160,10 +160,10 @@ const struct field_def app_fields[AF__N] = {
                      "innovative_sme, specialized_sme or little_giant"},
         [AF_REVIEW] = {"review", FT_BOOL, FD_CREATE_ONLY, 0, 1, NULL, NULL,
                        "a re-review of a title held (judged by the rules of its grant)"},
-        [AF_STATEMENT] = {"statement", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL, NULL,
-                          "the enterprise's statement: lead product, niche, evidence"},
-        [AF_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-                        "contact person and telephone"},
+        [AF_STATEMENT] = {"statement", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG,
+                          NULL, NULL, "the enterprise's statement: lead product, niche, evidence"},
+        [AF_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,
+                        NULL, "contact person and telephone"},
 };
 
 /*

@@ -48,13 +48,22 @@ static bool ip_check(const char *s, const char **why);
 	            NULL,                                                                          \
 	            NULL,                                                                          \
 	            "the publisher's identifier, unique per kind; importing it again updates"},    \
-	[MK_TITLE] = {"title", FT_TEXT, FD_REQUIRED, 1, LIMIT_TEXT_SHORT, NULL, NULL, "title"},    \
-	[MK_TITLE_EN] = {"title_en",       FT_TEXT, FD_NULLABLE, 1,                                \
-	                 LIMIT_TEXT_SHORT, NULL,    NULL,        "English title"},                 \
-	[MK_DESCRIPTION] = {"description",   FT_TEXT, FD_NULLABLE, 1,                              \
-	                    LIMIT_TEXT_LONG, NULL,    NULL,        "what " what},                  \
-	[MK_DESCRIPTION_EN] = {"description_en", FT_TEXT, FD_NULLABLE, 1,                          \
-	                       LIMIT_TEXT_LONG,  NULL,    NULL,        "English description"},     \
+	[MK_TITLE] = {"title", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,     \
+	              NULL,    "title"},                                                           \
+	[MK_TITLE_EN] = {"title_en", FT_TEXT,          FD_NULLABLE | FD_FREE_TEXT,                 \
+	                 1,          LIMIT_TEXT_SHORT, NULL,                                       \
+	                 NULL,       "English title"},                                             \
+	[MK_DESCRIPTION] =                                                                         \
+	        {"description", FT_TEXT,     FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG, NULL, \
+	         NULL,          "what " what},                                                     \
+	[MK_DESCRIPTION_EN] = {"description_en",                                                   \
+	                       FT_TEXT,                                                            \
+	                       FD_NULLABLE | FD_FREE_TEXT,                                         \
+	                       1,                                                                  \
+	                       LIMIT_TEXT_LONG,                                                    \
+	                       NULL,                                                               \
+	                       NULL,                                                               \
+	                       "English description"},                                             \
 	[MK_FIELD] = {"field",                                                                     \
 	              FT_TEXT,                                                                     \
 	              FD_NULLABLE,                                                                 \
@@ -101,14 +110,14 @@ const struct field_def listing_fields[LISTING__NFIELDS] = {
         [LF_TRL] = {"trl", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL, "technology readiness level"},
         [LF_IP] = {"ip", FT_TEXT, FD_NULLABLE, 2, 4000, NULL, ip_check,
                    "IP objects: JSON array of {\"number\", \"type\"}"},
-        [LF_ADVANTAGE] = {"advantage", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL, NULL,
-                          "advantage over the state of the art"},
-        [LF_COMMERCIAL_ROUTE] = {"commercial_route", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_LONG, NULL,
-                                 NULL, "route to market"},
-        [LF_ASKING_FEN] = {"asking_fen", FT_INT, FD_NULLABLE, 0, INT64_MAX / 4, NULL, NULL,
+        [LF_ADVANTAGE] = {"advantage", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG,
+                          NULL, NULL, "advantage over the state of the art"},
+        [LF_COMMERCIAL_ROUTE] = {"commercial_route", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1,
+                                 LIMIT_TEXT_LONG, NULL, NULL, "route to market"},
+        [LF_ASKING_FEN] = {"asking_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL, NULL,
                            "asking price in fen"},
-        [LF_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE, 1, LIMIT_TEXT_SHORT, NULL, NULL,
-                        "contact"},
+        [LF_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,
+                        NULL, "contact"},
 };
 
 const struct field_def demand_fields[DEMAND__NFIELDS] = {
@@ -117,9 +126,9 @@ const struct field_def demand_fields[DEMAND__NFIELDS] = {
                      "need, scenario (offered by a large enterprise) or challenge"},
         [DF_TRL_MIN] = {"trl_min", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL, "lowest TRL wanted"},
         [DF_TRL_MAX] = {"trl_max", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL, "highest TRL wanted"},
-        [DF_BUDGET_MIN_FEN] = {"budget_min_fen", FT_INT, FD_NULLABLE, 0, INT64_MAX / 4, NULL, NULL,
+        [DF_BUDGET_MIN_FEN] = {"budget_min_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL, NULL,
                                "lowest budget in fen"},
-        [DF_BUDGET_MAX_FEN] = {"budget_max_fen", FT_INT, FD_NULLABLE, 0, INT64_MAX / 4, NULL, NULL,
+        [DF_BUDGET_MAX_FEN] = {"budget_max_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL, NULL,
                                "highest budget in fen"},
         [DF_DEADLINE] = {"deadline", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
                          "last day for answers"},

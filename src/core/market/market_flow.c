@@ -131,14 +131,15 @@ const struct field_def interest_fields[INTEREST__NFIELDS] = {
         [IF_DIRECTION] = {"direction", FT_TEXT, FD_REQUIRED, 1, 16, directions, NULL,
                           "to_listing: the demand's owner asks the listing's; to_demand: the"
                           " reverse"},
-        [IF_MESSAGE] = {"message", FT_TEXT, FD_NULLABLE, 1, 4000, NULL, NULL,
+        [IF_MESSAGE] = {"message", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 4000, NULL, NULL,
                         "first message of the thread"},
 };
 
 const struct field_def decline_fields[DECLINE__NFIELDS] = {
         [DCF_REASON] = {"reason", FT_TEXT, FD_REQUIRED, 1, 32, decline_reasons, NULL,
                         "too_early, benefit_unclear, route_unclear, price, ip_unclear or other"},
-        [DCF_NOTE] = {"note", FT_TEXT, FD_NULLABLE, 1, 2000, NULL, NULL, "free text"},
+        [DCF_NOTE] = {"note", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 2000, NULL, NULL,
+                      "free text"},
 };
 
 /*
