@@ -159,7 +159,7 @@ enum err app_authenticate(struct app_ctx *ctx, const char *token)
 	char hash[TOKEN_HASH_HEX];
 	if (!token || strlen(token) > 256)
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization", "invalid token");
-	token_hash(token, hash);
+	app_token_hash(token, hash);
 	struct db_rows *r;
 	enum err e = db_query(ctx->conn, STMT_TOKEN_LOOKUP, DB_ARGS(DB_TEXT(hash)), &r);
 	if (e)

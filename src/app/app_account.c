@@ -20,7 +20,7 @@
  * SHA-256 rather than a slow hash: a token carries 256 random bits, so slowing a guess gains
  * nothing, while every request pays for the hash.
  */
-void token_hash(const char *token, char out[TOKEN_HASH_HEX])
+void app_token_hash(const char *token, char out[TOKEN_HASH_HEX])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
@@ -635,7 +635,7 @@ enum err app_login_finish(struct app_ctx *ctx, struct login_job *j, struct token
 	}
 	const char *secret = token_new(ctx);
 	char th[TOKEN_HASH_HEX];
-	token_hash(secret, th);
+	app_token_hash(secret, th);
 	char expires[INSTANT_STR];
 	instant_format(ctx->now + LIMIT_SESSION_TTL_S, expires);
 	if ((e = app_write_begin(ctx)))
@@ -701,7 +701,7 @@ enum err app_logout(struct app_ctx *ctx, const char *token)
 	if (ctx->actor.user_id <= 0 || !token)
 		return APP_FAIL(ctx, ERR_UNAUTHENTICATED, "Authorization", "not signed in");
 	char th[TOKEN_HASH_HEX];
-	token_hash(token, th);
+	app_token_hash(token, th);
 	int64_t id = 0;
 	enum err e = app_row_i64(ctx, STMT_TOKEN_LOOKUP, DB_ARGS(DB_TEXT(th)), COL_TOKEN_AUTH_ID,
 	                         &id, "session");
@@ -1008,7 +1008,7 @@ enum err app_token_create(struct app_ctx *ctx, int64_t user_id, const char *name
 		             "you hold %d tokens already: revoke one first", LIMIT_TOKENS_PER_USER);
 	const char *secret = token_new(ctx);
 	char th[TOKEN_HASH_HEX];
-	token_hash(secret, th);
+	app_token_hash(secret, th);
 	if (!e) {
 		memset(out, 0, sizeof *out);
 		e = app_row_i64(ctx, STMT_TOKEN_INSERT,

@@ -13,7 +13,7 @@
 #include "core/org.h"
 
 /* SHA-256 hex of a token secret. */
-void token_hash(const char *token, char out[TOKEN_HASH_HEX]);
+void app_token_hash(const char *token, char out[TOKEN_HASH_HEX]);
 
 /*
  * Sign in: a new session token for username/password (and the TOTP code

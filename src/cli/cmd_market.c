@@ -69,7 +69,7 @@ static void print_hits(struct match_run *m, const char *qref, const struct ix_re
 		jw_arr_close(&w);
 		jw_key(&w, "signals");
 		jw_obj_open(&w);
-		for (int s = 0; s < SIG__MAX; s++)
+		for (int s = 0; s < MARKET_SIG__MAX; s++)
 			if (h->signals[s] != 0)
 				jw_key(&w, market_signals[s].name), jw_f64(&w, h->signals[s]);
 		jw_obj_close(&w);
@@ -89,7 +89,7 @@ static void match_one(struct match_run *m, const struct market_item *it)
 	if (m->nlat == m->cap)
 		m->lat = xrealloc(m->lat, (m->cap = m->cap * 2 + 256) * sizeof *m->lat);
 	m->lat[m->nlat++] = dt;
-	print_hits(m, it->f[MK_REF], &r);
+	print_hits(m, it->f[MARKET_F_REF], &r);
 	ix_result_free(&r);
 	m->queries++;
 }

@@ -41,19 +41,19 @@ void api_industry_update(struct req *rq);
 void api_industry_delete(struct req *rq);
 
 /* api_account.c */
-enum { API_LOGIN_NBODY = 3 };
-extern const struct field_def api_login_body[API_LOGIN_NBODY];
-enum { API_PASSWORD_NBODY = 2 };
-extern const struct field_def api_password_body[API_PASSWORD_NBODY];
-enum { API_TOKEN_NBODY = 2 };
-extern const struct field_def api_token_body[API_TOKEN_NBODY];
+enum { BODY_LOGIN_USERNAME, BODY_LOGIN_PASSWORD, BODY_LOGIN_OTP, BODY_LOGIN__N };
+extern const struct field_def api_login_body[BODY_LOGIN__N];
+enum { BODY_PASSWORD_OLD, BODY_PASSWORD_NEW, BODY_PASSWORD__N };
+extern const struct field_def api_password_body[BODY_PASSWORD__N];
+enum { BODY_TOKEN_NAME, BODY_TOKEN_EXPIRES_ON, BODY_TOKEN__N };
+extern const struct field_def api_token_body[BODY_TOKEN__N];
 enum { API_USER_NQUERY = 1 };
 extern const struct field_def api_user_query[API_USER_NQUERY];
 void api_session_create(struct req *rq);
 void api_session_delete(struct req *rq);
 /* api_signin.c: sign out everywhere and two-factor sign-in */
-enum { API_OTP_NBODY = 1 };
-extern const struct field_def api_otp_body[API_OTP_NBODY];
+enum { BODY_OTP_CODE, BODY_OTP__N };
+extern const struct field_def api_otp_body[BODY_OTP__N];
 void api_session_delete_all(struct req *rq);
 void api_totp_enroll(struct req *rq);
 void api_totp_confirm(struct req *rq);

@@ -14,29 +14,32 @@
  * Sign-in accepts any non-empty password: the rules of password_check apply
  * when a password is set, not when one is tried
  */
-const struct field_def api_login_body[API_LOGIN_NBODY] = {
-        {"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
-        {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
-         "password"},
-        {"otp", FT_TEXT, FD_SECRET, 6, 6, NULL, NULL,
-         "the 6-digit code of the authenticator app, when two-factor sign-in is on"},
+const struct field_def api_login_body[BODY_LOGIN__N] = {
+        [BODY_LOGIN_USERNAME] = {"username", FT_TEXT, FD_REQUIRED, 1, 64, NULL, NULL, "login name"},
+        [BODY_LOGIN_PASSWORD] = {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, 1,
+                                 LIMIT_PASSWORD_MAX, NULL, NULL, "password"},
+        [BODY_LOGIN_OTP] =
+                {"otp", FT_TEXT, FD_SECRET, 6, 6, NULL, NULL,
+                 "the 6-digit code of the authenticator app, when two-factor sign-in is on"},
 };
 
-const struct field_def api_password_body[API_PASSWORD_NBODY] = {
+const struct field_def api_password_body[BODY_PASSWORD__N] = {
         /*
          * not required by the table: whether it is needed depends on who changes whose
          * password, which the app layer decides
          */
-        {"old_password", FT_TEXT, FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
-         "the current password (not needed when an administrator resets another user's)"},
-        {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, LIMIT_PASSWORD_MIN, LIMIT_PASSWORD_MAX, NULL,
-         password_check, "the new password"},
+        [BODY_PASSWORD_OLD] =
+                {"old_password", FT_TEXT, FD_SECRET, 1, LIMIT_PASSWORD_MAX, NULL, NULL,
+                 "the current password (not needed when an administrator resets another user's)"},
+        [BODY_PASSWORD_NEW] = {"password", FT_TEXT, FD_REQUIRED | FD_SECRET, LIMIT_PASSWORD_MIN,
+                               LIMIT_PASSWORD_MAX, NULL, password_check, "the new password"},
 };
 
-const struct field_def api_token_body[API_TOKEN_NBODY] = {
-        {"name", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 100, NULL, NULL, "what the token is for"},
-        {"expires_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
-         "last day of validity (none: until revoked)"},
+const struct field_def api_token_body[BODY_TOKEN__N] = {
+        [BODY_TOKEN_NAME] = {"name", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, 100, NULL, NULL,
+                             "what the token is for"},
+        [BODY_TOKEN_EXPIRES_ON] = {"expires_on", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
+                                   "last day of validity (none: until revoked)"},
 };
 
 const struct field_def api_user_query[API_USER_NQUERY] = {
@@ -85,8 +88,10 @@ void api_session_create(struct req *rq)
 		return http_problem(rq, ERR_RATE_LIMITED);
 	}
 	struct login_job *job;
-	const char *otp = rq->body[2].set && !rq->body[2].null ? rq->body[2].s : NULL;
-	enum err e = app_login_start(rq->ctx, rq->body[0].s, rq->body[1].s, otp, &job);
+	const struct field_val *ov = &rq->body[BODY_LOGIN_OTP];
+	const char *otp = ov->set && !ov->null ? ov->s : NULL;
+	enum err e = app_login_start(rq->ctx, rq->body[BODY_LOGIN_USERNAME].s,
+	                             rq->body[BODY_LOGIN_PASSWORD].s, otp, &job);
 	if (e) {
 		if (rq->hashq)
 			workq_release(rq->hashq);
@@ -183,7 +188,10 @@ void api_user_password(struct req *rq)
 	int64_t id;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	http_finish(rq, app_user_set_password(rq->ctx, id, rq->body[0].s, rq->body[1].s), 204);
+	http_finish(rq,
+	            app_user_set_password(rq->ctx, id, rq->body[BODY_PASSWORD_OLD].s,
+	                                  rq->body[BODY_PASSWORD_NEW].s),
+	            204);
 }
 
 void api_grant_add(struct req *rq)
@@ -227,8 +235,9 @@ void api_token_list(struct req *rq)
 void api_token_create(struct req *rq)
 {
 	struct token_info t;
-	enum err e = app_token_create(rq->ctx, rq->ctx->actor.user_id, rq->body[0].s,
-	                              rq->body[1].null ? NULL : rq->body[1].s, &t);
+	const struct field_val *exp = &rq->body[BODY_TOKEN_EXPIRES_ON];
+	enum err e = app_token_create(rq->ctx, rq->ctx->actor.user_id, rq->body[BODY_TOKEN_NAME].s,
+	                              exp->null ? NULL : exp->s, &t);
 	if (!e && !rq->ctx->replayed)
 		token_to_json(&t, &rq->out);
 	http_finish(rq, e, 201);

@@ -267,7 +267,7 @@ static void api_application_events(struct req *rq)
 	enum err e = app_application_events(rq->ctx, id, &p);
 	if (e)
 		return http_problem(rq, e);
-	http_page(rq, &p, sizeof(struct app_event_rec), event_json);
+	http_page(rq, &p, sizeof(struct gradient_event), event_json);
 }
 
 static void api_attachment_add(struct req *rq)

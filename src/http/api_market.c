@@ -190,7 +190,7 @@ static void hit_json(struct jw *w, const struct market_hit *h)
 	jw_arr_close(w);
 	jw_key(w, "signals");
 	jw_arr_open(w);
-	for (int s = 0; s < SIG__MAX; s++) {
+	for (int s = 0; s < MARKET_SIG__MAX; s++) {
 		if (h->hit.signals[s] == 0)
 			continue;
 		jw_obj_open(w);
@@ -421,10 +421,11 @@ static void api_interest_decline(struct req *rq)
 	struct interest in;
 	if (!http_param_id(rq, 0, &id))
 		return;
-	const char *note =
-	        rq->body[DCF_NOTE].set && !rq->body[DCF_NOTE].null ? rq->body[DCF_NOTE].s : NULL;
-	enum err e =
-	        app_interest_decide(rq->ctx, id, rq->version, rq->body[DCF_REASON].s, note, &in);
+	const char *note = rq->body[DECLINE_F_NOTE].set && !rq->body[DECLINE_F_NOTE].null
+	                           ? rq->body[DECLINE_F_NOTE].s
+	                           : NULL;
+	enum err e = app_interest_decide(rq->ctx, id, rq->version, rq->body[DECLINE_F_REASON].s,
+	                                 note, &in);
 	if (!e && !rq->ctx->replayed)
 		interest_to_json(&in, &rq->out);
 	http_finish(rq, e, 200);

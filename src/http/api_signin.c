@@ -5,9 +5,9 @@
 #include "app/app_totp.h"
 #include "lib/jw.h"
 
-const struct field_def api_otp_body[API_OTP_NBODY] = {
-        {"otp", FT_TEXT, FD_REQUIRED | FD_SECRET, 6, 6, NULL, NULL,
-         "the 6-digit code of the authenticator app"},
+const struct field_def api_otp_body[BODY_OTP__N] = {
+        [BODY_OTP_CODE] = {"otp", FT_TEXT, FD_REQUIRED | FD_SECRET, 6, 6, NULL, NULL,
+                           "the 6-digit code of the authenticator app"},
 };
 
 void api_session_delete_all(struct req *rq)
@@ -32,12 +32,14 @@ void api_totp_enroll(struct req *rq)
 
 void api_totp_confirm(struct req *rq)
 {
-	http_finish(rq, app_totp_confirm(rq->ctx, rq->body[0].s), 204);
+	http_finish(rq, app_totp_confirm(rq->ctx, rq->body[BODY_OTP_CODE].s), 204);
 }
 
 void api_totp_disable(struct req *rq)
 {
-	http_finish(rq, app_totp_disable(rq->ctx, rq->ctx->actor.user_id, rq->body[0].s), 204);
+	http_finish(rq,
+	            app_totp_disable(rq->ctx, rq->ctx->actor.user_id, rq->body[BODY_OTP_CODE].s),
+	            204);
 }
 
 void api_user_totp_reset(struct req *rq)

@@ -88,20 +88,20 @@ static void check_facts(const struct facts *fx)
 		if (facts_kind(f) != FACT_YEAR)
 			check_val(f, fx->scalar[f]);
 		if (facts_kind(f) == FACT_AWARD)
-			check_val(F_MAKER_RANK, fx->award_rank[f]); /* a number */
+			check_val(FACTS_MAKER_RANK, fx->award_rank[f]); /* a number */
 	}
 	check_years(fx->year, fx->nyears);
 	check_years(fx->dev_year, fx->ndev);
 	for (int i = 0; i < fx->nyears; i++) {
-		for (int f = 0; f < F_DEV_SCORE; f++) {
+		for (int f = 0; f < FACTS_DEV_SCORE; f++) {
 			check_val(f, fx->by_year[i][f]);
 			if (!same_val(facts_year(fx, f, fx->year[i]), fx->by_year[i][f]))
 				abort();
 		}
 	}
 	for (int i = 0; i < fx->ndev; i++) {
-		check_val(F_DEV_SCORE, fx->dev[i]);
-		if (!same_val(facts_year(fx, F_DEV_SCORE, fx->dev_year[i]), fx->dev[i]))
+		check_val(FACTS_DEV_SCORE, fx->dev[i]);
+		if (!same_val(facts_year(fx, FACTS_DEV_SCORE, fx->dev_year[i]), fx->dev[i]))
 			abort();
 	}
 	for (int i = 0; i < fx->ntitles; i++) {
@@ -162,7 +162,7 @@ static json_t *scalar_json(const struct facts *fx, enum fact_id f)
 	if (v.st == VAL_NONE)
 		return json_null();
 	if (v.st == VAL_UNKNOWN) /* left out, unless absence means something ("review": false) */
-		return f == F_REVIEW ? json_null() : NULL;
+		return f == FACTS_REVIEW ? json_null() : NULL;
 	char s[DATE_STR];
 	switch (facts_kind(f)) {
 	case FACT_BOOL: return json_boolean(v.v != 0);
@@ -197,7 +197,7 @@ static json_t *to_json(const struct facts *fx)
 		json_t *years = json_object();
 		for (int i = 0; i < fx->nyears; i++) {
 			json_t *yo = json_object();
-			for (int f = 0; f < F_DEV_SCORE; f++)
+			for (int f = 0; f < FACTS_DEV_SCORE; f++)
 				if (fx->by_year[i][f].st == VAL_KNOWN)
 					json_object_set_new(yo, facts_name(f),
 					                    num(fx->by_year[i][f]));
@@ -252,12 +252,12 @@ static void must_equal(const struct facts *a, const struct facts *b)
 		int k = year_slot(b, a->year[i]);
 		if (k < 0)
 			abort();
-		for (int f = 0; f < F_DEV_SCORE; f++)
+		for (int f = 0; f < FACTS_DEV_SCORE; f++)
 			if (!same_val(a->by_year[i][f], b->by_year[k][f]))
 				abort();
 	}
 	for (int i = 0; i < a->ndev; i++)
-		if (!same_val(a->dev[i], facts_year(b, F_DEV_SCORE, a->dev_year[i])))
+		if (!same_val(a->dev[i], facts_year(b, FACTS_DEV_SCORE, a->dev_year[i])))
 			abort();
 	for (int i = 0; i < a->ntitles; i++)
 		if (strcmp(a->titles[i].tier, b->titles[i].tier) ||

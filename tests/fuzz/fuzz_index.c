@@ -72,7 +72,7 @@ static void split(const char *s, size_t n, char **title, char **body)
 static void attrs_of(uint8_t a, struct market_attrs *m)
 {
 	memset(m, 0, sizeof *m);
-	m->status = (a & 3) == 3 ? MS_DRAFT : MS_PUBLISHED;
+	m->status = (a & 3) == 3 ? MARKET_STATUS_DRAFT : MARKET_STATUS_PUBLISHED;
 	m->field = (uint8_t)((a >> 2) & 3); /* 0: unknown */
 	m->trl_lo = m->trl_hi = (uint8_t)((a >> 4) % 10);
 	snprintf(m->region, sizeof m->region, "%s", a & 0x40 ? "440300" : a & 0x20 ? "110000" : "");
@@ -228,7 +228,7 @@ static void check_hits(const struct ix_result *res, const struct ix_query *q,
 				abort();
 		}
 		double sig = 0, text = 0;
-		for (int s = 0; s < SIG__MAX; s++)
+		for (int s = 0; s < MARKET_SIG__MAX; s++)
 			sig += h->signals[s];
 		if (h->score != h->text + sig)
 			abort();
@@ -269,7 +269,7 @@ static void search(struct ix *ix, enum market_kind kind, const struct doc *docs,
 		attrs_of((uint8_t)(flags * 37), &q.attrs);
 	}
 	q.feedback = flags & 2;
-	q.status_mask = flags & 4 ? 1u << MS_PUBLISHED : 0;
+	q.status_mask = flags & 4 ? 1u << MARKET_STATUS_PUBLISHED : 0;
 	q.field = flags & 8 ? 2 : 0;
 	q.region_prefix = flags & 16 ? "44" : NULL;
 	q.exclude_ref = flags & 32 ? "A" : NULL;

@@ -20,31 +20,43 @@ static int32_t day(const char *s)
 static void workflow_table_allows_only_listed_transitions(void)
 {
 	static const struct {
-		enum app_state from;
-		enum app_event ev;
+		enum gradient_app_state from;
+		enum gradient_app_event ev;
 		bool ok;
-		enum app_state to;
-		enum app_who who;
+		enum gradient_app_state to;
+		enum gradient_app_who who;
 	} cases[] = {
-	        {AS_DRAFT, EV_SUBMIT, true, AS_UNDER_REVIEW, WHO_APPLICANT},
-	        {AS_RETURNED, EV_SUBMIT, true, AS_UNDER_REVIEW, WHO_APPLICANT},
-	        {AS_UNDER_REVIEW, EV_SUBMIT, false, 0, 0},
-	        {AS_DRAFT, EV_APPROVE, false, 0, 0},
-	        {AS_UNDER_REVIEW, EV_APPROVE, true, AS_UNDER_REVIEW, WHO_STEP},
-	        {AS_UNDER_REVIEW, EV_APPROVE_LAST, true, AS_NOTICE, WHO_STEP},
-	        {AS_UNDER_REVIEW, EV_RETURN, true, AS_RETURNED, WHO_STEP},
-	        {AS_UNDER_REVIEW, EV_REJECT, true, AS_REJECTED, WHO_STEP},
-	        {AS_NOTICE, EV_OBJECT, true, AS_OBJECTED, WHO_ANYONE},
-	        {AS_OBJECTED, EV_DISMISS, true, AS_NOTICE, WHO_FINAL},
-	        {AS_OBJECTED, EV_UPHOLD, true, AS_REJECTED, WHO_FINAL},
-	        {AS_OBJECTED, EV_GRANT, false, 0, 0},
-	        {AS_NOTICE, EV_GRANT, true, AS_GRANTED, WHO_FINAL},
-	        {AS_GRANTED, EV_REJECT, false, 0, 0},
-	        {AS_REJECTED, EV_SUBMIT, false, 0, 0},
-	        {AS_DRAFT, EV_WITHDRAW, true, AS_WITHDRAWN, WHO_APPLICANT},
+	        {GRADIENT_APP_DRAFT, GRADIENT_EV_SUBMIT, true, GRADIENT_APP_UNDER_REVIEW,
+	         GRADIENT_WHO_APPLICANT},
+	        {GRADIENT_APP_RETURNED, GRADIENT_EV_SUBMIT, true, GRADIENT_APP_UNDER_REVIEW,
+	         GRADIENT_WHO_APPLICANT},
+	        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_SUBMIT, false, 0, 0},
+	        {GRADIENT_APP_DRAFT, GRADIENT_EV_APPROVE, false, 0, 0},
+	        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_APPROVE, true, GRADIENT_APP_UNDER_REVIEW,
+	         GRADIENT_WHO_STEP},
+	        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_APPROVE_LAST, true, GRADIENT_APP_NOTICE,
+	         GRADIENT_WHO_STEP},
+	        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_RETURN, true, GRADIENT_APP_RETURNED,
+	         GRADIENT_WHO_STEP},
+	        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_REJECT, true, GRADIENT_APP_REJECTED,
+	         GRADIENT_WHO_STEP},
+	        {GRADIENT_APP_NOTICE, GRADIENT_EV_OBJECT, true, GRADIENT_APP_OBJECTED,
+	         GRADIENT_WHO_ANYONE},
+	        {GRADIENT_APP_OBJECTED, GRADIENT_EV_DISMISS, true, GRADIENT_APP_NOTICE,
+	         GRADIENT_WHO_FINAL},
+	        {GRADIENT_APP_OBJECTED, GRADIENT_EV_UPHOLD, true, GRADIENT_APP_REJECTED,
+	         GRADIENT_WHO_FINAL},
+	        {GRADIENT_APP_OBJECTED, GRADIENT_EV_GRANT, false, 0, 0},
+	        {GRADIENT_APP_NOTICE, GRADIENT_EV_GRANT, true, GRADIENT_APP_GRANTED,
+	         GRADIENT_WHO_FINAL},
+	        {GRADIENT_APP_GRANTED, GRADIENT_EV_REJECT, false, 0, 0},
+	        {GRADIENT_APP_REJECTED, GRADIENT_EV_SUBMIT, false, 0, 0},
+	        {GRADIENT_APP_DRAFT, GRADIENT_EV_WITHDRAW, true, GRADIENT_APP_WITHDRAWN,
+	         GRADIENT_WHO_APPLICANT},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const struct app_transition *t = gradient_transition(cases[i].from, cases[i].ev);
+		const struct gradient_app_transition *t =
+		        gradient_transition(cases[i].from, cases[i].ev);
 		CHECK_INT(t != NULL, cases[i].ok);
 		if (t && cases[i].ok) {
 			CHECK_INT(t->to, cases[i].to);
@@ -52,17 +64,17 @@ static void workflow_table_allows_only_listed_transitions(void)
 		}
 	}
 	/* every decision by a person who reviews carries a written reason */
-	for (int i = 0; i < app_ntransitions; i++)
-		if (app_transitions[i].who == WHO_STEP)
-			CHECK(app_transitions[i].reason);
-	enum app_state s;
-	CHECK(app_state_parse("notice", &s) && s == AS_NOTICE);
-	CHECK(!app_state_parse("approved", &s));
+	for (int i = 0; i < gradient_app_ntransitions; i++)
+		if (gradient_app_transitions[i].who == GRADIENT_WHO_STEP)
+			CHECK(gradient_app_transitions[i].reason);
+	enum gradient_app_state s;
+	CHECK(gradient_app_state_parse("notice", &s) && s == GRADIENT_APP_NOTICE);
+	CHECK(!gradient_app_state_parse("approved", &s));
 }
 
 static void chains_follow_tier_province_and_region_precision(void)
 {
-	struct chain c;
+	struct gradient_review_chain c;
 	CHECK(gradient_chain("little_giant", "320505", &c));
 	CHECK_INT(c.nsteps, 3);
 	CHECK_INT(c.level[0], LEVEL_CITY);

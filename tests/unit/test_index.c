@@ -42,7 +42,7 @@ static struct ix_doc doc_of(int i)
 	d.text[IX_TITLE][0] = title[i];
 	d.text[IX_BODY][0] = body[i];
 	d.attrs.field = (uint8_t)(1 + i % 3);
-	d.attrs.status = i % 5 ? MS_PUBLISHED : MS_DRAFT;
+	d.attrs.status = i % 5 ? MARKET_STATUS_PUBLISHED : MARKET_STATUS_DRAFT;
 	d.attrs.trl_lo = d.attrs.trl_hi = (uint8_t)(1 + i % 9);
 	memcpy(d.attrs.region, i % 2 ? "440300" : "110000", 7);
 	d.attrs.price_lo = d.attrs.price_hi = -1;
@@ -178,7 +178,7 @@ static void block_max_top_k_equals_exhaustive_on_random_queries(void)
 			qall.attrs = q10.attrs;
 		}
 		if (qi % 5 == 0)
-			q10.status_mask = qall.status_mask = 1u << MS_PUBLISHED;
+			q10.status_mask = qall.status_mask = 1u << MARKET_STATUS_PUBLISHED;
 		q10.feedback = qall.feedback = qi % 3 == 0; /* the second pass prunes too */
 		check_top10(ix, &q10, &qall);
 	}
@@ -203,7 +203,7 @@ static void explanations_sum_to_the_score(void)
 		double sum = 0;
 		for (int t = 0; t < r.hits[i].nterms; t++)
 			sum += r.hits[i].terms[t].score;
-		for (int s = 0; s < SIG__MAX; s++) {
+		for (int s = 0; s < MARKET_SIG__MAX; s++) {
 			sum += r.hits[i].signals[s];
 			some_signal |= r.hits[i].signals[s] > 0;
 		}
@@ -255,7 +255,7 @@ static void filters_and_exclusion_apply(void)
 {
 	struct ix *ix = build(0, NDOCS);
 	struct ix_query q = query("battery lithium sensor", 30);
-	q.status_mask = 1u << MS_PUBLISHED;
+	q.status_mask = 1u << MARKET_STATUS_PUBLISHED;
 	q.region_prefix = "44";
 	q.field = 2;
 	q.exclude_ref = ref[1];
@@ -355,14 +355,15 @@ static void signals_grade_the_fit(void)
 	                          .region = "440100",
 	                          .price_lo = 120000,
 	                          .price_hi = 120000};
-	double s[SIG__MAX];
+	double s[MARKET_SIG__MAX];
 	double sum = market_signal_scores(&dm, &ls, s);
-	CHECK(s[SIG_FIELD] == market_signals[SIG_FIELD].weight);
-	CHECK(fabs(s[SIG_INDUSTRY] - 0.8 * market_signals[SIG_INDUSTRY].weight) < 1e-12);
-	CHECK(s[SIG_REGION] == 0.5 * market_signals[SIG_REGION].weight);
-	CHECK(s[SIG_TRL] == 0.5 * market_signals[SIG_TRL].weight);
-	CHECK(s[SIG_MODES] == market_signals[SIG_MODES].weight);
-	CHECK(s[SIG_BUDGET] == 0.5 * market_signals[SIG_BUDGET].weight);
+	CHECK(s[MARKET_SIG_FIELD] == market_signals[MARKET_SIG_FIELD].weight);
+	CHECK(fabs(s[MARKET_SIG_INDUSTRY] - 0.8 * market_signals[MARKET_SIG_INDUSTRY].weight) <
+	      1e-12);
+	CHECK(s[MARKET_SIG_REGION] == 0.5 * market_signals[MARKET_SIG_REGION].weight);
+	CHECK(s[MARKET_SIG_TRL] == 0.5 * market_signals[MARKET_SIG_TRL].weight);
+	CHECK(s[MARKET_SIG_MODES] == market_signals[MARKET_SIG_MODES].weight);
+	CHECK(s[MARKET_SIG_BUDGET] == 0.5 * market_signals[MARKET_SIG_BUDGET].weight);
 	CHECK(sum <= market_signal_bound(&dm) + 1e-12);
 	const char *why;
 	CHECK(market_patent_number_check("ZL202310123456.6", &why));

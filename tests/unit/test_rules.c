@@ -299,10 +299,10 @@ static void facts_parse_rejects_bad_input(void)
 	struct err_detail d = {0};
 	CHECK_INT(facts_parse(j, fx, &d), ERR_OK);
 	CHECK_STR(fx->ref, "A");
-	CHECK_INT(fx->scalar[F_POSITION_LEADING].st, VAL_UNKNOWN); /* null = not yet reviewed */
-	CHECK_INT(fx->scalar[F_NATIONAL_AWARD].st, VAL_NONE);      /* null = no award */
-	CHECK_INT(fx->scalar[F_MAKER_RANK].st, VAL_NONE);
-	CHECK_INT(fx->scalar[F_REVENUE].st, VAL_UNKNOWN);
+	CHECK_INT(fx->scalar[FACTS_POSITION_LEADING].st, VAL_UNKNOWN); /* null = not yet reviewed */
+	CHECK_INT(fx->scalar[FACTS_NATIONAL_AWARD].st, VAL_NONE);      /* null = no award */
+	CHECK_INT(fx->scalar[FACTS_MAKER_RANK].st, VAL_NONE);
+	CHECK_INT(fx->scalar[FACTS_REVENUE].st, VAL_UNKNOWN);
 	json_decref(j);
 	free(fx);
 }

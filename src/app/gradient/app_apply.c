@@ -34,7 +34,7 @@ static void application_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	a->title_id = db_col_null(r, COL_APPLICATION_TITLE_ID)
 	                      ? 0
 	                      : db_col_i64(r, COL_APPLICATION_TITLE_ID);
-	app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
+	gradient_app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
 	a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
 	a->step = (int)db_col_i64(r, COL_APPLICATION_STEP);
 	gov_level_parse(db_col_text(r, COL_APPLICATION_STEP_LEVEL), &a->step_level);
@@ -58,8 +58,8 @@ static void application_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	/*
 	 * computed as read, against today: no sweep has to update the store when a due date passes
 	 */
-	a->overdue =
-	        a->state == AS_UNDER_REVIEW && a->step_due && strcmp(a->step_due, ctx->today) < 0;
+	a->overdue = a->state == GRADIENT_APP_UNDER_REVIEW && a->step_due &&
+	             strcmp(a->step_due, ctx->today) < 0;
 }
 
 enum err app_application_load(struct app_ctx *ctx, int64_t id, struct application *out)
@@ -149,7 +149,7 @@ static enum err review_title(struct app_ctx *ctx, int64_t org_id, const char *ti
 
 /* Checks of a new application inside the transaction; fills the chain's last level. */
 static enum err create_checks(struct app_ctx *ctx, const struct org *o, const char *tier,
-                              bool review, int64_t *title_id, struct chain *ch)
+                              bool review, int64_t *title_id, struct gradient_review_chain *ch)
 {
 	struct target t = {.region = o->f[ORG_REGION_CODE], .org_id = o->id};
 	enum err e = app_allow(ctx, ACT_APPLICATION_WRITE, &t);
@@ -179,27 +179,27 @@ static enum err create_checks(struct app_ctx *ctx, const struct org *o, const ch
 /*
  * Every rule (the ban, the title a re-review needs, one open application per tier) is checked
  * inside the transaction that inserts, against the state it commits on. The chain's last level
- * is stored: it decides who grants the title (WHO_FINAL).
+ * is stored: it decides who grants the title (GRADIENT_WHO_FINAL).
  */
-enum err app_application_create(struct app_ctx *ctx, const struct field_val v[AF__N],
+enum err app_application_create(struct app_ctx *ctx, const struct field_val v[GRADIENT_AF__N],
                                 struct application *out)
 {
 	enum err e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct org o;
-	struct chain ch;
+	struct gradient_review_chain ch;
 	int64_t title_id = 0, id = 0;
-	const char *tier = v[AF_TIER].s;
-	bool review = v[AF_REVIEW].set && v[AF_REVIEW].b;
-	if (!(e = app_org_load(ctx, v[AF_ORG_ID].i, &o)))
+	const char *tier = v[GRADIENT_AF_TIER].s;
+	bool review = v[GRADIENT_AF_REVIEW].set && v[GRADIENT_AF_REVIEW].b;
+	if (!(e = app_org_load(ctx, v[GRADIENT_AF_ORG_ID].i, &o)))
 		e = create_checks(ctx, &o, tier, review, &title_id, &ch);
 	if (e == ERR_NOT_FOUND)
 		e = APP_FAIL(ctx, ERR_INVALID, "org_id", "no organisation %lld",
-		             (long long)v[AF_ORG_ID].i);
+		             (long long)v[GRADIENT_AF_ORG_ID].i);
 	if (!e) {
-		const char *stmt = v[AF_STATEMENT].set ? v[AF_STATEMENT].s : NULL;
-		const char *contact = v[AF_CONTACT].set ? v[AF_CONTACT].s : NULL;
+		const char *stmt = v[GRADIENT_AF_STATEMENT].set ? v[GRADIENT_AF_STATEMENT].s : NULL;
+		const char *contact = v[GRADIENT_AF_CONTACT].set ? v[GRADIENT_AF_CONTACT].s : NULL;
 		e = app_row_i64(
 		        ctx, STMT_APP_INSERT,
 		        DB_ARGS(DB_INT(o.id), DB_TEXT(tier), DB_INT(review),
@@ -241,19 +241,21 @@ static enum err load_own(struct app_ctx *ctx, int64_t id, int64_t version, struc
  * what was evaluated and is being reviewed.
  */
 enum err app_application_update(struct app_ctx *ctx, int64_t id, int64_t version,
-                                const struct field_val v[AF__N], struct application *out)
+                                const struct field_val v[GRADIENT_AF__N], struct application *out)
 {
 	enum err e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct application cur;
-	if (!(e = load_own(ctx, id, version, &cur)) && cur.state != AS_DRAFT &&
-	    cur.state != AS_RETURNED)
+	if (!(e = load_own(ctx, id, version, &cur)) && cur.state != GRADIENT_APP_DRAFT &&
+	    cur.state != GRADIENT_APP_RETURNED)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "an application that is %s cannot change",
-		             app_state_name(cur.state));
+		             gradient_app_state_name(cur.state));
 	if (!e) {
-		const char *st = v[AF_STATEMENT].set ? v[AF_STATEMENT].s : cur.statement;
-		const char *co = v[AF_CONTACT].set ? v[AF_CONTACT].s : cur.contact;
+		const char *st =
+		        v[GRADIENT_AF_STATEMENT].set ? v[GRADIENT_AF_STATEMENT].s : cur.statement;
+		const char *co =
+		        v[GRADIENT_AF_CONTACT].set ? v[GRADIENT_AF_CONTACT].s : cur.contact;
 		int64_t changed = 0;
 		e = db_exec(ctx->conn, STMT_APP_UPDATE_TEXT,
 		            DB_ARGS(DB_TEXT(st),
@@ -300,8 +302,9 @@ static enum err notice_resume(struct app_ctx *ctx, struct application *a, const 
 {
 	struct db_rows *r;
 	enum err e = db_query(ctx->conn, STMT_EVENT_LAST_FROM,
-	                      DB_ARGS(DB_INT(a->id), DB_TEXT(app_event_name(EV_OBJECT)),
-	                              DB_TEXT(app_state_name(AS_NOTICE))),
+	                      DB_ARGS(DB_INT(a->id),
+	                              DB_TEXT(gradient_app_event_name(GRADIENT_EV_OBJECT)),
+	                              DB_TEXT(gradient_app_state_name(GRADIENT_APP_NOTICE))),
 	                      &r);
 	if (e)
 		return app_db_fail(ctx, e, "application events");
@@ -319,17 +322,17 @@ static enum err notice_resume(struct app_ctx *ctx, struct application *a, const 
 }
 
 /* The state, step and dates after `ev`; the evaluation of a submission is stored first. */
-static enum err next_position(struct app_ctx *ctx, struct application *a, enum app_event ev,
-                              enum app_state to)
+static enum err next_position(struct app_ctx *ctx, struct application *a,
+                              enum gradient_app_event ev, enum gradient_app_state to)
 {
-	struct chain ch;
+	struct gradient_review_chain ch;
 	const struct workdays *wd = app_workdays();
 	int32_t today = (int32_t)(ctx->now / 86400);
 	char day[DATE_STR];
 	if (!gradient_chain(a->tier, a->region, &ch))
 		return APP_FAIL(ctx, ERR_INVALID, "tier", "no review chain for %s", a->tier);
-	if (ev == EV_SUBMIT || ev == EV_APPROVE) {
-		a->step = ev == EV_SUBMIT ? 0 : a->step + 1;
+	if (ev == GRADIENT_EV_SUBMIT || ev == GRADIENT_EV_APPROVE) {
+		a->step = ev == GRADIENT_EV_SUBMIT ? 0 : a->step + 1;
 		a->step_level = ch.level[a->step];
 		/*
 		 * due dates and the notice's end count working days of the embedded calendar, not
@@ -341,17 +344,17 @@ static enum err next_position(struct app_ctx *ctx, struct application *a, enum a
 		a->step_level = LEVEL_NONE;
 		a->step_due = NULL;
 	}
-	if (ev == EV_APPROVE_LAST) {
+	if (ev == GRADIENT_EV_APPROVE_LAST) {
 		a->notice_from = ctx->today;
-		date_format(workdays_add(wd, today, gradient_state(ctx)->notice_days), day);
+		date_format(workdays_add(wd, today, app_gradient_state(ctx)->notice_days), day);
 		a->notice_until = arena_strdup(&ctx->arena, day);
 	}
-	if (ev == EV_DISMISS) {
+	if (ev == GRADIENT_EV_DISMISS) {
 		enum err e = notice_resume(ctx, a, wd, today);
 		if (e)
 			return e;
 	}
-	if (ev == EV_SUBMIT) {
+	if (ev == GRADIENT_EV_SUBMIT) {
 		struct evaluation evr;
 		enum err e = app_evaluate_in_tx(ctx, a->org_id, a->tier, a->review, a->id, &evr);
 		if (e)
@@ -369,18 +372,19 @@ static enum err next_position(struct app_ctx *ctx, struct application *a, enum a
  * the enterprise fired them itself. The trail records the level that acted: the step's, else
  * the final one.
  */
-enum err app_application_move(struct app_ctx *ctx, struct application *a, enum app_event ev,
-                              enum app_state to, const char *reason)
+enum err app_application_move(struct app_ctx *ctx, struct application *a,
+                              enum gradient_app_event ev, enum gradient_app_state to,
+                              const char *reason)
 {
 	const char *before = app_json(ctx, a);
-	enum app_state from = a->state;
+	enum gradient_app_state from = a->state;
 	enum gov_level level = a->step_level != LEVEL_NONE ? a->step_level : a->final_level;
 	int64_t version = a->version, changed = 0;
 	enum err e = next_position(ctx, a, ev, to);
 	if (e)
 		return e;
 	e = db_exec(ctx->conn, STMT_APP_MOVE,
-	            DB_ARGS(DB_TEXT(app_state_name(a->state)), DB_INT(a->step),
+	            DB_ARGS(DB_TEXT(gradient_app_state_name(a->state)), DB_INT(a->step),
 	                    DB_TEXT(gov_level_name(a->step_level)), DB_TEXT(a->step_due),
 	                    a->evaluation_id ? DB_INT(a->evaluation_id) : DB_NULL,
 	                    DB_TEXT(a->notice_from), DB_TEXT(a->notice_until),
@@ -393,37 +397,42 @@ enum err app_application_move(struct app_ctx *ctx, struct application *a, enum a
 	if (!e)
 		e = db_exec(ctx->conn, STMT_EVENT_INSERT,
 		            DB_ARGS(DB_INT(a->id), DB_TEXT(ctx->now_s),
-		                    DB_TEXT(ctx->actor.username), DB_TEXT(app_event_name(ev)),
-		                    DB_TEXT(app_state_name(from)),
-		                    DB_TEXT(app_state_name(a->state)),
+		                    DB_TEXT(ctx->actor.username),
+		                    DB_TEXT(gradient_app_event_name(ev)),
+		                    DB_TEXT(gradient_app_state_name(from)),
+		                    DB_TEXT(gradient_app_state_name(a->state)),
 		                    DB_TEXT(gov_level_name(level)), DB_TEXT(reason)),
 		            NULL);
 	if (e)
 		return app_db_fail(ctx, e, "application");
 	const char *link =
 	        arena_printf(&ctx->arena, "/gradient/applications/%lld", (long long)a->id);
-	if (ev != EV_SUBMIT && ev != EV_WITHDRAW &&
-	    (e = app_notify_org(ctx, a->org_id, app_event_name(ev),
+	if (ev != GRADIENT_EV_SUBMIT && ev != GRADIENT_EV_WITHDRAW &&
+	    (e = app_notify_org(ctx, a->org_id, gradient_app_event_name(ev),
 	                        arena_printf(&ctx->arena, "Application %lld (%s): %s -> %s%s%s",
-	                                     (long long)a->id, a->tier, app_state_name(from),
-	                                     app_state_name(a->state), reason ? ": " : "",
+	                                     (long long)a->id, a->tier,
+	                                     gradient_app_state_name(from),
+	                                     gradient_app_state_name(a->state), reason ? ": " : "",
 	                                     reason ? reason : ""),
 	                        link)))
 		return e;
 	if ((e = app_application_load(ctx, a->id, a)))
 		return e;
-	return app_audit(ctx, app_event_name(ev), "application", app_id_str(ctx, a->id), before,
-	                 app_json(ctx, a));
+	return app_audit(ctx, gradient_app_event_name(ev), "application", app_id_str(ctx, a->id),
+	                 before, app_json(ctx, a));
 }
 
 /* Who the table says may fire the event, on this application. */
-static enum err allow_who(struct app_ctx *ctx, const struct application *a, enum app_who who)
+static enum err allow_who(struct app_ctx *ctx, const struct application *a,
+                          enum gradient_app_who who)
 {
 	struct target t = {.region = a->region, .org_id = a->org_id};
 	switch (who) {
-	case WHO_APPLICANT: return app_allow(ctx, ACT_APPLICATION_WRITE, &t);
-	case WHO_STEP: t.level = a->step_level; return app_allow(ctx, ACT_REVIEW_STEP, &t);
-	case WHO_FINAL: t.level = a->final_level; return app_allow(ctx, ACT_GRADIENT_MANAGE, &t);
+	case GRADIENT_WHO_APPLICANT: return app_allow(ctx, ACT_APPLICATION_WRITE, &t);
+	case GRADIENT_WHO_STEP: t.level = a->step_level; return app_allow(ctx, ACT_REVIEW_STEP, &t);
+	case GRADIENT_WHO_FINAL:
+		t.level = a->final_level;
+		return app_allow(ctx, ACT_GRADIENT_MANAGE, &t);
 	default: return ERR_OK;
 	}
 }
@@ -436,24 +445,24 @@ static enum err allow_who(struct app_ctx *ctx, const struct application *a, enum
 enum err app_application_act(struct app_ctx *ctx, int64_t id, int64_t version, const char *event,
                              const char *reason, struct application *out)
 {
-	enum app_event ev;
-	if (!app_event_parse(event, &ev) ||
-	    (ev != EV_SUBMIT && ev != EV_APPROVE && ev != EV_RETURN && ev != EV_REJECT &&
-	     ev != EV_WITHDRAW))
+	enum gradient_app_event ev;
+	if (!gradient_app_event_parse(event, &ev) ||
+	    (ev != GRADIENT_EV_SUBMIT && ev != GRADIENT_EV_APPROVE && ev != GRADIENT_EV_RETURN &&
+	     ev != GRADIENT_EV_REJECT && ev != GRADIENT_EV_WITHDRAW))
 		return APP_FAIL(ctx, ERR_NOT_FOUND, "", "no such step: %s", event);
 	enum err e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	if ((e = app_readable(ctx, id, out)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
-	struct chain ch;
-	if (ev == EV_APPROVE && gradient_chain(out->tier, out->region, &ch) &&
+	struct gradient_review_chain ch;
+	if (ev == GRADIENT_EV_APPROVE && gradient_chain(out->tier, out->region, &ch) &&
 	    out->step + 1 >= ch.nsteps)
-		ev = EV_APPROVE_LAST;
-	const struct app_transition *tr = gradient_transition(out->state, ev);
+		ev = GRADIENT_EV_APPROVE_LAST;
+	const struct gradient_app_transition *tr = gradient_transition(out->state, ev);
 	if (!tr)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "cannot %s an application that is %s",
-		             event, app_state_name(out->state));
+		             event, gradient_app_state_name(out->state));
 	else if (!(e = allow_who(ctx, out, tr->who)) && out->version != version)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "version",
 		             "is %lld, the application is at version %lld: reload and retry",
@@ -477,16 +486,16 @@ enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *ou
 		return app_db_fail(ctx, e, "events");
 	/* the whole trail, however long: the array grows in the arena */
 	int cap = 0, n = 0;
-	struct app_event_rec *ev = NULL;
+	struct gradient_event *ev = NULL;
 	while (db_next(r)) {
 		if (n == cap) {
-			struct app_event_rec *more = arena_alloc(
+			struct gradient_event *more = arena_alloc(
 			        &ctx->arena, sizeof *more * (size_t)(cap = cap ? 2 * cap : 32));
 			if (n)
 				memcpy(more, ev, sizeof *ev * (size_t)n);
 			ev = more;
 		}
-		ev[n] = (struct app_event_rec){
+		ev[n] = (struct gradient_event){
 		        db_col_i64(r, COL_EVENT_ID),           app_col(ctx, r, COL_EVENT_AT),
 		        app_col(ctx, r, COL_EVENT_ACTOR),      app_col(ctx, r, COL_EVENT_EVENT),
 		        app_col(ctx, r, COL_EVENT_FROM_STATE), app_col(ctx, r, COL_EVENT_TO_STATE),
@@ -579,7 +588,8 @@ enum err app_attachment_add(struct app_ctx *ctx, int64_t app_id, const char *nam
 	if (e || (e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct application a;
-	if (!(e = load_own(ctx, app_id, 0, &a)) && a.state != AS_DRAFT && a.state != AS_RETURNED)
+	if (!(e = load_own(ctx, app_id, 0, &a)) && a.state != GRADIENT_APP_DRAFT &&
+	    a.state != GRADIENT_APP_RETURNED)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "evidence is added while %s or %s",
 		             "draft", "returned");
 	if (!e)

@@ -12,12 +12,13 @@
 #include "app/app_notify.h"
 #include "core/gradient/gradient.h"
 
-enum err app_application_create(struct app_ctx *ctx, const struct field_val vals[AF__N],
+enum err app_application_create(struct app_ctx *ctx, const struct field_val vals[GRADIENT_AF__N],
                                 struct application *out);
 enum err app_application_get(struct app_ctx *ctx, int64_t id, struct application *out);
 /* Change the statement or contact while the application is a draft or returned. */
 enum err app_application_update(struct app_ctx *ctx, int64_t id, int64_t version,
-                                const struct field_val vals[AF__N], struct application *out);
+                                const struct field_val vals[GRADIENT_AF__N],
+                                struct application *out);
 /* An enterprise's applications, newest first (out->items: struct application). */
 enum err app_application_list(struct app_ctx *ctx, int64_t org_id, const struct page_req *pr,
                               struct page *out);
@@ -27,7 +28,7 @@ enum err app_application_list(struct app_ctx *ctx, int64_t org_id, const struct 
  */
 enum err app_application_act(struct app_ctx *ctx, int64_t id, int64_t version, const char *event,
                              const char *reason, struct application *out);
-/* The trail of transitions (out->items: struct app_event_rec). */
+/* The trail of transitions (out->items: struct gradient_event). */
 enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *out);
 
 /* Add evidence: `data` is base64; type and size bounded by LIMIT_ATTACHMENT_*. */
@@ -49,8 +50,9 @@ enum err app_review_queue(struct app_ctx *ctx, const char *state, const struct p
 /* Load an application inside the current transaction (for app_notice). */
 enum err app_application_load(struct app_ctx *ctx, int64_t id, struct application *out);
 /* Write a transition of `a` (already checked): state, trail, audit, notification. */
-enum err app_application_move(struct app_ctx *ctx, struct application *a, enum app_event ev,
-                              enum app_state to, const char *reason);
+enum err app_application_move(struct app_ctx *ctx, struct application *a,
+                              enum gradient_app_event ev, enum gradient_app_state to,
+                              const char *reason);
 
 /*
  * The gradient cultivation of the demo: facts for fiscal years 2023-2025 of

@@ -144,7 +144,7 @@ enum stage { ST_DRAFT, ST_SUBMITTED, ST_RETURNED, ST_PROVINCE, ST_NOTICE };
  */
 static enum err step(struct app_ctx *ctx, struct application *a, const char *ev, const char *reason)
 {
-	enum gov_level lv = a->state == AS_UNDER_REVIEW ? a->step_level : LEVEL_NONE;
+	enum gov_level lv = a->state == GRADIENT_APP_UNDER_REVIEW ? a->step_level : LEVEL_NONE;
 	if (lv != LEVEL_NONE)
 		act_as(ctx, ROLE_OPERATOR, lv, lv == LEVEL_NATIONAL ? NULL : a->region, 0);
 	else
@@ -157,20 +157,20 @@ static enum err demo_application(struct app_ctx *ctx, int64_t org_id, const char
                                  enum stage stage)
 {
 	act_as(ctx, ROLE_ORG_ADMIN, LEVEL_NONE, NULL, org_id);
-	struct field_val v[AF__N] = {0};
-	v[AF_ORG_ID] = (struct field_val){.set = true, .i = org_id};
-	v[AF_TIER] = (struct field_val){.set = true, .s = tier};
-	v[AF_STATEMENT] = (struct field_val){.set = true,
-	                                     .s = "主导产品在细分市场国内排名前三，"
-	                                          "拥有多项发明专利。"};
-	v[AF_CONTACT] = (struct field_val){.set = true, .s = "王经理 025-86000000"};
+	struct field_val v[GRADIENT_AF__N] = {0};
+	v[GRADIENT_AF_ORG_ID] = (struct field_val){.set = true, .i = org_id};
+	v[GRADIENT_AF_TIER] = (struct field_val){.set = true, .s = tier};
+	v[GRADIENT_AF_STATEMENT] = (struct field_val){.set = true,
+	                                              .s = "主导产品在细分市场国内排名前三，"
+	                                                   "拥有多项发明专利。"};
+	v[GRADIENT_AF_CONTACT] = (struct field_val){.set = true, .s = "王经理 025-86000000"};
 	struct application a;
 	enum err e = app_application_create(ctx, v, &a);
 	if (!e && stage >= ST_SUBMITTED)
 		e = step(ctx, &a, "submit", NULL);
 	if (!e && stage == ST_RETURNED)
 		e = step(ctx, &a, "return", "请补充近三年审计报告及知识产权证明材料。");
-	while (!e && stage >= ST_PROVINCE && a.state == AS_UNDER_REVIEW) {
+	while (!e && stage >= ST_PROVINCE && a.state == GRADIENT_APP_UNDER_REVIEW) {
 		bool last = a.step_level == a.final_level;
 		if (last && stage == ST_PROVINCE)
 			break;
@@ -267,7 +267,7 @@ enum err app_demo_gradient(struct app_ctx *ctx)
 	uint64_t s = 2026;
 	struct actor saved = ctx->actor;
 	int64_t start = ctx->now;
-	int notice = gradient_state(ctx)->notice_days;
+	int notice = app_gradient_state(ctx)->notice_days;
 	enum err e = app_demo_orgs(ctx, "enterprise", ids, regions, &n);
 	for (int i = 0; i < n && !e; i++) {
 		bool js = !strncmp(regions[i], "32", 2) && nj < DEMO_JIANGSU;
@@ -278,14 +278,14 @@ enum err app_demo_gradient(struct app_ctx *ctx)
 			e = demo_facts(ctx, ids[i], &s);
 	}
 	clock_back(ctx, start, 0);
-	gradient_state(ctx)->notice_days = 0; /* grant at once, whatever the server's notice */
+	app_gradient_state(ctx)->notice_days = 0; /* grant at once, whatever the server's notice */
 	for (int phase = 1; phase <= 2 && !e; phase++)
 		e = run_phase(ctx, jiangsu, nj, phase, start);
 	if (!e)
 		e = other_provinces(ctx, ids, regions, n < DEMO_FACT_ORGS ? n : DEMO_FACT_ORGS);
 	if (!e)
 		e = run_phase(ctx, jiangsu, nj, 0, start);
-	gradient_state(ctx)->notice_days = notice;
+	app_gradient_state(ctx)->notice_days = notice;
 	ctx->actor = saved;
 	free(ids);
 	free(regions);

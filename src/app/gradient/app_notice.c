@@ -27,7 +27,7 @@ static void notice_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	a->org_id = db_col_i64(r, COL_APPLICATION_ORG_ID);
 	a->org_name = app_col(ctx, r, COL_APPLICATION_ORG_NAME);
 	a->tier = app_col(ctx, r, COL_APPLICATION_TIER);
-	app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
+	gradient_app_state_parse(db_col_text(r, COL_APPLICATION_STATE), &a->state);
 	a->region = app_col(ctx, r, COL_APPLICATION_REGION_CODE);
 	gov_level_parse(db_col_text(r, COL_APPLICATION_FINAL_LEVEL), &a->final_level);
 	a->notice_from = app_col(ctx, r, COL_APPLICATION_NOTICE_FROM);
@@ -111,9 +111,9 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct application a;
-	const struct app_transition *tr = NULL;
+	const struct gradient_app_transition *tr = NULL;
 	if (!(e = app_application_load(ctx, app_id, &a)) &&
-	    !(tr = gradient_transition(a.state, EV_OBJECT)))
+	    !(tr = gradient_transition(a.state, GRADIENT_EV_OBJECT)))
 		e = APP_FAIL(ctx, ERR_NOT_FOUND, "id", "application %lld is not in public notice",
 		             (long long)app_id);
 	if (!e)
@@ -135,8 +135,9 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 		e = app_audit(
 		        ctx, "create", "objection", app_id_str(ctx, id), NULL,
 		        arena_printf(&ctx->arena, "{\"application_id\":%lld}", (long long)app_id));
-	if (!e && a.state == AS_NOTICE)
-		e = app_application_move(ctx, &a, EV_OBJECT, tr->to, "an objection was lodged");
+	if (!e && a.state == GRADIENT_APP_NOTICE)
+		e = app_application_move(ctx, &a, GRADIENT_EV_OBJECT, tr->to,
+		                         "an objection was lodged");
 	return app_write_end(ctx, e, 201, NULL, NULL);
 }
 
@@ -208,9 +209,9 @@ enum err app_objection_resolve(struct app_ctx *ctx, int64_t id, const char *deci
 		e = app_db_fail(ctx, e, "objection");
 	else if (!e && changed != 1)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "state", "the objection changed meanwhile");
-	if (!e && !(e = open_objections(ctx, a.id, &open)) && a.state == AS_OBJECTED &&
+	if (!e && !(e = open_objections(ctx, a.id, &open)) && a.state == GRADIENT_APP_OBJECTED &&
 	    (uphold || open == 0)) {
-		enum app_event ev = uphold ? EV_UPHOLD : EV_DISMISS;
+		enum gradient_app_event ev = uphold ? GRADIENT_EV_UPHOLD : GRADIENT_EV_DISMISS;
 		e = app_application_move(ctx, &a, ev, gradient_transition(a.state, ev)->to, reason);
 	}
 	if (!e && !(e = objection_load(ctx, id, out)))
@@ -403,7 +404,7 @@ static enum err grant_one(struct app_ctx *ctx, int64_t app_id, int64_t batch_id,
 		return app_db_fail(ctx, e, "title");
 	a.batch_id = batch_id;
 	a.title_id = tid;
-	if ((e = app_application_move(ctx, &a, EV_GRANT, AS_GRANTED, NULL)) ||
+	if ((e = app_application_move(ctx, &a, GRADIENT_EV_GRANT, GRADIENT_APP_GRANTED, NULL)) ||
 	    (e = title_load(ctx, tid, t)))
 		return e;
 	struct buf b = BUF_INIT;
@@ -501,7 +502,7 @@ static const struct target *title_granter(struct app_ctx *ctx, const struct titl
 {
 	struct target *g = arena_alloc(&ctx->arena, sizeof *g);
 	const char *reg = arena_printf(&ctx->arena, "%.2s0000", t->province ? t->province : "");
-	struct chain ch;
+	struct gradient_review_chain ch;
 	*g = (struct target){.region = reg, .org_id = t->org_id, .level = LEVEL_NONE};
 	if (gradient_chain(t->tier, reg, &ch))
 		g->level = ch.level[ch.nsteps - 1];
@@ -623,7 +624,7 @@ static enum err stats_fin(struct app_ctx *ctx, enum stmt st, int year, struct jw
  */
 static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
 {
-	struct app_cache *cache = &gradient_state(ctx)->all_figures;
+	struct app_cache *cache = &app_gradient_state(ctx)->all_figures;
 	uint64_t gen = app_cache_gen(cache);
 	const char *cached = app_cache_get(cache, ctx, year);
 	if (cached) {
@@ -656,7 +657,7 @@ static enum err stats_all(struct app_ctx *ctx, int year, struct jw *w)
  */
 void app_gradient_stats_changed(struct app_ctx *ctx)
 {
-	app_cache_changed(&gradient_state(ctx)->answers);
+	app_cache_changed(&app_gradient_state(ctx)->answers);
 }
 
 /* Without a year, the last complete fiscal year (the year before today's). */
@@ -665,7 +666,7 @@ enum err app_gradient_stats(struct app_ctx *ctx, int year, const char **json)
 	if (!year)
 		year = (ctx->today[0] - '0') * 1000 + (ctx->today[1] - '0') * 100 +
 		       (ctx->today[2] - '0') * 10 + (ctx->today[3] - '0') - 1;
-	struct app_cache *cache = &gradient_state(ctx)->answers;
+	struct app_cache *cache = &app_gradient_state(ctx)->answers;
 	uint64_t gen = app_cache_gen(cache);
 	if ((*json = app_cache_get(cache, ctx, year)))
 		return ERR_OK;

@@ -18,7 +18,7 @@ static enum err gradient_init(struct app *app, void **state, struct err_detail *
 {
 	(void)app;
 	(void)d;
-	struct gradient_state *s = xcalloc(1, sizeof *s);
+	struct app_gradient_state *s = xcalloc(1, sizeof *s);
 	s->notice_days = 5;
 	const char *nd = getenv("TECHBRIDGE_NOTICE_DAYS");
 	int64_t days;
@@ -33,13 +33,13 @@ static enum err gradient_init(struct app *app, void **state, struct err_detail *
 
 static void gradient_free(void *state)
 {
-	struct gradient_state *s = state;
+	struct app_gradient_state *s = state;
 	app_cache_free(&s->all_figures);
 	app_cache_free(&s->answers);
 	free(s);
 }
 
-struct gradient_state *gradient_state(const struct app_ctx *ctx)
+struct app_gradient_state *app_gradient_state(const struct app_ctx *ctx)
 {
 	return app_module_state(ctx->app, APP_MOD_GRADIENT);
 }

@@ -133,11 +133,11 @@ static enum err demo_people(struct app_ctx *ctx)
 	if (e)
 		return e;
 	struct field_val b[BROKER__NFIELDS] = {0};
-	b[BF_USER_ID] = (struct field_val){.set = true, .i = broker_user};
-	b[BF_GRADE] = (struct field_val){.set = true, .s = "senior"};
-	b[BF_CERTIFICATION] = (struct field_val){.set = true, .s = "JS-TM-2025-0418"};
-	b[BF_REGIONS] = (struct field_val){.set = true, .s = "320000"};
-	b[BF_FIELDS] = (struct field_val){.set = true, .s = "new_energy,new_materials"};
+	b[BROKER_F_USER_ID] = (struct field_val){.set = true, .i = broker_user};
+	b[BROKER_F_GRADE] = (struct field_val){.set = true, .s = "senior"};
+	b[BROKER_F_CERTIFICATION] = (struct field_val){.set = true, .s = "JS-TM-2025-0418"};
+	b[BROKER_F_REGIONS] = (struct field_val){.set = true, .s = "320000"};
+	b[BROKER_F_FIELDS] = (struct field_val){.set = true, .s = "new_energy,new_materials"};
 	struct broker br;
 	if ((e = app_broker_create(ctx, b, &br)))
 		return e;
@@ -150,11 +150,11 @@ static enum err demo_people(struct app_ctx *ctx)
 	ctx->actor.user_id = ent_user; /* messages need a real author */
 	for (int i = 0; i < 8 && !e; i++) {
 		struct field_val v[INTEREST__NFIELDS] = {0};
-		v[IF_LISTING_ID] = (struct field_val){.set = true, .i = 2 + i * 7};
-		v[IF_DEMAND_ID] = (struct field_val){.set = true, .i = 2 + i};
-		v[IF_DIRECTION] =
+		v[INTEREST_F_LISTING_ID] = (struct field_val){.set = true, .i = 2 + i * 7};
+		v[INTEREST_F_DEMAND_ID] = (struct field_val){.set = true, .i = 2 + i};
+		v[INTEREST_F_DIRECTION] =
 		        (struct field_val){.set = true, .s = i % 2 ? "to_demand" : "to_listing"};
-		v[IF_MESSAGE] = (struct field_val){
+		v[INTEREST_F_MESSAGE] = (struct field_val){
 		        .set = true,
 		        .s = "您好，我们对该项目很感兴趣，希望进一步沟通技术细节和合作方式。"};
 		struct interest in;

@@ -32,23 +32,23 @@ static const struct item_cols {
                 {
                         .field =
                                 {
-                                        [MK_REF] = COL_LISTING_REF,
-                                        [MK_TITLE] = COL_LISTING_TITLE,
-                                        [MK_TITLE_EN] = COL_LISTING_TITLE_EN,
-                                        [MK_DESCRIPTION] = COL_LISTING_DESCRIPTION,
-                                        [MK_DESCRIPTION_EN] = COL_LISTING_DESCRIPTION_EN,
-                                        [MK_FIELD] = COL_LISTING_FIELD,
-                                        [MK_INDUSTRY_CODE] = COL_LISTING_INDUSTRY_CODE,
-                                        [MK_REGION_CODE] = COL_LISTING_REGION_CODE,
-                                        [MK_MODES] = COL_LISTING_MODES,
-                                        [MK_STATUS] = COL_LISTING_STATUS,
-                                        [MK_ORG_ID] = COL_LISTING_ORG_ID,
-                                        [LF_TRL] = COL_LISTING_TRL,
-                                        [LF_IP] = COL_LISTING_IP,
-                                        [LF_ADVANTAGE] = COL_LISTING_ADVANTAGE,
-                                        [LF_COMMERCIAL_ROUTE] = COL_LISTING_COMMERCIAL_ROUTE,
-                                        [LF_ASKING_FEN] = COL_LISTING_ASKING_FEN,
-                                        [LF_CONTACT] = COL_LISTING_CONTACT,
+                                        [MARKET_F_REF] = COL_LISTING_REF,
+                                        [MARKET_F_TITLE] = COL_LISTING_TITLE,
+                                        [MARKET_F_TITLE_EN] = COL_LISTING_TITLE_EN,
+                                        [MARKET_F_DESCRIPTION] = COL_LISTING_DESCRIPTION,
+                                        [MARKET_F_DESCRIPTION_EN] = COL_LISTING_DESCRIPTION_EN,
+                                        [MARKET_F_FIELD] = COL_LISTING_FIELD,
+                                        [MARKET_F_INDUSTRY_CODE] = COL_LISTING_INDUSTRY_CODE,
+                                        [MARKET_F_REGION_CODE] = COL_LISTING_REGION_CODE,
+                                        [MARKET_F_MODES] = COL_LISTING_MODES,
+                                        [MARKET_F_STATUS] = COL_LISTING_STATUS,
+                                        [MARKET_F_ORG_ID] = COL_LISTING_ORG_ID,
+                                        [LISTING_F_TRL] = COL_LISTING_TRL,
+                                        [LISTING_F_IP] = COL_LISTING_IP,
+                                        [LISTING_F_ADVANTAGE] = COL_LISTING_ADVANTAGE,
+                                        [LISTING_F_COMMERCIAL_ROUTE] = COL_LISTING_COMMERCIAL_ROUTE,
+                                        [LISTING_F_ASKING_FEN] = COL_LISTING_ASKING_FEN,
+                                        [LISTING_F_CONTACT] = COL_LISTING_CONTACT,
                                 },
                         .id = COL_LISTING_ID,
                         .created_at = COL_LISTING_CREATED_AT,
@@ -62,23 +62,23 @@ static const struct item_cols {
                 {
                         .field =
                                 {
-                                        [MK_REF] = COL_DEMAND_REF,
-                                        [MK_TITLE] = COL_DEMAND_TITLE,
-                                        [MK_TITLE_EN] = COL_DEMAND_TITLE_EN,
-                                        [MK_DESCRIPTION] = COL_DEMAND_DESCRIPTION,
-                                        [MK_DESCRIPTION_EN] = COL_DEMAND_DESCRIPTION_EN,
-                                        [MK_FIELD] = COL_DEMAND_FIELD,
-                                        [MK_INDUSTRY_CODE] = COL_DEMAND_INDUSTRY_CODE,
-                                        [MK_REGION_CODE] = COL_DEMAND_REGION_CODE,
-                                        [MK_MODES] = COL_DEMAND_MODES,
-                                        [MK_STATUS] = COL_DEMAND_STATUS,
-                                        [MK_ORG_ID] = COL_DEMAND_ORG_ID,
-                                        [DF_TYPE] = COL_DEMAND_TYPE,
-                                        [DF_TRL_MIN] = COL_DEMAND_TRL_MIN,
-                                        [DF_TRL_MAX] = COL_DEMAND_TRL_MAX,
-                                        [DF_BUDGET_MIN_FEN] = COL_DEMAND_BUDGET_MIN_FEN,
-                                        [DF_BUDGET_MAX_FEN] = COL_DEMAND_BUDGET_MAX_FEN,
-                                        [DF_DEADLINE] = COL_DEMAND_DEADLINE,
+                                        [MARKET_F_REF] = COL_DEMAND_REF,
+                                        [MARKET_F_TITLE] = COL_DEMAND_TITLE,
+                                        [MARKET_F_TITLE_EN] = COL_DEMAND_TITLE_EN,
+                                        [MARKET_F_DESCRIPTION] = COL_DEMAND_DESCRIPTION,
+                                        [MARKET_F_DESCRIPTION_EN] = COL_DEMAND_DESCRIPTION_EN,
+                                        [MARKET_F_FIELD] = COL_DEMAND_FIELD,
+                                        [MARKET_F_INDUSTRY_CODE] = COL_DEMAND_INDUSTRY_CODE,
+                                        [MARKET_F_REGION_CODE] = COL_DEMAND_REGION_CODE,
+                                        [MARKET_F_MODES] = COL_DEMAND_MODES,
+                                        [MARKET_F_STATUS] = COL_DEMAND_STATUS,
+                                        [MARKET_F_ORG_ID] = COL_DEMAND_ORG_ID,
+                                        [DEMAND_F_TYPE] = COL_DEMAND_TYPE,
+                                        [DEMAND_F_TRL_MIN] = COL_DEMAND_TRL_MIN,
+                                        [DEMAND_F_TRL_MAX] = COL_DEMAND_TRL_MAX,
+                                        [DEMAND_F_BUDGET_MIN_FEN] = COL_DEMAND_BUDGET_MIN_FEN,
+                                        [DEMAND_F_BUDGET_MAX_FEN] = COL_DEMAND_BUDGET_MAX_FEN,
+                                        [DEMAND_F_DEADLINE] = COL_DEMAND_DEADLINE,
                                 },
                         .id = COL_DEMAND_ID,
                         .created_at = COL_DEMAND_CREATED_AT,
@@ -90,8 +90,8 @@ static const struct item_cols {
                 },
 };
 /* the writes bind the fields in field order (market_field_args): so must the rows list them */
-_Static_assert(COL_LISTING_CONTACT == (int)LF_CONTACT &&
-                       (int)COL_DEMAND_DEADLINE == (int)DF_DEADLINE &&
+_Static_assert(COL_LISTING_CONTACT == (int)LISTING_F_CONTACT &&
+                       (int)COL_DEMAND_DEADLINE == (int)DEMAND_F_DEADLINE &&
                        (int)COL_LISTING_ID == (int)LISTING__NFIELDS &&
                        (int)COL_DEMAND_ID == (int)DEMAND__NFIELDS,
                "a row lists the fields in field order, then the record's columns");
@@ -129,7 +129,7 @@ static void listing_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 {
 	struct market_item *it = item;
 	item_from_row(r, MARKET_LISTING, it, &ctx->arena);
-	it->f[LF_CONTACT] = app_pii_open(ctx, PII_LISTING_CONTACT, it->f[LF_CONTACT]);
+	it->f[LISTING_F_CONTACT] = app_pii_open(ctx, PII_LISTING_CONTACT, it->f[LISTING_F_CONTACT]);
 }
 
 static void demand_row(struct app_ctx *ctx, struct db_rows *r, void *item)
@@ -163,7 +163,7 @@ size_t market_field_args(struct app_ctx *ctx, const struct market_item *it, stru
 		else if (market_field_is_int(it->kind, (int)i) &&
 		         num_parse(it->f[i], INT64_MIN, INT64_MAX, &x))
 			v[i] = DB_INT(x);
-		else if (it->kind == MARKET_LISTING && i == LF_CONTACT) /* personal data */
+		else if (it->kind == MARKET_LISTING && i == LISTING_F_CONTACT) /* personal data */
 			v[i] = DB_TEXT(app_pii_seal(ctx, PII_LISTING_CONTACT, it->f[i]));
 		else
 			v[i] = DB_TEXT(it->f[i]);
@@ -196,7 +196,7 @@ enum err app_market_import_row(struct app_ctx *ctx, enum market_kind k,
 {
 	struct market_item it = {.kind = k};
 	enum err e = ERR_OK;
-	const char *ref = vals[MK_REF].s;
+	const char *ref = vals[MARKET_F_REF].s;
 	struct err_detail keep = ctx->err;
 	e = app_market_get(ctx, k, ref, &it);
 	ctx->err = keep;
@@ -205,8 +205,8 @@ enum err app_market_import_row(struct app_ctx *ctx, enum market_kind k,
 	*created = e == ERR_NOT_FOUND;
 	it.kind = k;
 	market_apply(&it, vals, &ctx->arena);
-	if (!it.f[MK_STATUS])
-		it.f[MK_STATUS] =
+	if (!it.f[MARKET_F_STATUS])
+		it.f[MARKET_F_STATUS] =
 		        "published"; /* imports load collections that are public already */
 	if ((e = market_validate(&it, d)))
 		return e;
@@ -228,13 +228,13 @@ enum err app_market_import_row(struct app_ctx *ctx, enum market_kind k,
 void app_market_doc(const struct market_item *it, struct ix_doc *doc)
 {
 	memset(doc, 0, sizeof *doc);
-	doc->ref = it->f[MK_REF];
-	doc->text[IX_TITLE][0] = it->f[MK_TITLE];
-	doc->text[IX_TITLE][1] = it->f[MK_TITLE_EN];
-	doc->text[IX_BODY][0] = it->f[MK_DESCRIPTION];
-	doc->text[IX_BODY][1] = it->f[MK_DESCRIPTION_EN];
+	doc->ref = it->f[MARKET_F_REF];
+	doc->text[IX_TITLE][0] = it->f[MARKET_F_TITLE];
+	doc->text[IX_TITLE][1] = it->f[MARKET_F_TITLE_EN];
+	doc->text[IX_BODY][0] = it->f[MARKET_F_DESCRIPTION];
+	doc->text[IX_BODY][1] = it->f[MARKET_F_DESCRIPTION_EN];
 	if (it->kind == MARKET_LISTING)
-		doc->text[IX_BODY][2] = it->f[LF_ADVANTAGE];
+		doc->text[IX_BODY][2] = it->f[LISTING_F_ADVANTAGE];
 	market_attrs_of(it, &doc->attrs);
 }
 
@@ -276,7 +276,8 @@ void app_market_item_row(struct app_ctx *ctx, struct db_rows *r, enum market_kin
 {
 	item_from_row(r, k, it, &ctx->arena);
 	if (k == MARKET_LISTING)
-		it->f[LF_CONTACT] = app_pii_open(ctx, PII_LISTING_CONTACT, it->f[LF_CONTACT]);
+		it->f[LISTING_F_CONTACT] =
+		        app_pii_open(ctx, PII_LISTING_CONTACT, it->f[LISTING_F_CONTACT]);
 }
 
 /*
@@ -380,7 +381,7 @@ void app_market_match(struct market_engine *e, const struct market_item *it, int
 	app_market_doc(it, &doc);
 	struct ix_query q = {.k = top, .use_attrs = true, .attrs = doc.attrs};
 	memcpy(q.text, doc.text, sizeof q.text);
-	q.status_mask = 1u << MS_PUBLISHED;
+	q.status_mask = 1u << MARKET_STATUS_PUBLISHED;
 	enum market_kind other = it->kind == MARKET_LISTING ? MARKET_DEMAND : MARKET_LISTING;
 	app_market_ix_search(e, other, &q, out);
 }

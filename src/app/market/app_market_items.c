@@ -52,7 +52,7 @@ enum err app_market_item_load(struct app_ctx *ctx, enum market_kind k, int64_t i
 
 static int64_t item_org(const struct market_item *it)
 {
-	return id_of(it->f[MK_ORG_ID]);
+	return id_of(it->f[MARKET_F_ORG_ID]);
 }
 
 /*
@@ -63,7 +63,7 @@ enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
                                 const struct market_item *it, struct target *t)
 {
 	memset(t, 0, sizeof *t);
-	t->region = it->f[MK_REGION_CODE];
+	t->region = it->f[MARKET_F_REGION_CODE];
 	t->org_id = item_org(it);
 	if (!authz_has_role(&ctx->actor, ROLE_BROKER))
 		return ERR_OK;
@@ -83,7 +83,7 @@ enum err app_market_item_target(struct app_ctx *ctx, enum market_kind k,
  */
 static enum err item_visible(struct app_ctx *ctx, enum market_kind k, const struct market_item *it)
 {
-	if (it->f[MK_STATUS] && !strcmp(it->f[MK_STATUS], "published"))
+	if (it->f[MARKET_F_STATUS] && !strcmp(it->f[MARKET_F_STATUS], "published"))
 		return ERR_OK;
 	struct target t;
 	enum err e = app_market_item_target(ctx, k, it, &t);
@@ -97,12 +97,12 @@ static enum err item_visible(struct app_ctx *ctx, enum market_kind k, const stru
 
 enum err app_market_contact_shown(struct app_ctx *ctx, enum market_kind k, struct market_item *it)
 {
-	if (k != MARKET_LISTING || !it->f[LF_CONTACT])
+	if (k != MARKET_LISTING || !it->f[LISTING_F_CONTACT])
 		return ERR_OK;
 	struct target t;
 	enum err e = app_market_item_target(ctx, k, it, &t);
 	if (!e && !authz_allows(&ctx->actor, ACT_MARKET_READ_ALL, &t))
-		it->f[LF_CONTACT] = app_pii_mask(ctx, it->f[LF_CONTACT]);
+		it->f[LISTING_F_CONTACT] = app_pii_mask(ctx, it->f[LISTING_F_CONTACT]);
 	return e;
 }
 
@@ -253,7 +253,7 @@ static const char *item_json(struct app_ctx *ctx, const struct market_item *it)
 static enum err apply_vals(struct app_ctx *ctx, struct market_item *it,
                            const struct field_val *vals)
 {
-	if (vals[MK_STATUS].set)
+	if (vals[MARKET_F_STATUS].set)
 		return APP_FAIL(ctx, ERR_INVALID, "status",
 		                "changes only through the workflow (POST .../transitions)");
 	market_apply(it, vals, &ctx->arena);
@@ -281,12 +281,12 @@ static enum err refs_check(struct app_ctx *ctx, const struct market_item *it)
 	struct region r;
 	struct industry ind;
 	struct org o;
-	const char *rc = it->f[MK_REGION_CODE], *ic = it->f[MK_INDUSTRY_CODE];
+	const char *rc = it->f[MARKET_F_REGION_CODE], *ic = it->f[MARKET_F_INDUSTRY_CODE];
 	if (rc && app_region_get(ctx, rc, &r))
 		return APP_FAIL(ctx, ERR_INVALID, "region_code", "names no region");
 	if (ic && app_industry_get(ctx, ic, &ind))
 		return APP_FAIL(ctx, ERR_INVALID, "industry_code", "names no industry");
-	if (it->f[MK_ORG_ID] && app_org_load(ctx, item_org(it), &o))
+	if (it->f[MARKET_F_ORG_ID] && app_org_load(ctx, item_org(it), &o))
 		return APP_FAIL(ctx, ERR_INVALID, "org_id", "names no organisation");
 	return ERR_OK;
 }
@@ -330,15 +330,15 @@ enum err app_market_item_create(struct app_ctx *ctx, enum market_kind k,
 	enum err e = apply_vals(ctx, &it, vals);
 	if (e)
 		return e;
-	if (!it.f[MK_ORG_ID] && own_org(&ctx->actor))
-		it.f[MK_ORG_ID] = app_id_str(ctx, own_org(&ctx->actor));
-	it.f[MK_STATUS] = "draft";
+	if (!it.f[MARKET_F_ORG_ID] && own_org(&ctx->actor))
+		it.f[MARKET_F_ORG_ID] = app_id_str(ctx, own_org(&ctx->actor));
+	it.f[MARKET_F_STATUS] = "draft";
 	struct org o; /* an item sits where its owner does unless it says otherwise */
-	if (!it.f[MK_REGION_CODE] && it.f[MK_ORG_ID] &&
-	    !app_org_load(ctx, id_of(it.f[MK_ORG_ID]), &o))
-		it.f[MK_REGION_CODE] = o.f[ORG_REGION_CODE];
+	if (!it.f[MARKET_F_REGION_CODE] && it.f[MARKET_F_ORG_ID] &&
+	    !app_org_load(ctx, id_of(it.f[MARKET_F_ORG_ID]), &o))
+		it.f[MARKET_F_REGION_CODE] = o.f[ORG_REGION_CODE];
 	ctx->err = (struct err_detail){0};
-	struct target t = {.region = it.f[MK_REGION_CODE], .org_id = item_org(&it)};
+	struct target t = {.region = it.f[MARKET_F_REGION_CODE], .org_id = item_org(&it)};
 	if ((e = app_allow(ctx, ACT_MARKET_CREATE, &t)) || (e = refs_check(ctx, &it)))
 		return e;
 	if ((e = app_write_begin(ctx)) || ctx->replayed)
@@ -383,12 +383,12 @@ static enum err load_for_change(struct app_ctx *ctx, enum market_kind k, int64_t
 static enum err rereview(struct app_ctx *ctx, enum market_kind k, const struct market_item *cur,
                          struct market_item *saved)
 {
-	const char *st = cur->f[MK_STATUS];
+	const char *st = cur->f[MARKET_F_STATUS];
 	if (!st || (strcmp(st, "published") && strcmp(st, "expired")))
 		return ERR_OK;
 	struct market_item a = *cur, b = *saved;
 	a.version = b.version = 0; /* the content, without the bookkeeping */
-	a.f[MK_STATUS] = b.f[MK_STATUS];
+	a.f[MARKET_F_STATUS] = b.f[MARKET_F_STATUS];
 	a.updated_at = b.updated_at;
 	const char *was = item_json(ctx, &a), *now = item_json(ctx, &b);
 	if (!strcmp(was, now))
@@ -423,7 +423,8 @@ enum err app_market_item_update(struct app_ctx *ctx, enum market_kind k, int64_t
 	if ((e = apply_vals(ctx, &next, vals)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
 	if (item_org(&next) != item_org(&cur)) { /* handing it over needs the right there too */
-		struct target t = {.region = next.f[MK_REGION_CODE], .org_id = item_org(&next)};
+		struct target t = {.region = next.f[MARKET_F_REGION_CODE],
+		                   .org_id = item_org(&next)};
 		if ((e = app_allow(ctx, ACT_MARKET_CREATE, &t)))
 			return app_write_end(ctx, e, 0, NULL, NULL);
 	}
@@ -494,7 +495,7 @@ enum err app_market_item_transition(struct app_ctx *ctx, enum market_kind k, int
                                     struct market_item *out)
 {
 	int ev = event_of(event);
-	if (ev < 0 || ev == ME_EXPIRE)
+	if (ev < 0 || ev == MARKET_EV_EXPIRE)
 		return APP_FAIL(ctx, ERR_INVALID, "event",
 		                "must be submit, approve, reject, withdraw, renew or reopen");
 	enum err e;
@@ -503,12 +504,12 @@ enum err app_market_item_transition(struct app_ctx *ctx, enum market_kind k, int
 	struct market_item cur;
 	if ((e = load_for_change(ctx, k, id, version, ACT__MAX, &cur)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
-	const struct market_transition *tr =
-	        market_flow_find(market_status_parse(cur.f[MK_STATUS]), (enum market_event)ev);
+	const struct market_transition *tr = market_flow_find(
+	        market_status_parse(cur.f[MARKET_F_STATUS]), (enum market_event)ev);
 	struct target t;
 	if (!tr)
 		e = APP_FAIL(ctx, ERR_CONFLICT, "event", "cannot %s a %s %s", event,
-		             cur.f[MK_STATUS], kind_name[k]);
+		             cur.f[MARKET_F_STATUS], kind_name[k]);
 	else if (!(e = app_market_item_target(ctx, k, &cur, &t)))
 		e = app_allow(ctx, tr->who, &t);
 	if (!e)
@@ -547,7 +548,8 @@ static enum err expire_kind(struct app_ctx *ctx, enum market_kind k)
 		ids[n++] = db_col_i64(r, COL_DUE_ID);
 	if ((e = db_done(r)))
 		return app_db_fail(ctx, e, kind_name[k]);
-	const struct market_transition *tr = market_flow_find(MS_PUBLISHED, ME_EXPIRE);
+	const struct market_transition *tr =
+	        market_flow_find(MARKET_STATUS_PUBLISHED, MARKET_EV_EXPIRE);
 	for (int i = 0; i < n && !e; i++) {
 		struct market_item cur, out;
 		int64_t gen = 0;

@@ -23,10 +23,10 @@ static void broker_row(struct app_ctx *ctx, struct db_rows *r, void *item)
 	memset(b, 0, sizeof *b);
 	b->id = db_col_i64(r, COL_BROKER_ID);
 	b->user_id = db_col_i64(r, COL_BROKER_USER_ID);
-	b->f[BF_GRADE] = app_col(ctx, r, COL_BROKER_GRADE);
-	b->f[BF_CERTIFICATION] = app_col(ctx, r, COL_BROKER_CERTIFICATION);
-	b->f[BF_REGIONS] = app_col(ctx, r, COL_BROKER_REGIONS);
-	b->f[BF_FIELDS] = app_col(ctx, r, COL_BROKER_FIELDS);
+	b->f[BROKER_F_GRADE] = app_col(ctx, r, COL_BROKER_GRADE);
+	b->f[BROKER_F_CERTIFICATION] = app_col(ctx, r, COL_BROKER_CERTIFICATION);
+	b->f[BROKER_F_REGIONS] = app_col(ctx, r, COL_BROKER_REGIONS);
+	b->f[BROKER_F_FIELDS] = app_col(ctx, r, COL_BROKER_FIELDS);
 	b->created_at = app_col(ctx, r, COL_BROKER_CREATED_AT);
 	b->updated_at = app_col(ctx, r, COL_BROKER_UPDATED_AT);
 	b->version = db_col_i64(r, COL_BROKER_VERSION);
@@ -85,7 +85,7 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	if (e || (e = app_write_begin(ctx)) || ctx->replayed)
 		return e;
 	struct db_rows *r;
-	int64_t uid = vals[BF_USER_ID].i, id = 0, has = 0;
+	int64_t uid = vals[BROKER_F_USER_ID].i, id = 0, has = 0;
 	if (!(e = db_query(ctx->conn, STMT_BROKER_HAS_ROLE, DB_ARGS(DB_INT(uid)), &r))) {
 		has = db_next(r) ? db_col_i64(r, COL_COUNT) : 0;
 		e = db_done(r);
@@ -93,10 +93,10 @@ enum err app_broker_create(struct app_ctx *ctx, const struct field_val *vals, st
 	if (!e && !has)
 		e = APP_FAIL(ctx, ERR_INVALID, "user_id", "must name a user with the broker role");
 	if (!e && !(e = db_query(ctx->conn, STMT_BROKER_INSERT,
-	                         DB_ARGS(DB_INT(uid), DB_TEXT(vals[BF_GRADE].s),
-	                                 DB_TEXT(val_or(&vals[BF_CERTIFICATION], NULL)),
-	                                 DB_TEXT(val_or(&vals[BF_REGIONS], NULL)),
-	                                 DB_TEXT(val_or(&vals[BF_FIELDS], NULL)),
+	                         DB_ARGS(DB_INT(uid), DB_TEXT(vals[BROKER_F_GRADE].s),
+	                                 DB_TEXT(val_or(&vals[BROKER_F_CERTIFICATION], NULL)),
+	                                 DB_TEXT(val_or(&vals[BROKER_F_REGIONS], NULL)),
+	                                 DB_TEXT(val_or(&vals[BROKER_F_FIELDS], NULL)),
 	                                 DB_TEXT(ctx->now_s), DB_TEXT(ctx->now_s)),
 	                         &r))) {
 		id = db_next(r) ? db_col_i64(r, COL_ID) : 0;
@@ -128,10 +128,11 @@ enum err app_broker_update(struct app_ctx *ctx, int64_t id, int64_t version,
 	if (!e)
 		e = db_exec(
 		        ctx->conn, STMT_BROKER_UPDATE,
-		        DB_ARGS(DB_TEXT(val_or(&vals[BF_GRADE], cur.f[BF_GRADE])),
-		                DB_TEXT(val_or(&vals[BF_CERTIFICATION], cur.f[BF_CERTIFICATION])),
-		                DB_TEXT(val_or(&vals[BF_REGIONS], cur.f[BF_REGIONS])),
-		                DB_TEXT(val_or(&vals[BF_FIELDS], cur.f[BF_FIELDS])),
+		        DB_ARGS(DB_TEXT(val_or(&vals[BROKER_F_GRADE], cur.f[BROKER_F_GRADE])),
+		                DB_TEXT(val_or(&vals[BROKER_F_CERTIFICATION],
+		                               cur.f[BROKER_F_CERTIFICATION])),
+		                DB_TEXT(val_or(&vals[BROKER_F_REGIONS], cur.f[BROKER_F_REGIONS])),
+		                DB_TEXT(val_or(&vals[BROKER_F_FIELDS], cur.f[BROKER_F_FIELDS])),
 		                DB_TEXT(ctx->now_s), DB_INT(id), DB_INT(version)),
 		        &changed);
 	if (!e && changed != 1)
@@ -291,11 +292,11 @@ static const char *interest_json(struct app_ctx *ctx, const struct interest *in)
 static enum err interest_sides(struct app_ctx *ctx, const struct field_val *vals,
                                struct market_item *src, struct market_item *dst, bool *to_listing)
 {
-	*to_listing = !strcmp(vals[IF_DIRECTION].s, "to_listing");
+	*to_listing = !strcmp(vals[INTEREST_F_DIRECTION].s, "to_listing");
 	enum market_kind sk = *to_listing ? MARKET_DEMAND : MARKET_LISTING;
 	enum market_kind dk = *to_listing ? MARKET_LISTING : MARKET_DEMAND;
-	int64_t sid = vals[*to_listing ? IF_DEMAND_ID : IF_LISTING_ID].i;
-	int64_t did = vals[*to_listing ? IF_LISTING_ID : IF_DEMAND_ID].i;
+	int64_t sid = vals[*to_listing ? INTEREST_F_DEMAND_ID : INTEREST_F_LISTING_ID].i;
+	int64_t did = vals[*to_listing ? INTEREST_F_LISTING_ID : INTEREST_F_DEMAND_ID].i;
 	const char *sname = *to_listing ? "demand_id" : "listing_id";
 	const char *dname = *to_listing ? "listing_id" : "demand_id";
 	struct target t;
@@ -309,7 +310,7 @@ static enum err interest_sides(struct app_ctx *ctx, const struct field_val *vals
 		return APP_FAIL(ctx, ERR_FORBIDDEN, sname, "is not your organisation's %s",
 		                kind_name[sk]);
 	e = app_market_item_get(ctx, dk, did, dst);
-	if (e == ERR_NOT_FOUND || (!e && strcmp(dst->f[MK_STATUS], "published")))
+	if (e == ERR_NOT_FOUND || (!e && strcmp(dst->f[MARKET_F_STATUS], "published")))
 		return APP_FAIL(ctx, ERR_INVALID, dname, "names no published %s", kind_name[dk]);
 	return e;
 }
@@ -330,23 +331,23 @@ enum err app_interest_create(struct app_ctx *ctx, const struct field_val *vals,
 		return e;
 	if ((e = interest_sides(ctx, vals, &src, &dst, &to_listing)))
 		return app_write_end(ctx, e, 0, NULL, NULL);
-	int64_t from = id_of(src.f[MK_ORG_ID]);
-	int64_t to = id_of(dst.f[MK_ORG_ID]);
+	int64_t from = id_of(src.f[MARKET_F_ORG_ID]);
+	int64_t to = id_of(dst.f[MARKET_F_ORG_ID]);
 	int64_t id = 0;
-	e = app_row_i64(ctx, STMT_INTEREST_INSERT,
-	                DB_ARGS(DB_INT(to_listing ? dst.id : src.id),
-	                        DB_INT(to_listing ? src.id : dst.id), DB_TEXT(vals[IF_DIRECTION].s),
-	                        from ? DB_INT(from) : DB_NULL, to ? DB_INT(to) : DB_NULL,
-	                        DB_INT(ctx->actor.user_id), DB_TEXT(ctx->now_s),
-	                        DB_TEXT(ctx->now_s)),
-	                COL_ID, &id, "interest");
+	e = app_row_i64(
+	        ctx, STMT_INTEREST_INSERT,
+	        DB_ARGS(DB_INT(to_listing ? dst.id : src.id), DB_INT(to_listing ? src.id : dst.id),
+	                DB_TEXT(vals[INTEREST_F_DIRECTION].s), from ? DB_INT(from) : DB_NULL,
+	                to ? DB_INT(to) : DB_NULL, DB_INT(ctx->actor.user_id), DB_TEXT(ctx->now_s),
+	                DB_TEXT(ctx->now_s)),
+	        COL_ID, &id, "interest");
 	if (e == ERR_CONFLICT)
 		e = APP_FAIL(ctx, e, "listing_id",
 		             "an interest between this listing and demand exists");
-	if (!e && vals[IF_MESSAGE].set && !vals[IF_MESSAGE].null)
+	if (!e && vals[INTEREST_F_MESSAGE].set && !vals[INTEREST_F_MESSAGE].null)
 		e = db_exec(ctx->conn, STMT_MESSAGE_INSERT,
 		            DB_ARGS(DB_INT(id), DB_INT(ctx->actor.user_id),
-		                    DB_TEXT(vals[IF_MESSAGE].s), DB_TEXT(ctx->now_s)),
+		                    DB_TEXT(vals[INTEREST_F_MESSAGE].s), DB_TEXT(ctx->now_s)),
 		            NULL);
 	if (!e)
 		e = interest_load(ctx, id, out);

@@ -177,7 +177,7 @@ enum err app_market_search(struct app_ctx *ctx, enum market_kind k, const char *
 	struct market_engine *eng;
 	if (e || (e = app_market_read(ctx, &eng)))
 		return e;
-	struct ix_query iq = {.k = IX_TOP_MAX, .status_mask = 1u << MS_PUBLISHED};
+	struct ix_query iq = {.k = IX_TOP_MAX, .status_mask = 1u << MARKET_STATUS_PUBLISHED};
 	iq.text[IX_BODY][0] = q;
 	iq.field = (uint8_t)field;
 	iq.region_prefix = f->region ? region_prefix(ctx, region) : NULL;
@@ -220,8 +220,9 @@ enum err app_market_item_matches(struct app_ctx *ctx, enum market_kind k, int64_
 	if (similar) {
 		struct ix_doc doc;
 		app_market_doc(&it, &doc);
-		struct ix_query q = {
-		        .k = top, .status_mask = 1u << MS_PUBLISHED, .exclude_ref = it.f[MK_REF]};
+		struct ix_query q = {.k = top,
+		                     .status_mask = 1u << MARKET_STATUS_PUBLISHED,
+		                     .exclude_ref = it.f[MARKET_F_REF]};
 		memcpy(q.text, doc.text, sizeof q.text);
 		app_market_ix_search(eng, k, &q, &res);
 	} else {

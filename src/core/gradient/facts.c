@@ -45,9 +45,9 @@ int facts_find(const char *name)
 
 const char *const *facts_enum_values(enum fact_id f)
 {
-	if (f == F_RD_INSTITUTION)
+	if (f == FACTS_RD_INSTITUTION)
 		return rd_levels;
-	if (f == F_CHAIN_ROLE)
+	if (f == FACTS_CHAIN_ROLE)
 		return chain_roles;
 	return NULL;
 }
@@ -169,7 +169,7 @@ static enum err parse_year_map(struct facts *fx, json_t *j, bool dev, struct err
 		int slot = (*n)++;
 		if (dev) {
 			fx->dev_year[slot] = (int)y;
-			enum err e = fact_value(fx, F_DEV_SCORE, val, &fx->dev[slot], path, d);
+			enum err e = fact_value(fx, FACTS_DEV_SCORE, val, &fx->dev[slot], path, d);
 			if (e)
 				return e;
 			continue;
@@ -184,15 +184,16 @@ static enum err parse_year_map(struct facts *fx, json_t *j, bool dev, struct err
 		{
 			/* the yearly facts come first in the table */
 			int f = 0;
-			while (f < F_DEV_SCORE && strcmp(fact_defs[f].name, k2))
+			while (f < FACTS_DEV_SCORE && strcmp(fact_defs[f].name, k2))
 				f++;
-			enum err e = f < F_DEV_SCORE
+			enum err e = f < FACTS_DEV_SCORE
 			                     ? fact_value(fx, f, v2, &fx->by_year[slot][f], "", d)
 			                     : ERR_INVALID;
 			if (e) { /* the path is only built for the message */
 				snprintf(path, sizeof path, "years.%s.%s", key, k2);
 				return bad(d, path,
-				           f < F_DEV_SCORE ? d->message : "is not a yearly fact");
+				           f < FACTS_DEV_SCORE ? d->message
+				                               : "is not a yearly fact");
 			}
 		}
 	}
@@ -315,7 +316,7 @@ enum err facts_parse(json_t *obj, struct facts *out, struct err_detail *d)
 	memset(out->award_rank, 0, sizeof out->award_rank);
 	out->nyears = out->ndev = out->ntitles = 0; /* a year's slots are cleared when used */
 	/* "review" is a mode, not a measurement: absent means a new application. */
-	out->scalar[F_REVIEW] = (struct val){VAL_KNOWN, 0};
+	out->scalar[FACTS_REVIEW] = (struct val){VAL_KNOWN, 0};
 	if (!json_is_object(obj))
 		return err_set(d, ERR_INVALID, "", "a facts record must be a JSON object");
 	const char *key;
@@ -332,18 +333,18 @@ enum err facts_parse(json_t *obj, struct facts *out, struct err_detail *d)
 bool facts_year_bounds(const char *name, int64_t *min, int64_t *max)
 {
 	int f = facts_find(name);
-	if (f < 0 || f >= F_DEV_SCORE) /* the yearly figures come first in the table */
+	if (f < 0 || f >= FACTS_DEV_SCORE) /* the yearly figures come first in the table */
 		return false;
-	bool headcount = f == F_EMPLOYEES || f == F_RD_STAFF || f == F_TECH_STAFF;
+	bool headcount = f == FACTS_EMPLOYEES || f == FACTS_RD_STAFF || f == FACTS_TECH_STAFF;
 	*max = headcount ? LIMIT_HEADCOUNT_MAX : LIMIT_FEN_MAX;
-	*min = f == F_NET_PROFIT ? -LIMIT_FEN_MAX : 0;
+	*min = f == FACTS_NET_PROFIT ? -LIMIT_FEN_MAX : 0;
 	return true;
 }
 
 bool facts_beyond_bounds(const struct facts *fx, char *buf, size_t n)
 {
 	for (int i = 0; i < fx->nyears; i++)
-		for (int f = 0; f < F_DEV_SCORE; f++) {
+		for (int f = 0; f < FACTS_DEV_SCORE; f++) {
 			const struct val *v = &fx->by_year[i][f];
 			int64_t lo, hi;
 			if (v->st == VAL_KNOWN && facts_year_bounds(fact_defs[f].name, &lo, &hi) &&
@@ -358,7 +359,7 @@ bool facts_beyond_bounds(const struct facts *fx, char *buf, size_t n)
 /* A year with no entry is unknown (not zero): rules decide what missing data means */
 struct val facts_year(const struct facts *fx, enum fact_id f, int year)
 {
-	if (f == F_DEV_SCORE) {
+	if (f == FACTS_DEV_SCORE) {
 		for (int i = 0; i < fx->ndev; i++)
 			if (fx->dev_year[i] == year)
 				return fx->dev[i];

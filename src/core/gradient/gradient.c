@@ -9,76 +9,90 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const state_names[AS__MAX] = {
-        [AS_DRAFT] = "draft",       [AS_UNDER_REVIEW] = "under_review",
-        [AS_RETURNED] = "returned", [AS_REJECTED] = "rejected",
-        [AS_NOTICE] = "notice",     [AS_OBJECTED] = "objected",
-        [AS_GRANTED] = "granted",   [AS_WITHDRAWN] = "withdrawn",
+static const char *const state_names[GRADIENT_APP__MAX] = {
+        [GRADIENT_APP_DRAFT] = "draft",       [GRADIENT_APP_UNDER_REVIEW] = "under_review",
+        [GRADIENT_APP_RETURNED] = "returned", [GRADIENT_APP_REJECTED] = "rejected",
+        [GRADIENT_APP_NOTICE] = "notice",     [GRADIENT_APP_OBJECTED] = "objected",
+        [GRADIENT_APP_GRANTED] = "granted",   [GRADIENT_APP_WITHDRAWN] = "withdrawn",
 };
 
 /*
- * EV_APPROVE_LAST is spelt "approve" like EV_APPROVE: the user approves; the
+ * GRADIENT_EV_APPROVE_LAST is spelt "approve" like GRADIENT_EV_APPROVE: the user approves; the
  * app layer picks the _LAST event when the current step is the chain's last
  */
-static const char *const event_names[EV__MAX] = {
-        [EV_SUBMIT] = "submit",     [EV_APPROVE] = "approve", [EV_APPROVE_LAST] = "approve",
-        [EV_RETURN] = "return",     [EV_REJECT] = "reject",   [EV_OBJECT] = "object",
-        [EV_DISMISS] = "dismiss",   [EV_UPHOLD] = "uphold",   [EV_GRANT] = "grant",
-        [EV_WITHDRAW] = "withdraw",
+static const char *const event_names[GRADIENT_EV__MAX] = {
+        [GRADIENT_EV_SUBMIT] = "submit",        [GRADIENT_EV_APPROVE] = "approve",
+        [GRADIENT_EV_APPROVE_LAST] = "approve", [GRADIENT_EV_RETURN] = "return",
+        [GRADIENT_EV_REJECT] = "reject",        [GRADIENT_EV_OBJECT] = "object",
+        [GRADIENT_EV_DISMISS] = "dismiss",      [GRADIENT_EV_UPHOLD] = "uphold",
+        [GRADIENT_EV_GRANT] = "grant",          [GRADIENT_EV_WITHDRAW] = "withdraw",
 };
 
 /* The whole workflow: anything not listed is refused. */
-const struct app_transition app_transitions[] = {
-        {AS_DRAFT, EV_SUBMIT, AS_UNDER_REVIEW, WHO_APPLICANT, false},
-        {AS_RETURNED, EV_SUBMIT, AS_UNDER_REVIEW, WHO_APPLICANT, false},
-        {AS_DRAFT, EV_WITHDRAW, AS_WITHDRAWN, WHO_APPLICANT, false},
-        {AS_RETURNED, EV_WITHDRAW, AS_WITHDRAWN, WHO_APPLICANT, false},
-        {AS_UNDER_REVIEW, EV_APPROVE, AS_UNDER_REVIEW, WHO_STEP, true},
-        {AS_UNDER_REVIEW, EV_APPROVE_LAST, AS_NOTICE, WHO_STEP, true},
-        {AS_UNDER_REVIEW, EV_RETURN, AS_RETURNED, WHO_STEP, true},
-        {AS_UNDER_REVIEW, EV_REJECT, AS_REJECTED, WHO_STEP, true},
-        {AS_NOTICE, EV_OBJECT, AS_OBJECTED, WHO_ANYONE, true},
-        {AS_OBJECTED, EV_OBJECT, AS_OBJECTED, WHO_ANYONE, true},
-        {AS_OBJECTED, EV_DISMISS, AS_NOTICE, WHO_FINAL, true},
-        {AS_OBJECTED, EV_UPHOLD, AS_REJECTED, WHO_FINAL, true},
-        {AS_NOTICE, EV_GRANT, AS_GRANTED, WHO_FINAL, false},
+const struct gradient_app_transition gradient_app_transitions[] = {
+        {GRADIENT_APP_DRAFT, GRADIENT_EV_SUBMIT, GRADIENT_APP_UNDER_REVIEW, GRADIENT_WHO_APPLICANT,
+         false},
+        {GRADIENT_APP_RETURNED, GRADIENT_EV_SUBMIT, GRADIENT_APP_UNDER_REVIEW,
+         GRADIENT_WHO_APPLICANT, false},
+        {GRADIENT_APP_DRAFT, GRADIENT_EV_WITHDRAW, GRADIENT_APP_WITHDRAWN, GRADIENT_WHO_APPLICANT,
+         false},
+        {GRADIENT_APP_RETURNED, GRADIENT_EV_WITHDRAW, GRADIENT_APP_WITHDRAWN,
+         GRADIENT_WHO_APPLICANT, false},
+        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_APPROVE, GRADIENT_APP_UNDER_REVIEW,
+         GRADIENT_WHO_STEP, true},
+        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_APPROVE_LAST, GRADIENT_APP_NOTICE,
+         GRADIENT_WHO_STEP, true},
+        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_RETURN, GRADIENT_APP_RETURNED, GRADIENT_WHO_STEP,
+         true},
+        {GRADIENT_APP_UNDER_REVIEW, GRADIENT_EV_REJECT, GRADIENT_APP_REJECTED, GRADIENT_WHO_STEP,
+         true},
+        {GRADIENT_APP_NOTICE, GRADIENT_EV_OBJECT, GRADIENT_APP_OBJECTED, GRADIENT_WHO_ANYONE, true},
+        {GRADIENT_APP_OBJECTED, GRADIENT_EV_OBJECT, GRADIENT_APP_OBJECTED, GRADIENT_WHO_ANYONE,
+         true},
+        {GRADIENT_APP_OBJECTED, GRADIENT_EV_DISMISS, GRADIENT_APP_NOTICE, GRADIENT_WHO_FINAL, true},
+        {GRADIENT_APP_OBJECTED, GRADIENT_EV_UPHOLD, GRADIENT_APP_REJECTED, GRADIENT_WHO_FINAL,
+         true},
+        {GRADIENT_APP_NOTICE, GRADIENT_EV_GRANT, GRADIENT_APP_GRANTED, GRADIENT_WHO_FINAL, false},
 };
-const int app_ntransitions = sizeof app_transitions / sizeof app_transitions[0];
+const int gradient_app_ntransitions =
+        sizeof gradient_app_transitions / sizeof gradient_app_transitions[0];
 
 /* A linear scan over a dozen rows: simpler to audit than a state x event matrix */
-const struct app_transition *gradient_transition(enum app_state from, enum app_event ev)
+const struct gradient_app_transition *gradient_transition(enum gradient_app_state from,
+                                                          enum gradient_app_event ev)
 {
-	for (int i = 0; i < app_ntransitions; i++)
-		if (app_transitions[i].from == from && app_transitions[i].event == ev)
-			return &app_transitions[i];
+	for (int i = 0; i < gradient_app_ntransitions; i++)
+		if (gradient_app_transitions[i].from == from &&
+		    gradient_app_transitions[i].event == ev)
+			return &gradient_app_transitions[i];
 	return NULL;
 }
 
-const char *app_state_name(enum app_state s)
+const char *gradient_app_state_name(enum gradient_app_state s)
 {
-	return s < AS__MAX ? state_names[s] : "?";
+	return s < GRADIENT_APP__MAX ? state_names[s] : "?";
 }
 
-bool app_state_parse(const char *s, enum app_state *out)
+bool gradient_app_state_parse(const char *s, enum gradient_app_state *out)
 {
-	for (int i = 0; s && i < AS__MAX; i++)
+	for (int i = 0; s && i < GRADIENT_APP__MAX; i++)
 		if (!strcmp(s, state_names[i])) {
-			*out = (enum app_state)i;
+			*out = (enum gradient_app_state)i;
 			return true;
 		}
 	return false;
 }
 
-const char *app_event_name(enum app_event e)
+const char *gradient_app_event_name(enum gradient_app_event e)
 {
-	return e < EV__MAX ? event_names[e] : "?";
+	return e < GRADIENT_EV__MAX ? event_names[e] : "?";
 }
 
-bool app_event_parse(const char *s, enum app_event *out)
+bool gradient_app_event_parse(const char *s, enum gradient_app_event *out)
 {
-	for (int i = 0; s && i < EV__MAX; i++)
+	for (int i = 0; s && i < GRADIENT_EV__MAX; i++)
 		if (!strcmp(s, event_names[i])) {
-			*out = (enum app_event)i;
+			*out = (enum gradient_app_event)i;
 			return true;
 		}
 	return false;
@@ -113,7 +127,7 @@ static bool region_has_level(const char *region, enum gov_level level)
 	return true;
 }
 
-bool gradient_chain(const char *tier, const char *region, struct chain *out)
+bool gradient_chain(const char *tier, const char *region, struct gradient_review_chain *out)
 {
 	const struct chain_row *row = NULL;
 	memset(out, 0, sizeof *out);
@@ -153,17 +167,18 @@ static bool tier_ok(const char *s, const char **why)
 	return false;
 }
 
-const struct field_def app_fields[AF__N] = {
-        [AF_ORG_ID] = {"org_id", FT_INT, FD_REQUIRED | FD_CREATE_ONLY, 1, INT64_MAX, NULL, NULL,
-                       "the applying enterprise"},
-        [AF_TIER] = {"tier", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY, 1, 32, NULL, tier_ok,
-                     "innovative_sme, specialized_sme or little_giant"},
-        [AF_REVIEW] = {"review", FT_BOOL, FD_CREATE_ONLY, 0, 1, NULL, NULL,
-                       "a re-review of a title held (judged by the rules of its grant)"},
-        [AF_STATEMENT] = {"statement", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG,
-                          NULL, NULL, "the enterprise's statement: lead product, niche, evidence"},
-        [AF_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,
-                        NULL, "contact person and telephone"},
+const struct field_def gradient_app_fields[GRADIENT_AF__N] = {
+        [GRADIENT_AF_ORG_ID] = {"org_id", FT_INT, FD_REQUIRED | FD_CREATE_ONLY, 1, INT64_MAX, NULL,
+                                NULL, "the applying enterprise"},
+        [GRADIENT_AF_TIER] = {"tier", FT_TEXT, FD_REQUIRED | FD_CREATE_ONLY, 1, 32, NULL, tier_ok,
+                              "innovative_sme, specialized_sme or little_giant"},
+        [GRADIENT_AF_REVIEW] = {"review", FT_BOOL, FD_CREATE_ONLY, 0, 1, NULL, NULL,
+                                "a re-review of a title held (judged by the rules of its grant)"},
+        [GRADIENT_AF_STATEMENT] = {"statement", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1,
+                                   LIMIT_TEXT_LONG, NULL, NULL,
+                                   "the enterprise's statement: lead product, niche, evidence"},
+        [GRADIENT_AF_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1,
+                                 LIMIT_TEXT_SHORT, NULL, NULL, "contact person and telephone"},
 };
 
 /*

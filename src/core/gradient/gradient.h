@@ -21,65 +21,66 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum app_state {
-	AS_DRAFT,
-	AS_UNDER_REVIEW,
-	AS_RETURNED, /* back with the enterprise for correction */
-	AS_REJECTED,
-	AS_NOTICE,   /* approved at every level: in public notice (公示) */
-	AS_OBJECTED, /* an objection pauses the candidate until it is resolved */
-	AS_GRANTED,
-	AS_WITHDRAWN,
-	AS__MAX
+enum gradient_app_state {
+	GRADIENT_APP_DRAFT,
+	GRADIENT_APP_UNDER_REVIEW,
+	GRADIENT_APP_RETURNED, /* back with the enterprise for correction */
+	GRADIENT_APP_REJECTED,
+	GRADIENT_APP_NOTICE,   /* approved at every level: in public notice (公示) */
+	GRADIENT_APP_OBJECTED, /* an objection pauses the candidate until it is resolved */
+	GRADIENT_APP_GRANTED,
+	GRADIENT_APP_WITHDRAWN,
+	GRADIENT_APP__MAX
 };
 
-enum app_event {
-	EV_SUBMIT,
-	EV_APPROVE,      /* a step approves and another follows */
-	EV_APPROVE_LAST, /* the last step approves: the candidate goes to notice */
-	EV_RETURN,
-	EV_REJECT,
-	EV_OBJECT,  /* anyone lodges an objection during the notice */
-	EV_DISMISS, /* the objection is unfounded: back to notice */
-	EV_UPHOLD,  /* the objection holds: rejected */
-	EV_GRANT,   /* published in a numbered batch: title granted */
-	EV_WITHDRAW,
-	EV__MAX
+enum gradient_app_event {
+	GRADIENT_EV_SUBMIT,
+	GRADIENT_EV_APPROVE,      /* a step approves and another follows */
+	GRADIENT_EV_APPROVE_LAST, /* the last step approves: the candidate goes to notice */
+	GRADIENT_EV_RETURN,
+	GRADIENT_EV_REJECT,
+	GRADIENT_EV_OBJECT,  /* anyone lodges an objection during the notice */
+	GRADIENT_EV_DISMISS, /* the objection is unfounded: back to notice */
+	GRADIENT_EV_UPHOLD,  /* the objection holds: rejected */
+	GRADIENT_EV_GRANT,   /* published in a numbered batch: title granted */
+	GRADIENT_EV_WITHDRAW,
+	GRADIENT_EV__MAX
 };
 
 /* Who may fire an event. */
-enum app_who {
-	WHO_APPLICANT, /* the enterprise (its org_admin) */
-	WHO_STEP,      /* an operator or reviewer at the current step's level and region */
-	WHO_FINAL,     /* an operator at the chain's last level (or an administrator) */
-	WHO_ANYONE,    /* the public, no sign-in */
+enum gradient_app_who {
+	GRADIENT_WHO_APPLICANT, /* the enterprise (its org_admin) */
+	GRADIENT_WHO_STEP,      /* an operator or reviewer at the current step's level and region */
+	GRADIENT_WHO_FINAL,     /* an operator at the chain's last level (or an administrator) */
+	GRADIENT_WHO_ANYONE,    /* the public, no sign-in */
 };
 
-struct app_transition {
-	enum app_state from;
-	enum app_event event;
-	enum app_state to;
-	enum app_who who;
+struct gradient_app_transition {
+	enum gradient_app_state from;
+	enum gradient_app_event event;
+	enum gradient_app_state to;
+	enum gradient_app_who who;
 	bool reason; /* a written reason is required */
 };
 
-extern const struct app_transition app_transitions[];
-extern const int app_ntransitions;
+extern const struct gradient_app_transition gradient_app_transitions[];
+extern const int gradient_app_ntransitions;
 
 /* The transition for (from, event), or NULL when the event is not allowed in that state. */
-const struct app_transition *gradient_transition(enum app_state from, enum app_event ev);
+const struct gradient_app_transition *gradient_transition(enum gradient_app_state from,
+                                                          enum gradient_app_event ev);
 
-const char *app_state_name(enum app_state s);
-bool app_state_parse(const char *s, enum app_state *out);
-const char *app_event_name(enum app_event e);
-bool app_event_parse(const char *s, enum app_event *out);
+const char *gradient_app_state_name(enum gradient_app_state s);
+bool gradient_app_state_parse(const char *s, enum gradient_app_state *out);
+const char *gradient_app_event_name(enum gradient_app_event e);
+bool gradient_app_event_parse(const char *s, enum gradient_app_event *out);
 
 /* The tiers one may apply for, NULL-terminated. */
 extern const char *const gradient_tiers[];
 
 enum { GRADIENT_STEPS_MAX = 4 };
 
-struct chain {
+struct gradient_review_chain {
 	int nsteps;
 	enum gov_level level[GRADIENT_STEPS_MAX];
 	int days[GRADIENT_STEPS_MAX]; /* working days each step has */
@@ -92,7 +93,7 @@ struct chain {
  * only at province level has no city office to pass). False for an
  * unknown tier.
  */
-bool gradient_chain(const char *tier, const char *region, struct chain *out);
+bool gradient_chain(const char *tier, const char *region, struct gradient_review_chain *out);
 
 enum {
 	GRADIENT_TITLE_YEARS = 3,     /* validity of a granted title */
@@ -133,14 +134,21 @@ int32_t gradient_notice_resume(const struct workdays *wd, int32_t until, int32_t
                                int32_t resumed);
 
 /* The application record. */
-enum app_field { AF_ORG_ID, AF_TIER, AF_REVIEW, AF_STATEMENT, AF_CONTACT, AF__N };
-extern const struct field_def app_fields[AF__N];
+enum gradient_app_field {
+	GRADIENT_AF_ORG_ID,
+	GRADIENT_AF_TIER,
+	GRADIENT_AF_REVIEW,
+	GRADIENT_AF_STATEMENT,
+	GRADIENT_AF_CONTACT,
+	GRADIENT_AF__N
+};
+extern const struct field_def gradient_app_fields[GRADIENT_AF__N];
 
 struct application {
 	int64_t id, org_id, title_id, evaluation_id, batch_id, version;
 	const char *tier, *statement, *contact, *region, *org_name;
 	bool review;
-	enum app_state state;
+	enum gradient_app_state state;
 	int step;
 	enum gov_level step_level, final_level;
 	const char *step_due, *notice_from, *notice_until, *submitted_at;
@@ -158,7 +166,7 @@ struct evaluation {
 	double score;
 };
 
-struct app_event_rec {
+struct gradient_event {
 	int64_t id;
 	const char *at, *actor, *event, *from, *to, *level, *reason;
 };
@@ -187,7 +195,7 @@ void gradient_app_to_json(const struct application *a, struct buf *out);
 /* The public notice's projection: no statement, contact or review details. */
 void gradient_notice_to_json(const struct application *a, struct buf *out);
 void gradient_evaluation_to_json(const struct evaluation *ev, struct buf *out);
-void gradient_event_to_json(const struct app_event_rec *ev, struct buf *out);
+void gradient_event_to_json(const struct gradient_event *ev, struct buf *out);
 void gradient_attachment_to_json(const struct attachment *a, struct buf *out);
 void gradient_objection_to_json(const struct objection *o, struct buf *out);
 void gradient_title_to_json(const struct title *t, struct buf *out);

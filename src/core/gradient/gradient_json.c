@@ -16,7 +16,7 @@ void gradient_app_to_json(const struct application *a, struct buf *out)
 	jw_kstr(&w, "org_name", a->org_name);
 	jw_kstr(&w, "tier", a->tier);
 	jw_kbool(&w, "review", a->review);
-	jw_kstr(&w, "state", app_state_name(a->state));
+	jw_kstr(&w, "state", gradient_app_state_name(a->state));
 	jw_kstr(&w, "region_code", a->region);
 	jw_ki64(&w, "step", a->step);
 	jw_kstr(&w, "step_level", gov_level_name(a->step_level));
@@ -66,7 +66,7 @@ void gradient_evaluation_to_json(const struct evaluation *ev, struct buf *out)
 	jw_obj_close(&w);
 }
 
-void gradient_event_to_json(const struct app_event_rec *ev, struct buf *out)
+void gradient_event_to_json(const struct gradient_event *ev, struct buf *out)
 {
 	struct jw w;
 	jw_init(&w, out);
@@ -114,8 +114,8 @@ void gradient_notice_to_json(const struct application *a, struct buf *out)
 	jw_kstr(&w, "org_name", a->org_name);
 	jw_kstr(&w, "tier", a->tier);
 	jw_kstr(&w, "region_code", a->region);
-	jw_kstr(&w, "state", app_state_name(a->state));
-	jw_kbool(&w, "paused", a->state == AS_OBJECTED);
+	jw_kstr(&w, "state", gradient_app_state_name(a->state));
+	jw_kbool(&w, "paused", a->state == GRADIENT_APP_OBJECTED);
 	jw_kstr(&w, "notice_from", a->notice_from);
 	jw_kstr(&w, "notice_until", a->notice_until);
 	jw_obj_close(&w);

@@ -84,8 +84,9 @@ enum size_class rules_size(const struct rules *r, const struct facts *fx, int32_
 	if (!r->size || !fx->industry[0])
 		return SIZE_UNKNOWN;
 	const struct size_row *row = size_row_for(r->size, fx->industry);
-	struct val v[3] = {facts_year(fx, F_EMPLOYEES, y - 1), facts_year(fx, F_REVENUE, y - 1),
-	                   facts_year(fx, F_ASSETS, y - 1)};
+	struct val v[3] = {facts_year(fx, FACTS_EMPLOYEES, y - 1),
+	                   facts_year(fx, FACTS_REVENUE, y - 1),
+	                   facts_year(fx, FACTS_ASSETS, y - 1)};
 	int is_sme = size_tests(row->sme, row->nsme, v, true);
 	*sme = tri(is_sme);
 	if (is_sme == 0)
@@ -122,7 +123,7 @@ static bool in_scope(const struct ruleset *rs, const struct facts *fx)
 /* A re-review is judged by the rules its title was granted under (docs/FACTS.md). */
 static int32_t choice_date(const struct facts *fx, const char *tier, int32_t as_of)
 {
-	if (fx->scalar[F_REVIEW].st != VAL_KNOWN || !fx->scalar[F_REVIEW].v)
+	if (fx->scalar[FACTS_REVIEW].st != VAL_KNOWN || !fx->scalar[FACTS_REVIEW].v)
 		return as_of;
 	int32_t best = -1;
 	for (int i = 0; i < fx->ntitles; i++)
@@ -192,7 +193,7 @@ static void crit_outcome(struct crit_result *cr, int t, const char *label, const
 /* A check may be limited to new applications or to re-reviews (the "when" of docs/RULES.md) */
 static bool applies(const struct check *ck, const struct facts *fx)
 {
-	bool review = fx->scalar[F_REVIEW].v != 0;
+	bool review = fx->scalar[FACTS_REVIEW].v != 0;
 	return ck->when == WHEN_ALWAYS || (ck->when == WHEN_REVIEW) == review;
 }
 

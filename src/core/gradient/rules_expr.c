@@ -265,7 +265,7 @@ static bool compile_leaf(struct cc *c, struct ex *e, json_t *j, json_t *arg)
 		const char *s = json_string_value(arg);
 		if (!s || (strcmp(s, "national") && strcmp(s, "provincial")))
 			return fail(c, j, "%s", "award is \"national\" or \"provincial\""), false;
-		e->fact = !strcmp(s, "national") ? F_NATIONAL_AWARD : F_PROVINCIAL_AWARD;
+		e->fact = !strcmp(s, "national") ? FACTS_NATIONAL_AWARD : FACTS_PROVINCIAL_AWARD;
 		int w = 0, r = 0;
 		if (!small_int(json_object_get(j, "within"), 0, 100, &w))
 			return fail(c, j, "%s", "award needs \"within\" years"), false;

@@ -684,10 +684,10 @@ static bool passes(const struct search *s, uint32_t d)
  * The signals compare a demand with a listing: the argument order depends on
  * which side the index holds
  */
-static double signals(const struct search *s, uint32_t d, double out[SIG__MAX])
+static double signals(const struct search *s, uint32_t d, double out[MARKET_SIG__MAX])
 {
 	if (!s->q->use_attrs) {
-		memset(out, 0, sizeof(double) * SIG__MAX);
+		memset(out, 0, sizeof(double) * MARKET_SIG__MAX);
 		return 0;
 	}
 	const struct market_attrs *da = &s->ix->docs[d].a, *qa = &s->q->attrs;
@@ -832,7 +832,7 @@ static void traverse(struct search *s)
 			rest += s->bb[s->order[i]];
 		if (!ok || below(partial + s->sigbound + rest, theta))
 			goto next;
-		double sig[SIG__MAX];
+		double sig[MARKET_SIG__MAX];
 		double sigsum = signals(s, d, sig);
 		if (!probe(s, first, d, partial, sigsum, rest, theta, c))
 			goto next;

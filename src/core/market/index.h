@@ -65,7 +65,7 @@ struct ix_hit {
 	const char *ref;
 	double score; /* text + the signals */
 	double text;  /* sum of the terms' contributions */
-	double signals[SIG__MAX];
+	double signals[MARKET_SIG__MAX];
 	int nterms; /* matched terms, in query order */
 	struct ix_term_score *terms;
 };

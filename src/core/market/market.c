@@ -40,111 +40,120 @@ static bool ip_check(const char *s, const char **why);
  * either kind (import, search attributes, JSON) can address them without knowing the kind
  */
 #define COMMON_FIELDS(what)                                                                        \
-	[MK_REF] = {"ref",                                                                         \
-	            FT_TEXT,                                                                       \
-	            FD_REQUIRED | FD_CREATE_ONLY,                                                  \
-	            1,                                                                             \
-	            64,                                                                            \
-	            NULL,                                                                          \
-	            NULL,                                                                          \
-	            "the publisher's identifier, unique per kind; importing it again updates"},    \
-	[MK_TITLE] = {"title", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,     \
-	              NULL,    "title"},                                                           \
-	[MK_TITLE_EN] = {"title_en", FT_TEXT,          FD_NULLABLE | FD_FREE_TEXT,                 \
-	                 1,          LIMIT_TEXT_SHORT, NULL,                                       \
-	                 NULL,       "English title"},                                             \
-	[MK_DESCRIPTION] =                                                                         \
+	[MARKET_F_REF] =                                                                           \
+	        {"ref",                                                                            \
+	         FT_TEXT,                                                                          \
+	         FD_REQUIRED | FD_CREATE_ONLY,                                                     \
+	         1,                                                                                \
+	         64,                                                                               \
+	         NULL,                                                                             \
+	         NULL,                                                                             \
+	         "the publisher's identifier, unique per kind; importing it again updates"},       \
+	[MARKET_F_TITLE] =                                                                         \
+	        {"title", FT_TEXT, FD_REQUIRED | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,          \
+	         NULL,    "title"},                                                                \
+	[MARKET_F_TITLE_EN] = {"title_en", FT_TEXT,          FD_NULLABLE | FD_FREE_TEXT,           \
+	                       1,          LIMIT_TEXT_SHORT, NULL,                                 \
+	                       NULL,       "English title"},                                       \
+	[MARKET_F_DESCRIPTION] =                                                                   \
 	        {"description", FT_TEXT,     FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG, NULL, \
 	         NULL,          "what " what},                                                     \
-	[MK_DESCRIPTION_EN] = {"description_en",                                                   \
-	                       FT_TEXT,                                                            \
-	                       FD_NULLABLE | FD_FREE_TEXT,                                         \
-	                       1,                                                                  \
-	                       LIMIT_TEXT_LONG,                                                    \
-	                       NULL,                                                               \
-	                       NULL,                                                               \
-	                       "English description"},                                             \
-	[MK_FIELD] = {"field",                                                                     \
-	              FT_TEXT,                                                                     \
-	              FD_NULLABLE,                                                                 \
-	              1,                                                                           \
-	              32,                                                                          \
-	              market_tech_fields,                                                          \
-	              NULL,                                                                        \
-	              "technical field (one of the 11 of the technology-market statistics)"},      \
-	[MK_INDUSTRY_CODE] = {"industry_code",                                                     \
-	                      FT_TEXT,                                                             \
-	                      FD_NULLABLE,                                                         \
-	                      1,                                                                   \
-	                      5,                                                                   \
-	                      NULL,                                                                \
-	                      industry_code_check,                                                 \
-	                      "GB/T 4754-2017 industry code"},                                     \
-	[MK_REGION_CODE] =                                                                         \
+	[MARKET_F_DESCRIPTION_EN] = {"description_en",                                             \
+	                             FT_TEXT,                                                      \
+	                             FD_NULLABLE | FD_FREE_TEXT,                                   \
+	                             1,                                                            \
+	                             LIMIT_TEXT_LONG,                                              \
+	                             NULL,                                                         \
+	                             NULL,                                                         \
+	                             "English description"},                                       \
+	[MARKET_F_FIELD] =                                                                         \
+	        {"field",                                                                          \
+	         FT_TEXT,                                                                          \
+	         FD_NULLABLE,                                                                      \
+	         1,                                                                                \
+	         32,                                                                               \
+	         market_tech_fields,                                                               \
+	         NULL,                                                                             \
+	         "technical field (one of the 11 of the technology-market statistics)"},           \
+	[MARKET_F_INDUSTRY_CODE] = {"industry_code",                                               \
+	                            FT_TEXT,                                                       \
+	                            FD_NULLABLE,                                                   \
+	                            1,                                                             \
+	                            5,                                                             \
+	                            NULL,                                                          \
+	                            industry_code_check,                                           \
+	                            "GB/T 4754-2017 industry code"},                               \
+	[MARKET_F_REGION_CODE] =                                                                   \
 	        {"region_code",          FT_TEXT, FD_NULLABLE, 6, 6, NULL, region_code_check,      \
 	         "GB/T 2260 region code"},                                                         \
-	[MK_MODES] = {"modes",                                                                     \
-	              FT_TEXT,                                                                     \
-	              FD_NULLABLE,                                                                 \
-	              1,                                                                           \
-	              128,                                                                         \
-	              NULL,                                                                        \
-	              modes_check,                                                                 \
-	              "transaction modes, comma-separated: transfer, licence, open_licence, "      \
-	              "pay_after_use, joint_development"},                                         \
-	[MK_STATUS] = {"status",                                                                   \
-	               FT_TEXT,                                                                    \
-	               FD_NULLABLE | FD_NO_BODY,                                                   \
-	               1,                                                                          \
-	               16,                                                                         \
-	               market_statuses,                                                            \
-	               NULL,                                                                       \
-	               "draft, under_review, published, expired or withdrawn"},                    \
-	[MK_ORG_ID] = {"org_id",    FT_INT,                                                        \
-	               FD_NULLABLE, 1,                                                             \
-	               INT64_MAX,   NULL,                                                          \
-	               NULL,        "owner organisation (none for imported collections)"}
+	[MARKET_F_MODES] =                                                                         \
+	        {"modes",                                                                          \
+	         FT_TEXT,                                                                          \
+	         FD_NULLABLE,                                                                      \
+	         1,                                                                                \
+	         128,                                                                              \
+	         NULL,                                                                             \
+	         modes_check,                                                                      \
+	         "transaction modes, comma-separated: transfer, licence, open_licence, "           \
+	         "pay_after_use, joint_development"},                                              \
+	[MARKET_F_STATUS] = {"status",                                                             \
+	                     FT_TEXT,                                                              \
+	                     FD_NULLABLE | FD_NO_BODY,                                             \
+	                     1,                                                                    \
+	                     16,                                                                   \
+	                     market_statuses,                                                      \
+	                     NULL,                                                                 \
+	                     "draft, under_review, published, expired or withdrawn"},              \
+	[MARKET_F_ORG_ID] = {"org_id",    FT_INT,                                                  \
+	                     FD_NULLABLE, 1,                                                       \
+	                     INT64_MAX,   NULL,                                                    \
+	                     NULL,        "owner organisation (none for imported collections)"}
 
 const struct field_def listing_fields[LISTING__NFIELDS] = {
         COMMON_FIELDS("the technology does and how"),
-        [LF_TRL] = {"trl", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL, "technology readiness level"},
-        [LF_IP] = {"ip", FT_TEXT, FD_NULLABLE, 2, 4000, NULL, ip_check,
-                   "IP objects: JSON array of {\"number\", \"type\"}"},
-        [LF_ADVANTAGE] = {"advantage", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_LONG,
-                          NULL, NULL, "advantage over the state of the art"},
-        [LF_COMMERCIAL_ROUTE] = {"commercial_route", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1,
-                                 LIMIT_TEXT_LONG, NULL, NULL, "route to market"},
-        [LF_ASKING_FEN] = {"asking_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL, NULL,
-                           "asking price in fen"},
-        [LF_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT, NULL,
-                        NULL, "contact"},
+        [LISTING_F_TRL] = {"trl", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL,
+                           "technology readiness level"},
+        [LISTING_F_IP] = {"ip", FT_TEXT, FD_NULLABLE, 2, 4000, NULL, ip_check,
+                          "IP objects: JSON array of {\"number\", \"type\"}"},
+        [LISTING_F_ADVANTAGE] = {"advantage", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1,
+                                 LIMIT_TEXT_LONG, NULL, NULL,
+                                 "advantage over the state of the art"},
+        [LISTING_F_COMMERCIAL_ROUTE] = {"commercial_route", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1,
+                                        LIMIT_TEXT_LONG, NULL, NULL, "route to market"},
+        [LISTING_F_ASKING_FEN] = {"asking_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL, NULL,
+                                  "asking price in fen"},
+        [LISTING_F_CONTACT] = {"contact", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, LIMIT_TEXT_SHORT,
+                               NULL, NULL, "contact"},
 };
 
 const struct field_def demand_fields[DEMAND__NFIELDS] = {
         COMMON_FIELDS("is needed and why"),
-        [DF_TYPE] = {"type", FT_TEXT, FD_NULLABLE, 1, 16, market_demand_types, NULL,
-                     "need, scenario (offered by a large enterprise) or challenge"},
-        [DF_TRL_MIN] = {"trl_min", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL, "lowest TRL wanted"},
-        [DF_TRL_MAX] = {"trl_max", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL, "highest TRL wanted"},
-        [DF_BUDGET_MIN_FEN] = {"budget_min_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL, NULL,
-                               "lowest budget in fen"},
-        [DF_BUDGET_MAX_FEN] = {"budget_max_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL, NULL,
-                               "highest budget in fen"},
-        [DF_DEADLINE] = {"deadline", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
-                         "last day for answers"},
+        [DEMAND_F_TYPE] = {"type", FT_TEXT, FD_NULLABLE, 1, 16, market_demand_types, NULL,
+                           "need, scenario (offered by a large enterprise) or challenge"},
+        [DEMAND_F_TRL_MIN] = {"trl_min", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL,
+                              "lowest TRL wanted"},
+        [DEMAND_F_TRL_MAX] = {"trl_max", FT_INT, FD_NULLABLE, 1, 9, NULL, NULL,
+                              "highest TRL wanted"},
+        [DEMAND_F_BUDGET_MIN_FEN] = {"budget_min_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL,
+                                     NULL, "lowest budget in fen"},
+        [DEMAND_F_BUDGET_MAX_FEN] = {"budget_max_fen", FT_INT, FD_NULLABLE, 0, LIMIT_FEN_MAX, NULL,
+                                     NULL, "highest budget in fen"},
+        [DEMAND_F_DEADLINE] = {"deadline", FT_TEXT, FD_NULLABLE, 10, 10, NULL, date_check,
+                               "last day for answers"},
 };
 
 /*
  * Small weights next to the text score (0..1): structure refines a ranking by
  * text, it does not replace it
  */
-const struct market_signal_def market_signals[SIG__MAX] = {
-        [SIG_FIELD] = {"field", 0.10, "same technical field"},
-        [SIG_INDUSTRY] = {"industry", 0.06, "industry codes share a prefix (section to class)"},
-        [SIG_REGION] = {"region", 0.04, "same province, prefecture or county"},
-        [SIG_TRL] = {"trl", 0.06, "the listing's TRL in the demand's range (half one off)"},
-        [SIG_MODES] = {"modes", 0.04, "a transaction mode both accept"},
-        [SIG_BUDGET] = {"budget", 0.04, "asking price within budget (half up to 1.5x)"},
+const struct market_signal_def market_signals[MARKET_SIG__MAX] = {
+        [MARKET_SIG_FIELD] = {"field", 0.10, "same technical field"},
+        [MARKET_SIG_INDUSTRY] = {"industry", 0.06,
+                                 "industry codes share a prefix (section to class)"},
+        [MARKET_SIG_REGION] = {"region", 0.04, "same province, prefecture or county"},
+        [MARKET_SIG_TRL] = {"trl", 0.06, "the listing's TRL in the demand's range (half one off)"},
+        [MARKET_SIG_MODES] = {"modes", 0.04, "a transaction mode both accept"},
+        [MARKET_SIG_BUDGET] = {"budget", 0.04, "asking price within budget (half up to 1.5x)"},
 };
 
 const struct field_def *market_fields(enum market_kind k, size_t *n)
@@ -319,9 +328,10 @@ enum err market_validate(const struct market_item *it, struct err_detail *d)
 {
 	if (it->kind != MARKET_DEMAND)
 		return ERR_OK;
-	if (num_or(it->f[DF_TRL_MIN], 1) > num_or(it->f[DF_TRL_MAX], 9))
+	if (num_or(it->f[DEMAND_F_TRL_MIN], 1) > num_or(it->f[DEMAND_F_TRL_MAX], 9))
 		return err_set(d, ERR_INVALID, "trl_max", "must not be below trl_min");
-	if (num_or(it->f[DF_BUDGET_MIN_FEN], 0) > num_or(it->f[DF_BUDGET_MAX_FEN], INT64_MAX))
+	if (num_or(it->f[DEMAND_F_BUDGET_MIN_FEN], 0) >
+	    num_or(it->f[DEMAND_F_BUDGET_MAX_FEN], INT64_MAX))
 		return err_set(d, ERR_INVALID, "budget_max_fen",
 		               "must not be below budget_min_fen");
 	return ERR_OK;
@@ -338,7 +348,7 @@ void market_to_json(const struct market_item *it, struct buf *out)
 	for (size_t i = 0; i < n; i++) {
 		if (defs[i].type == FT_INT && it->f[i])
 			jw_ki64(&w, defs[i].name, num_or(it->f[i], 0));
-		else if (i == LF_IP && it->kind == MARKET_LISTING && it->f[i])
+		else if (i == LISTING_F_IP && it->kind == MARKET_LISTING && it->f[i])
 			/*
 			 * the IP list is stored as JSON that ip_check validated: emitted as an
 			 * array, not a string
@@ -372,27 +382,28 @@ void market_attrs_of(const struct market_item *it, struct market_attrs *a)
 {
 	memset(a, 0, sizeof *a);
 	const char *const *f = it->f;
-	a->field = (uint8_t)(index_of(market_tech_fields, f[MK_FIELD]) + 1);
-	int st = index_of(market_statuses, f[MK_STATUS]);
-	a->status = (uint8_t)(st < 0 ? MS_PUBLISHED : st);
-	int m = f[MK_MODES] ? modes_mask(f[MK_MODES]) : 0;
+	a->field = (uint8_t)(index_of(market_tech_fields, f[MARKET_F_FIELD]) + 1);
+	int st = index_of(market_statuses, f[MARKET_F_STATUS]);
+	a->status = (uint8_t)(st < 0 ? MARKET_STATUS_PUBLISHED : st);
+	int m = f[MARKET_F_MODES] ? modes_mask(f[MARKET_F_MODES]) : 0;
 	a->modes = (uint8_t)(m < 0 ? 0 : m);
-	if (f[MK_INDUSTRY_CODE] && strlen(f[MK_INDUSTRY_CODE]) < sizeof a->industry)
-		memcpy(a->industry, f[MK_INDUSTRY_CODE], strlen(f[MK_INDUSTRY_CODE]) + 1);
-	if (f[MK_REGION_CODE] && strlen(f[MK_REGION_CODE]) == 6)
-		memcpy(a->region, f[MK_REGION_CODE], 7);
+	if (f[MARKET_F_INDUSTRY_CODE] && strlen(f[MARKET_F_INDUSTRY_CODE]) < sizeof a->industry)
+		memcpy(a->industry, f[MARKET_F_INDUSTRY_CODE],
+		       strlen(f[MARKET_F_INDUSTRY_CODE]) + 1);
+	if (f[MARKET_F_REGION_CODE] && strlen(f[MARKET_F_REGION_CODE]) == 6)
+		memcpy(a->region, f[MARKET_F_REGION_CODE], 7);
 	if (it->kind == MARKET_LISTING) {
-		int64_t t = num_or(f[LF_TRL], 0);
+		int64_t t = num_or(f[LISTING_F_TRL], 0);
 		a->trl_lo = a->trl_hi = (uint8_t)(t >= 1 && t <= 9 ? t : 0);
-		a->price_lo = a->price_hi = num_or(f[LF_ASKING_FEN], -1);
+		a->price_lo = a->price_hi = num_or(f[LISTING_F_ASKING_FEN], -1);
 	} else {
-		int64_t lo = num_or(f[DF_TRL_MIN], 0), hi = num_or(f[DF_TRL_MAX], 0);
+		int64_t lo = num_or(f[DEMAND_F_TRL_MIN], 0), hi = num_or(f[DEMAND_F_TRL_MAX], 0);
 		if (lo || hi) {
 			a->trl_lo = (uint8_t)(lo >= 1 && lo <= 9 ? lo : 1);
 			a->trl_hi = (uint8_t)(hi >= 1 && hi <= 9 ? hi : 9);
 		}
-		a->price_lo = num_or(f[DF_BUDGET_MIN_FEN], -1);
-		a->price_hi = num_or(f[DF_BUDGET_MAX_FEN], -1);
+		a->price_lo = num_or(f[DEMAND_F_BUDGET_MIN_FEN], -1);
+		a->price_hi = num_or(f[DEMAND_F_BUDGET_MAX_FEN], -1);
 	}
 }
 
@@ -451,18 +462,18 @@ static double budget_degree(const struct market_attrs *dm, const struct market_a
 }
 
 double market_signal_scores(const struct market_attrs *demand, const struct market_attrs *listing,
-                            double out[SIG__MAX])
+                            double out[MARKET_SIG__MAX])
 {
-	double deg[SIG__MAX] = {
-	        [SIG_FIELD] = demand->field && demand->field == listing->field,
-	        [SIG_INDUSTRY] = industry_degree(demand->industry, listing->industry),
-	        [SIG_REGION] = region_degree(demand->region, listing->region),
-	        [SIG_TRL] = trl_degree(demand, listing),
-	        [SIG_MODES] = (demand->modes & listing->modes) != 0,
-	        [SIG_BUDGET] = budget_degree(demand, listing),
+	double deg[MARKET_SIG__MAX] = {
+	        [MARKET_SIG_FIELD] = demand->field && demand->field == listing->field,
+	        [MARKET_SIG_INDUSTRY] = industry_degree(demand->industry, listing->industry),
+	        [MARKET_SIG_REGION] = region_degree(demand->region, listing->region),
+	        [MARKET_SIG_TRL] = trl_degree(demand, listing),
+	        [MARKET_SIG_MODES] = (demand->modes & listing->modes) != 0,
+	        [MARKET_SIG_BUDGET] = budget_degree(demand, listing),
 	};
 	double sum = 0;
-	for (int s = 0; s < SIG__MAX; s++) {
+	for (int s = 0; s < MARKET_SIG__MAX; s++) {
 		out[s] = market_signals[s].weight * deg[s];
 		sum += out[s];
 	}
@@ -472,16 +483,16 @@ double market_signal_scores(const struct market_attrs *demand, const struct mark
 /* An upper bound for pruning: every signal the query has an attribute for, at full weight */
 double market_signal_bound(const struct market_attrs *q)
 {
-	bool has[SIG__MAX] = {
-	        [SIG_FIELD] = q->field != 0,
-	        [SIG_INDUSTRY] = q->industry[0] != 0,
-	        [SIG_REGION] = q->region[0] != 0,
-	        [SIG_TRL] = q->trl_lo != 0,
-	        [SIG_MODES] = q->modes != 0,
-	        [SIG_BUDGET] = q->price_hi >= 0 || q->price_lo >= 0,
+	bool has[MARKET_SIG__MAX] = {
+	        [MARKET_SIG_FIELD] = q->field != 0,
+	        [MARKET_SIG_INDUSTRY] = q->industry[0] != 0,
+	        [MARKET_SIG_REGION] = q->region[0] != 0,
+	        [MARKET_SIG_TRL] = q->trl_lo != 0,
+	        [MARKET_SIG_MODES] = q->modes != 0,
+	        [MARKET_SIG_BUDGET] = q->price_hi >= 0 || q->price_lo >= 0,
 	};
 	double sum = 0;
-	for (int s = 0; s < SIG__MAX; s++)
+	for (int s = 0; s < MARKET_SIG__MAX; s++)
 		sum += has[s] ? market_signals[s].weight : 0;
 	return sum;
 }

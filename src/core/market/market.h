@@ -4,7 +4,7 @@
  * structured signals the matcher adds to text relevance: same technical
  * field, industry proximity, region, TRL fit, transaction modes, budget.
  *
- * The two kinds share their first MK__COMMON fields, so code that needs
+ * The two kinds share their first MARKET_F__COMMON fields, so code that needs
  * only title, codes and status treats both alike. A struct market_item
  * borrows its strings from the arena or rows it was read from.
  */
@@ -20,35 +20,35 @@
 enum market_kind { MARKET_LISTING, MARKET_DEMAND, MARKET__KINDS };
 
 enum market_common {
-	MK_REF,
-	MK_TITLE,
-	MK_TITLE_EN,
-	MK_DESCRIPTION,
-	MK_DESCRIPTION_EN,
-	MK_FIELD,
-	MK_INDUSTRY_CODE,
-	MK_REGION_CODE,
-	MK_MODES,
-	MK_STATUS,
-	MK_ORG_ID,
-	MK__COMMON
+	MARKET_F_REF,
+	MARKET_F_TITLE,
+	MARKET_F_TITLE_EN,
+	MARKET_F_DESCRIPTION,
+	MARKET_F_DESCRIPTION_EN,
+	MARKET_F_FIELD,
+	MARKET_F_INDUSTRY_CODE,
+	MARKET_F_REGION_CODE,
+	MARKET_F_MODES,
+	MARKET_F_STATUS,
+	MARKET_F_ORG_ID,
+	MARKET_F__COMMON
 };
 enum listing_field {
-	LF_TRL = MK__COMMON,
-	LF_IP,
-	LF_ADVANTAGE,
-	LF_COMMERCIAL_ROUTE,
-	LF_ASKING_FEN,
-	LF_CONTACT,
+	LISTING_F_TRL = MARKET_F__COMMON,
+	LISTING_F_IP,
+	LISTING_F_ADVANTAGE,
+	LISTING_F_COMMERCIAL_ROUTE,
+	LISTING_F_ASKING_FEN,
+	LISTING_F_CONTACT,
 	LISTING__NFIELDS
 };
 enum demand_field {
-	DF_TYPE = MK__COMMON,
-	DF_TRL_MIN,
-	DF_TRL_MAX,
-	DF_BUDGET_MIN_FEN,
-	DF_BUDGET_MAX_FEN,
-	DF_DEADLINE,
+	DEMAND_F_TYPE = MARKET_F__COMMON,
+	DEMAND_F_TRL_MIN,
+	DEMAND_F_TRL_MAX,
+	DEMAND_F_BUDGET_MIN_FEN,
+	DEMAND_F_BUDGET_MAX_FEN,
+	DEMAND_F_DEADLINE,
 	DEMAND__NFIELDS
 };
 enum { MARKET_FIELDS_MAX = 17 };
@@ -64,7 +64,14 @@ extern const char *const market_statuses[];
 extern const char *const market_modes[];
 extern const char *const market_demand_types[];
 
-enum market_status { MS_DRAFT, MS_UNDER_REVIEW, MS_PUBLISHED, MS_EXPIRED, MS_WITHDRAWN, MS__MAX };
+enum market_status {
+	MARKET_STATUS_DRAFT,
+	MARKET_STATUS_UNDER_REVIEW,
+	MARKET_STATUS_PUBLISHED,
+	MARKET_STATUS_EXPIRED,
+	MARKET_STATUS_WITHDRAWN,
+	MARKET_STATUS__MAX
+};
 
 struct market_item {
 	enum market_kind kind;
@@ -120,13 +127,13 @@ struct market_attrs {
 void market_attrs_of(const struct market_item *it, struct market_attrs *a);
 
 enum market_signal {
-	SIG_FIELD,
-	SIG_INDUSTRY,
-	SIG_REGION,
-	SIG_TRL,
-	SIG_MODES,
-	SIG_BUDGET,
-	SIG__MAX
+	MARKET_SIG_FIELD,
+	MARKET_SIG_INDUSTRY,
+	MARKET_SIG_REGION,
+	MARKET_SIG_TRL,
+	MARKET_SIG_MODES,
+	MARKET_SIG_BUDGET,
+	MARKET_SIG__MAX
 };
 
 struct market_signal_def {
@@ -134,7 +141,7 @@ struct market_signal_def {
 	double weight; /* in units of the normalised text score (0..1) */
 	const char *doc;
 };
-extern const struct market_signal_def market_signals[SIG__MAX];
+extern const struct market_signal_def market_signals[MARKET_SIG__MAX];
 
 /*
  * The signals between a demand and a listing: out[s] = weight x degree
@@ -142,7 +149,7 @@ extern const struct market_signal_def market_signals[SIG__MAX];
  * signal order so the same pair always sums to the same double.
  */
 double market_signal_scores(const struct market_attrs *demand, const struct market_attrs *listing,
-                            double out[SIG__MAX]);
+                            double out[MARKET_SIG__MAX]);
 /* The most the signals can add for a query with attributes q (for pruning). */
 double market_signal_bound(const struct market_attrs *q);
 

@@ -8,21 +8,27 @@
 
 const char *const market_events[] = {"submit", "approve", "reject", "withdraw",
                                      "renew",  "reopen",  "expire", NULL};
-_Static_assert(sizeof market_events / sizeof market_events[0] == ME__MAX + 1, "every event named");
+_Static_assert(sizeof market_events / sizeof market_events[0] == MARKET_EV__MAX + 1,
+               "every event named");
 
 /* The whole workflow: what the table does not list cannot happen. */
 static const struct market_transition flow[] = {
-        {MS_DRAFT, ME_SUBMIT, MS_UNDER_REVIEW, ACT_MARKET_EDIT, false},
-        {MS_UNDER_REVIEW, ME_APPROVE, MS_PUBLISHED, ACT_MARKET_MODERATE, true},
-        {MS_UNDER_REVIEW, ME_REJECT, MS_DRAFT, ACT_MARKET_MODERATE, false},
-        {MS_DRAFT, ME_WITHDRAW, MS_WITHDRAWN, ACT_MARKET_EDIT, false},
-        {MS_UNDER_REVIEW, ME_WITHDRAW, MS_WITHDRAWN, ACT_MARKET_EDIT, false},
-        {MS_PUBLISHED, ME_WITHDRAW, MS_WITHDRAWN, ACT_MARKET_EDIT, false},
-        {MS_EXPIRED, ME_WITHDRAW, MS_WITHDRAWN, ACT_MARKET_EDIT, false},
-        {MS_PUBLISHED, ME_RENEW, MS_PUBLISHED, ACT_MARKET_EDIT, true},
-        {MS_EXPIRED, ME_RENEW, MS_PUBLISHED, ACT_MARKET_EDIT, true},
-        {MS_WITHDRAWN, ME_REOPEN, MS_DRAFT, ACT_MARKET_EDIT, false},
-        {MS_PUBLISHED, ME_EXPIRE, MS_EXPIRED, ACT__MAX, false},
+        {MARKET_STATUS_DRAFT, MARKET_EV_SUBMIT, MARKET_STATUS_UNDER_REVIEW, ACT_MARKET_EDIT, false},
+        {MARKET_STATUS_UNDER_REVIEW, MARKET_EV_APPROVE, MARKET_STATUS_PUBLISHED,
+         ACT_MARKET_MODERATE, true},
+        {MARKET_STATUS_UNDER_REVIEW, MARKET_EV_REJECT, MARKET_STATUS_DRAFT, ACT_MARKET_MODERATE,
+         false},
+        {MARKET_STATUS_DRAFT, MARKET_EV_WITHDRAW, MARKET_STATUS_WITHDRAWN, ACT_MARKET_EDIT, false},
+        {MARKET_STATUS_UNDER_REVIEW, MARKET_EV_WITHDRAW, MARKET_STATUS_WITHDRAWN, ACT_MARKET_EDIT,
+         false},
+        {MARKET_STATUS_PUBLISHED, MARKET_EV_WITHDRAW, MARKET_STATUS_WITHDRAWN, ACT_MARKET_EDIT,
+         false},
+        {MARKET_STATUS_EXPIRED, MARKET_EV_WITHDRAW, MARKET_STATUS_WITHDRAWN, ACT_MARKET_EDIT,
+         false},
+        {MARKET_STATUS_PUBLISHED, MARKET_EV_RENEW, MARKET_STATUS_PUBLISHED, ACT_MARKET_EDIT, true},
+        {MARKET_STATUS_EXPIRED, MARKET_EV_RENEW, MARKET_STATUS_PUBLISHED, ACT_MARKET_EDIT, true},
+        {MARKET_STATUS_WITHDRAWN, MARKET_EV_REOPEN, MARKET_STATUS_DRAFT, ACT_MARKET_EDIT, false},
+        {MARKET_STATUS_PUBLISHED, MARKET_EV_EXPIRE, MARKET_STATUS_EXPIRED, ACT__MAX, false},
 };
 
 /*
@@ -38,7 +44,7 @@ const struct market_transition *market_flow_find(enum market_status from, enum m
 }
 
 /*
- * MS__MAX for an unknown name: it matches no row of the flow table, so every
+ * MARKET_STATUS__MAX for an unknown name: it matches no row of the flow table, so every
  * event from it is refused
  */
 enum market_status market_status_parse(const char *s)
@@ -46,7 +52,7 @@ enum market_status market_status_parse(const char *s)
 	for (int i = 0; s && market_statuses[i]; i++)
 		if (!strcmp(market_statuses[i], s))
 			return (enum market_status)i;
-	return MS__MAX;
+	return MARKET_STATUS__MAX;
 }
 
 /* A comma-separated list whose every item passes `one`. */
@@ -101,16 +107,16 @@ static bool fields_check(const char *s, const char **why)
 const char *const broker_grades[] = {"junior", "intermediate", "senior", NULL};
 
 const struct field_def broker_fields[BROKER__NFIELDS] = {
-        [BF_USER_ID] = {"user_id", FT_INT, FD_REQUIRED | FD_CREATE_ONLY, 1, INT64_MAX, NULL, NULL,
-                        "the user (who must hold the broker role)"},
-        [BF_GRADE] = {"grade", FT_TEXT, FD_REQUIRED, 1, 16, broker_grades, NULL,
-                      "junior, intermediate or senior technology manager"},
-        [BF_CERTIFICATION] = {"certification", FT_TEXT, FD_NULLABLE, 1, 64, NULL, NULL,
-                              "certificate number"},
-        [BF_REGIONS] = {"regions", FT_TEXT, FD_NULLABLE, 6, 400, NULL, regions_check,
-                        "regions served: comma-separated GB/T 2260 codes"},
-        [BF_FIELDS] = {"fields", FT_TEXT, FD_NULLABLE, 1, 400, NULL, fields_check,
-                       "technical fields served, comma-separated"},
+        [BROKER_F_USER_ID] = {"user_id", FT_INT, FD_REQUIRED | FD_CREATE_ONLY, 1, INT64_MAX, NULL,
+                              NULL, "the user (who must hold the broker role)"},
+        [BROKER_F_GRADE] = {"grade", FT_TEXT, FD_REQUIRED, 1, 16, broker_grades, NULL,
+                            "junior, intermediate or senior technology manager"},
+        [BROKER_F_CERTIFICATION] = {"certification", FT_TEXT, FD_NULLABLE, 1, 64, NULL, NULL,
+                                    "certificate number"},
+        [BROKER_F_REGIONS] = {"regions", FT_TEXT, FD_NULLABLE, 6, 400, NULL, regions_check,
+                              "regions served: comma-separated GB/T 2260 codes"},
+        [BROKER_F_FIELDS] = {"fields", FT_TEXT, FD_NULLABLE, 1, 400, NULL, fields_check,
+                             "technical fields served, comma-separated"},
 };
 
 /*
@@ -125,26 +131,29 @@ _Static_assert(sizeof decline_reasons / sizeof decline_reasons[0] == DECLINE_REA
 static const char *const directions[] = {"to_listing", "to_demand", NULL};
 
 const struct field_def interest_fields[INTEREST__NFIELDS] = {
-        [IF_LISTING_ID] = {"listing_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
-                           "the listing"},
-        [IF_DEMAND_ID] = {"demand_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL, "the demand"},
-        [IF_DIRECTION] = {"direction", FT_TEXT, FD_REQUIRED, 1, 16, directions, NULL,
-                          "to_listing: the demand's owner asks the listing's; to_demand: the"
-                          " reverse"},
-        [IF_MESSAGE] = {"message", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 4000, NULL, NULL,
-                        "first message of the thread"},
+        [INTEREST_F_LISTING_ID] = {"listing_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
+                                   "the listing"},
+        [INTEREST_F_DEMAND_ID] = {"demand_id", FT_INT, FD_REQUIRED, 1, INT64_MAX, NULL, NULL,
+                                  "the demand"},
+        [INTEREST_F_DIRECTION] =
+                {"direction", FT_TEXT, FD_REQUIRED, 1, 16, directions, NULL,
+                 "to_listing: the demand's owner asks the listing's; to_demand: the"
+                 " reverse"},
+        [INTEREST_F_MESSAGE] = {"message", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 4000, NULL, NULL,
+                                "first message of the thread"},
 };
 
 const struct field_def decline_fields[DECLINE__NFIELDS] = {
-        [DCF_REASON] = {"reason", FT_TEXT, FD_REQUIRED, 1, 32, decline_reasons, NULL,
-                        "too_early, benefit_unclear, route_unclear, price, ip_unclear or other"},
-        [DCF_NOTE] = {"note", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 2000, NULL, NULL,
-                      "free text"},
+        [DECLINE_F_REASON] =
+                {"reason", FT_TEXT, FD_REQUIRED, 1, 32, decline_reasons, NULL,
+                 "too_early, benefit_unclear, route_unclear, price, ip_unclear or other"},
+        [DECLINE_F_NOTE] = {"note", FT_TEXT, FD_NULLABLE | FD_FREE_TEXT, 1, 2000, NULL, NULL,
+                            "free text"},
 };
 
 /*
  * The editable fields in table order, so a field added to broker_fields
- * appears without a change here; BF_USER_ID is written from the record itself
+ * appears without a change here; BROKER_F_USER_ID is written from the record itself
  */
 void broker_to_json(const struct broker *b, struct buf *out)
 {
@@ -155,7 +164,7 @@ void broker_to_json(const struct broker *b, struct buf *out)
 	jw_ki64(&w, "user_id", b->user_id);
 	jw_kstr(&w, "username", b->username);
 	jw_kstr(&w, "display_name", b->display_name);
-	for (int i = BF_GRADE; i < BROKER__NFIELDS; i++)
+	for (int i = BROKER_F_GRADE; i < BROKER__NFIELDS; i++)
 		jw_kstr(&w, broker_fields[i].name, b->f[i]);
 	jw_kstr(&w, "created_at", b->created_at);
 	jw_kstr(&w, "updated_at", b->updated_at);

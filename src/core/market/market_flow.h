@@ -20,14 +20,14 @@
 #include <stdint.h>
 
 enum market_event {
-	ME_SUBMIT,   /* draft -> under_review, by the owner */
-	ME_APPROVE,  /* under_review -> published, by a moderator: sets the expiry */
-	ME_REJECT,   /* under_review -> draft, by a moderator, with a note */
-	ME_WITHDRAW, /* any live state -> withdrawn, by the owner */
-	ME_RENEW,    /* published or expired -> published, by the owner: a new expiry */
-	ME_REOPEN,   /* withdrawn -> draft, by the owner */
-	ME_EXPIRE,   /* published -> expired, by the system when the expiry passes */
-	ME__MAX
+	MARKET_EV_SUBMIT,   /* draft -> under_review, by the owner */
+	MARKET_EV_APPROVE,  /* under_review -> published, by a moderator: sets the expiry */
+	MARKET_EV_REJECT,   /* under_review -> draft, by a moderator, with a note */
+	MARKET_EV_WITHDRAW, /* any live state -> withdrawn, by the owner */
+	MARKET_EV_RENEW,    /* published or expired -> published, by the owner: a new expiry */
+	MARKET_EV_REOPEN,   /* withdrawn -> draft, by the owner */
+	MARKET_EV_EXPIRE,   /* published -> expired, by the system when the expiry passes */
+	MARKET_EV__MAX
 };
 extern const char *const market_events[]; /* NULL-terminated, for field choices */
 
@@ -41,16 +41,16 @@ struct market_transition {
 
 /* The transition of `event` from `from`, or NULL when the workflow has none. */
 const struct market_transition *market_flow_find(enum market_status from, enum market_event event);
-/* enum market_status of a status name; MS__MAX if unknown. */
+/* enum market_status of a status name; MARKET_STATUS__MAX if unknown. */
 enum market_status market_status_parse(const char *s);
 
 /* ---- brokers ---- */
 enum broker_field {
-	BF_USER_ID,
-	BF_GRADE,
-	BF_CERTIFICATION,
-	BF_REGIONS,
-	BF_FIELDS,
+	BROKER_F_USER_ID,
+	BROKER_F_GRADE,
+	BROKER_F_CERTIFICATION,
+	BROKER_F_REGIONS,
+	BROKER_F_FIELDS,
 	BROKER__NFIELDS
 };
 extern const struct field_def broker_fields[BROKER__NFIELDS];
@@ -58,15 +58,21 @@ extern const char *const broker_grades[];
 
 struct broker {
 	int64_t id, user_id, version;
-	const char *f[BROKER__NFIELDS]; /* BF_USER_ID unused (see user_id) */
+	const char *f[BROKER__NFIELDS]; /* BROKER_F_USER_ID unused (see user_id) */
 	const char *username, *display_name, *created_at, *updated_at;
 };
 void broker_to_json(const struct broker *b, struct buf *out);
 
 /* ---- interests ---- */
-enum interest_field { IF_LISTING_ID, IF_DEMAND_ID, IF_DIRECTION, IF_MESSAGE, INTEREST__NFIELDS };
+enum interest_field {
+	INTEREST_F_LISTING_ID,
+	INTEREST_F_DEMAND_ID,
+	INTEREST_F_DIRECTION,
+	INTEREST_F_MESSAGE,
+	INTEREST__NFIELDS
+};
 extern const struct field_def interest_fields[INTEREST__NFIELDS];
-enum decline_field { DCF_REASON, DCF_NOTE, DECLINE__NFIELDS };
+enum decline_field { DECLINE_F_REASON, DECLINE_F_NOTE, DECLINE__NFIELDS };
 extern const struct field_def decline_fields[DECLINE__NFIELDS];
 extern const char *const decline_reasons[]; /* NULL-terminated */
 enum { DECLINE_REASONS = 6 };
