@@ -553,7 +553,9 @@ enum err app_login_start(struct app_ctx *ctx, const char *username, const char *
 			j->uid = db_col_i64(r, COL_USER_AUTH_ID);
 			j->hash = dup_or_null(db_col_text(r, COL_USER_AUTH_PASSWORD_HASH));
 			j->disabled = db_col_i64(r, COL_USER_AUTH_DISABLED) != 0;
-			j->totp_secret = dup_or_null(db_col_text(r, COL_USER_AUTH_TOTP_SECRET));
+			/* opened with the data key when it was stored sealed (app_pii.h) */
+			j->totp_secret = dup_or_null(app_pii_open(
+			        ctx, PII_TOTP_SECRET, db_col_text(r, COL_USER_AUTH_TOTP_SECRET)));
 			j->totp_enabled = db_col_i64(r, COL_USER_AUTH_TOTP_ENABLED) != 0;
 			j->totp_last_step = db_col_i64(r, COL_USER_AUTH_TOTP_LAST_STEP);
 		}

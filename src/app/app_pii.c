@@ -201,6 +201,8 @@ static const struct pii_column columns[] = {
         {PII_OBJECTION_CONTACT, STMT_PII_OBJECTION_CONTACT_PLAIN, STMT_PII_OBJECTION_CONTACT_SET,
          STMT_PII_OBJECTION_CONTACT_SEALED},
         {PII_IDEM_BODY, STMT_PII_IDEM_PLAIN, STMT_PII_IDEM_SET, STMT_PII_IDEM_SEALED},
+        {PII_TOTP_SECRET, STMT_PII_TOTP_SECRET_PLAIN, STMT_PII_TOTP_SECRET_SET,
+         STMT_PII_TOTP_SECRET_SEALED},
 };
 
 /* A plaintext value read for encryption: its key (one id, or a user id and an idempotency key). */

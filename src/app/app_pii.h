@@ -21,6 +21,7 @@
 #define PII_APPLICATION_CONTACT "applications.contact"
 #define PII_OBJECTION_CONTACT   "objections.contact"
 #define PII_IDEM_BODY           "idempotency_keys.body"
+#define PII_TOTP_SECRET         "users.totp_secret" /* a second factor's shared secret */
 
 /* Load the data key file (refused if others can read it); NULL file: no key. */
 enum err app_data_key_load(struct app *app, const char *file, struct err_detail *d);

@@ -1,6 +1,8 @@
 /* app_totp: TOTP enrollment, confirmation, disabling and code checks (liboath). */
 #include "app/app_totp.h"
 
+#include "app/app_pii.h"
+
 #include "app/app_tx.h"
 
 #include <liboath/oath.h>
@@ -48,7 +50,8 @@ static enum err totp_load(struct app_ctx *ctx, int64_t uid, const char **secret,
 		return app_db_fail(ctx, e, "user");
 	bool found = db_next(r);
 	if (found) {
-		*secret = app_col(ctx, r, COL_USER_TOTP_SECRET);
+		/* sealed with the data key when one is configured (app_pii.h) */
+		*secret = app_pii_open(ctx, PII_TOTP_SECRET, db_col_text(r, COL_USER_TOTP_SECRET));
 		*enabled = db_col_i64(r, COL_USER_TOTP_ENABLED) != 0;
 		*last_step = db_col_i64(r, COL_USER_TOTP_LAST_STEP);
 	}
@@ -103,8 +106,8 @@ enum err app_totp_enroll(struct app_ctx *ctx, int64_t user_id, const char **secr
 		                    "&algorithm=SHA1&digits=%d&period=%d",
 		                    uname ? uname : "user", b32, TOTP_DIGITS, TOTP_STEP_S);
 		e = db_exec(ctx->conn, STMT_USER_TOTP_SET,
-		            DB_ARGS(DB_TEXT(b32), DB_INT(0), DB_INT(0), DB_TEXT(ctx->now_s),
-		                    DB_INT(user_id)),
+		            DB_ARGS(DB_TEXT(app_pii_seal(ctx, PII_TOTP_SECRET, b32)), DB_INT(0),
+		                    DB_INT(0), DB_TEXT(ctx->now_s), DB_INT(user_id)),
 		            NULL);
 		if (e)
 			e = app_db_fail(ctx, e, "user");
@@ -141,8 +144,8 @@ enum err app_totp_confirm(struct app_ctx *ctx, const char *otp)
 			                  "is wrong or expired");
 	}
 	if (!e && (e = db_exec(ctx->conn, STMT_USER_TOTP_SET,
-	                       DB_ARGS(DB_TEXT(secret), DB_INT(1), DB_INT(step),
-	                               DB_TEXT(ctx->now_s), DB_INT(uid)),
+	                       DB_ARGS(DB_TEXT(app_pii_seal(ctx, PII_TOTP_SECRET, secret)),
+	                               DB_INT(1), DB_INT(step), DB_TEXT(ctx->now_s), DB_INT(uid)),
 	                       NULL)))
 		e = app_db_fail(ctx, e, "user");
 	if (!e)

@@ -8,10 +8,11 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* strchr finds the terminator too: the NUL must not count as part of an address */
 static bool email_local(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
-	       strchr("._%+-", c);
+	       (c && strchr("._%+-", c));
 }
 
 /* Length of the number at s (digits, single '-' or ' ' between them, a final X). */

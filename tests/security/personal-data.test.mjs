@@ -17,6 +17,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { adminPassword, adminUser, bin as libBin, db as TB_DB, uniqueCreditCode } from "../api/lib.mjs";
+import { totpCode } from "./signin-lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -183,6 +184,16 @@ test("with a data key: no plaintext e-mail or phone in the store, masked to othe
 	assert.ok(!stored.includes(EMAIL), "no plaintext e-mail address in the store");
 	assert.ok(!stored.includes(PHONE), "no plaintext telephone number in the store");
 	assert.ok(!stored.includes(`zs${uniq}@example.net`), "no plaintext e-mail address of the contact");
+
+	// a second factor's shared secret is sealed too, and still checks codes
+	r = await call("POST", "/api/v1/me/totp", { token: owner });
+	ok(r, 201, "enroll a second factor");
+	const secret = r.json.secret;
+	assert.match(column(`SELECT totp_secret FROM users WHERE id = ${userId}`), /^enc:v1:/);
+	assert.ok(!storedText().includes(secret), "no plaintext TOTP secret in the store");
+	const step = Math.floor(Date.now() / 30000);
+	r = await call("POST", "/api/v1/me/totp/confirm", { token: owner, body: { otp: totpCode(secret, step * 30) } });
+	ok(r, 204, "the sealed secret confirms a code");
 
 	// the audit images hold them masked
 	const images = column(`SELECT after_json FROM audit_log WHERE entity = 'user' AND entity_id = '${userId}' AND action = 'create'`);
