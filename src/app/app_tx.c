@@ -352,6 +352,31 @@ static enum err with_limit(struct app_ctx *ctx, const struct db_val *in, size_t 
 	return ERR_OK;
 }
 
+enum err app_rows_all(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                      size_t item_size, app_row_fn *row, const char *what, struct page *out)
+{
+	struct db_rows *r;
+	enum err e = db_query(ctx->conn, st, args, nargs, &r);
+	if (e)
+		return app_db_fail(ctx, e, what);
+	char *items = NULL;
+	int n = 0, cap = 0;
+	while (db_next(r)) {
+		if (n == cap) { /* doubling in the arena: the old array is left to it */
+			char *more = arena_alloc(&ctx->arena,
+			                         item_size * (size_t)(cap = cap ? 2 * cap : 16));
+			if (n)
+				memcpy(more, items, item_size * (size_t)n);
+			items = more;
+		}
+		row(ctx, r, items + item_size * (size_t)n++);
+	}
+	if ((e = db_done(r)))
+		return app_db_fail(ctx, e, what);
+	*out = (struct page){.items = items, .n = n, .total = n};
+	return ERR_OK;
+}
+
 enum err app_page_fetch(struct app_ctx *ctx, const struct app_list *l, enum stmt st,
                         const struct db_val *args, size_t nargs, const struct page_req *pr,
                         struct page *out)

@@ -81,6 +81,15 @@ enum err app_row_load(struct app_ctx *ctx, enum stmt st, const struct db_val *ar
 enum err app_row_i64(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
                      int col, int64_t *v, const char *what);
 
+/*
+ * Every row st returns, mapped by row into an array of item_size records in
+ * the ctx arena (out->items, out->n, out->total = n): for lists short by
+ * nature that are not paged (an application's trail, its objections), read
+ * whole rather than cut at a guessed length.
+ */
+enum err app_rows_all(struct app_ctx *ctx, enum stmt st, const struct db_val *args, size_t nargs,
+                      size_t item_size, app_row_fn *row, const char *what, struct page *out);
+
 /* How a list's rows become a page (app_page_fetch). */
 struct app_list {
 	char cursor;      /* the list's cursor letter (app_cursor_encode) */

@@ -474,38 +474,25 @@ enum err app_application_act(struct app_ctx *ctx, int64_t id, int64_t version, c
 	return app_write_end(ctx, e, 200, NULL, NULL);
 }
 
-/* Not paged: an application's trail is a handful of steps (at most 64 are returned). */
+/* A row of EVENT_LIST: one step of an application's trail. */
+static void event_row(struct app_ctx *ctx, struct db_rows *r, void *item)
+{
+	*(struct gradient_event *)item = (struct gradient_event){
+	        db_col_i64(r, COL_EVENT_ID),           app_col(ctx, r, COL_EVENT_AT),
+	        app_col(ctx, r, COL_EVENT_ACTOR),      app_col(ctx, r, COL_EVENT_EVENT),
+	        app_col(ctx, r, COL_EVENT_FROM_STATE), app_col(ctx, r, COL_EVENT_TO_STATE),
+	        app_col(ctx, r, COL_EVENT_LEVEL),      app_col(ctx, r, COL_EVENT_REASON)};
+}
+
+/* Not paged: an application's trail is a handful of steps, read whole. */
 enum err app_application_events(struct app_ctx *ctx, int64_t id, struct page *out)
 {
 	struct application a;
 	enum err e = app_readable(ctx, id, &a);
 	if (e)
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_EVENT_LIST, DB_ARGS(DB_INT(id)), &r)))
-		return app_db_fail(ctx, e, "events");
-	/* the whole trail, however long: the array grows in the arena */
-	int cap = 0, n = 0;
-	struct gradient_event *ev = NULL;
-	while (db_next(r)) {
-		if (n == cap) {
-			struct gradient_event *more = arena_alloc(
-			        &ctx->arena, sizeof *more * (size_t)(cap = cap ? 2 * cap : 32));
-			if (n)
-				memcpy(more, ev, sizeof *ev * (size_t)n);
-			ev = more;
-		}
-		ev[n] = (struct gradient_event){
-		        db_col_i64(r, COL_EVENT_ID),           app_col(ctx, r, COL_EVENT_AT),
-		        app_col(ctx, r, COL_EVENT_ACTOR),      app_col(ctx, r, COL_EVENT_EVENT),
-		        app_col(ctx, r, COL_EVENT_FROM_STATE), app_col(ctx, r, COL_EVENT_TO_STATE),
-		        app_col(ctx, r, COL_EVENT_LEVEL),      app_col(ctx, r, COL_EVENT_REASON)};
-		n++;
-	}
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "events");
-	*out = (struct page){.items = ev, .n = n, .total = n};
-	return ERR_OK;
+	return app_rows_all(ctx, STMT_EVENT_LIST, DB_ARGS(DB_INT(id)),
+	                    sizeof(struct gradient_event), event_row, "events", out);
 }
 
 static bool type_allowed(const char *t)

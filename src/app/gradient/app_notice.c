@@ -143,7 +143,7 @@ enum err app_objection_create(struct app_ctx *ctx, int64_t app_id, const char *c
 
 /*
  * Whoever may read the application reads its objections, the enterprise included, but the
- * objector's contact only those who screen them (below). Not paged: at most 64 are returned.
+ * objector's contact only those who screen them (below). Not paged: they are few, read whole.
  */
 enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *out)
 {
@@ -151,15 +151,10 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 	enum err e = app_application_get(ctx, app_id, &a);
 	if (e)
 		return e;
-	struct db_rows *r;
-	if ((e = db_query(ctx->conn, STMT_OBJ_LIST_APP, DB_ARGS(DB_INT(app_id)), &r)))
-		return app_db_fail(ctx, e, "objections");
-	int cap = 64, n = 0;
-	struct objection *items = arena_alloc(&ctx->arena, sizeof *items * (size_t)cap);
-	while (db_next(r) && n < cap)
-		obj_row(ctx, r, &items[n++]);
-	if ((e = db_done(r)))
-		return app_db_fail(ctx, e, "objections");
+	if ((e = app_rows_all(ctx, STMT_OBJ_LIST_APP, DB_ARGS(DB_INT(app_id)),
+	                      sizeof(struct objection), obj_row, "objections", out)))
+		return e;
+	struct objection *items = out->items;
 	/*
 	 * the objector's contact is for those who screen objections (operators of the
 	 * chain's last level, administrators); the enterprise under objection and the
@@ -168,9 +163,8 @@ enum err app_objection_list(struct app_ctx *ctx, int64_t app_id, struct page *ou
 	 */
 	struct target t = {.region = a.region, .org_id = a.org_id, .level = a.final_level};
 	if (!authz_allows(&ctx->actor, ACT_GRADIENT_MANAGE, &t))
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < out->n; i++)
 			items[i].contact = NULL;
-	*out = (struct page){.items = items, .n = n, .total = n};
 	return ERR_OK;
 }
 
