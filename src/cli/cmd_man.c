@@ -187,6 +187,19 @@ static const struct cli_flag *flags_of(const struct cli_cmd *cmd)
 	return cmd->fn == cmd_export ? cli_export_flags() : cmd->flags;
 }
 
+/* A flag in bold with its argument in italics: \fB--db\fR \fIURL\fR. */
+static void flag_text(struct buf *out, const struct cli_flag *fl)
+{
+	buf_puts(out, "\\fB");
+	roff_text(out, fl->name);
+	buf_puts(out, "\\fR");
+	if (fl->arg) {
+		buf_puts(out, " \\fI");
+		roff_text(out, fl->arg);
+		buf_puts(out, "\\fR");
+	}
+}
+
 /* `techbridge NAME [--flag ARG]... ARGS`, as cli_usage prints it. */
 static void synopsis(struct buf *out, const struct cli_cmd *cmd, const struct cli_flag *flags)
 {
@@ -194,14 +207,8 @@ static void synopsis(struct buf *out, const struct cli_cmd *cmd, const struct cl
 	roff_text(out, cmd->name);
 	buf_puts(out, "\\fR");
 	for (const struct cli_flag *fl = flags; fl->name; fl++) {
-		buf_puts(out, "\n[\\fB");
-		roff_text(out, fl->name);
-		buf_puts(out, "\\fR");
-		if (fl->arg) {
-			buf_puts(out, " \\fI");
-			roff_text(out, fl->arg);
-			buf_puts(out, "\\fR");
-		}
+		buf_puts(out, "\n[");
+		flag_text(out, fl);
 		buf_putc(out, ']');
 	}
 	if (cmd->args[0]) {
@@ -223,14 +230,8 @@ static void command_section(struct buf *out, const struct cli_cmd *cmd)
 	buf_puts(out, ".PP\n");
 	sentence(out, cmd->help);
 	for (const struct cli_flag *fl = flags; fl->name; fl++) {
-		buf_puts(out, ".TP\n\\fB");
-		roff_text(out, fl->name);
-		buf_puts(out, "\\fR");
-		if (fl->arg) {
-			buf_puts(out, " \\fI");
-			roff_text(out, fl->arg);
-			buf_puts(out, "\\fR");
-		}
+		buf_puts(out, ".TP\n");
+		flag_text(out, fl);
 		buf_putc(out, '\n');
 		sentence(out, fl->help);
 	}

@@ -11,13 +11,14 @@
 // demo's DB.auditkey beside a SQLite database).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { adminPassword, adminUser, bin as libBin, db as TB_DB } from "../api/lib.mjs";
+import { startServer, stopServer } from "./own-server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "..", "..");
@@ -355,30 +356,10 @@ test("audit export of a date range: JSON Lines and CSV, with the chain fields", 
 	assert.match(r.out, /--from: not a date/, show(r));
 });
 
-/** Serve `db` with the suite's key on a free port; resolves {url, proc, exited}. */
+/** Serve `db` with the suite's key and checkpoint interval (own-server.mjs). */
 async function serve(db, seconds) {
 	const env = { ...process.env, TECHBRIDGE_DB: "", TECHBRIDGE_AUDIT_KEY: suiteKey, TECHBRIDGE_AUDIT_CHECKPOINT_SECONDS: String(seconds) };
-	for (let attempt = 0; attempt < 5; attempt++) {
-		const port = 29000 + Math.floor(Math.random() * 1000);
-		const proc = spawn(bin, ["--db", db, "serve", "--listen", `127.0.0.1:${port}`, "--workers", "2", "--access-log", "off"], { env, cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-		let log = "";
-		proc.stderr.on("data", (b) => (log += b));
-		const exited = new Promise((res) => proc.on("exit", (code) => res(code)));
-		let gone = false;
-		exited.then(() => (gone = true));
-		const url = `http://127.0.0.1:${port}`;
-		for (let i = 0; i < 75 && !gone; i++) {
-			try {
-				if ((await fetch(`${url}/healthz`)).status === 200) return { url, proc, exited, log: () => log };
-			} catch {}
-			await new Promise((r) => setTimeout(r, 200));
-		}
-		if (!gone) {
-			proc.kill("SIGKILL");
-			await exited;
-		}
-	}
-	throw new Error("the server did not start");
+	return startServer(db, [], { env, cwd: dir });
 }
 async function write(url) {
 	const s = await fetch(`${url}/api/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: adminUser, password: adminPassword }) });
@@ -394,10 +375,9 @@ test("serve signs a checkpoint on its timer while there were writes, and when it
 	// at stop: a timer too long to fire
 	let s = await serve(db, 3600);
 	await write(s.url);
-	s.proc.kill("SIGTERM");
-	assert.equal(await s.exited, 0, s.log());
+	assert.equal((await stopServer(s)).code, 0, s.stderr());
 	let l = latest(db);
-	assert.equal(Number(l.cp), Number(l.head), `the stop's checkpoint covers every record: ${JSON.stringify(l)}; ${s.log()}`);
+	assert.equal(Number(l.cp), Number(l.head), `the stop's checkpoint covers every record: ${JSON.stringify(l)}; ${s.stderr()}`);
 	// on the timer, while it runs
 	s = await serve(db, 1);
 	try {
@@ -405,10 +385,9 @@ test("serve signs a checkpoint on its timer while there were writes, and when it
 		const want = Number(latest(db).head);
 		for (let i = 0; i < 50 && Number(latest(db).cp) < want; i++) await new Promise((r) => setTimeout(r, 200));
 		l = latest(db);
-		assert.equal(Number(l.cp), want, `a checkpoint within a few seconds: ${JSON.stringify(l)}; ${s.log()}`);
+		assert.equal(Number(l.cp), want, `a checkpoint within a few seconds: ${JSON.stringify(l)}; ${s.stderr()}`);
 	} finally {
-		s.proc.kill("SIGTERM");
-		await s.exited;
+		await stopServer(s);
 	}
 	const v = tb(db, ["audit", "verify"], { pubkey: `${suiteKey}.pub` });
 	assert.equal(v.status, 0, show(v));

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { randomInt } from "node:crypto";
-import http from "node:http";
 import { adminPassword, adminUser, base, db, uniqueCreditCode, uniqueToken } from "../api/lib.mjs";
+import { apiFrom } from "./signin-lib.mjs";
 
 export const isPg = /^postgres(ql)?:\/\//.test(db);
 
@@ -21,36 +21,7 @@ export function ownAddress() {
  * from `from` (a local address; default the system's). Never throws on a status.
  */
 export function call(method, path, { token, body, url = base, from } = {}) {
-	const u = new URL(url + path);
-	const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-	const headers = { accept: "application/json", connection: "close" };
-	if (token) headers.authorization = `Bearer ${token}`;
-	if (payload) {
-		headers["content-type"] = "application/json";
-		headers["content-length"] = String(payload.length);
-	}
-	return new Promise((resolve, reject) => {
-		const req = http.request(
-			{ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, localAddress: from, agent: false },
-			(res) => {
-				const chunks = [];
-				res.on("data", (c) => chunks.push(c));
-				res.on("end", () => {
-					const text = Buffer.concat(chunks).toString("utf8");
-					let json = null;
-					try {
-						json = text ? JSON.parse(text) : null;
-					} catch {
-						json = null;
-					}
-					resolve({ status: res.statusCode, headers: res.headers, json, text });
-				});
-			},
-		);
-		req.on("error", reject);
-		if (payload) req.write(payload);
-		req.end();
-	});
+	return apiFrom(from, method, path, { token, body, url });
 }
 
 export function show(r) {

@@ -6,10 +6,12 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { bin, db as sharedDb } from "../api/lib.mjs";
 
 export const isPg = /^postgres(ql)?:\/\//.test(sharedDb);
+/* the binary by an absolute path: a server may run in a directory of its own */
+const exe = isAbsolute(bin) ? bin : resolve(bin);
 
 /** A free TCP port on 127.0.0.1. */
 export function freePort() {
@@ -43,13 +45,14 @@ export function ownDb(dir) {
 }
 
 /**
- * Start `techbridge --db DB serve` with extra flags; resolves once /healthz answers.
+ * Start `techbridge --db DB serve` with extra flags (and, when given, its own
+ * environment and working directory); resolves once /healthz answers.
  * Returns {url, port, proc, exited (a promise of {code, signal}), stderr()}.
  */
-export async function startServer(db, flags = [], { workers = 2 } = {}) {
+export async function startServer(db, flags = [], { workers = 2, env, cwd } = {}) {
 	const port = await freePort();
 	const args = ["--db", db, "serve", "--listen", `127.0.0.1:${port}`, "--workers", String(workers), "--access-log", "off", ...flags];
-	const proc = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
+	const proc = spawn(exe, args, { stdio: ["ignore", "ignore", "pipe"], env: env ?? process.env, cwd });
 	let err = "";
 	proc.stderr.on("data", (d) => (err += d));
 	const exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));

@@ -10,13 +10,14 @@
 // the suite's own; the records made here are read only here.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { adminPassword, adminUser, bin as libBin, db as TB_DB, uniqueCreditCode } from "../api/lib.mjs";
+import { startServer, stopServer } from "./own-server.mjs";
 import { totpCode } from "./signin-lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,27 +44,7 @@ function run(cmd, args, opts = {}) {
 
 async function serve() {
 	const env = { ...process.env, TECHBRIDGE_DB: "", TECHBRIDGE_DATA_KEY: key };
-	for (let attempt = 0; attempt < 5; attempt++) {
-		const port = 30000 + Math.floor(Math.random() * 1000);
-		const proc = spawn(bin, ["--db", TB_DB, "serve", "--listen", `127.0.0.1:${port}`, "--workers", "2", "--access-log", "off"], { env, cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-		let log = "";
-		proc.stderr.on("data", (b) => (log += b));
-		const exited = new Promise((res) => proc.on("exit", (code) => res(code)));
-		let gone = false;
-		exited.then(() => (gone = true));
-		const url = `http://127.0.0.1:${port}`;
-		for (let i = 0; i < 75 && !gone; i++) {
-			try {
-				if ((await fetch(`${url}/healthz`)).status === 200) return { url, proc, exited, log: () => log };
-			} catch {}
-			await new Promise((r) => setTimeout(r, 200));
-		}
-		if (!gone) {
-			proc.kill("SIGKILL");
-			await exited;
-		}
-	}
-	throw new Error("the server with a data key did not start");
+	return startServer(TB_DB, [], { env, cwd: dir });
 }
 
 async function call(method, path, { token, body, headers = {} } = {}) {
@@ -116,15 +97,12 @@ before(async () => {
 	srv = await serve();
 });
 after(async () => {
-	if (srv) {
-		srv.proc.kill("SIGTERM");
-		await srv.exited;
-	}
+	if (srv) await stopServer(srv);
 	if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test("with a data key: no plaintext e-mail or phone in the store, masked to others, whole to the owner", { skip: NO_DB }, async () => {
-	assert.match(srv.log(), /personal data encrypted with data key [0-9a-f]{16}/);
+	assert.match(srv.stderr(), /personal data encrypted with data key [0-9a-f]{16}/);
 	const admin = await signIn(adminUser, adminPassword);
 
 	// a user with an e-mail address, created with an Idempotency-Key (its response is stored)

@@ -3,10 +3,9 @@
 // of the test's own (for flags like --session-idle, and for floods that must not
 // disturb the shared server), and TOTP codes (RFC 6238) computed independently.
 import http from "node:http";
-import net from "node:net";
-import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { base, bin, db } from "../api/lib.mjs";
+import { base, db } from "../api/lib.mjs";
+import { startServer as startOwnServer, stopServer } from "./own-server.mjs";
 
 /**
  * One request to `url` (default: the shared server) from local address `from`.
@@ -46,56 +45,13 @@ export function apiFrom(from, method, path, { token, body, url = base } = {}) {
 	});
 }
 
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.on("error", reject);
-		s.listen(0, "127.0.0.1", () => {
-			const { port } = s.address();
-			s.close(() => resolve(port));
-		});
-	});
-}
-
 /**
  * A server of the test's own on the shared database (TB_DB), with extra serve
  * flags. Returns {url, stop()}; stop() sends SIGTERM and waits for the exit.
  */
 export async function startServer(flags = []) {
-	for (let attempt = 0; attempt < 3; attempt++) {
-		const port = await freePort();
-		const url = `http://127.0.0.1:${port}`;
-		const child = spawn(bin, ["--db", db, "serve", "--listen", `127.0.0.1:${port}`, "--workers", "2", "--access-log", "off", ...flags], {
-			stdio: ["ignore", "ignore", "pipe"],
-		});
-		let stderr = "";
-		child.stderr.on("data", (c) => (stderr += c));
-		const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-		const deadline = Date.now() + 15000;
-		while (Date.now() < deadline && child.exitCode === null) {
-			try {
-				const r = await fetch(`${url}/healthz`);
-				if (r.status === 200) {
-					return {
-						url,
-						stop: async () => {
-							child.kill("SIGTERM");
-							const t = setTimeout(() => child.kill("SIGKILL"), 10000);
-							await exited;
-							clearTimeout(t);
-						},
-					};
-				}
-			} catch {
-				/* not up yet */
-			}
-			await new Promise((r) => setTimeout(r, 100));
-		}
-		child.kill("SIGKILL");
-		await exited;
-		if (attempt === 2) throw new Error(`server did not start: ${stderr}`);
-	}
-	throw new Error("unreachable");
+	const srv = await startOwnServer(db, flags);
+	return { url: srv.url, stop: () => stopServer(srv) };
 }
 
 function base32Decode(s) {
