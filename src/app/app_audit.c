@@ -1,5 +1,6 @@
 /* app_audit: audit log reading, chain verification, keys and signed checkpoints. */
 #include "app/app_audit.h"
+#include "app/app_keyfile.h"
 
 #include "app/app_tx.h"
 #include "lib/buf.h"
@@ -490,33 +491,6 @@ enum err app_audit_verify_external(struct app_ctx *ctx, const struct audit_check
 
 /* ---- keys ---------------------------------------------------------------------- */
 
-/* The text of a key file (at most AUDIT_KEYFILE_MAX bytes) into buf; its mode in *mode. */
-static enum err read_key_file(const char *path, char *buf, size_t cap, mode_t *mode,
-                              struct err_detail *d)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char eb[128];
-	if (fd < 0)
-		return err_set(d, ERR_IO, "audit-key", "cannot read the audit key %s: %s", path,
-		               strerror_r(errno, eb, sizeof eb));
-	struct stat st;
-	size_t n = 0;
-	ssize_t got = 1;
-	if (fstat(fd, &st) == 0)
-		*mode = st.st_mode;
-	while (got > 0 && n < cap - 1)
-		if ((got = read(fd, buf + n, cap - 1 - n)) > 0)
-			n += (size_t)got;
-	close(fd);
-	buf[n] = '\0';
-	if (got < 0)
-		return err_set(d, ERR_IO, "audit-key", "cannot read the audit key %s", path);
-	if (n == cap - 1)
-		return err_set(d, ERR_INVALID, "audit-key",
-		               "%s is not an audit key file (too large)", path);
-	return ERR_OK;
-}
-
 /*
  * The signing key must be readable by its owner only (as ssh insists for its keys), and its
  * text is wiped from memory once parsed; a failure leaves the process without keys rather than
@@ -532,19 +506,17 @@ enum err app_audit_keys_load(struct app *app, const char *key_file, const char *
 		return err_set(d, ERR_INTERNAL, "", "out of memory");
 	char *text = malloc(AUDIT_KEYFILE_MAX);
 	char msg[160];
-	mode_t mode = 0;
 	enum err e = text ? ERR_OK : err_set(d, ERR_INTERNAL, "", "out of memory");
-	if (!e && key_file && !(e = read_key_file(key_file, text, AUDIT_KEYFILE_MAX, &mode, d))) {
-		if (mode & 077)
-			e = err_set(
-			        d, ERR_INVALID, "audit-key",
-			        "the audit key %s can be read by others (mode %04o): chmod 600 it",
-			        key_file, (unsigned)(mode & 07777));
-		else if (!audit_keys_parse(text, true, k, msg, sizeof msg))
+	if (!e && key_file &&
+	    !(e = app_keyfile_read(key_file, "audit-key", "audit key", true, text,
+	                           AUDIT_KEYFILE_MAX, d))) {
+		if (!audit_keys_parse(text, true, k, msg, sizeof msg))
 			e = err_set(d, ERR_INVALID, "audit-key", "%s: %s", key_file, msg);
 		sodium_memzero(text, AUDIT_KEYFILE_MAX);
 	}
-	if (!e && pub_file && !(e = read_key_file(pub_file, text, AUDIT_KEYFILE_MAX, &mode, d)) &&
+	if (!e && pub_file &&
+	    !(e = app_keyfile_read(pub_file, "audit-pubkey", "audit public key", false, text,
+	                           AUDIT_KEYFILE_MAX, d)) &&
 	    !audit_keys_parse(text, false, k, msg, sizeof msg))
 		e = err_set(d, ERR_INVALID, "audit-pubkey", "%s: %s", pub_file, msg);
 	free(text);
@@ -560,39 +532,6 @@ enum err app_audit_keys_load(struct app *app, const char *key_file, const char *
 bool app_audit_can_sign(const struct app *app)
 {
 	return app->audit_keys && app->audit_keys->can_sign;
-}
-
-/* Create path with mode and write text; never replaces a file. */
-/*
- * O_EXCL: an existing key is never replaced, since the records it signed would no longer
- * verify. The file is synced before success is reported, and removed when it could not be
- * written whole.
- */
-static enum err write_new_file(const char *path, mode_t mode, const struct buf *text,
-                               struct err_detail *d)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	char eb[128];
-	if (fd < 0)
-		return err_set(d, errno == EEXIST ? ERR_CONFLICT : ERR_IO, "FILE",
-		               errno == EEXIST ? "%s exists: an audit key is never overwritten"
-		                               : "cannot create %s: %s",
-		               path, strerror_r(errno, eb, sizeof eb));
-	size_t off = 0;
-	while (off < text->len) {
-		ssize_t w = write(fd, text->data + off, text->len - off);
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	bool ok = off == text->len && fchmod(fd, mode) == 0 && fsync(fd) == 0;
-	if (close(fd) != 0)
-		ok = false;
-	if (!ok) {
-		unlink(path);
-		return err_set(d, ERR_IO, "FILE", "cannot write %s", path);
-	}
-	return ERR_OK;
 }
 
 /*
@@ -619,8 +558,8 @@ enum err app_audit_keygen(const char *path, char key_id[AUDIT_KEY_ID_HEX], struc
 	audit_keys_format(pk, sk, &secret);
 	audit_keys_format(pk, NULL, &public);
 	sodium_memzero(sk, sizeof sk);
-	enum err e = write_new_file(path, 0600, &secret, d);
-	if (!e && (e = write_new_file(pub, 0644, &public, d)))
+	enum err e = app_keyfile_create(path, "an audit key", 0600, &secret, d);
+	if (!e && (e = app_keyfile_create(pub, "an audit key", 0644, &public, d)))
 		unlink(path);
 	if (secret.data)
 		sodium_memzero(secret.data, secret.len);

@@ -1,5 +1,6 @@
 /* app_pii: personal data encrypted at rest, masked on display and in audit (app_pii.h). */
 #include "app/app_pii.h"
+#include "app/app_keyfile.h"
 
 #include "app/app_tx.h"
 #include "core/pii.h"
@@ -18,33 +19,13 @@ enum err app_data_key_load(struct app *app, const char *file, struct err_detail 
 {
 	if (!file)
 		return ERR_OK;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	char eb[128];
-	if (fd < 0)
-		return err_set(d, ERR_IO, "data-key", "cannot read the data key %s: %s", file,
-		               strerror_r(errno, eb, sizeof eb));
-	struct stat st;
 	char text[SEAL_KEYFILE_MAX];
-	size_t n = 0;
-	ssize_t got = 1;
-	bool open_to_others = fstat(fd, &st) == 0 && (st.st_mode & 077);
-	while (got > 0 && n < sizeof text - 1)
-		if ((got = read(fd, text + n, sizeof text - 1 - n)) > 0)
-			n += (size_t)got;
-	close(fd);
-	text[n] = '\0';
-	enum err e = ERR_OK;
-	struct seal_key *k = calloc(1, sizeof *k);
+	enum err e = app_keyfile_read(file, "data-key", "data key", true, text, sizeof text, d);
+	struct seal_key *k = e ? NULL : calloc(1, sizeof *k);
 	char msg[160];
-	if (!k)
+	if (!e && !k)
 		e = err_set(d, ERR_INTERNAL, "", "out of memory");
-	else if (got < 0)
-		e = err_set(d, ERR_IO, "data-key", "cannot read the data key %s", file);
-	else if (open_to_others)
-		e = err_set(d, ERR_INVALID, "data-key",
-		            "the data key %s can be read by others (mode %04o): chmod 600 it", file,
-		            (unsigned)(st.st_mode & 07777));
-	else if (!seal_key_parse(text, k, msg, sizeof msg))
+	else if (!e && !seal_key_parse(text, k, msg, sizeof msg))
 		e = err_set(d, ERR_INVALID, "data-key", "%s: %s", file, msg);
 	sodium_memzero(text, sizeof text);
 	if (e) {
@@ -76,33 +57,15 @@ enum err app_data_keygen(const char *path, char key_id[SEAL_KEY_ID_HEX], struct 
 {
 	if (sodium_init() < 0)
 		return err_set(d, ERR_INTERNAL, "", "libsodium failed to initialise");
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_set(d, errno == EEXIST ? ERR_CONFLICT : ERR_IO, "FILE",
-		               errno == EEXIST ? "%s exists: a data key is never overwritten"
-		                               : "cannot create %s",
-		               path);
 	struct seal_key k;
 	struct buf text = BUF_INIT;
 	seal_key_generate(&k, &text);
 	snprintf(key_id, SEAL_KEY_ID_HEX, "%s", k.id);
 	sodium_memzero(&k, sizeof k);
-	size_t off = 0;
-	while (off < text.len) {
-		ssize_t w = write(fd, text.data + off, text.len - off);
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	bool ok = off == text.len && fsync(fd) == 0;
-	ok = close(fd) == 0 && ok;
+	enum err e = app_keyfile_create(path, "a data key", 0600, &text, d);
 	sodium_memzero(text.data, text.len);
 	buf_free(&text);
-	if (!ok) {
-		unlink(path);
-		return err_set(d, ERR_IO, "FILE", "cannot write %s", path);
-	}
-	return ERR_OK;
+	return e;
 }
 
 const char *app_pii_seal(struct app_ctx *ctx, const char *label, const char *plain)
